@@ -1,0 +1,72 @@
+"""Where PACT keeps its data, and which project a record belongs to.
+
+Plain ``os.path`` strings: pathlib and typing cost milliseconds at import, and
+this module loads on every hook event.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations only
+    from collections.abc import Mapping
+    from typing import Any
+
+
+class NoDataFolder(Exception):
+    """Neither PACT_HOME nor CLAUDE_PLUGIN_DATA is set."""
+
+
+def data_home(env: Mapping[str, str] = os.environ) -> str | None:
+    """The data folder: ``PACT_HOME``, else ``CLAUDE_PLUGIN_DATA``, else None."""
+    for name in ("PACT_HOME", "CLAUDE_PLUGIN_DATA"):
+        value = env.get(name, "").strip()
+        if value:
+            return os.path.abspath(os.path.expanduser(value))
+    return None
+
+
+def require_data_home(env: Mapping[str, str] = os.environ) -> str:
+    home = data_home(env)
+    if home is None:
+        raise NoDataFolder(
+            "no data folder: set PACT_HOME (inside a Claude Code session the PACT "
+            "SessionStart hook sets it for you)"
+        )
+    return home
+
+
+def ensure_private_dir(path: str) -> str:
+    """Create ``path`` (and parents) readable by the user alone."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        pass
+    return path
+
+
+def project_root(event: Mapping[str, Any] | None = None,
+                 env: Mapping[str, str] = os.environ) -> str:
+    """The real path of the project root.
+
+    Hooks get ``CLAUDE_PROJECT_DIR``; Bash calls get ``PACT_PROJECT`` from the
+    SessionStart export; otherwise the event's ``cwd``, else the process's cwd.
+    """
+    candidates = [env.get("CLAUDE_PROJECT_DIR", ""), env.get("PACT_PROJECT", "")]
+    if event is not None and isinstance(event.get("cwd"), str):
+        candidates.append(event["cwd"])
+    for candidate in candidates:
+        if candidate:
+            return os.path.realpath(candidate)
+    return os.path.realpath(os.getcwd())
+
+
+def plugin_root() -> str:
+    """The plugin's root folder: two levels above this package.
+
+    In the built plugin that is ``<root>/runtime/pact_runtime``; in the source
+    tree, ``<repo>/scripts/pact_runtime``.
+    """
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -1,0 +1,74 @@
+"""The table of hook handlers and commands: the single source of hooks.json and bin/.
+
+The build generates ``hooks/hooks.json`` from ``HANDLERS`` (one command per
+event, its matcher the union of the handlers' tools) and the ``bin/`` shims
+from ``COMMANDS``. The dispatcher runs, in table order, every handler of the
+event whose tools match. Keep this module free of imports beyond typing: the
+dispatcher loads it on every event.
+"""
+
+from __future__ import annotations
+
+
+class Handler:
+    """One handler: its event, ``module:function`` target and tool names.
+
+    A plain class rather than a NamedTuple: importing typing costs the
+    dispatcher several milliseconds.
+    """
+
+    __slots__ = ("event", "target", "tools")
+
+    def __init__(self, event: str, target: str, tools: tuple[str, ...] = ()) -> None:
+        self.event = event
+        self.target = target  # module relative to pact_runtime, then the function
+        self.tools = tools  # tool events only; empty means every tool
+
+    def __repr__(self) -> str:
+        return f"Handler({self.event!r}, {self.target!r}, {self.tools!r})"
+
+
+EDIT_TOOLS = ("Edit", "Write", "MultiEdit", "NotebookEdit")
+
+HANDLERS: tuple[Handler, ...] = (
+    Handler("SessionStart", "session:export_env"),
+    Handler("SessionStart", "session:brief"),
+    Handler("SessionStart", "signals.surface:on_session_start"),
+    Handler("SessionStart", "memory.recall:on_session_start"),
+    Handler("UserPromptSubmit", "signals.resolve:on_user_prompt"),
+    Handler("UserPromptSubmit", "signals.surface:on_user_prompt"),
+    Handler("PreToolUse", "signals.enforce:on_pre_tool_use", ("Bash", "Agent", *EDIT_TOOLS)),
+    Handler("PreToolUse", "signals.guard:on_pre_tool_use", ("Bash", "Write", "Edit", "MultiEdit")),
+    Handler("PostToolUse", "signals.surface:on_post_agent", ("Agent",)),
+    Handler("SubagentStop", "signals.handoff:on_subagent_stop"),
+    Handler("SubagentStop", "memory.capture:on_subagent_stop"),
+    Handler("SubagentStop", "gate:on_subagent_stop"),
+)
+
+# Commands placed on the Bash PATH through the plugin's bin/ folder.
+COMMANDS: dict[str, str] = {
+    "pact-memory": "memory.cli:main",
+    "pact-signal": "signals.cli:main",
+}
+
+
+def events() -> list[str]:
+    """Events in first-seen order."""
+    seen: list[str] = []
+    for handler in HANDLERS:
+        if handler.event not in seen:
+            seen.append(handler.event)
+    return seen
+
+
+def matcher(event: str) -> str | None:
+    """The hooks.json matcher for ``event``: None when any handler wants every tool."""
+    tools: list[str] = []
+    for handler in HANDLERS:
+        if handler.event != event:
+            continue
+        if not handler.tools:
+            return None
+        tools.extend(t for t in handler.tools if t not in tools)
+    # The client's plain "A|B" form; the dispatcher still checks the exact name.
+    return "|".join(tools) if tools else None
