@@ -12,13 +12,13 @@ exit:   always 0. Blocking is done only through JSON (``permissionDecision:
         a missing file or a usage error can never block a tool by accident.
 
 Fails open: input that is not a JSON object runs no handler; a handler that
-raises is logged to ``<data folder>/logs/pact.log`` and skipped. A handler
+raises is logged to ``<data folder>/logs/pact.log`` and skipped, and one
+whose module is not in this build is skipped with a one-line note. A handler
 that must fail closed catches its own errors and returns a deliberate verdict.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -28,6 +28,7 @@ from .registry import HANDLERS
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
+    from typing import BinaryIO
 
 # Events whose hookSpecificOutput accepts additionalContext.
 _CONTEXT_EVENTS = frozenset({
@@ -43,10 +44,59 @@ def parse(raw: bytes) -> dict | None:
     if not text:
         return None
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = _loads(text)
+    except (ValueError, StopIteration, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+# The json package imports re (with enum, functools, collections): about 6 ms,
+# half a bare interpreter start, paid on every tool call. Its C accelerator
+# _json does the real work and loads in well under 1 ms, so the dispatcher
+# decodes and encodes with it directly and keeps json as the fallback.
+class _ScanContext:
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+
+    @staticmethod
+    def parse_constant(name: str) -> float:
+        return float(name.replace("Infinity", "inf"))
+
+
+def _loads(text: str) -> object:
+    try:
+        import _json
+    except ImportError:  # pragma: no cover (CPython always has _json)
+        import json
+
+        return json.loads(text)
+    # typeshed types the context as the scanner class; any object with the attributes works.
+    scanner = _json.make_scanner(_ScanContext())  # type: ignore[arg-type]
+    value, end = scanner(text, 0)
+    if end != len(text):
+        raise ValueError(f"extra data at {end}")
+    return value
+
+
+def _dumps(value: object) -> str:
+    """Compact-spaced JSON (``", "`` and ``": "``, as json.dumps) without escaping non-ASCII."""
+    from _json import encode_basestring
+
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if isinstance(value, dict):
+        items = (f"{_dumps(str(k))}: {_dumps(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_dumps(v) for v in value) + "]"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int) or (isinstance(value, float) and value - value == 0):
+        return repr(value)
+    raise ValueError(f"cannot encode {value!r} as JSON")
 
 
 def run_handlers(event: Event) -> list[Outcome]:
@@ -59,12 +109,31 @@ def run_handlers(event: Event) -> list[Outcome]:
             continue
         try:
             outcome = _load(handler.target)(event)
-        except Exception as exc:  # a handler bug must never stop the tool
-            _log_exception(handler.target, exc, event)
+        except ModuleNotFoundError as exc:
+            if not _is_own_module(exc, handler.target):
+                _log_exception(handler.target, exc, event.name, event.env)
+            else:  # the handler's module is not part of this build yet
+                _log(f"{handler.target} skipped on {event.name}: module not installed", event.env)
             continue
-        if outcome is not None:
+        except (Exception, SystemExit) as exc:  # a handler bug must never stop the tool
+            _log_exception(handler.target, exc, event.name, event.env)
+            continue
+        if outcome is not None and _usable(outcome, handler.target, event):
             outcomes.append(outcome)
     return outcomes
+
+
+def _usable(outcome: object, target: str, event: Event) -> bool:
+    """False (and logged) for a return value that is not an Outcome; logs verdicts
+    the event cannot carry, which ``answer`` drops."""
+    if not isinstance(outcome, Outcome):
+        _log(f"{target} returned {type(outcome).__name__}, not an Outcome; ignored", event.env)
+        return False
+    if outcome.deny and event.name != "PreToolUse":
+        _log(f"{target}: deny ignored, {event.name} cannot deny", event.env)
+    if outcome.block and event.name not in _BLOCK_EVENTS:
+        _log(f"{target}: block ignored, {event.name} cannot block", event.env)
+    return True
 
 
 def answer(event_name: str, outcomes: Iterable[Outcome]) -> dict | None:
@@ -93,12 +162,16 @@ def answer(event_name: str, outcomes: Iterable[Outcome]) -> dict | None:
 
 
 def main(argv: list[str] | None = None, stdin: bytes | None = None,
-         env: Mapping[str, str] | None = None) -> int:
-    """Entry point; returns the exit code (always 0) after printing the answer."""
+         env: Mapping[str, str] | None = None, stdout: BinaryIO | None = None) -> int:
+    """Entry point; returns the exit code (always 0) after writing the answer.
+
+    ``argv[0]`` names the event (hooks.json passes it); without it the
+    event's own ``hook_event_name`` is used.
+    """
+    env = os.environ if env is None else env
     try:
         args = sys.argv[1:] if argv is None else argv
         raw = sys.stdin.buffer.read() if stdin is None else stdin
-        env = os.environ if env is None else env
         data = parse(raw)
         if data is None:
             _log(f"ignored input that is not a JSON object ({len(raw)} bytes)", env)
@@ -106,20 +179,28 @@ def main(argv: list[str] | None = None, stdin: bytes | None = None,
         name = args[0] if args else str(data.get("hook_event_name", ""))
         result = answer(name, run_handlers(Event(name, data, env)))
         if result is not None:
-            sys.stdout.write(json.dumps(result, ensure_ascii=False))
-            sys.stdout.flush()
-    except Exception as exc:  # pragma: no cover (last line of defence)
-        _log_exception("dispatcher", exc, None)
+            out = sys.stdout.buffer if stdout is None else stdout
+            # Bytes, not text: the UTF-8 answer must not depend on the locale.
+            out.write(_dumps(result).encode("utf-8", "replace"))
+            out.flush()
+    except (Exception, SystemExit) as exc:  # pragma: no cover (last line of defence)
+        _log_exception("dispatcher", exc, "?", env)
     return 0
 
 
 def _load(target: str) -> Callable[[Event], Outcome | None]:
     module_name, _, function = target.partition(":")
-    from importlib import import_module
-
-    module = import_module(f"{__package__}.{module_name}")
+    # __import__ rather than importlib.import_module: importlib/__init__ is not
+    # loaded at interpreter start, and every millisecond here is paid per tool call.
+    module = __import__(f"{__package__}.{module_name}", fromlist=[function])
     handler: Callable[[Event], Outcome | None] = getattr(module, function)
     return handler
+
+
+def _is_own_module(exc: ModuleNotFoundError, target: str) -> bool:
+    """True when the missing module is the handler's own (or its package), not a dependency."""
+    module = f"{__package__}.{target.partition(':')[0]}"
+    return bool(exc.name) and (module == exc.name or module.startswith(f"{exc.name}."))
 
 
 def _join(parts: Iterable[str]) -> str:
@@ -133,11 +214,9 @@ def _log(message: str, env: Mapping[str, str]) -> None:
     log(message, data_home(env))
 
 
-def _log_exception(where: str, exc: BaseException, event: Event | None) -> None:
+def _log_exception(where: str, exc: BaseException, event_name: str,
+                   env: Mapping[str, str]) -> None:
     import traceback
 
-    from .log import log
-
     detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    name = event.name if event else "?"
-    log(f"{where} failed on {name}: {detail}", event.home if event else None)
+    _log(f"{where} failed on {event_name}: {detail}", env)

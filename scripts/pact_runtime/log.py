@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from .paths import data_home
+from .paths import data_home, ensure_private_dir
 
 MAX_BYTES = 512 * 1024
 
@@ -26,8 +26,9 @@ def log(message: str, home: str | None = None) -> None:
         path = log_path(home)
         if path is None:
             return
-        folder = os.path.dirname(path)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
+        # Both levels private: makedirs applies its mode to the leaf folder only.
+        ensure_private_dir(os.path.dirname(os.path.dirname(path)))
+        ensure_private_dir(os.path.dirname(path))
         try:
             if os.path.getsize(path) > MAX_BYTES:
                 os.replace(path, path + ".1")

@@ -40,7 +40,8 @@ def require_data_home(env: Mapping[str, str] = os.environ) -> str:
 def ensure_private_dir(path: str) -> str:
     """Create ``path`` (and parents) readable by the user alone."""
     os.makedirs(path, mode=0o700, exist_ok=True)
-    try:
+    # Not contextlib.suppress: contextlib is not loaded at interpreter start.
+    try:  # noqa: SIM105
         os.chmod(path, 0o700)
     except OSError:
         pass

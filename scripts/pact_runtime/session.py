@@ -9,7 +9,6 @@ Fails open: if the env file cannot be written, Bash calls simply lack
 from __future__ import annotations
 
 import os
-import shlex
 
 from .hook import Event, Outcome
 from .paths import ensure_private_dir, plugin_root
@@ -30,8 +29,8 @@ def export_env(event: Event) -> Outcome | None:
         return None
     ensure_private_dir(home)
     lines = [
-        f"export PACT_HOME={shlex.quote(home)}",
-        f"export PACT_PROJECT={shlex.quote(event.project)}",
+        f"export PACT_HOME={_quote(home)}",
+        f"export PACT_PROJECT={_quote(event.project)}",
     ]
     with open(env_file, "a", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -47,3 +46,8 @@ def brief(event: Event) -> Outcome | None:
     except FileNotFoundError:
         return None
     return Outcome(context=text) if text else None
+
+
+def _quote(value: str) -> str:
+    """Single-quote for sh (what shlex.quote does, without importing re at hook time)."""
+    return "'" + value.replace("'", "'\"'\"'") + "'"

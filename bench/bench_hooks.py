@@ -1,0 +1,147 @@
+"""Hook start-up cost: the dispatcher as hooks.json runs it, against a bare interpreter.
+
+    python -m bench.bench_hooks [--dist DIR] [--runs N]
+
+Each case is started exactly as the client starts it (``python3 -S
+<plugin>/runtime/pact_hook.py <Event>`` with the event JSON on stdin, the data
+folder in a temporary directory), interleaved with a bare ``python3 -S -c
+pass`` so machine load hits every case alike. Prints medians, the ratio to
+bare (design target: within 2x) and the slowest imports from ``-X importtime``;
+writes the figures to ``bench/results/hooks.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET_RATIO = 2.0
+
+
+def _interpreter() -> str:
+    """The binary behind ``python3`` on PATH; a pyenv shim would add a shell script's cost."""
+    proc = subprocess.run(["python3", "-S", "-c", "import sys; print(sys.executable)"],
+                          capture_output=True, text=True, check=True)
+    return proc.stdout.strip()
+
+
+def _cases(root: str, project: str, python: str) -> dict[str, tuple[list[str], bytes]]:
+    entry = os.path.join(root, "runtime", "pact_hook.py")
+    base = {"session_id": "bench", "transcript_path": "", "cwd": project}
+    start = {**base, "hook_event_name": "SessionStart", "source": "startup"}
+    bash = {**base, "prompt_id": "p", "permission_mode": "default",
+            "hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "tool_input": {"command": "ls", "description": "list"}, "tool_use_id": "t1"}
+    read = {**bash, "tool_name": "Read", "tool_input": {"file_path": f"{project}/README.md"}}
+    return {
+        "bare python3 -S -c pass": ([python, "-S", "-c", "pass"], b""),
+        "SessionStart": ([python, "-S", entry, "SessionStart"], json.dumps(start).encode()),
+        "PreToolUse Bash ls": ([python, "-S", entry, "PreToolUse"], json.dumps(bash).encode()),
+        "PreToolUse Read": ([python, "-S", entry, "PreToolUse"], json.dumps(read).encode()),
+    }
+
+
+def _env(root: str, scratch: str, project: str) -> dict[str, str]:
+    # No PYTHONDONTWRITEBYTECODE: installed plugins keep their .pyc files after
+    # the first run, and that steady state is what a user pays for.
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": scratch,
+            "CLAUDE_PLUGIN_ROOT": root, "CLAUDE_PLUGIN_DATA": os.path.join(scratch, "data"),
+            "PACT_HOME": os.path.join(scratch, "data"), "CLAUDE_PROJECT_DIR": project,
+            "CLAUDE_ENV_FILE": os.path.join(scratch, "env.sh")}
+
+
+def _once(cmd: list[str], stdin: bytes, env: dict[str, str], cwd: str) -> float:
+    began = time.perf_counter()
+    proc = subprocess.run(cmd, input=stdin, env=env, cwd=cwd, capture_output=True)
+    elapsed = time.perf_counter() - began
+    if proc.returncode != 0 or proc.stderr:
+        raise SystemExit(f"Error: {' '.join(cmd)} exited {proc.returncode}: "
+                         f"{proc.stderr.decode(errors='replace')[-500:]}")
+    return elapsed
+
+
+def _slowest_imports(cmd: list[str], stdin: bytes, env: dict[str, str], cwd: str,
+                     limit: int = 6) -> list[tuple[str, float]]:
+    """Top-level imports by cumulative time (ms) from one ``-X importtime`` run."""
+    traced = [cmd[0], "-X", "importtime", *cmd[1:]]
+    err = subprocess.run(traced, input=stdin, env=env, cwd=cwd, capture_output=True).stderr
+    found = []
+    for line in err.decode(errors="replace").splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            name = parts[2].rstrip()
+            if len(name) - len(name.lstrip()) == 1:  # one space: imported by the script itself
+                found.append((name.strip(), int(parts[1]) / 1000))
+    return sorted(found, key=lambda item: -item[1])[:limit]
+
+
+def measure(dist: str, runs: int) -> dict:
+    root = os.path.join(dist, "PACT")
+    with tempfile.TemporaryDirectory(prefix="pact-bench-") as scratch:
+        project = os.path.join(scratch, "project")
+        os.makedirs(project)
+        env = _env(root, scratch, project)
+        python = _interpreter()
+        cases = _cases(root, project, python)
+        for cmd, stdin in cases.values():  # warm-up: .pyc files, database, caches
+            for _ in range(3):
+                _once(cmd, stdin, env, project)
+
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for _ in range(runs):
+            for name, (cmd, stdin) in cases.items():
+                times[name].append(_once(cmd, stdin, env, project))
+        imports = {name: _slowest_imports(cmd, stdin, env, project)
+                   for name, (cmd, stdin) in cases.items() if "pact_hook.py" in cmd[2]}
+
+    bare = statistics.median(times["bare python3 -S -c pass"])
+    return {
+        "python": python,
+        "runs": runs,
+        "median_ms": {name: round(statistics.median(t) * 1000, 2) for name, t in times.items()},
+        "ratio_to_bare": {name: round(statistics.median(t) / bare, 2) for name, t in times.items()},
+        "slowest_imports_ms": imports,
+    }
+
+
+def report(figures: dict) -> str:
+    lines = [f"Hook start-up, {figures['python']}, median of {figures['runs']} runs"]
+    for name, ms in figures["median_ms"].items():
+        ratio = figures["ratio_to_bare"][name]
+        mark = "" if ratio <= TARGET_RATIO else f"  (over the {TARGET_RATIO:g}x target)"
+        lines.append(f"  {name:<26} {ms:7.2f} ms  {ratio:5.2f}x bare{mark}")
+    for name, imports in figures["slowest_imports_ms"].items():
+        top = ", ".join(f"{mod} {ms:.1f}" for mod, ms in imports)
+        lines.append(f"  imports in {name} (ms): {top}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_hooks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dist", default=os.environ.get("PACT_DIST", os.path.join(REPO, "dist")),
+                        help="the built plugin (default: $PACT_DIST, else dist/)")
+    parser.add_argument("--runs", type=int, default=40, help="timed runs per case (default 40)")
+    args = parser.parse_args(argv)
+    if not os.path.isfile(os.path.join(args.dist, "PACT", "runtime", "pact_hook.py")):
+        print(f"Error: no built plugin in {args.dist}; run `make plugin` first", file=sys.stderr)
+        return 1
+
+    figures = measure(args.dist, max(args.runs, 30))
+    print(report(figures))
+    out = os.path.join(REPO, "bench", "results")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "hooks.json"), "w", encoding="utf-8") as f:
+        json.dump(figures, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

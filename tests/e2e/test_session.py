@@ -1,0 +1,134 @@
+"""A real session with PACT installed: agents, preloaded skills, commands, hooks.
+
+Expected text is read from the built files in ``dist``, so these tests follow
+the content as it changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .harness import Client, read_markdown, squash, text, tool_use
+
+AGENT = "pact-database-engineer"
+INCLUDE = re.compile(r'<!--\{\s*include\("([^"]+)",\s*"([^"]+)"\)\s*\}-->')
+
+
+def _substituted(body: str, client: Client, plugin_root: str) -> str:
+    """The body as the client sends it: the plugin variables replaced."""
+    return (body.replace("${CLAUDE_PLUGIN_ROOT}", plugin_root)
+            .replace("${CLAUDE_PLUGIN_DATA}", client.data_dir)
+            .replace("${CLAUDE_PROJECT_DIR}", client.project))
+
+
+def _section(path: str, heading: str) -> str:
+    """The lines under ``heading`` up to the next heading of the same or higher level."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    for i, line in enumerate(lines):
+        match = re.match(r"(#+) (.*)", line)
+        if match and match.group(2).strip() == heading:
+            level = len(match.group(1))
+            body = []
+            for following in lines[i + 1:]:
+                deeper = re.match(r"(#+) ", following)
+                if deeper and len(deeper.group(1)) <= level:
+                    break
+                body.append(following)
+            return "\n".join(body)
+    raise AssertionError(f"{path}: no heading {heading!r}")
+
+
+def test_agent_list_offers_the_database_engineer_with_its_description(pact: Client,
+                                                                       plugin_root: str):
+    meta, _ = read_markdown(os.path.join(plugin_root, "agents", f"{AGENT}.md"))
+
+    r = pact.run("hello")
+
+    assert r.returncode == 0, r
+    context = r.context_text(r.main_requests[0])
+    assert "Available agent types for the Agent tool:" in context
+    assert f"- PACT:{AGENT}: {meta['description']}" in context
+
+
+def test_agent_call_starts_the_rendered_agent_with_its_preloaded_skill(pact: Client,
+                                                                       plugin_root: str):
+    _, body = read_markdown(os.path.join(plugin_root, "agents", f"{AGENT}.md"))
+    _, skill = read_markdown(os.path.join(plugin_root, "skills", "pact-task-tracking",
+                                          "SKILL.md"))
+    pact.model.script(
+        main=[tool_use("Agent", {"subagent_type": f"PACT:{AGENT}",
+                                 "description": "schema", "prompt": "Design the orders table."}),
+              text("done")],
+        sub=[text("sub final")],
+    )
+
+    r = pact.run("add an orders table")
+
+    assert r.returncode == 0, r
+    assert r.sub_requests, f"no subagent request: {r.stdout} {r.debug_log[-2000:]}"
+    first = r.sub_requests[0]
+    system = r.system_text(first)
+    assert "${CLAUDE_PLUGIN_ROOT}" not in system
+    assert squash(_substituted(body, pact, plugin_root)) in squash(system)
+    messages = r.context_text({"messages": first["messages"][:1]})
+    assert "Design the orders table." in messages
+    skill_dir = os.path.join(plugin_root, "skills", "pact-task-tracking")
+    assert f"Base directory for this skill: {skill_dir}" in messages
+    skill_text = _substituted(skill, pact, plugin_root).replace("${CLAUDE_SKILL_DIR}", skill_dir)
+    assert squash(skill_text) in squash(messages)
+
+
+def test_agent_body_carries_the_protocol_sections_it_includes(plugin_root: str):
+    from .harness import REPO
+
+    with open(os.path.join(REPO, "agents", f"{AGENT}.md"), encoding="utf-8") as f:
+        includes = INCLUDE.findall(f.read())
+    _, body = read_markdown(os.path.join(plugin_root, "agents", f"{AGENT}.md"))
+
+    assert includes, "the agent source includes no protocol section"
+    assert "<!--{" not in body
+    for protocol, heading in includes:
+        section = _section(os.path.join(plugin_root, "protocols", f"{protocol}.md"), heading)
+        assert squash(section) in squash(body), (protocol, heading)
+
+
+def test_slash_command_expands_with_its_arguments(pact: Client, plugin_root: str):
+    _, body = read_markdown(os.path.join(plugin_root, "commands", "imPACT.md"))
+    args = "the migration tool hangs on step 3"
+
+    r = pact.run(f"/PACT:imPACT {args}")
+
+    assert r.returncode == 0, r
+    assert r.main_requests, f"command not expanded: {r.stdout!r}"
+    user = r.context_text({"messages": r.main_requests[0]["messages"][:1]})
+    assert "<command-name>/PACT:imPACT</command-name>" in user
+    assert f"<command-args>{args}</command-args>" in user
+    expected = body.replace("$ARGUMENTS", args) if "$ARGUMENTS" in body else body
+    assert squash(expected) in squash(user)
+
+
+def test_bash_sees_pact_home_exported_at_session_start(pact: Client):
+    call = tool_use("Bash", {"command": "echo \"$PACT_HOME|$PACT_PROJECT\"",
+                             "description": "show env"})
+    pact.model.script(main=[call, text("done")])
+
+    r = pact.run("where is the data", allowed_tools=["Bash"])
+
+    assert r.returncode == 0, r
+    shown = r.result_text(r.tool_result_for(call.blocks[0]["id"])).strip()
+    assert shown == f"{pact.data_dir}|{os.path.realpath(pact.project)}"
+    assert os.path.isdir(pact.data_dir)
+    assert oct(os.stat(pact.data_dir).st_mode & 0o777) == "0o700"
+
+
+def test_session_start_brief_reaches_the_model(pact: Client, plugin_root: str):
+    with open(os.path.join(plugin_root, "hooks", "session-brief.md"), encoding="utf-8") as f:
+        brief = f.read().strip()
+
+    r = pact.run("hello")
+
+    assert brief, "the built session brief is empty"
+    context = r.context_text(r.main_requests[0])
+    assert "SessionStart hook additional context: " + brief in context

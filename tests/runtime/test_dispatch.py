@@ -1,0 +1,334 @@
+"""The hook dispatcher: answer shapes, fail-open behaviour, the diagnostics log."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+import types
+
+import pytest
+from pact_runtime import dispatch, log
+from pact_runtime.hook import Event, Outcome
+from pact_runtime.registry import Handler
+
+SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(dispatch.__file__)))
+FAKE = "pact_runtime._fake_handlers"
+BASH = {"session_id": "s1", "cwd": "/tmp", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": {"command": "ls"}}
+
+
+@pytest.fixture
+def handlers(monkeypatch: pytest.MonkeyPatch):
+    """Install a fake handler module and a handler table; returns (module, set_table)."""
+    module = types.ModuleType(FAKE)
+    monkeypatch.setitem(sys.modules, FAKE, module)
+
+    def use(*entries: tuple) -> None:
+        table = tuple(Handler(event, f"_fake_handlers:{fn}", tuple(tools))
+                      for event, fn, *tools in entries)
+        monkeypatch.setattr(dispatch, "HANDLERS", table)
+
+    return module, use
+
+
+@pytest.fixture
+def home(tmp_path) -> str:
+    return str(tmp_path / "data")
+
+
+def run(event: str | None, payload: bytes | dict, home: str) -> tuple[int, str]:
+    """Run the dispatcher in-process; returns (exit code, stdout text)."""
+    raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    out = io.BytesIO()
+    code = dispatch.main([event] if event else [], raw, {"PACT_HOME": home}, out)
+    return code, out.getvalue().decode("utf-8")
+
+
+def read(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def log_text(home: str) -> str:
+    path = os.path.join(home, "logs", "pact.log")
+    return read(path) if os.path.exists(path) else ""
+
+
+# ---------------------------------------------------------------- answer shapes
+
+
+@pytest.mark.parametrize(("event", "outcome", "expected"), [
+    ("PreToolUse", Outcome(deny="HALT open"),
+     {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
+                             "permissionDecisionReason": "HALT open"}}),
+    ("PreToolUse", Outcome(context="note"),
+     {"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": "note"}}),
+    ("SessionStart", Outcome(context="brief"),
+     {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": "brief"}}),
+    ("UserPromptSubmit", Outcome(block="no"), {"decision": "block", "reason": "no"}),
+    ("SubagentStop", Outcome(block="add the handoff", context="c"),
+     {"decision": "block", "reason": "add the handoff",
+      "hookSpecificOutput": {"hookEventName": "SubagentStop", "additionalContext": "c"}}),
+    ("Stop", Outcome(message="shown"), {"systemMessage": "shown"}),
+    ("PostToolUse", Outcome(context="signal raised"),
+     {"hookSpecificOutput": {"hookEventName": "PostToolUse",
+                             "additionalContext": "signal raised"}}),
+    ("PostToolUse", Outcome(deny="too late", block="too late"), None),
+    ("SessionEnd", Outcome(context="nowhere to go"), None),
+    ("PreToolUse", Outcome(), None),
+])
+def test_answer_has_the_shape_the_client_obeys(event, outcome, expected):
+    assert dispatch.answer(event, [outcome]) == expected
+
+
+def test_answer_merges_every_outcome_in_order():
+    merged = dispatch.answer("PreToolUse", [Outcome(deny="first"), Outcome(context="c"),
+                                            Outcome(deny="second")])
+
+    assert merged == {"hookSpecificOutput": {
+        "hookEventName": "PreToolUse", "permissionDecision": "deny",
+        "permissionDecisionReason": "first\n\nsecond", "additionalContext": "c"}}
+
+
+def test_main_prints_exact_json_with_the_event_name_from_argv(handlers, home):
+    module, use = handlers
+    module.deny = lambda event: Outcome(deny=f"denied {event.tool_name}")
+    use(("PreToolUse", "deny"))
+
+    code, out = run("PreToolUse", BASH, home)
+
+    assert code == 0
+    assert out == ('{"hookSpecificOutput": {"hookEventName": "PreToolUse", '
+                   '"permissionDecision": "deny", "permissionDecisionReason": "denied Bash"}}')
+
+
+def test_event_name_falls_back_to_the_payload(handlers, home):
+    module, use = handlers
+    module.ctx = lambda event: Outcome(context="ünïcode ✓")
+    use(("SessionStart", "ctx"))
+
+    code, out = run(None, {"hook_event_name": "SessionStart"}, home)
+
+    assert code == 0
+    assert json.loads(out) == {"hookSpecificOutput": {"hookEventName": "SessionStart",
+                                                      "additionalContext": "ünïcode ✓"}}
+
+
+def test_handlers_run_only_for_their_event_and_tools(handlers, home):
+    module, use = handlers
+    calls = []
+    module.rec = lambda event: calls.append(event.tool_name)
+    use(("PreToolUse", "rec", "Write"), ("PostToolUse", "rec"), ("PreToolUse", "rec"))
+
+    run("PreToolUse", BASH, home)
+
+    assert calls == ["Bash"]
+
+
+# ---------------------------------------------------------------- fail open
+
+
+def test_handler_exception_is_logged_and_the_others_still_answer(handlers, home):
+    module, use = handlers
+
+    def broken(event):
+        raise RuntimeError("boom in handler")
+
+    module.broken = broken
+    module.deny = lambda event: Outcome(deny="real verdict")
+    use(("PreToolUse", "broken"), ("PreToolUse", "deny"))
+
+    code, out = run("PreToolUse", BASH, home)
+
+    assert code == 0
+    assert json.loads(out)["hookSpecificOutput"]["permissionDecisionReason"] == "real verdict"
+    text = log_text(home)
+    assert "_fake_handlers:broken failed on PreToolUse" in text
+    assert "RuntimeError: boom in handler" in text
+
+
+@pytest.mark.parametrize("exc", [SystemExit(2), KeyError("tool_input"), RecursionError()])
+def test_no_handler_error_becomes_an_exit_code_or_a_block(handlers, home, exc):
+    module, use = handlers
+
+    def broken(event):
+        raise exc
+
+    module.broken = broken
+    use(("PreToolUse", "broken"))
+
+    assert run("PreToolUse", BASH, home) == (0, "")
+    assert type(exc).__name__ in log_text(home)
+
+
+def test_handler_whose_module_is_missing_is_logged_and_skipped(monkeypatch, home):
+    table = (Handler("PreToolUse", "not_written_yet:on_pre_tool_use"),)
+    monkeypatch.setattr(dispatch, "HANDLERS", table)
+
+    assert run("PreToolUse", BASH, home) == (0, "")
+    text = log_text(home)
+    assert "not_written_yet:on_pre_tool_use skipped on PreToolUse: module not installed" in text
+    assert "Traceback" not in text
+
+
+def test_missing_dependency_inside_a_handler_module_logs_the_traceback(handlers, home):
+    module, use = handlers
+
+    def imports(event):
+        import pact_no_such_dependency  # noqa: F401
+
+    module.imports = imports
+    use(("PreToolUse", "imports"))
+
+    assert run("PreToolUse", BASH, home) == (0, "")
+    assert "No module named 'pact_no_such_dependency'" in log_text(home)
+
+
+def test_handler_returning_something_else_is_ignored(handlers, home):
+    module, use = handlers
+    module.bad = lambda event: {"permissionDecision": "deny"}
+    use(("PreToolUse", "bad"))
+
+    assert run("PreToolUse", BASH, home) == (0, "")
+    assert "returned dict, not an Outcome" in log_text(home)
+
+
+BAD_INPUTS = {
+    "empty": b"",
+    "whitespace": b"  \n",
+    "invalid json": b'{"tool_name": "Bash",',
+    "json list": b"[1, 2]",
+    "json string": b'"PreToolUse"',
+    "non-utf8": b'{"tool_name": "Bash", "tool_input": {"command": "\xff\xfe ls"}}',
+    "missing fields": b"{}",
+    "wrong types": b'{"tool_name": 3, "tool_input": "rm -rf /", "cwd": 7}',
+}
+
+
+@pytest.mark.parametrize("raw", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
+def test_odd_input_exits_zero_without_blocking(handlers, home, raw):
+    module, use = handlers
+    seen = []
+    module.look = lambda event: seen.append((event.tool_name, event.tool_input, event.project))
+    use(("PreToolUse", "look"))
+
+    code, out = run("PreToolUse", raw, home)
+
+    assert (code, out) == (0, "")
+    assert all(isinstance(project, str) for _, _, project in seen)
+
+
+def test_bom_is_tolerated(handlers, home):
+    module, use = handlers
+    module.echo = lambda event: Outcome(context=event.tool_name)
+    use(("PreToolUse", "echo"))
+
+    code, out = run("PreToolUse", b"\xef\xbb\xbf" + json.dumps(BASH).encode(), home)
+
+    assert json.loads(out)["hookSpecificOutput"]["additionalContext"] == "Bash"
+
+
+def test_ten_megabyte_payload_is_read_whole(handlers, home):
+    module, use = handlers
+    module.size = lambda event: Outcome(context=str(len(event.tool_input["content"])))
+    use(("PreToolUse", "size"))
+    payload = {**BASH, "tool_name": "Write",
+               "tool_input": {"file_path": "/tmp/x", "content": "x" * 10_000_000}}
+
+    code, out = run("PreToolUse", payload, home)
+
+    assert code == 0
+    assert json.loads(out)["hookSpecificOutput"]["additionalContext"] == "10000000"
+
+
+def test_no_data_folder_still_exits_zero(handlers):
+    module, use = handlers
+
+    def broken(event):
+        raise RuntimeError("nowhere to log")
+
+    module.broken = broken
+    use(("PreToolUse", "broken"))
+    out = io.BytesIO()
+
+    assert dispatch.main(["PreToolUse"], json.dumps(BASH).encode(), {}, out) == 0
+    assert out.getvalue() == b""
+
+
+# ---------------------------------------------------------------- log file
+
+
+def test_log_file_is_private(home):
+    log.log("hello", home)
+
+    path = os.path.join(home, "logs", "pact.log")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(home).st_mode) == 0o700
+    assert read(path).endswith(" hello\n")
+
+
+def test_log_rotates_once_at_the_cap(home, monkeypatch):
+    monkeypatch.setattr(log, "MAX_BYTES", 1000)
+    for i in range(60):
+        log.log(f"line {i:03d} " + "x" * 40, home)
+
+    path = os.path.join(home, "logs", "pact.log")
+    assert os.path.getsize(path) <= 1000 + 100
+    assert os.path.getsize(path + ".1") <= 1000 + 100
+    assert not os.path.exists(path + ".2")
+    assert "line 059" in read(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_log_without_a_data_folder_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("PACT_HOME", raising=False)
+    monkeypatch.delenv("CLAUDE_PLUGIN_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    log.log("dropped")
+
+    assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------- as a process
+
+
+def _hook(event: str, stdin: bytes, home: str) -> subprocess.CompletedProcess:
+    """The dispatcher started as hooks.json starts it: ``python3 -S …; || true`` in sh."""
+    entry = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+             "from pact_runtime.dispatch import main; sys.exit(main())")
+    command = f'python3 -S -c "$ENTRY" "$SCRIPTS" {event} || true'
+    env = {"PATH": os.environ["PATH"], "ENTRY": entry, "SCRIPTS": SCRIPTS,
+           "CLAUDE_PLUGIN_DATA": home}
+    return subprocess.run(["sh", "-c", command], input=stdin, env=env,
+                          capture_output=True, timeout=60)
+
+
+@pytest.mark.parametrize("stdin", [b"", b"not json", json.dumps(BASH).encode()])
+def test_process_exits_zero_and_prints_nothing_stray(home, stdin):
+    proc = _hook("PreToolUse", stdin, home)
+
+    assert proc.returncode == 0
+    assert proc.stderr == b""
+    assert proc.stdout == b"" or "hookSpecificOutput" in json.loads(proc.stdout)
+
+
+def test_process_does_not_load_site_packages(home):
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import pact_runtime.dispatch; "
+            "print(sorted(m for m in sys.modules if m in "
+            "('site', 'typing', 'pathlib', 'dataclasses', 'argparse', 'logging', 're')))")
+    proc = subprocess.run(["python3", "-S", "-c", code, SCRIPTS], capture_output=True,
+                          text=True, timeout=60)
+
+    assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_event_fields_read_safely():
+    event = Event("PreToolUse", {"tool_name": 5, "tool_input": [1], "agent_type": None}, {})
+
+    assert (event.tool_name, event.tool_input, event.agent_type, event.home) == ("", {}, "", None)

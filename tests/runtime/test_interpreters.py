@@ -1,0 +1,95 @@
+"""The runtime's Python 3.9-3.13 promise, checked with every interpreter the machine has.
+
+Each version runs with ``-S`` (no site-packages), as hooks.json starts it. A
+version that is not installed is reported as skipped, never as passed.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+
+import pact_runtime
+import pytest
+
+PACKAGE = os.path.dirname(os.path.abspath(pact_runtime.__file__))
+SCRIPTS = os.path.dirname(PACKAGE)
+VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+
+IMPORT_ALL = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+package = os.path.join(sys.argv[1], "pact_runtime")
+names = []
+for folder, dirs, files in os.walk(package):
+    dirs[:] = [d for d in dirs if d != "__pycache__"]
+    for f in sorted(files):
+        if f.endswith(".py"):
+            rel = os.path.relpath(os.path.join(folder, f), sys.argv[1])[:-3]
+            names.append(rel.replace(os.sep, ".").replace(".__init__", ""))
+for name in sorted(names):
+    __import__(name)
+print(len(names))
+"""
+
+ENTRY = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+         "from pact_runtime.dispatch import main; sys.exit(main())")
+
+
+def find(version: str) -> str | None:
+    """An interpreter for ``version``: pyenv's build first, else ``python3.X`` on PATH."""
+    for path in sorted(glob.glob(f"/root/.pyenv/versions/{version}.*/bin/python3")):
+        if os.access(path, os.X_OK):
+            return path
+    return shutil.which(f"python{version}")
+
+
+@pytest.fixture(params=VERSIONS)
+def python(request) -> str:
+    path = find(request.param)
+    if path is None:
+        pytest.skip(f"Python {request.param} is not installed on this machine")
+    out = subprocess.run([path, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                         capture_output=True, text=True, timeout=60).stdout.strip()
+    assert out == request.param, f"{path} reports {out}"
+    return path
+
+
+def test_every_runtime_module_imports(python):
+    proc = subprocess.run([python, "-S", "-c", IMPORT_ALL, SCRIPTS], capture_output=True,
+                          text=True, timeout=120)
+
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) >= 8
+
+
+def test_dispatcher_answers_session_start(python, tmp_path):
+    env_file = tmp_path / "env.sh"
+    env = {"PATH": os.environ["PATH"], "CLAUDE_ENV_FILE": str(env_file),
+           "CLAUDE_PLUGIN_DATA": str(tmp_path / "data"), "CLAUDE_PROJECT_DIR": str(tmp_path)}
+    event = {"session_id": "s", "cwd": str(tmp_path), "hook_event_name": "SessionStart",
+             "source": "startup"}
+
+    proc = subprocess.run([python, "-S", "-c", ENTRY, SCRIPTS, "SessionStart"],
+                          input=json.dumps(event).encode(), env=env, capture_output=True,
+                          timeout=120)
+
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert f"export PACT_HOME='{tmp_path / 'data'}'" in env_file.read_text()
+    if proc.stdout:
+        answer = json.loads(proc.stdout)
+        assert answer["hookSpecificOutput"]["hookEventName"] == "SessionStart"
+
+
+@pytest.mark.parametrize("stdin", [b"", b"\xff{", b'{"tool_name": "Bash", "tool_input": {}}'])
+def test_dispatcher_exits_zero_on_any_input(python, tmp_path, stdin):
+    env = {"PATH": os.environ["PATH"], "PACT_HOME": str(tmp_path)}
+
+    proc = subprocess.run([python, "-S", "-c", ENTRY, SCRIPTS, "PreToolUse"], input=stdin,
+                          env=env, capture_output=True, timeout=120)
+
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert proc.stdout == b"" or json.loads(proc.stdout)["hookSpecificOutput"]
