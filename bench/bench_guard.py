@@ -1,0 +1,134 @@
+"""Guard cost per Bash call: the dispatcher as hooks.json runs it, ordinary and SQL commands.
+
+    python -m bench.bench_guard [--dist DIR] [--runs N]
+
+Every case runs ``python3 -S <plugin>/runtime/pact_hook.py PreToolUse`` with
+the event on stdin, interleaved so machine load hits each alike. The baseline
+is a Read event, which no PreToolUse handler matches (the dispatcher's no-op
+cost). Ordinary Bash commands should stay within 1.2x of it; SQL-bearing
+commands pay for sqlglot only when the keyword pre-check fires. The
+destructive case runs in a project of its own, so the HALT it opens does not
+pause the other cases. Prints a Markdown table; writes
+``bench/results/guard.json`` and ``bench/results/guard.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET_RATIO = 1.2
+BASELINE = "Read (no-op)"
+ORDINARY = ["ls -la", "git status", "npm test 2>&1 | tail -20", "pytest -q tests/runtime"]
+# Commands that write a file or mention an SQL word: parsed, but never reach sqlglot.
+PARSED = ["echo done > build.log", 'git commit -m "update the docs"']
+SQL = ['psql -c "SELECT * FROM orders WHERE id = 1"',
+       'psql -c "DELETE FROM sessions WHERE expires_at < now()"',
+       "psql shop <<'SQL'\nBEGIN;\nUPDATE accounts SET flag = 1 WHERE id = 3;\nCOMMIT;\nSQL",
+       'psql -c "DROP TABLE customers"']
+
+
+def _interpreter() -> str:
+    proc = subprocess.run(["python3", "-S", "-c", "import sys; print(sys.executable)"],
+                          capture_output=True, text=True, check=True)
+    return proc.stdout.strip()
+
+
+def _event(project: str, tool: str, tool_input: dict) -> bytes:
+    return json.dumps({"session_id": "bench", "transcript_path": "", "cwd": project,
+                       "prompt_id": "p", "permission_mode": "default",
+                       "hook_event_name": "PreToolUse", "tool_name": tool,
+                       "tool_input": tool_input, "tool_use_id": "t1"}).encode()
+
+
+def _env(root: str, home: str, project: str) -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
+            "CLAUDE_PLUGIN_ROOT": root, "CLAUDE_PLUGIN_DATA": home, "CLAUDE_PROJECT_DIR": project}
+
+
+def _once(cmd: list[str], stdin: bytes, env: dict[str, str]) -> tuple[float, bytes]:
+    began = time.perf_counter()
+    proc = subprocess.run(cmd, input=stdin, env=env, cwd=env["CLAUDE_PROJECT_DIR"],
+                          capture_output=True)
+    elapsed = time.perf_counter() - began
+    if proc.returncode != 0 or proc.stderr:
+        raise SystemExit(f"Error: the dispatcher exited {proc.returncode}: "
+                         f"{proc.stderr.decode(errors='replace')[-500:]}")
+    return elapsed, proc.stdout
+
+
+def measure(dist: str, runs: int) -> dict:
+    root = os.path.join(dist, "PACT")
+    cmd = [_interpreter(), "-S", os.path.join(root, "runtime", "pact_hook.py"), "PreToolUse"]
+    with tempfile.TemporaryDirectory(prefix="pact-bench-guard-") as scratch:
+        home = os.path.join(scratch, "data")
+        calm, halted = os.path.join(scratch, "project"), os.path.join(scratch, "halted")
+        os.makedirs(calm)
+        os.makedirs(halted)
+        cases: dict[str, tuple[bytes, dict[str, str]]] = {
+            BASELINE: (_event(calm, "Read", {"file_path": f"{calm}/README.md"}),
+                       _env(root, home, calm))}
+        for command in ORDINARY + PARSED + SQL:
+            project = halted if "DROP" in command else calm
+            cases[command] = (_event(project, "Bash", {"command": command}),
+                              _env(root, home, project))
+        verdicts = {}
+        for name, (stdin, env) in cases.items():  # warm-up: .pyc files, database
+            for _ in range(3):
+                verdicts[name] = "deny" if b'"deny"' in _once(cmd, stdin, env)[1] else "allow"
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for _ in range(runs):
+            for name, (stdin, env) in cases.items():
+                times[name].append(_once(cmd, stdin, env)[0])
+    base = statistics.median(times[BASELINE])
+    return {"python": cmd[0], "runs": runs, "verdicts": verdicts,
+            "median_ms": {n: round(statistics.median(t) * 1000, 2) for n, t in times.items()},
+            "ratio_to_noop": {n: round(statistics.median(t) / base, 2) for n, t in times.items()},
+            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL}
+
+
+def report(figures: dict) -> str:
+    lines = [f"Guard per PreToolUse call, {figures['python']}, median of {figures['runs']} runs",
+             "", "| Case | Kind | Verdict | Median ms | x no-op |", "|---|---|---|---:|---:|"]
+    for name, ms in figures["median_ms"].items():
+        kind = ("baseline" if name == BASELINE else "ordinary" if name in figures["ordinary"]
+                else "parsed" if name in figures["parsed"] else "SQL")
+        ratio = figures["ratio_to_noop"][name]
+        over = " (over 1.2x)" if kind == "ordinary" and ratio > TARGET_RATIO else ""
+        label = name.replace("\n", " ⏎ ").replace("|", "\\|")
+        lines.append(f"| `{label}` | {kind} | {figures['verdicts'][name]} | {ms:.2f} | "
+                     f"{ratio:.2f}{over} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_guard", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dist", default=os.environ.get("PACT_DIST", os.path.join(REPO, "dist")),
+                        help="the built plugin (default: $PACT_DIST, else dist/)")
+    parser.add_argument("--runs", type=int, default=40, help="timed runs per case (min 30)")
+    args = parser.parse_args(argv)
+    if not os.path.isfile(os.path.join(args.dist, "PACT", "runtime", "pact_hook.py")):
+        print(f"Error: no built plugin in {args.dist}; run `make plugin` first", file=sys.stderr)
+        return 1
+    figures = measure(args.dist, max(args.runs, 30))
+    table = report(figures)
+    print(table)
+    out = os.path.join(REPO, "bench", "results")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "guard.json"), "w", encoding="utf-8") as f:
+        json.dump(figures, f, indent=2)
+    with open(os.path.join(out, "guard.md"), "w", encoding="utf-8") as f:
+        f.write(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

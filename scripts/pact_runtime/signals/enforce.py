@@ -1,0 +1,175 @@
+"""PreToolUse enforcement: while a HALT is open, tools that change things are denied.
+
+Event: PreToolUse for Bash (``tool_input.command``), Agent, Edit, Write,
+MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``).
+
+While the project has an open HALT: Edit, Write, MultiEdit, NotebookEdit and
+Agent are denied, and so is every Bash command that is not read-only (see
+``is_read_only``; ``pact-memory`` and ``pact-signal`` stay usable, and
+``pact-signal`` has no way to resolve). The reason names the signals and says
+the user resolves them with ``/PACT:resolve <id> <decision>``.
+
+At all times, whatever the HALTs: writes to the PACT data folder through
+Write/Edit (paths inside it) and Bash commands that are not read-only and name
+it (its path, ``$PACT_HOME``, ``CLAUDE_PLUGIN_DATA`` or ``pact.db``) are
+denied, because the signal log is what a HALT rests on; ``pact-signal`` and
+``pact-memory`` are the ways to change it.
+
+Speed: with no HALT open this handler does not open SQLite; it tests the
+project's marker file with ``os.path.exists``. Fails open when no data folder
+is set or nothing is known to be open; fails closed when the marker says a
+HALT is open but the database cannot be read (the reason says how to recover).
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..hook import Event, Outcome
+from .marker import halt_marked, marker_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .shell import Command
+
+_EDITS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
+_READ_ONLY = frozenset({
+    "ls", "cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "wc",
+    "file", "stat", "du", "df", "pwd", "echo", "printf", "which", "type", "whoami", "id",
+    "date", "tree", "diff", "cmp", "cut", "tr", "nl", "basename", "dirname", "realpath",
+    "readlink", "jq", "sha256sum", "sha1sum", "md5sum", "true", "false", "uname", "hostname",
+    "column", "fold", "expand", "od", "hexdump", "strings", "comm", "uniq", "test", "[",
+    "pact-memory", "pact-signal",
+})
+_GIT_READ_ONLY = frozenset({"status", "log", "diff", "show", "blame", "ls-files", "rev-parse",
+                            "grep", "describe", "shortlog", "ls-tree", "cat-file", "reflog"})
+_FIND_WRITES = frozenset({"-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint",
+                          "-fprint0", "-fprintf", "-fls"})
+_DATA_NAMES = ("PACT_HOME", "CLAUDE_PLUGIN_DATA", "pact.db")
+
+
+def on_pre_tool_use(event: Event) -> Outcome | None:
+    """Deny changes while a HALT is open, and changes to the data folder always.
+
+    Fails open when nothing is known to be open; fails closed when the marker says
+    a HALT is open but the log cannot be read, because the HALT is the safer truth.
+    """
+    home = event.home
+    if home is None:
+        return None
+    tool, data = event.tool_name, event.tool_input
+    command = data.get("command") if tool == "Bash" else None
+    if not isinstance(command, str):
+        command = ""
+    protected = _touches_data(tool, data, command, home)
+    if protected:
+        return Outcome(deny=protected)
+    if not halt_marked(home, event.project):
+        return None
+    if tool == "Bash" and is_read_only(command):
+        return None
+    if tool != "Bash" and tool != "Agent" and tool not in _EDITS:
+        return None
+    return _deny_for_halts(event, home)
+
+
+def _deny_for_halts(event: Event, home: str) -> Outcome | None:
+    from contextlib import closing
+
+    from . import store
+
+    try:
+        with closing(store.connect(home)) as conn:
+            halts = store.open_halts(conn, event.project)
+    except Exception as exc:  # the marker says a HALT is open: fail closed
+        return Outcome(deny=(
+            f"A PACT HALT is recorded for this project, but the signal log cannot be read "
+            f"({exc}). The user can repair or move the database aside, or delete "
+            f"{marker_path(home, event.project)} to lift the pause."))
+    if not halts:
+        return None
+    listing = "; ".join(s.line() for s in halts)
+    first = halts[0].ref
+    return Outcome(deny=(
+        f"Paused by PACT: HALT open ({listing}). {event.tool_name} calls that change things are "
+        "refused until the user resolves it; reading and searching still work. Tell the user "
+        f"and wait for `/PACT:resolve {first} <decision>` (one per open HALT)."))
+
+
+def _touches_data(tool: str, data: dict, command: str, home: str) -> str:
+    """The deny reason when a tool would change the PACT data folder, else ""."""
+    message = (f"The PACT data folder ({home}) holds the signal log and memory; change it "
+               "only through `pact-signal` and `pact-memory`.")
+    if tool in _EDITS:
+        path = data.get("file_path") or data.get("notebook_path")
+        if isinstance(path, str) and path and _inside(path, home):
+            return message
+        return ""
+    if tool == "Bash" and _names_data(command, home):
+        return "" if is_read_only(command) else message
+    return ""
+
+
+def _names_data(command: str, home: str) -> bool:
+    user = os.path.expanduser("~")
+    tilde = "~" + home[len(user):] if user != "~" and home.startswith(user + os.sep) else home
+    return home in command or tilde in command or any(n in command for n in _DATA_NAMES)
+
+
+def _inside(path: str, folder: str) -> bool:
+    real = os.path.realpath(os.path.expanduser(path))
+    base = os.path.realpath(folder)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def is_read_only(command: str) -> bool:
+    """True when every part of ``command`` only reads (conservative: unsure means no).
+
+    Not read-only: command or process substitution, subshells and groups,
+    variable assignments, redirections other than from a file or to
+    ``/dev/null``/another descriptor, and any command outside the read-only set.
+    """
+    from . import shell
+
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return False
+    if script.substitution or script.grouping:
+        return False
+    return all(_simple_read_only(cmd) for cmd in script.commands)
+
+
+def _simple_read_only(cmd: Command) -> bool:
+    for operator, target in cmd.redirects:
+        if ">" in operator and not (target == "/dev/null" or operator.endswith("&")
+                                    or target.startswith("&")):
+            return False
+    if not cmd.words:
+        return True
+    name, args = cmd.words[0], cmd.words[1:]
+    if name == "git":
+        return _git_read_only(args)
+    if name == "find":
+        return not any(a in _FIND_WRITES for a in args)
+    if name == "sort":
+        return not any(a.startswith(("-o", "--output")) for a in args)
+    if name == "uniq":
+        return len([a for a in args if not a.startswith("-")]) <= 1
+    return name in _READ_ONLY
+
+
+def _git_read_only(args: list[str]) -> bool:
+    # `-c` is left out on purpose: `git -c core.pager=… log` runs any program.
+    while args[:1] in (["-C"], ["--no-pager"]):
+        args = args[1:] if args[0] == "--no-pager" else args[2:]
+    if not args or any(a.startswith("--output") for a in args):
+        return not args
+    sub, rest = args[0], args[1:]
+    if sub in _GIT_READ_ONLY:
+        return True
+    if sub == "branch":
+        return all(a in ("-a", "-r", "-v", "-vv", "--list", "--show-current") for a in rest)
+    if sub in ("remote", "stash", "tag", "worktree"):
+        return rest in ([], ["-v"], ["list"], ["-l"], ["--list"])
+    return False

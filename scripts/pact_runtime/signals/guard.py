@@ -1,0 +1,224 @@
+"""PreToolUse guard: destructive SQL and plain-text secrets open a HALT and deny the call.
+
+Event: PreToolUse for Bash (``tool_input.command``), Write (``file_path``,
+``content``), Edit (``new_string``) and MultiEdit (every ``edits[].new_string``).
+SQL is judged in Bash commands (see ``sqlscan``) and in ``.sql`` files and files
+under a ``migrations``/``migrate`` folder; secrets (patterns from
+``pact_runtime.redaction``) in any file content written by Write/Edit/MultiEdit
+and in what Bash redirects or tees into a file.
+
+Output: ``Outcome(deny=…)`` naming what was found, the HALT's id and how the
+user resolves it; the HALT is recorded (which also pauses other work through
+``enforce``). After the user resolves that HALT with a decision that is not a
+refusal, the same command or content is let through.
+
+Fails open on its own errors (the dispatcher logs them and the tool runs): a
+guard bug must not stall work. Fails closed on a judged finding: if the HALT
+cannot be recorded, the call is still denied and the reason says so.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..hook import Event, Outcome
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from . import shell
+    from .sqlscan import Finding
+
+# Substrings of the SQL pre-check, tested before anything is imported: `re`,
+# `shlex` and sqlglot stay unloaded for the common Bash command.
+SQL_WORDS = ("drop", "truncate", "delete", "update", "alter", "grant")
+
+# A resolution starting with one of these words refuses the action rather than approving it.
+REFUSALS = ("no", "not", "don't", "dont", "do not", "deny", "denied", "reject", "rejected",
+            "refuse", "refused", "stop", "cancel", "abort", "never", "keep")
+
+
+def on_pre_tool_use(event: Event) -> Outcome | None:
+    """Deny and open a HALT on destructive SQL or a written secret.
+
+    Fails open on its own errors (a guard bug must not stall work); fails closed on
+    a finding it has judged, even when the HALT cannot be recorded.
+    """
+    tool, data = event.tool_name, event.tool_input
+    if tool == "Bash":
+        command = data.get("command")
+        findings = _bash_findings(command) if isinstance(command, str) else []
+        subject = command if isinstance(command, str) else ""
+    else:
+        path = data.get("file_path") if isinstance(data.get("file_path"), str) else ""
+        texts = _written_texts(tool, data)
+        findings = _file_findings(str(path), texts)
+        subject = str(path) + "\0" + "\0".join(texts)
+    if not findings:
+        return None
+    return _verdict(event, findings, _fingerprint(tool, subject))
+
+
+def _bash_findings(command: str) -> list[Finding]:
+    findings: list[Finding] = []
+    lowered = command.lower()
+    if any(word in lowered for word in SQL_WORDS):
+        from .clients import names_a_runner
+
+        if names_a_runner(command):
+            from .sqlscan import scan_command
+
+            findings = scan_command(command)
+    if _may_write_file(command):
+        findings.extend(_bash_write_findings(command))
+    return findings
+
+
+def _may_write_file(command: str) -> bool:
+    """False when the command has no output redirection to a file and no ``tee``."""
+    for harmless in ("2>&1", ">&2", "1>&2", "&>/dev/null", ">/dev/null", "> /dev/null"):
+        command = command.replace(harmless, "")
+    return ">" in command or "tee" in command
+
+
+def _bash_write_findings(command: str) -> list[Finding]:
+    from . import shell
+
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return []
+    findings: list[Finding] = []
+    for cmd in script.commands:
+        for target in _write_targets(cmd):
+            content = _written_by(cmd)
+            findings.extend(_file_findings(target, [content]) if content else [])
+    return findings
+
+
+def _write_targets(cmd: shell.Command) -> list[str]:
+    targets = [t for op, t in cmd.redirects
+               if ">" in op and t and t != "/dev/null" and not t.isdigit() and not op.endswith("&")]
+    if cmd.words and os.path.basename(cmd.words[0]) == "tee":
+        targets.extend(w for w in cmd.words[1:] if not w.startswith("-"))
+    return targets
+
+
+def _written_by(cmd: shell.Command) -> str:
+    """What a simple command writes: its heredoc, echo/printf words, or what is piped in."""
+    parts = [cmd.stdin]
+    name = os.path.basename(cmd.words[0]) if cmd.words else ""
+    if name in ("echo", "printf"):
+        parts.append(" ".join(cmd.words[1:]))
+    source = cmd.piped_from
+    if source is not None and source.words:
+        if os.path.basename(source.words[0]) in ("echo", "printf"):
+            parts.append(" ".join(source.words[1:]))
+        parts.append(source.stdin)
+    return "\n".join(p for p in parts if p)
+
+
+def _written_texts(tool: str, data: dict) -> list[str]:
+    if tool == "Write":
+        values = [data.get("content")]
+    elif tool == "Edit":
+        values = [data.get("new_string")]
+    elif tool == "MultiEdit":
+        edits = data.get("edits")
+        values = [e.get("new_string") for e in edits if isinstance(e, dict)] if isinstance(
+            edits, list) else []
+    else:
+        values = []
+    return [v for v in values if isinstance(v, str) and v]
+
+
+def _file_findings(path: str, texts: list[str]) -> list[Finding]:
+    from .sqlscan import KEYWORDS, is_sql_path, scan_file
+
+    findings: list[Finding] = []
+    if is_sql_path(path):
+        for text in texts:
+            findings.extend(scan_file(path, text) if KEYWORDS.search(text) else [])
+    for text in texts:
+        findings.extend(_secrets(text, path))
+    return findings
+
+
+def _secrets(text: str, path: str) -> list[Finding]:
+    from ..redaction import find_secrets
+
+    kinds = sorted({kind for kind, _start, _end in find_secrets(text)})
+    if not kinds:
+        return []
+    where = f"written to {path}" if path else "written to a file"
+    from .sqlscan import Finding
+
+    return [Finding("HALT", "SECURITY", f"plain-text secret ({', '.join(kinds)}) {where}", "")]
+
+
+def _verdict(event: Event, findings: list[Finding], fingerprint: str) -> Outcome | None:
+    home = event.home
+    what = "; ".join(f.describe() for f in findings)
+    first = next((f for f in findings if f.category == "SECURITY"), findings[0])
+    if home is None:
+        return Outcome(deny=f"PACT guard: {what}. No PACT data folder is set, so no HALT could "
+                            "be recorded; the user can run this themselves if it is intended.")
+    try:
+        signal, approved = _record(event, home, first, what, fingerprint)
+    except Exception as exc:  # judged dangerous: deny even though the log failed
+        return Outcome(deny=f"PACT guard: {what}. The HALT could not be recorded ({exc}); "
+                            "the user can run this themselves if it is intended.")
+    if approved:
+        return None
+    return Outcome(deny=(
+        f"PACT guard raised HALT {signal} ({first.category}): {what}. This call was not run, and "
+        "work that changes the project is paused. Tell the user what you were about to do and "
+        f"why, and wait: only the user can resolve it, with `/PACT:resolve {signal} <decision>`."))
+
+
+def _record(event: Event, home: str, first: Finding, what: str,
+            fingerprint: str) -> tuple[str, bool]:
+    """The id of the HALT for this call (reused if already open) and whether it is approved."""
+    from contextlib import closing
+
+    from . import store
+
+    with closing(store.connect(home)) as conn:
+        earlier = store.with_fingerprint(conn, event.project, fingerprint)
+        for signal in reversed(earlier):
+            if signal.status != "resolved":
+                return signal.ref, False
+            if not _is_refusal(signal.resolution):
+                return signal.ref, True
+        signal = store.record(
+            conn, home, project=event.project, level="HALT", category=first.category,
+            reason=f"The guard stopped a {event.tool_name} call: {what}",
+            evidence=_evidence(event), agent=event.agent_type or "main session",
+            agent_id=event.text("agent_id"), session=event.session_id, source="guard",
+            fingerprint=fingerprint)
+    return signal.ref, False
+
+
+def _evidence(event: Event) -> str:
+    data = event.tool_input
+    if event.tool_name == "Bash":
+        text = str(data.get("command", ""))
+        try:
+            from ..redaction import redact
+
+            text = redact(text)
+        except Exception:  # pragma: no cover (evidence is best effort)
+            text = ""
+        return text if len(text) <= 500 else text[:499] + "…"
+    return f"{event.tool_name} {data.get('file_path', '')}"
+
+
+def _is_refusal(words: str) -> bool:
+    lowered = " ".join(words.lower().split())
+    return any(lowered == w or lowered.startswith(w + " ") or lowered.startswith(w + ",")
+               for w in REFUSALS)
+
+
+def _fingerprint(tool: str, subject: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{tool}\0{subject}".encode("utf-8", "replace")).hexdigest()[:32]

@@ -1,0 +1,422 @@
+"""Finding SQL in Bash commands and files, and classifying it by parsing.
+
+``scan_command`` and ``scan_file`` first run a cheap keyword pre-check on the
+raw text, so ordinary commands never import sqlglot. SQL is looked for where a
+client would run it: ``psql -c``, ``mysql -e``, ``sqlite3 FILE "…"``,
+``duckdb``, ``clickhouse-client --query``, heredocs and here-strings, ``echo …
+|`` pipes, and ``sh -c``/``bash -c``/``eval`` strings (recursively). Each
+statement is parsed with sqlglot in the client's dialect; a statement sqlglot
+cannot parse falls back to a conservative token check of that statement only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+from . import shell
+from .clients import CLIENTS, SHELLS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
+
+KEYWORDS = re.compile(r"\b(drop|truncate|delete|update|alter|grant)\b", re.IGNORECASE)
+
+# Client -> (options whose value is SQL, options whose value is skipped).
+_OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "psql": (frozenset({"-c", "--command"}), frozenset({"-f", "--file", "-U", "-d", "-h", "-p"})),
+    "pgcli": (frozenset({"-c", "--command"}), frozenset({"-U", "-d", "-h", "-p"})),
+    "cockroach": (frozenset({"-e", "--execute"}), frozenset({"--url", "--host"})),
+    "mysql": (frozenset({"-e", "--execute"}), frozenset({"-u", "-h", "-P", "-D"})),
+    "sqlite3": (frozenset({"-cmd"}), frozenset({"-separator", "-newline", "-nullvalue",
+                                                 "-init", "-vfs", "-mmap", "-maxsize"})),
+    "duckdb": (frozenset({"-c", "-s", "-cmd"}), frozenset({"-init", "-f"})),
+    "clickhouse": (frozenset({"-q", "--query"}), frozenset({"-h", "--host", "-u", "--user"})),
+    "usql": (frozenset({"-c", "--command"}), frozenset({"-f", "--file"})),
+    "trino": (frozenset({"--execute"}), frozenset({"--server", "--catalog", "--schema"})),
+}
+_ALIASES = {"mariadb": "mysql", "mycli": "mysql", "litecli": "sqlite3",
+            "clickhouse-client": "clickhouse"}
+_POSITIONAL_SQL = frozenset({"sqlite3", "duckdb"})  # CLIENT [opts] FILE "SQL" …
+_CLUSTERED = frozenset({"psql", "mysql", "clickhouse", "cockroach"})  # -cSQL, -Ne SQL
+_WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nohup", "nice", "ionice", "timeout",
+                       "command", "exec", "stdbuf", "chronic"})
+_WRAPPER_VALUE_OPTIONS = frozenset({"-u", "-g", "-n", "-U", "-C", "-D", "-p", "-k", "-s", "-c"})
+_CONTAINERS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc"})
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_DURATION = re.compile(r"^\d+(\.\d+)?[smhd]?$")
+MAX_DEPTH = 4
+PARSE_BUDGET = 256 * 1024  # characters handed to sqlglot per scan; the rest gets the token check
+
+
+class Finding:
+    """One judged statement: ``HALT DATA`` for ``DROP TABLE``, and what was seen."""
+
+    __slots__ = ("level", "category", "kind", "statement")
+
+    def __init__(self, level: str, category: str, kind: str, statement: str) -> None:
+        self.level = level
+        self.category = category
+        self.kind = kind  # e.g. "DROP TABLE", "DELETE without WHERE", "secret (AWS key)"
+        self.statement = statement
+
+    def describe(self) -> str:
+        return f"{self.kind}: `{self.statement}`" if self.statement else self.kind
+
+    def __repr__(self) -> str:
+        return f"Finding({self.level} {self.category}, {self.kind!r}, {self.statement!r})"
+
+
+# ---- where SQL is -----------------------------------------------------------------------
+
+def scan_command(command: str) -> list[Finding]:
+    """Destructive SQL that ``command`` would run; [] for ordinary commands."""
+    if not KEYWORDS.search(command):
+        return []
+    findings: list[Finding] = []
+    budget = [PARSE_BUDGET]
+    for sql, dialect in sql_in_command(command):
+        findings.extend(classify(sql, dialect, budget))
+    return findings
+
+
+def sql_in_command(command: str, depth: int = 0) -> list[tuple[str, str | None]]:
+    """Each ``(sql, dialect)`` a client in ``command`` would run."""
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return []  # unbalanced quotes: the shell refuses to run it
+    found: list[tuple[str, str | None]] = []
+    for cmd in script.commands:
+        found.extend(_sql_of(cmd, depth))
+    return found
+
+
+def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
+    located = _locate(cmd.words)
+    if located is None:
+        return []
+    kind, index = located
+    if kind == "shell":
+        inner = _shell_script(cmd.words, index)
+        if inner is None or depth >= MAX_DEPTH:
+            return []
+        return sql_in_command(inner, depth + 1)
+    name = os.path.basename(cmd.words[index])
+    args = cmd.words[index + 1:]
+    if name == "clickhouse" and args[:1] in (["client"], ["local"]):
+        args = args[1:]
+    elif name == "cockroach":
+        if args[:1] != ["sql"]:
+            return []
+        args = args[1:]
+    sqls = _client_sql(_ALIASES.get(name, name), args)
+    stdin = cmd.stdin or _piped_text(cmd.piped_from)
+    if stdin:
+        sqls.append(stdin)
+    return [(sql, CLIENTS[name]) for sql in sqls if sql.strip()]
+
+
+def _locate(words: list[str]) -> tuple[str, int] | None:
+    """Where the SQL client (or a shell running a script) starts in ``words``."""
+    i = 0
+    while i < len(words):
+        base = os.path.basename(words[i])
+        if base in CLIENTS:
+            return "client", i
+        if base in SHELLS or base == "eval":
+            return "shell", i
+        if _ASSIGNMENT.match(words[i]):
+            i += 1
+        elif base in _WRAPPERS:
+            i = _skip_wrapper_options(words, i + 1)
+        elif base in _CONTAINERS:
+            for j in range(i + 1, len(words)):
+                inner = os.path.basename(words[j])
+                if inner in CLIENTS:
+                    return "client", j
+                if inner in SHELLS:
+                    return "shell", j
+            return None
+        else:
+            return None
+    return None
+
+
+def _skip_wrapper_options(words: list[str], i: int) -> int:
+    while i < len(words):
+        word = words[i]
+        if word in _WRAPPER_VALUE_OPTIONS:
+            i += 2
+        elif word.startswith("-") or _ASSIGNMENT.match(word) or _DURATION.match(word):
+            i += 1
+        else:
+            break
+    return i
+
+
+def _shell_script(words: list[str], index: int) -> str | None:
+    if os.path.basename(words[index]) == "eval":
+        return " ".join(words[index + 1:])
+    args = words[index + 1:]
+    for k, arg in enumerate(args):
+        if re.match(r"^-[a-zA-Z]*c[a-zA-Z]*$", arg) and k + 1 < len(args):
+            return args[k + 1]
+        if not arg.startswith("-"):
+            return None  # `bash script.sh`: a file, not a string
+    return None
+
+
+def _client_sql(name: str, args: list[str]) -> list[str]:
+    sql_options, value_options = _OPTIONS.get(name, (frozenset(), frozenset()))
+    values: list[str] = []
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        key, eq, inline = arg.partition("=")
+        if arg == "--":
+            positional.extend(args[i:])
+            break
+        if arg in sql_options or arg in value_options:
+            if i < len(args) and arg in sql_options:
+                values.append(args[i])
+            i += 1
+        elif arg.startswith("--") and eq:
+            if key in sql_options:
+                values.append(inline)
+        elif name in _CLUSTERED and _clustered_sql(arg, sql_options) is not None:
+            attached = _clustered_sql(arg, sql_options)
+            if attached:
+                values.append(attached)
+            elif i < len(args):
+                values.append(args[i])
+                i += 1
+        elif not arg.startswith("-"):
+            positional.append(arg)
+    if name in _POSITIONAL_SQL:
+        values.extend(positional[1:])
+    return values
+
+
+def _clustered_sql(arg: str, sql_options: frozenset[str]) -> str | None:
+    """``-cSQL`` -> "SQL"; ``-Ne`` -> "" (value in the next word); else None."""
+    if len(arg) < 3 or arg[0] != "-" or arg[1] == "-":
+        return None
+    if "-" + arg[1] in sql_options:
+        return arg[2:]
+    if len(arg) <= 5 and arg[1:].isalpha() and "-" + arg[-1] in sql_options:
+        return ""
+    return None
+
+
+def _piped_text(previous: shell.Command | None) -> str:
+    """What ``echo …``, ``printf …`` or ``cat <<EOF`` feeds into a pipe."""
+    if previous is None or not previous.words:
+        return previous.stdin if previous is not None else ""
+    name = os.path.basename(previous.words[0])
+    if name in ("echo", "printf"):
+        return " ".join(w for w in previous.words[1:] if w not in ("-n", "-e", "-E"))
+    if name == "cat" and previous.stdin:
+        return previous.stdin
+    return ""
+
+
+# ---- files ------------------------------------------------------------------------------
+
+def is_sql_path(path: str) -> bool:
+    """A ``.sql`` file, or any file under a ``migrations``/``migrate`` folder."""
+    normal = path.replace("\\", "/").lower()
+    folders = normal.split("/")[:-1]
+    return normal.endswith(".sql") or "migrations" in folders or "migrate" in folders
+
+
+_CODE_STRING = re.compile(
+    r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\''
+    r"|`([^`]*)`|<<[~-]?(['\"]?)([A-Za-z_]\w*)\6[^\n]*\n(.*?)\n[ \t]*\7\b", re.DOTALL)
+
+
+def scan_file(path: str, text: str) -> list[Finding]:
+    """Destructive SQL in text written to ``path`` (a SQL or migration file)."""
+    if not is_sql_path(path) or not KEYWORDS.search(text):
+        return []
+    budget = [PARSE_BUDGET]
+    if path.lower().endswith(".sql"):
+        return classify(text, None, budget)
+    # Migration code (Python, Ruby, JS): the SQL sits in string literals and heredocs.
+    findings: list[Finding] = []
+    for match in _CODE_STRING.finditer(text):
+        literal = next((g for k, g in enumerate(match.groups()) if g and k not in (5, 6)), "")
+        if KEYWORDS.search(literal):
+            findings.extend(classify(literal, None, budget))
+    return findings
+
+
+# ---- what SQL does ----------------------------------------------------------------------
+
+_LEXEME = re.compile(
+    r"--[^\n]*|#[^\n]*|/\*.*?(?:\*/|\Z)|'(?:[^'\\]|\\.|'')*'|\$([A-Za-z_]\w*)?\$.*?\$\1\$"
+    r"|;|[^-#/';$]+|.", re.DOTALL)
+_META_LINE = re.compile(r"^[ \t]*\\.*$", re.MULTILINE)  # psql/sqlite meta-commands
+
+
+def statements(sql: str) -> list[tuple[str, str]]:
+    """Split on top-level ``;``: each statement raw and cleaned (no comments or strings)."""
+    sql = _META_LINE.sub("", sql)
+    result: list[tuple[str, str]] = []
+    raw: list[str] = []
+    clean: list[str] = []
+    for match in _LEXEME.finditer(sql):
+        piece = match.group(0)
+        if piece == ";":
+            result.append(("".join(raw), "".join(clean)))
+            raw, clean = [], []
+            continue
+        raw.append(piece)
+        if piece.startswith(("--", "#", "/*")) and len(piece) > 1:
+            clean.append(" ")
+        elif piece[0] in "'$" and len(piece) > 1:
+            clean.append(" '' ")
+        else:
+            clean.append(piece)
+    result.append(("".join(raw), "".join(clean)))
+    return [(r.strip(), c.strip()) for r, c in result if c.strip()]
+
+
+def classify(sql: str, dialect: str | None = None,
+             budget: list[int] | None = None) -> list[Finding]:
+    """A finding for each destructive statement in ``sql``."""
+    budget = budget if budget is not None else [PARSE_BUDGET]
+    findings = []
+    for raw, clean in statements(sql):
+        if not KEYWORDS.search(clean):
+            continue  # the keyword was only in a comment or a string
+        finding = _judge(raw, clean, dialect, budget)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _judge(raw: str, clean: str, dialect: str | None, budget: list[int]) -> Finding | None:
+    sqlglot = _sqlglot() if budget[0] >= len(raw) else None
+    if sqlglot is not None:
+        budget[0] -= len(raw)
+        try:
+            tree = sqlglot.parse_one(raw, read=dialect)
+        except Exception:  # ParseError, TokenError, RecursionError: use the token check
+            tree = None
+        if tree is not None and type(tree).__name__ != "Command":
+            return _judge_tree(tree, _snippet(raw))
+    return _judge_tokens(clean, _snippet(raw))
+
+
+def _judge_tree(tree: Any, statement: str) -> Finding | None:
+    from sqlglot import exp
+
+    kind = str(tree.args.get("kind") or "").upper()
+    if isinstance(tree, exp.Drop) and kind in ("TABLE", "SCHEMA", "DATABASE"):
+        return Finding("HALT", "DATA", f"DROP {kind}", statement)
+    if isinstance(tree, exp.TruncateTable):
+        return Finding("HALT", "DATA", "TRUNCATE", statement)
+    if isinstance(tree, exp.Delete) and not tree.args.get("where"):
+        return Finding("HALT", "DATA", "DELETE without WHERE", statement)
+    if isinstance(tree, exp.Update) and tree.args.get("expressions") and not tree.args.get("where"):
+        return Finding("HALT", "DATA", "UPDATE without WHERE", statement)
+    if isinstance(tree, exp.Alter):
+        for action in tree.args.get("actions") or []:
+            if isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "COLUMN":
+                return Finding("HALT", "DATA", "ALTER TABLE … DROP COLUMN", statement)
+    if isinstance(tree, exp.Grant):
+        return _judge_grant(
+            [p.name.upper() for p in tree.args.get("privileges") or []],
+            [p.name.upper() for p in tree.args.get("principals") or []], statement)
+    return None
+
+
+def _judge_grant(privileges: list[str], grantees: list[str], statement: str) -> Finding | None:
+    if any(p.startswith("ALL") for p in privileges):
+        return Finding("HALT", "SECURITY", "GRANT ALL", statement)
+    if "PUBLIC" in grantees:
+        return Finding("HALT", "SECURITY", "GRANT to PUBLIC", statement)
+    return None
+
+
+_TRUNCATE = re.compile(
+    r"TRUNCATE(\s+TABLE)?(\s+ONLY)?\s+[\w.\"`\[\]]+\*?(\s*,\s*[\w.\"`\[\]]+\*?)*"
+    r"(\s+(CASCADE|RESTRICT|RESTART\s+IDENTITY|CONTINUE\s+IDENTITY))*\s*", re.IGNORECASE)
+_NOT_A_COLUMN = frozenset({"CONSTRAINT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "CHECK", "DEFAULT",
+                           "NOT", "PARTITION", "TRIGGER", "IDENTITY", "EXPRESSION", "UNIQUE"})
+
+
+def _judge_tokens(clean: str, statement: str) -> Finding | None:
+    """Conservative check of one statement that sqlglot could not parse."""
+    top = _top_level(re.findall(r"[A-Za-z_][\w$]*|[()]", clean.upper()))
+    if top[:1] == ["WITH"]:
+        main = next((k for k, t in enumerate(top) if t in ("DELETE", "UPDATE", "INSERT",
+                                                         "SELECT", "MERGE")), len(top))
+        top = top[main:]
+    head, rest = (top[0], top[1:]) if top else ("", [])
+    if head == "DROP":
+        kinds = [t for t in rest if t not in ("TEMPORARY", "TEMP")][:1]
+        if kinds and kinds[0] in ("TABLE", "SCHEMA", "DATABASE"):
+            return Finding("HALT", "DATA", f"DROP {kinds[0]}", statement)
+    elif head == "TRUNCATE" and _TRUNCATE.fullmatch(clean.strip()):
+        return Finding("HALT", "DATA", "TRUNCATE", statement)
+    elif head == "DELETE" and "FROM" in rest and "WHERE" not in rest:
+        return Finding("HALT", "DATA", "DELETE without WHERE", statement)
+    elif head == "UPDATE" and "SET" in rest and "WHERE" not in rest:
+        return Finding("HALT", "DATA", "UPDATE without WHERE", statement)
+    elif head == "ALTER" and rest[:1] == ["TABLE"]:
+        for k, token in enumerate(rest):
+            following = rest[k + 1] if k + 1 < len(rest) else ""
+            if token == "DROP" and following and following not in _NOT_A_COLUMN:
+                return Finding("HALT", "DATA", "ALTER TABLE … DROP COLUMN", statement)
+    elif head == "GRANT":
+        cut = rest.index("TO") if "TO" in rest else len(rest)
+        return _judge_grant(rest[:cut], rest[cut + 1:], statement)
+    return None
+
+
+def _top_level(tokens: list[str]) -> list[str]:
+    depth = 0
+    top = []
+    for token in tokens:
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            top.append(token)
+    return top
+
+
+def _snippet(raw: str, limit: int = 80) -> str:
+    flat = " ".join(raw.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+_SQLGLOT: list[ModuleType | None] = []
+
+
+def _sqlglot() -> ModuleType | None:
+    """sqlglot from the plugin's ``vendor`` folder, else an installed one, else None."""
+    if not _SQLGLOT:
+        vendor = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))), "vendor")
+        if os.path.isdir(vendor) and vendor not in sys.path:
+            sys.path.insert(0, vendor)
+        try:
+            import logging
+
+            import sqlglot
+
+            # sqlglot warns through logging; a hook's stderr is not the place for it.
+            logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+            _SQLGLOT.append(sqlglot)
+        except Exception:  # pragma: no cover (a plugin built without the vendor folder)
+            _SQLGLOT.append(None)
+    return _SQLGLOT[0]

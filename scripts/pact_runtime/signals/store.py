@@ -1,0 +1,189 @@
+"""The signal log: records in the shared SQLite file, plus a HALT marker per project.
+
+Ids are small integers shown as ``S<n>`` (``S7``), short enough for the user
+to type in ``/PACT:resolve S7 <decision>``; ``7``, ``s7`` and ``#7`` read the
+same. The marker ``<data folder>/halts/halt-<crc32 of project>`` exists while
+the project has an open HALT, so enforcement can skip SQLite on every other
+tool call; when it exists the database is the truth. It is written after the
+HALT row commits and removed after the last open HALT of the project (and of
+any project sharing its crc) is resolved, so a reader never misses a HALT.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ..db import StoreError, connect, write
+from .marker import halt_marked, marker_path, remove_marker, write_marker
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import sqlite3
+
+__all__ = ["Signal", "StoreError", "connect", "halt_marked", "marker_path"]
+
+_COLUMNS = ("id", "created", "project", "session", "level", "category", "agent", "agent_id",
+            "source", "reason", "evidence", "fingerprint", "status", "surfaced",
+            "resolved_by", "resolution", "resolved_at")
+_SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM signals"
+
+
+class Signal:
+    """One row of the log."""
+
+    __slots__ = _COLUMNS
+    id: int
+    created: float
+    project: str
+    session: str
+    level: str
+    category: str
+    agent: str
+    agent_id: str
+    source: str
+    reason: str
+    evidence: str
+    fingerprint: str
+    status: str
+    surfaced: int
+    resolved_by: str
+    resolution: str
+    resolved_at: float | None
+
+    def __init__(self, row: tuple) -> None:
+        for name, value in zip(_COLUMNS, row):
+            setattr(self, name, value)
+
+    @property
+    def ref(self) -> str:
+        return format_id(self.id)
+
+    def as_dict(self) -> dict:
+        data = {name: getattr(self, name) for name in _COLUMNS}
+        data["id"] = self.ref
+        data["created"] = iso(self.created)
+        data["resolved_at"] = iso(self.resolved_at) if self.resolved_at else None
+        data["surfaced"] = bool(self.surfaced)
+        return data
+
+    def line(self) -> str:
+        """``S3 HALT DATA (agent): reason [evidence]`` on one line."""
+        who = f" ({self.agent})" if self.agent else ""
+        text = f"{self.ref} {self.level} {self.category}{who}: {_one_line(self.reason)}"
+        if self.evidence:
+            text += f" [evidence: {_one_line(self.evidence, 160)}]"
+        return text
+
+
+def format_id(number: int) -> str:
+    return f"S{number}"
+
+
+def parse_id(text: str) -> int | None:
+    """The number in ``S7``, ``s7``, ``#7`` or ``7``; None when it is none of these."""
+    digits = text.strip().lstrip("#")
+    if digits[:1] in ("S", "s"):
+        digits = digits[1:]
+    return int(digits) if digits.isdigit() and len(digits) < 12 else None
+
+
+def iso(stamp: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+
+
+def record(conn: sqlite3.Connection, home: str, *, project: str, level: str, category: str,
+           reason: str, evidence: str = "", agent: str = "", agent_id: str = "",
+           session: str = "", source: str = "command", fingerprint: str = "") -> Signal:
+    """Insert an open signal; for a HALT, write the project's marker after the commit."""
+    with write(conn):
+        cursor = conn.execute(
+            "INSERT INTO signals (created, project, session, level, category, agent, agent_id,"
+            " source, reason, evidence, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (time.time(), project, session, level, category, agent, agent_id, source,
+             reason, evidence, fingerprint))
+        number = cursor.lastrowid
+    if level == "HALT":
+        write_marker(home, project)
+    signal = get(conn, int(number or 0))
+    assert signal is not None
+    return signal
+
+
+def get(conn: sqlite3.Connection, number: int) -> Signal | None:
+    row = conn.execute(_SELECT + " WHERE id = ?", (number,)).fetchone()
+    return Signal(row) if row else None
+
+
+def find(conn: sqlite3.Connection, project: str, open_only: bool = False) -> list[Signal]:
+    """The project's signals, oldest first; ``open_only`` drops resolved ones."""
+    query = _SELECT + " WHERE project = ?"
+    if open_only:
+        query += " AND status != 'resolved'"
+    return [Signal(r) for r in conn.execute(query + " ORDER BY id", (project,))]
+
+
+def open_halts(conn: sqlite3.Connection, project: str) -> list[Signal]:
+    query = _SELECT + " WHERE project = ? AND level = 'HALT' AND status != 'resolved' ORDER BY id"
+    return [Signal(r) for r in conn.execute(query, (project,))]
+
+
+def pending(conn: sqlite3.Connection, project: str) -> list[Signal]:
+    """What still needs the user: unresolved HALTs and unacknowledged ALERTs."""
+    query = (_SELECT + " WHERE project = ? AND (status = 'open' OR"
+             " (level = 'HALT' AND status != 'resolved')) ORDER BY id")
+    return [Signal(r) for r in conn.execute(query, (project,))]
+
+
+def with_fingerprint(conn: sqlite3.Connection, project: str, fingerprint: str) -> list[Signal]:
+    query = _SELECT + " WHERE project = ? AND fingerprint = ? ORDER BY id"
+    return [Signal(r) for r in conn.execute(query, (project, fingerprint))]
+
+
+def acknowledge(conn: sqlite3.Connection, signal: Signal) -> None:
+    with write(conn):
+        conn.execute("UPDATE signals SET status = 'acknowledged' WHERE id = ? AND status = 'open'",
+                     (signal.id,))
+
+
+def resolve(conn: sqlite3.Connection, home: str, signal: Signal, words: str,
+            by: str = "user") -> Signal:
+    """Mark ``signal`` resolved with the user's words; drop the marker if no HALT is left."""
+    with write(conn):
+        conn.execute(
+            "UPDATE signals SET status = 'resolved', resolved_by = ?, resolution = ?,"
+            " resolved_at = ? WHERE id = ?", (by, words, time.time(), signal.id))
+    sync_marker(conn, home, signal.project)
+    updated = get(conn, signal.id)
+    assert updated is not None
+    return updated
+
+
+def sync_marker(conn: sqlite3.Connection, home: str, project: str) -> None:
+    """Make the marker match the log for ``project`` (and projects sharing its name)."""
+    path = marker_path(home, project)
+    rows = conn.execute("SELECT DISTINCT project FROM signals WHERE level = 'HALT'"
+                        " AND status != 'resolved'").fetchall()
+    if any(marker_path(home, row[0]) == path for row in rows):
+        write_marker(home, project)
+        return
+    remove_marker(home, project)
+
+
+def surface_for_call(conn: sqlite3.Connection, project: str, agent_id: str,
+                     since: float) -> list[Signal]:
+    """Signals not yet surfaced that were raised by ``agent_id`` or since ``since``.
+
+    Marks them surfaced, so each reaches the orchestrator after one Agent call.
+    """
+    with write(conn):
+        rows = conn.execute(
+            _SELECT + " WHERE project = ? AND surfaced = 0 AND (created >= ? OR"
+            " (agent_id != '' AND agent_id = ?)) ORDER BY id",
+            (project, since, agent_id)).fetchall()
+        conn.executemany("UPDATE signals SET surfaced = 1 WHERE id = ?", [(r[0],) for r in rows])
+    return [Signal(r) for r in rows]
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,99 @@
+"""Showing signals: to the orchestrator after an Agent call, and at every session and prompt.
+
+Events:
+- SessionStart and UserPromptSubmit: every signal still waiting for the user
+  (unresolved HALTs, unacknowledged ALERTs) of the project, each with its id
+  and ``/PACT:resolve <id> <decision>``, as ``additionalContext``; open HALTs
+  are also shown to the user (``systemMessage``).
+- PostToolUse on Agent (reads ``tool_response.agentId`` and ``duration_ms``):
+  the signals raised during that call (by that agent, or by anyone while it
+  ran) that were not surfaced yet; each is surfaced once.
+
+Fails open: with no data folder, no database yet, or an unreadable one,
+nothing is shown and the session goes on (enforcement does not depend on it).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ..hook import Event, Outcome
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .store import Signal
+
+HOW = ("The user resolves a signal with `/PACT:resolve <id> <decision>`; an ALERT that has "
+       "been dealt with can be acknowledged with `pact-signal ack <id>`.")
+HALT_NOTE = ("While a HALT is open, tools that change the project are refused: tell the user "
+             "(id, reason, evidence, the options and your advice) and wait for their decision.")
+
+
+def on_session_start(event: Event) -> Outcome | None:
+    """Show what waits for the user; fails open (nothing shown) on any error."""
+    return _pending_outcome(event)
+
+
+def on_user_prompt(event: Event) -> Outcome | None:
+    """Show what waits for the user; fails open (nothing shown) on any error."""
+    return _pending_outcome(event)
+
+
+def on_post_agent(event: Event) -> Outcome | None:
+    """Name the signals raised during this Agent call; fails open on any error."""
+    home = event.home
+    if home is None or not _has_db(home):
+        return None
+    response = event.data.get("tool_response")
+    agent_id = response.get("agentId") if isinstance(response, dict) else ""
+    duration = event.data.get("duration_ms")
+    since = time.time() - float(duration) / 1000 - 1.0 if isinstance(
+        duration, (int, float)) else float("inf")
+    from contextlib import closing
+
+    from . import store
+
+    with closing(store.connect(home)) as conn:
+        raised = store.surface_for_call(conn, event.project, str(agent_id or ""), since)
+    if not raised:
+        return None
+    lines = ["PACT signals raised during this Agent call:", *("- " + s.line() for s in raised)]
+    lines.append(HOW)
+    if any(s.level == "HALT" and s.status != "resolved" for s in raised):
+        lines.append(HALT_NOTE)
+    return Outcome(context="\n".join(lines))
+
+
+def _pending_outcome(event: Event) -> Outcome | None:
+    home = event.home
+    if home is None or not _has_db(home):
+        return None
+    from contextlib import closing
+
+    from . import store
+
+    with closing(store.connect(home)) as conn:
+        waiting = store.pending(conn, event.project)
+    if not waiting:
+        return None
+    return Outcome(context=format_pending(waiting), message=_user_message(waiting))
+
+
+def format_pending(signals: list[Signal]) -> str:
+    lines = ["PACT signals waiting for the user:", *("- " + s.line() for s in signals), HOW]
+    if any(s.level == "HALT" for s in signals):
+        lines.append(HALT_NOTE)
+    return "\n".join(lines)
+
+
+def _user_message(signals: list[Signal]) -> str:
+    halts = [s for s in signals if s.level == "HALT"]
+    return "\n".join(f"PACT HALT {s.ref} ({s.category}): {s.reason} - resolve with "
+                     f"/PACT:resolve {s.ref} <decision>" for s in halts)
+
+
+def _has_db(home: str) -> bool:
+    from ..db import db_path
+
+    return os.path.exists(db_path(home))

@@ -1,0 +1,108 @@
+"""Algedonic signals in real sessions: the guard, the pause, the user's resolution, the gate."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from .harness import Client, text, tool_use
+
+DB_AGENT = "PACT:pact-database-engineer"
+BACKEND = "PACT:pact-backend-coder"
+DROP = 'psql -c "DROP TABLE customers"'
+HANDOFF = ("Finished.\n\n### Produced files\nNone\n\n### Key decisions\n- {decision}\n\n"
+           "### Areas of uncertainty\n- LOW: none seen\n\n### Integration points\nNone\n\n"
+           "### Open questions\nNone\n")
+
+
+def signals(client: Client, plugin_root: str) -> list[dict]:
+    """``pact-signal list --json`` run the way a session runs it, against the data folder."""
+    proc = subprocess.run(
+        [os.path.join(plugin_root, "bin", "pact-signal"), "list", "--json"],
+        capture_output=True, text=True, timeout=60, cwd=client.project,
+        env={"PATH": os.environ["PATH"], "PACT_HOME": client.data_dir,
+             "PACT_PROJECT": os.path.realpath(client.project)})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def agent(subagent_type: str, id: str) -> object:
+    return tool_use("Agent", {"subagent_type": subagent_type, "description": "task",
+                              "prompt": "Do the task"}, id=id)
+
+
+def write(path: str, id: str) -> object:
+    return tool_use("Write", {"file_path": path, "content": "notes\n"}, id=id)
+
+
+def test_destructive_sql_halts_work_until_the_user_resolves_it(pact: Client, plugin_root: str):
+    notes = os.path.join(pact.project, "notes.txt")
+    pact.model.script(
+        main=[agent(DB_AGENT, "toolu_agent"), write(notes, "toolu_write_paused"), text("paused")],
+        sub=[tool_use("Bash", {"command": DROP, "description": "drop"}, id="toolu_drop"),
+             text(HANDOFF.format(decision="Stopped at the guard"))],
+    )
+    r = pact.run("clean up the database", allowed_tools=["Bash", "Write"])
+    assert r.returncode == 0, r
+
+    # The guard denied the command and its reason reached the subagent's model.
+    denied = r.tool_result_for("toolu_drop")
+    assert denied.get("is_error") is True
+    assert "PACT guard raised HALT S1 (DATA): DROP TABLE: `DROP TABLE customers`" in \
+        r.result_text(denied)
+    assert "/PACT:resolve S1 <decision>" in r.result_text(denied)
+    (halt,) = signals(pact, plugin_root)
+    assert (halt["id"], halt["level"], halt["category"], halt["status"], halt["agent"]) == (
+        "S1", "HALT", "DATA", "open", DB_AGENT)
+
+    # The next Write in the main session is refused while the HALT is open.
+    paused = r.tool_result_for("toolu_write_paused")
+    assert paused.get("is_error") is True and "Paused by PACT: HALT open (S1" in \
+        r.result_text(paused)
+    assert not os.path.exists(notes)
+
+    # The user resolves it; the words are stored and the next Write runs.
+    pact.model.script(main=[write(notes, "toolu_write_after"), text("resumed")])
+    r2 = pact.run("/PACT:resolve S1 approved after backup", allowed_tools=["Bash", "Write"])
+    assert r2.returncode == 0, r2
+    (resolved,) = signals(pact, plugin_root)
+    assert (resolved["status"], resolved["resolution"], resolved["resolved_by"]) == (
+        "resolved", "approved after backup", "user")
+    assert 'with the decision: "approved after backup"' in r2.context_text(r2.main_requests[0])
+    assert r2.tool_result_for("toolu_write_after").get("is_error") is not True
+    with open(notes, encoding="utf-8") as f:
+        assert f.read() == "notes\n"
+
+
+def test_specialist_without_a_handoff_is_sent_back_once(pact: Client):
+    complete = HANDOFF.format(decision="SECOND_ANSWER_MARK")
+    pact.model.script(main=[agent(BACKEND, "toolu_agent"), text("done")],
+                      sub=[text("All done, trust me."), text(complete)])
+    r = pact.run("build the endpoint", allowed_tools=["Bash"])
+    assert r.returncode == 0, r
+
+    assert len(r.sub_requests) == 2
+    feedback = r.context_text(r.sub_requests[1])
+    assert "Stop hook feedback" in feedback
+    assert ("Your handoff is missing: Produced files, Key decisions, Areas of uncertainty, "
+            "Integration points, Open questions") in feedback
+    result = r.result_text(r.tool_result_for("toolu_agent"))
+    assert "SECOND_ANSWER_MARK" in result and "trust me" not in result
+
+
+def test_signal_block_in_a_handoff_reaches_the_orchestrator(pact: Client, plugin_root: str):
+    block = ("\n```pact-signal\nlevel: ALERT\ncategory: SCOPE\n"
+             "reason: The endpoint needs a new billing service.\nevidence: spec.md line 4\n```\n")
+    pact.model.script(main=[agent(BACKEND, "toolu_agent"), text("done")],
+                      sub=[text(HANDOFF.format(decision="Kept the API") + block)])
+    r = pact.run("build the endpoint", allowed_tools=["Bash"])
+    assert r.returncode == 0, r
+
+    (alert,) = signals(pact, plugin_root)
+    assert (alert["id"], alert["level"], alert["category"], alert["source"], alert["agent"],
+            alert["evidence"]) == ("S1", "ALERT", "SCOPE", "handoff", BACKEND, "spec.md line 4")
+    after_agent = r.context_text(r.main_requests[-1])
+    assert ("PACT signals raised during this Agent call:\n- S1 ALERT SCOPE "
+            f"({BACKEND}): The endpoint needs a new billing service.") in after_agent
+    assert len(r.sub_requests) == 1  # recording the block gave the subagent no extra turn

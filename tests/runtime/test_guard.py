@@ -1,0 +1,196 @@
+"""The SQL guard's verdicts on a table of commands and SQL files."""
+
+from __future__ import annotations
+
+import pytest
+from pact_runtime.signals import sqlscan
+from pact_runtime.signals.sqlscan import classify, scan_command, scan_file
+
+DATA = ("HALT", "DATA")
+SECURITY = ("HALT", "SECURITY")
+PASS = None
+
+# (command, expected verdict): the most severe finding, or PASS.
+COMMANDS = [
+    # destructive, client forms
+    ('psql -c "DROP TABLE customers"', DATA),
+    ("psql --command='DROP TABLE customers'", DATA),
+    ('psql --command "drop schema billing cascade"', DATA),
+    ('psql -d shop -U app -c "TRUNCATE orders"', DATA),
+    ('psql -c"DELETE FROM sessions"', DATA),
+    ('mysql -e "DELETE FROM users"', DATA),
+    ('mysql -u root -Ne "update users set admin = 1"', DATA),
+    ('mysql --execute="DROP DATABASE shop"', DATA),
+    ('mariadb -e "ALTER TABLE users DROP COLUMN email"', DATA),
+    ('sqlite3 app.db "DROP TABLE notes"', DATA),
+    ('sqlite3 -header app.db "SELECT 1; DELETE FROM notes"', DATA),
+    ('duckdb warehouse.duckdb -c "TRUNCATE TABLE events"', DATA),
+    ('duckdb warehouse.duckdb "DROP TABLE events"', DATA),
+    ('clickhouse-client --query "TRUNCATE TABLE hits"', DATA),
+    ('clickhouse-client --query="DROP TABLE hits"', DATA),
+    ('clickhouse client -q "DROP DATABASE analytics"', DATA),
+    ("psql <<EOF\nDROP TABLE customers;\nEOF", DATA),
+    ("psql shop <<'SQL'\n\\c shop\nDELETE FROM carts;\nSQL", DATA),
+    ("psql <<-EOF\n\tUPDATE accounts SET balance = 0;\n\tEOF", DATA),
+    ('echo "DROP TABLE customers" | psql shop', DATA),
+    ("printf 'TRUNCATE logs;' | mysql app", DATA),
+    ("cat <<EOF | sqlite3 app.db\nDELETE FROM t;\nEOF", DATA),
+    ('psql shop <<< "DROP TABLE t"', DATA),
+    ("sh -c 'psql -c \"DROP TABLE customers\"'", DATA),
+    ("bash -lc \"mysql -e 'DELETE FROM users'\"", DATA),
+    ("bash -c \"sh -c 'psql -c \\\"TRUNCATE t\\\"'\"", DATA),
+    ('sudo -u postgres psql -c "DROP DATABASE prod"', DATA),
+    ('docker exec -i db psql -U postgres -c "DROP TABLE customers"', DATA),
+    ('kubectl exec pod/db -- mysql -e "DROP TABLE t"', DATA),
+    ('PGPASSWORD=x psql -h db -c "DELETE FROM t"', DATA),
+    ('cd /srv && psql -c "DROP TABLE customers" && echo done', DATA),
+    ('psql -c "GRANT ALL ON customers TO intern"', SECURITY),
+    ('psql -c "GRANT ALL PRIVILEGES ON DATABASE shop TO bob"', SECURITY),
+    ('psql -c "GRANT SELECT ON customers TO PUBLIC"', SECURITY),
+    ('mysql -e "grant all on shop.* to app"', SECURITY),
+    # multi-statement strings
+    ('psql -c "SELECT 1; DROP TABLE customers; SELECT 2"', DATA),
+    ('psql -c "BEGIN; DELETE FROM t WHERE id = 3; COMMIT"', PASS),
+    ('psql -c "DELETE FROM t WHERE id = 3; UPDATE t SET a = 1"', DATA),
+    # safe statements through clients
+    ('psql -c "DELETE FROM sessions WHERE expires_at < now()"', PASS),
+    ('mysql -e "UPDATE users SET name = \'x\' WHERE id = 4"', PASS),
+    ('psql -c "DROP INDEX idx_orders_created"', PASS),
+    ('psql -c "DROP VIEW recent_orders"', PASS),
+    ('psql -c "ALTER TABLE t ADD COLUMN deleted_at timestamptz"', PASS),
+    ('psql -c "ALTER TABLE t DROP CONSTRAINT t_pkey"', PASS),
+    ('psql -c "ALTER TABLE t ALTER COLUMN c DROP DEFAULT"', PASS),
+    ('psql -c "GRANT SELECT ON customers TO reporting"', PASS),
+    ('psql -c "SELECT * FROM orders WHERE deleted_at IS NULL"', PASS),
+    ('psql -c "UPDATE t SET n = n + 1 WHERE id IN (SELECT id FROM u)"', PASS),
+    # CTE and subquery WHEREs do not count for the statement itself
+    ('psql -c "WITH old AS (SELECT id FROM t WHERE x) DELETE FROM t"', DATA),
+    ('psql -c "DELETE FROM t USING (SELECT 1 WHERE true) s"', DATA),
+    ('psql -c "UPDATE t SET a = (SELECT b FROM u WHERE u.id = 1)"', DATA),
+    ('psql -c "WITH old AS (SELECT 1) DELETE FROM t WHERE id IN (SELECT * FROM old)"', PASS),
+    # decoys in comments and strings
+    ('psql -c "SELECT 1 -- DROP TABLE customers"', PASS),
+    ('psql -c "/* TRUNCATE t; */ SELECT 2"', PASS),
+    ("psql -c \"INSERT INTO notes VALUES ('DROP TABLE customers; DELETE FROM t')\"", PASS),
+    ('psql -c "DELETE FROM t -- WHERE id = 1"', DATA),
+    ("psql -c \"UPDATE t SET note = 'WHERE x' \"", DATA),
+    # mixed case and comments between keywords
+    ('psql -c "dRoP /* gone */ TaBlE customers"', DATA),
+    ('psql -c "Delete\n-- all of it\nFrom t"', DATA),
+    # commands that only mention SQL
+    ('grep -rn "DROP TABLE" migrations/', PASS),
+    ('rg "DELETE FROM" src', PASS),
+    ('git commit -m "drop table users and truncate logs"', PASS),
+    ('git log --grep="ALTER TABLE"', PASS),
+    ('echo "DROP TABLE customers"', PASS),
+    ("echo 'Run: psql -c \"DROP TABLE t\"' > NOTES.md", PASS),
+    ('cat docs/update-guide.md', PASS),
+    ("ls -la deleted_at updated_at", PASS),
+    ("python manage.py migrate", PASS),
+    ("npm run update", PASS),
+    ("apt-get update", PASS),
+    ("git diff --stat", PASS),
+    ('psql -c "SELECT deleted_at, updated_at FROM orders"', PASS),
+    ("psql -f migrations/0001_init.sql", PASS),
+    ('psql -c "SELECT 1', PASS),  # unbalanced quote: the shell refuses to run it
+]
+
+# (path, content, expected verdict)
+FILES = [
+    ("db/schema.sql", "CREATE TABLE t (id int);\nDROP TABLE legacy;\n", DATA),
+    ("db/cleanup.sql", "DELETE FROM audit_log;", DATA),
+    ("db/cleanup.sql", "DELETE FROM audit_log WHERE created < now() - interval '1 year';", PASS),
+    ("q.sql", "-- DROP TABLE t;\nSELECT 1;", PASS),
+    ("q.sql", "SELECT 'TRUNCATE t';", PASS),
+    ("q.sql", "/* DELETE FROM t; */\nSELECT * FROM t WHERE deleted_at IS NULL;", PASS),
+    ("migrations/0042_drop.sql", "ALTER TABLE customers DROP COLUMN email;", DATA),
+    ("migrations/0043.sql", "ALTER TABLE customers ADD COLUMN email text;", PASS),
+    ("grants.sql", "GRANT ALL ON ALL TABLES IN SCHEMA public TO app;", SECURITY),
+    ("db/migrate/20240101_drop.rb", 'execute "DROP TABLE customers"\n', DATA),
+    ("app/migrations/0007_cleanup.py",
+     'op.execute("UPDATE users SET active = false")\n', DATA),
+    ("app/migrations/0008.py", '"""Update the index."""\nop.add_column("t", "c")\n', PASS),
+    ("app/migrations/0009.py", 'op.execute("DELETE FROM t WHERE id = 1")\n', PASS),
+    ("db/migrate/20240102.rb", "execute <<~SQL\n  TRUNCATE sessions\nSQL\n", DATA),
+    ("src/app.py", 'cursor.execute("DROP TABLE t")\n', PASS),  # not a SQL or migration file
+    ("notes.md", "DROP TABLE customers", PASS),
+]
+
+
+def _verdict(findings: list[sqlscan.Finding]) -> tuple[str, str] | None:
+    if not findings:
+        return None
+    security = [f for f in findings if f.category == "SECURITY"]
+    first = (security or findings)[0]
+    return (first.level, first.category)
+
+
+@pytest.mark.parametrize(("command", "expected"), COMMANDS)
+def test_command_verdict(command: str, expected: tuple[str, str] | None) -> None:
+    assert _verdict(scan_command(command)) == expected
+
+
+@pytest.mark.parametrize(("path", "content", "expected"), FILES)
+def test_file_verdict(path: str, content: str, expected: tuple[str, str] | None) -> None:
+    assert _verdict(scan_file(path, content)) == expected
+
+
+def test_table_is_large_enough() -> None:
+    assert len(COMMANDS) + len(FILES) >= 60
+
+
+def test_ordinary_commands_do_not_reach_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail() -> None:
+        raise AssertionError("sqlglot was loaded for an ordinary command")
+
+    monkeypatch.setattr(sqlscan, "_sqlglot", fail)
+    for command in ("ls -la", "git status", "pytest -q tests", "npm install"):
+        assert scan_command(command) == []
+
+
+def test_unparsable_statement_falls_back_to_tokens_for_that_statement_only() -> None:
+    findings = classify("SELEC broken ((; DELETE FROM t; SELECT 1", "postgres")
+    assert [(f.kind, f.statement) for f in findings] == [("DELETE without WHERE", "DELETE FROM t")]
+
+
+def test_token_check_without_sqlglot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlscan, "_sqlglot", lambda: None)
+    assert _verdict(classify("DROP TABLE x")) == DATA
+    assert _verdict(classify("DELETE FROM t WHERE id IN (SELECT 1)")) is None
+    assert _verdict(classify("WITH a AS (SELECT 1 WHERE 1=1) DELETE FROM t")) == DATA
+    assert _verdict(classify("GRANT SELECT ON t TO PUBLIC")) == SECURITY
+    assert _verdict(classify("truncate the log")) is None
+    assert _verdict(classify("update the index")) is None
+
+
+def test_finding_names_the_statement() -> None:
+    (finding,) = scan_command('psql -c "DROP TABLE customers"')
+    assert finding.describe() == "DROP TABLE: `DROP TABLE customers`"
+
+
+def test_ten_megabyte_sql_file_is_judged_quickly() -> None:
+    import time
+
+    text = "INSERT INTO t VALUES (1, 'update me');\n" * 250_000 + "DROP TABLE t;\n"
+    started = time.perf_counter()
+    assert _verdict(scan_file("big.sql", text)) == DATA
+    assert time.perf_counter() - started < 20
+
+
+@pytest.mark.parametrize(("command", "expected"), COMMANDS)
+def test_guard_pre_checks_lose_no_verdict(command: str, expected: tuple[str, str] | None) -> None:
+    from pact_runtime.signals import guard
+
+    assert _verdict(guard._bash_findings(command)) == expected
+
+
+@pytest.mark.parametrize(("command", "names"), [
+    ('git commit -m "update the docs"', False), ("apt-get update", False),
+    ("npm run update", False), ('PGPASSWORD=x psql -c "x"', True),
+    ("/usr/bin/psql", True), ("bash -c 'x'", True), ('echo "x" | mysql', True),
+    ("eval \"$CMD\"", True), ("kubectl exec db -- sqlite3 f", True), ("push.sh", False),
+])
+def test_runner_names(command: str, names: bool) -> None:
+    from pact_runtime.signals.clients import names_a_runner
+
+    assert names_a_runner(command) is names

@@ -1,0 +1,158 @@
+"""The guard as a PreToolUse handler: deny shape, the HALT it records, secrets, approval."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from pact_runtime.signals import store
+
+from .test_signals_hooks import Hooks, deny_reason
+
+AWS = "AKIA" + "IOSFODNN7EXAMPLE"
+DROP = 'psql -c "DROP TABLE customers"'
+
+
+@pytest.fixture
+def hooks(tmp_path) -> Hooks:
+    (tmp_path / "project").mkdir()
+    return Hooks(str(tmp_path / "data"), str(tmp_path / "project"))
+
+
+def test_destructive_sql_is_denied_and_opens_a_halt(hooks: Hooks) -> None:
+    answer = hooks.tool("Bash", {"command": DROP}, agent_type="PACT:pact-database-engineer",
+                        agent_id="a1")
+    reason = deny_reason(answer)
+    assert reason.startswith("PACT guard raised HALT S1 (DATA): DROP TABLE: "
+                             "`DROP TABLE customers`.")
+    assert "`/PACT:resolve S1 <decision>`" in reason
+    (signal,) = hooks.signals()
+    assert (signal.level, signal.category, signal.status, signal.source, signal.agent,
+            signal.agent_id, signal.evidence) == (
+        "HALT", "DATA", "open", "guard", "PACT:pact-database-engineer", "a1", DROP)
+    assert store.halt_marked(hooks.home, hooks.project)
+
+
+def test_retrying_reuses_the_open_halt(hooks: Hooks) -> None:
+    hooks.bash(DROP)
+    reason = deny_reason(hooks.bash(DROP))
+    assert "HALT S1" in reason and len(hooks.signals()) == 1
+
+
+def test_approved_resolution_lets_the_same_command_through(hooks: Hooks) -> None:
+    hooks.bash(DROP)
+    hooks.prompt("/PACT:resolve S1 approved after backup")
+    assert hooks.bash(DROP) is None
+    assert deny_reason(hooks.bash('psql -c "DROP TABLE orders"')).startswith(
+        "PACT guard raised HALT S2")
+
+
+@pytest.mark.parametrize("decision", ["no", "No, keep the table", "keep the table and archive",
+                                      "reject", "don't do it"])
+def test_refusing_resolution_keeps_denying(hooks: Hooks, decision: str) -> None:
+    hooks.bash(DROP)
+    hooks.prompt(f"/PACT:resolve S1 {decision}")
+    assert deny_reason(hooks.bash(DROP)).startswith("PACT guard raised HALT S2")
+
+
+@pytest.mark.parametrize(("tool", "tool_input"), [
+    ("Write", {"file_path": "config/.env", "content": f"AWS_ACCESS_KEY_ID={AWS}\n"}),
+    ("Edit", {"file_path": "settings.py", "old_string": "KEY = ''",
+              "new_string": f"KEY = '{AWS}'"}),
+    ("MultiEdit", {"file_path": "settings.py", "edits": [
+        {"old_string": "a", "new_string": "b"}, {"old_string": "c", "new_string": AWS}]}),
+    ("Bash", {"command": f'echo "{AWS}" > .env'}),
+    ("Bash", {"command": f"cat >> config <<EOF\naws_key = {AWS}\nEOF"}),
+    ("Bash", {"command": f"printf '%s' {AWS} | tee creds.txt"}),
+])
+def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, tool: str,
+                                                                 tool_input: dict) -> None:
+    reason = deny_reason(hooks.tool(tool, tool_input))
+    assert reason.startswith("PACT guard raised HALT S1 (SECURITY): plain-text secret (")
+    (signal,) = hooks.signals()
+    assert (signal.level, signal.category) == ("HALT", "SECURITY")
+    assert AWS not in signal.evidence and AWS not in signal.reason
+
+
+@pytest.mark.parametrize(("tool", "tool_input"), [
+    ("Bash", {"command": f"echo {AWS}"}),  # printed, not written to a file
+    ("Bash", {"command": "echo 'export KEY=$AWS_KEY' > env.sh"}),
+    ("Write", {"file_path": "README.md", "content": "Set AWS_ACCESS_KEY_ID in your env."}),
+    ("Write", {"file_path": "db/schema.sql", "content": "CREATE TABLE t (id int);"}),
+    ("Edit", {"file_path": "q.sql", "old_string": "x", "new_string": "SELECT 1"}),
+])
+def test_harmless_writes_pass(hooks: Hooks, tool: str, tool_input: dict) -> None:
+    assert hooks.tool(tool, tool_input) is None
+    assert hooks.signals() == [] if os.path.exists(os.path.join(hooks.home, "pact.db")) else True
+
+
+def test_sql_file_written_with_every_multiedit_edit_checked(hooks: Hooks) -> None:
+    edits = [{"old_string": "a", "new_string": "SELECT 1;"},
+             {"old_string": "b", "new_string": "DELETE FROM customers;"}]
+    reason = deny_reason(hooks.tool("MultiEdit", {"file_path": "db/fix.sql", "edits": edits}))
+    assert "DELETE without WHERE: `DELETE FROM customers`" in reason
+
+
+def test_without_a_data_folder_the_finding_is_still_denied() -> None:
+    import io
+
+    from pact_runtime import dispatch
+
+    out = io.BytesIO()
+    raw = json.dumps({"tool_name": "Bash", "tool_input": {"command": DROP}}).encode()
+    dispatch.main(["PreToolUse"], raw, {}, out)
+    assert "No PACT data folder is set" in deny_reason(json.loads(out.getvalue()))
+
+
+def _pythons() -> list[str]:
+    """The pyenv interpreters of the supported range, 3.9 to 3.13."""
+    found = []
+    for path in sorted(glob.glob("/root/.pyenv/versions/3.*/bin/python3")):
+        minor = path.split("/versions/3.")[1].split(".")[0]
+        if minor.isdigit() and 9 <= int(minor) <= 13:
+            found.append(path)
+    return found or [sys.executable]
+
+
+@pytest.mark.parametrize("python", _pythons())
+def test_guard_under_python_S_on_each_interpreter(hooks: Hooks, python: str) -> None:
+    """Source tree under -S: no sqlglot, so the token check judges; still exact."""
+    scripts = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(store.__file__))))
+    code = "import sys; from pact_runtime.dispatch import main; sys.exit(main())"
+    for command, expected in ((DROP, "deny"), ("ls -la", ""), ("", "")):
+        payload = json.dumps({"tool_name": "Bash", "tool_input": {"command": command}})
+        proc = subprocess.run([python, "-S", "-c", code, "PreToolUse"], input=payload,
+                              capture_output=True, text=True, cwd=scripts, timeout=60,
+                              env={"PATH": os.environ["PATH"], "PYTHONPATH": scripts,
+                                   **hooks.env})
+        assert (proc.returncode, proc.stderr) == (0, "")
+        assert (expected in proc.stdout) if expected else proc.stdout == ""
+
+
+def _built_plugin() -> str | None:
+    given = os.environ.get("PACT_DIST")
+    root = os.path.join(given or os.path.join(os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__)))), "dist"), "PACT")
+    return root if os.path.isdir(os.path.join(root, "runtime", "vendor", "sqlglot")) else None
+
+
+@pytest.mark.skipif(_built_plugin() is None, reason="no built plugin with vendored sqlglot")
+def test_guard_in_the_built_plugin_uses_the_vendored_sqlglot(hooks: Hooks) -> None:
+    root = _built_plugin()
+    assert root is not None
+    entry = os.path.join(root, "runtime", "pact_hook.py")
+    probe = ("import runpy, sys; sys.argv = [sys.argv[0], 'PreToolUse'];"
+             f"sys.path.insert(0, {os.path.dirname(entry)!r});"
+             "\ntry: runpy.run_path(%r, run_name='__main__')\nexcept SystemExit: pass"
+             "\nimport sqlglot; sys.stderr.write(sqlglot.__file__)") % entry
+    payload = json.dumps({"tool_name": "Bash", "tool_input": {
+        "command": 'psql -c "UPDATE t SET a = (SELECT b FROM u WHERE u.id = 1)"'}})
+    proc = subprocess.run([sys.executable, "-S", "-c", probe], input=payload,
+                          capture_output=True, text=True, timeout=120,
+                          env={"PATH": os.environ["PATH"], **hooks.env})
+    assert proc.stderr.startswith(os.path.join(root, "runtime", "vendor", "sqlglot"))
+    assert "UPDATE without WHERE" in deny_reason(json.loads(proc.stdout))

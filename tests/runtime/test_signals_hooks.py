@@ -1,0 +1,346 @@
+"""Signal hooks through the dispatcher: enforcement, resolution, surfacing, handoff blocks."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from contextlib import closing
+
+import pytest
+from pact_runtime import dispatch
+from pact_runtime.signals import store
+from pact_runtime.signals.enforce import is_read_only
+
+
+class Hooks:
+    """Runs events through ``dispatch.main`` for one data folder and project."""
+
+    def __init__(self, home: str, project: str) -> None:
+        self.home, self.project = home, os.path.realpath(project)
+        self.env = {"PACT_HOME": home, "CLAUDE_PROJECT_DIR": project}
+
+    def run(self, event: str, payload: dict | bytes) -> dict | None:
+        raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        out = io.BytesIO()
+        assert dispatch.main([event], raw, self.env, out) == 0
+        text = out.getvalue().decode()
+        return json.loads(text) if text else None
+
+    def tool(self, name: str, tool_input: dict, **extra: object) -> dict | None:
+        return self.run("PreToolUse", {"session_id": "s1", "tool_name": name,
+                                       "tool_input": tool_input, **extra})
+
+    def bash(self, command: str) -> dict | None:
+        return self.tool("Bash", {"command": command})
+
+    def prompt(self, text: str) -> dict | None:
+        return self.run("UserPromptSubmit", {"session_id": "s1", "prompt": text})
+
+    def halt(self, reason: str = "drops customers", level: str = "HALT",
+             category: str = "DATA", **fields: str) -> store.Signal:
+        with closing(store.connect(self.home)) as conn:
+            return store.record(conn, self.home, project=self.project, level=level,
+                                category=category, reason=reason, **fields)
+
+    def signals(self) -> list[store.Signal]:
+        with closing(store.connect(self.home)) as conn:
+            return store.find(conn, self.project)
+
+
+@pytest.fixture
+def hooks(tmp_path) -> Hooks:
+    (tmp_path / "project").mkdir()
+    return Hooks(str(tmp_path / "data"), str(tmp_path / "project"))
+
+
+def deny_reason(answer: dict | None) -> str:
+    assert answer is not None, "expected a deny"
+    specific = answer["hookSpecificOutput"]
+    assert (specific["hookEventName"], specific["permissionDecision"]) == ("PreToolUse", "deny")
+    return str(specific["permissionDecisionReason"])
+
+
+def context(answer: dict | None, event: str) -> str:
+    assert answer is not None
+    assert answer["hookSpecificOutput"]["hookEventName"] == event
+    return str(answer["hookSpecificOutput"]["additionalContext"])
+
+
+# ---- read-only commands -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("ls -la", True), ("cat README.md", True), ("grep -rn foo src | head -5", True),
+    ("git status", True), ("git log --oneline -5", True), ("git diff HEAD~1", True),
+    ("git -C sub status", True), ("git branch", True), ("git branch -D main", False),
+    ("git commit -m x", False), ("git -c core.pager=sh log", False),
+    ("git diff --output=patch.txt", False),
+    ("pact-signal list --open", True), ("pact-memory search cache", True),
+    ("ls 2>/dev/null", True), ("grep x file 2>&1 | wc -l", True),
+    ("ls > out.txt", False), ("cat a >> b", False), ("echo hi | tee f", False),
+    ("ls && rm -rf build", False), ("ls; touch x", False), ("ls\nrm x", False),
+    ("ls a#b; rm x", False), ("echo $(rm -rf x)", False), ("cat `which rm`", False),
+    ("(ls)", False), ("FOO=1 ls", False), ("find . -name '*.py'", True),
+    ("find . -delete", False), ("find . -exec rm {} ;", False), ("sort -o out in", False),
+    ("./ls", False), ("python3 -c 'print(1)'", False), ("rm -rf /", False),
+    ("sqlite3 pact.db .dump", False), ("ls 'unbalanced", False), ("", True),
+    ("diff <(ls a) <(ls b)", False),
+])
+def test_read_only_commands(command: str, expected: bool) -> None:
+    assert is_read_only(command) is expected
+
+
+# ---- enforcement ------------------------------------------------------------------------
+
+def test_no_halt_means_no_verdict_and_no_database(hooks: Hooks) -> None:
+    assert hooks.bash("rm -rf build") is None
+    assert hooks.tool("Write", {"file_path": "x.txt", "content": "hi"}) is None
+    assert not os.path.exists(os.path.join(hooks.home, "pact.db"))
+
+
+@pytest.mark.parametrize(("tool", "tool_input"), [
+    ("Write", {"file_path": "a.txt", "content": "x"}),
+    ("Edit", {"file_path": "a.txt", "old_string": "x", "new_string": "y"}),
+    ("MultiEdit", {"file_path": "a.txt", "edits": []}),
+    ("NotebookEdit", {"notebook_path": "n.ipynb", "new_source": "x"}),
+    ("Agent", {"subagent_type": "PACT:pact-backend-coder", "prompt": "p", "description": "d"}),
+    ("Bash", {"command": "touch x"}),
+    ("Bash", {"command": "ls && npm install"}),
+])
+def test_open_halt_denies_changes(hooks: Hooks, tool: str, tool_input: dict) -> None:
+    signal = hooks.halt(agent="PACT:pact-database-engineer")
+    reason = deny_reason(hooks.tool(tool, tool_input))
+    assert f"{signal.ref} HALT DATA (PACT:pact-database-engineer): drops customers" in reason
+    assert f"`/PACT:resolve {signal.ref} <decision>`" in reason
+
+
+@pytest.mark.parametrize("command", ["ls -la", "git status", "pact-signal list --open",
+                                     "pact-memory search schema", "grep -rn x . | head"])
+def test_open_halt_lets_read_only_commands_through(hooks: Hooks, command: str) -> None:
+    hooks.halt()
+    assert hooks.bash(command) is None
+
+
+def test_halt_of_another_project_does_not_pause_this_one(hooks: Hooks) -> None:
+    with closing(store.connect(hooks.home)) as conn:
+        store.record(conn, hooks.home, project="/elsewhere", level="HALT", category="DATA",
+                     reason="r")
+    assert hooks.bash("touch x") is None
+
+
+def test_stale_marker_is_checked_against_the_database(hooks: Hooks) -> None:
+    hooks.halt()
+    with closing(store.connect(hooks.home)) as conn:
+        conn.execute("UPDATE signals SET status = 'resolved'")
+    assert store.halt_marked(hooks.home, hooks.project)
+    assert hooks.bash("touch x") is None
+
+
+def test_unreadable_database_with_marker_fails_closed(hooks: Hooks) -> None:
+    hooks.halt()
+    with open(os.path.join(hooks.home, "pact.db"), "wb") as f:
+        f.write(b"this is not a database" * 100)
+    for name in ("pact.db-wal", "pact.db-shm"):
+        path = os.path.join(hooks.home, name)
+        if os.path.exists(path):
+            os.remove(path)
+    reason = deny_reason(hooks.bash("touch x"))
+    assert "cannot be read" in reason and store.marker_path(hooks.home, hooks.project) in reason
+
+
+def test_data_folder_is_protected_even_without_a_halt(hooks: Hooks) -> None:
+    db = os.path.join(hooks.home, "pact.db")
+    assert "PACT data folder" in deny_reason(hooks.tool("Write", {"file_path": db, "content": ""}))
+    assert "PACT data folder" in deny_reason(hooks.bash(f"rm -rf {hooks.home}"))
+    assert "PACT data folder" in deny_reason(hooks.bash('sqlite3 "$PACT_HOME/pact.db" .dump'))
+    assert "PACT data folder" in deny_reason(hooks.bash("mv pact.db /tmp/"))
+    assert hooks.bash(f"ls {hooks.home}") is None
+
+
+def test_data_folder_named_from_home_with_a_tilde_is_protected(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    hooks = Hooks(str(tmp_path / ".claude" / "plugins" / "data" / "PACT-m"), str(tmp_path))
+    assert "PACT data folder" in deny_reason(hooks.bash("rm -r ~/.claude/plugins/data/PACT-m"))
+
+
+def test_no_bash_command_can_resolve_a_halt(hooks: Hooks) -> None:
+    signal = hooks.halt()
+    for command in (f"pact-signal resolve {signal.ref} ok", f"pact-signal ack {signal.ref}"):
+        hooks.bash(command)  # allowed to run: neither command can resolve
+    from pact_runtime.signals.cli import main
+
+    assert deny_reason(hooks.tool("Write", {"file_path": "a", "content": "x"}))
+    assert main(["resolve", signal.ref, "ok"]) == 1
+    assert [s.status for s in hooks.signals()] == ["open"]
+
+
+# ---- resolution -------------------------------------------------------------------------
+
+def test_user_prompt_resolves_with_the_users_words(hooks: Hooks) -> None:
+    signal = hooks.halt()
+    text = context(hooks.prompt(f"/PACT:resolve {signal.ref} approved after backup"),
+                   "UserPromptSubmit")
+    assert f'resolved {signal.ref} (HALT DATA: drops customers) with the decision: ' \
+           '"approved after backup"' in text
+    (after,) = hooks.signals()
+    assert (after.status, after.resolution, after.resolved_by) == (
+        "resolved", "approved after backup", "user")
+    assert not store.halt_marked(hooks.home, hooks.project)
+    assert hooks.bash("touch x") is None
+
+
+def test_resolve_without_a_decision_resolves_nothing(hooks: Hooks) -> None:
+    signal = hooks.halt()
+    text = context(hooks.prompt(f"/PACT:resolve {signal.ref}"), "UserPromptSubmit")
+    assert text.startswith(f"Signal {signal.ref} was not resolved: a decision is needed.")
+    assert [s.status for s in hooks.signals()] == ["open"]
+
+
+@pytest.mark.parametrize(("prompt", "start"), [
+    ("/PACT:resolve", "Nothing was resolved"),
+    ("/PACT:resolve banana ok", "Nothing was resolved"),
+    ("/PACT:resolve S99 ok", "There is no signal S99 in this project"),
+])
+def test_resolve_with_a_bad_id(hooks: Hooks, prompt: str, start: str) -> None:
+    hooks.halt()
+    assert context(hooks.prompt(prompt), "UserPromptSubmit").startswith(start)
+    assert [s.status for s in hooks.signals()] == ["open"]
+
+
+def test_other_prompts_and_lookalikes_resolve_nothing(hooks: Hooks) -> None:
+    signal = hooks.halt()
+    for prompt in (f"please /PACT:resolve {signal.ref} ok", f"/pact:resolve {signal.ref} ok",
+                   f"/PACT:resolved {signal.ref} ok"):
+        hooks.prompt(prompt)
+    assert [s.status for s in hooks.signals()] == ["open"]
+
+
+def test_resolving_twice_says_when(hooks: Hooks) -> None:
+    signal = hooks.halt()
+    hooks.prompt(f"/PACT:resolve {signal.ref} go")
+    text = context(hooks.prompt(f"/PACT:resolve {signal.ref} again"), "UserPromptSubmit")
+    assert text.startswith(f"{signal.ref} was already resolved on ") and '"go"' in text
+
+
+# ---- surfacing --------------------------------------------------------------------------
+
+def test_open_signals_are_shown_at_session_start_and_every_prompt(hooks: Hooks) -> None:
+    halt = hooks.halt(agent="PACT:pact-database-engineer", evidence="0042.sql:3")
+    alert = hooks.halt("tests missing", level="ALERT", category="QUALITY")
+    for answer, event in ((hooks.run("SessionStart", {"source": "startup"}), "SessionStart"),
+                          (hooks.prompt("hello"), "UserPromptSubmit")):
+        text = context(answer, event)
+        assert (f"- {halt.ref} HALT DATA (PACT:pact-database-engineer): drops customers "
+                "[evidence: 0042.sql:3]") in text
+        assert f"- {alert.ref} ALERT QUALITY: tests missing" in text
+        assert "`/PACT:resolve <id> <decision>`" in text
+        assert answer is not None and answer["systemMessage"] == (
+            f"PACT HALT {halt.ref} (DATA): drops customers - resolve with "
+            f"/PACT:resolve {halt.ref} <decision>")
+
+
+def test_nothing_is_shown_when_nothing_is_open(hooks: Hooks) -> None:
+    assert hooks.prompt("hello") is None
+    signal = hooks.halt()
+    hooks.prompt(f"/PACT:resolve {signal.ref} fine")
+    assert hooks.prompt("hello") is None
+
+
+def test_post_agent_names_signals_raised_during_the_call_once(hooks: Hooks) -> None:
+    signal = hooks.halt(agent="PACT:pact-database-engineer", agent_id="a1")
+    payload = {"tool_name": "Agent", "tool_input": {}, "duration_ms": 4000,
+               "tool_response": {"agentId": "a1", "status": "completed"}}
+    text = context(hooks.run("PostToolUse", payload), "PostToolUse")
+    assert text.startswith("PACT signals raised during this Agent call:\n- "
+                           f"{signal.ref} HALT DATA (PACT:pact-database-engineer)")
+    assert hooks.run("PostToolUse", payload) is None
+
+
+# ---- handoff blocks ---------------------------------------------------------------------
+
+HANDOFF = """Work done.
+
+```pact-signal
+level: HALT
+category: DATA
+reason: The migration drops the customers table,
+  which holds production data.
+evidence: migrations/0042_drop_customers.sql line 3
+```
+
+~~~pact-signal
+level: alert
+category: scope
+reason: The task grew into a rewrite.
+~~~
+
+```pact-signal
+level: ALERT
+category: DATA
+reason: wrong category for ALERT
+```
+"""
+
+
+def test_signal_blocks_are_recorded_once_with_no_output(hooks: Hooks) -> None:
+    payload = {"session_id": "s1", "agent_type": "PACT:pact-database-engineer",
+               "agent_id": "a9", "last_assistant_message": HANDOFF, "stop_hook_active": True}
+    assert hooks.run("SubagentStop", payload) is None
+    assert hooks.run("SubagentStop", payload) is None  # sent back and repeated: not twice
+    recorded = [(s.level, s.category, s.reason, s.evidence, s.agent, s.agent_id, s.source)
+                for s in hooks.signals()]
+    assert recorded == [
+        ("HALT", "DATA", "The migration drops the customers table, which holds production data.",
+         "migrations/0042_drop_customers.sql line 3", "PACT:pact-database-engineer", "a9",
+         "handoff"),
+        ("ALERT", "SCOPE", "The task grew into a rewrite.", "", "PACT:pact-database-engineer",
+         "a9", "handoff")]
+    assert store.halt_marked(hooks.home, hooks.project)
+
+
+# ---- bad input --------------------------------------------------------------------------
+
+BAD_INPUTS = [b"", b"not json", b"\xef\xbb\xbf{}", b"\xff\xfe\x00garbage", b"[1, 2]", b"{}",
+              b'{"tool_name": 5, "tool_input": "x", "prompt": null}',
+              b'{"tool_name": "Bash", "tool_input": {"command": 7}}',
+              b'{"tool_name": "Write", "tool_input": {"file_path": null, "content": ["x"]}}',
+              b'{"tool_name": "MultiEdit", "tool_input": {"edits": [1, {"new_string": 2}]}}',
+              b'{"tool_name": "Agent", "tool_response": "x", "duration_ms": "slow"}',
+              b'{"agent_type": 3, "last_assistant_message": {"a": 1}, "stop_hook_active": "x"}']
+EVENTS = ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "SubagentStop"]
+
+
+@pytest.mark.parametrize("event", EVENTS)
+@pytest.mark.parametrize("raw", BAD_INPUTS)
+def test_bad_input_neither_crashes_nor_blocks(hooks: Hooks, event: str, raw: bytes) -> None:
+    answer = hooks.run(event, raw)
+    assert answer is None or "deny" not in json.dumps(answer)
+    log = os.path.join(hooks.home, "logs", "pact.log")
+    if os.path.exists(log):
+        with open(log, encoding="utf-8") as f:
+            assert "Traceback" not in f.read()
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_bad_input_by_subprocess_under_python_S(hooks: Hooks, event: str) -> None:
+    scripts = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(store.__file__))))
+    code = "import sys; from pact_runtime.dispatch import main; sys.exit(main())"
+    hooks.halt()  # the worst case: a HALT is open
+    for raw in (b"", b"{oops", b"\xef\xbb\xbf{}", b"\xff\xfe\x80", b'{"tool_name": "Bash"}'):
+        proc = subprocess.run([sys.executable, "-S", "-c", code, event], input=raw,
+                              capture_output=True, cwd=scripts, timeout=60,
+                              env={"PATH": os.environ["PATH"], "PYTHONPATH": scripts,
+                                   **hooks.env})
+        assert (proc.returncode, proc.stderr) == (0, b"")
+        assert b"deny" not in proc.stdout and b'"block"' not in proc.stdout
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_ten_megabyte_payload(hooks: Hooks, event: str) -> None:
+    big = "x" * (10 * 1024 * 1024)
+    payload = {"tool_name": "Bash", "tool_input": {"command": "echo " + big}, "prompt": big,
+               "last_assistant_message": big, "agent_type": "other"}
+    answer = hooks.run(event, payload)
+    assert answer is None or "deny" not in json.dumps(answer)

@@ -1,0 +1,120 @@
+"""The signal log, its HALT marker, and the vocabulary read from the protocols."""
+
+from __future__ import annotations
+
+import os
+from contextlib import closing
+
+import pytest
+from pact_runtime.signals import store, vocabulary
+
+PROJECT = "/srv/shop"
+
+
+@pytest.fixture
+def home(tmp_path) -> str:
+    return str(tmp_path / "data")
+
+
+@pytest.fixture
+def conn(home: str):
+    with closing(store.connect(home)) as connection:
+        yield connection
+
+
+def _halt(conn, home: str, project: str = PROJECT, reason: str = "drops customers"):
+    return store.record(conn, home, project=project, level="HALT", category="DATA",
+                        reason=reason, evidence="0042.sql:3", agent="PACT:pact-database-engineer")
+
+
+def test_record_returns_a_short_typable_id(conn, home: str) -> None:
+    first = _halt(conn, home)
+    second = store.record(conn, home, project=PROJECT, level="ALERT", category="SCOPE",
+                          reason="grew")
+    assert (first.ref, second.ref) == ("S1", "S2")
+    assert (first.status, first.level, first.category, first.evidence) == (
+        "open", "HALT", "DATA", "0042.sql:3")
+
+
+@pytest.mark.parametrize(("text", "number"), [("S7", 7), ("s7", 7), ("#7", 7), ("7", 7),
+                                              ("x7", None), ("S", None), ("", None)])
+def test_parse_id_reads_every_form_the_user_may_type(text: str, number: int | None) -> None:
+    assert store.parse_id(text) == number
+
+
+def test_halt_writes_the_marker_and_resolving_the_last_one_removes_it(conn, home: str) -> None:
+    one, two = _halt(conn, home), _halt(conn, home, reason="second")
+    assert store.halt_marked(home, PROJECT)
+    store.resolve(conn, home, one, "approved after backup")
+    assert store.halt_marked(home, PROJECT)
+    resolved = store.resolve(conn, home, two, "keep it")
+    assert not store.halt_marked(home, PROJECT)
+    assert (resolved.status, resolved.resolved_by, resolved.resolution) == (
+        "resolved", "user", "keep it")
+    assert resolved.resolved_at is not None
+
+
+def test_alert_writes_no_marker(conn, home: str) -> None:
+    store.record(conn, home, project=PROJECT, level="ALERT", category="QUALITY", reason="flaky")
+    assert not os.path.exists(store.marker_path(home, PROJECT))
+
+
+def test_marker_is_per_project(conn, home: str) -> None:
+    _halt(conn, home, project="/srv/a")
+    assert store.halt_marked(home, "/srv/a")
+    assert not store.halt_marked(home, "/srv/b")
+
+
+def test_pending_leaves_out_acknowledged_alerts_and_resolved_signals(conn, home: str) -> None:
+    halt = _halt(conn, home)
+    alert = store.record(conn, home, project=PROJECT, level="ALERT", category="SCOPE", reason="r")
+    done = store.record(conn, home, project=PROJECT, level="ALERT", category="QUALITY", reason="q")
+    store.acknowledge(conn, alert)
+    store.resolve(conn, home, done, "fixed")
+    assert [s.ref for s in store.pending(conn, PROJECT)] == [halt.ref]
+    assert [s.ref for s in store.find(conn, PROJECT, open_only=True)] == [halt.ref, alert.ref]
+
+
+def test_surface_for_call_returns_each_signal_once(conn, home: str) -> None:
+    import time
+
+    old = _halt(conn, home)
+    conn.execute("UPDATE signals SET created = created - 100 WHERE id = ?", (old.id,))
+    by_agent = store.record(conn, home, project=PROJECT, level="ALERT", category="SCOPE",
+                            reason="r", agent_id="a1")
+    conn.execute("UPDATE signals SET created = created - 100 WHERE id = ?", (by_agent.id,))
+    recent = _halt(conn, home, reason="recent")
+    first = store.surface_for_call(conn, PROJECT, "a1", time.time() - 10)
+    assert [s.ref for s in first] == [by_agent.ref, recent.ref]
+    assert store.surface_for_call(conn, PROJECT, "a1", time.time() - 10) == []
+
+
+def test_signal_as_dict_is_json_ready(conn, home: str) -> None:
+    data = _halt(conn, home).as_dict()
+    assert data["id"] == "S1" and data["status"] == "open" and data["resolved_at"] is None
+    assert data["created"].endswith("Z")
+
+
+def test_vocabulary_comes_from_the_protocols() -> None:
+    assert vocabulary.levels() == {"HALT": ("SECURITY", "DATA", "ETHICS"),
+                                   "ALERT": ("QUALITY", "SCOPE", "META-BLOCK")}
+    assert vocabulary.handoff_parts() == ["Produced files", "Key decisions",
+                                          "Areas of uncertainty", "Integration points",
+                                          "Open questions"]
+
+
+def test_vocabulary_follows_an_edited_protocol(tmp_path) -> None:
+    (tmp_path / "protocols").mkdir()
+    (tmp_path / "protocols" / "algedonic.md").write_text(
+        "# A\n\n## Levels and categories\n\n| Level | Category | Use it when |\n|---|---|---|\n"
+        "| HALT | DATA | x |\n| ALERT | COST | y |\n\n## When to signal\n\n| HALT | NOPE | z |\n")
+    assert vocabulary.levels(str(tmp_path)) == {"HALT": ("DATA",), "ALERT": ("COST",)}
+
+
+def test_missing_protocol_section_is_a_vocabulary_error(tmp_path) -> None:
+    (tmp_path / "protocols").mkdir()
+    (tmp_path / "protocols" / "pact-handoff.md").write_text("# H\n\n## Other\n")
+    with pytest.raises(vocabulary.VocabularyError, match="The five parts"):
+        vocabulary.handoff_parts(str(tmp_path))
+    with pytest.raises(vocabulary.VocabularyError, match="cannot read"):
+        vocabulary.levels(str(tmp_path))
