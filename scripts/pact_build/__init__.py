@@ -1,0 +1,1 @@
+"""PACT build: load the content, validate it, render it, package the plugin."""

@@ -1,0 +1,113 @@
+"""Token accounting: what every session pays before any work starts.
+
+Each listed agent, command and skill costs its line in the client's lists
+(``- PACT:<id>: <description>``) and the session brief is injected whole at
+SessionStart. Tokens are estimated as characters / 4, rounded up.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from .errors import WARNING, Problem
+from .sources import Content, Source
+
+BUDGETS = {"agent": 230, "command": 60, "skill": 110, "brief": 1000}
+TOTAL_BUDGET = 6000
+_KIND_ORDER = ("agent", "command", "skill", "brief")
+
+
+class Row(NamedTuple):
+    kind: str
+    id: str
+    rel: str
+    line: int
+    chars: int  # characters loaded into every session
+    measured: int  # characters counted against the per-item budget
+
+    @property
+    def tokens(self) -> int:
+        return math.ceil(self.chars / 4)
+
+
+def listed_description(source: Source) -> str | None:
+    """The description as the client lists it (skills and commands append ``when_to_use``)."""
+    description = source.field("description")
+    if not isinstance(description, str) or source.field("disable-model-invocation") is True:
+        return None
+    extra = source.field("when_to_use")
+    return (
+        f"{description} - {extra}"
+        if isinstance(extra, str) and source.kind != "agent"
+        else description
+    )
+
+
+def account(content: Content, brief: str | None) -> list[Row]:
+    """One row per always-on item, sorted by kind then id."""
+    rows = []
+    for source in content.of("agent", "command", "skill"):
+        text = listed_description(source)
+        if text is not None:
+            line = f"- {content.plugin}:{source.id}: {text}"
+            rows.append(
+                Row(
+                    source.kind,
+                    source.id,
+                    source.rel,
+                    source.line("description"),
+                    len(line),
+                    len(text),
+                )
+            )
+    if brief is not None:
+        size = len(brief.strip())
+        rows.append(Row("brief", "session-brief", "hooks/session-brief.md", 1, size, size))
+    return sorted(rows, key=lambda r: (_KIND_ORDER.index(r.kind), r.id))
+
+
+def check(rows: list[Row], manifest: str) -> list[Problem]:
+    """Warnings (failures under --strict) for items and a total over budget."""
+    problems = [
+        Problem(
+            r.rel,
+            r.line,
+            "description-budget",
+            f"{_label(r.kind)} is {r.measured:,} characters (budget {BUDGETS[r.kind]:,})",
+            "shorten it; it is loaded into every session",
+            WARNING,
+        )
+        for r in rows
+        if r.measured > BUDGETS[r.kind]
+    ]
+    total = sum(r.chars for r in rows)
+    if total > TOTAL_BUDGET:
+        problems.append(
+            Problem(
+                manifest,
+                1,
+                "always-on-budget",
+                f"always-on context is {total:,} characters (budget {TOTAL_BUDGET:,})",
+                "shorten the longest descriptions or the brief",
+                WARNING,
+            )
+        )
+    return problems
+
+
+def table(rows: list[Row]) -> str:
+    """The accounting as an aligned text table with a total line."""
+    width = max([len(r.id) for r in rows] + [len("total")])
+    lines = [f"{'kind':<8} {'id':<{width}} {'chars':>6} {'tokens':>6}"]
+    lines += [f"{r.kind:<8} {r.id:<{width}} {r.chars:>6,} {r.tokens:>6,}" for r in rows]
+    total = sum(r.chars for r in rows)
+    lines.append(
+        f"{'total':<8} {'':<{width}} {total:>6,} {math.ceil(total / 4):>6,}"
+        f"   (budget {TOTAL_BUDGET:,} characters)"
+    )
+    return "\n".join(lines)
+
+
+def _label(kind: str) -> str:
+    return "the session brief" if kind == "brief" else f"{kind} description"

@@ -1,0 +1,352 @@
+"""Checks beyond the schemas: names, tools, models, clashes, mojibake, hook scripts."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+import ftfy
+
+from . import names
+from .errors import WARNING, Problem
+from .sources import Content, Source
+
+COMPONENT_KINDS = ("agent", "command", "skill")
+TEXT_KINDS = (
+    "agent",
+    "command",
+    "skill",
+    "reference",
+    "protocol",
+    "brief",
+    "plugin",
+    "marketplace",
+    "hooks",
+)
+SKILL_MAX_LINES = 500
+_ROOT_VAR = re.compile(r"\$\{?CLAUDE_PLUGIN_ROOT\}?")
+
+
+def check_fields(content: Content) -> list[Problem]:
+    """Descriptions present, agent names match files, tools and models known, no ignored fields."""
+    problems: list[Problem] = []
+    for source in content.of(*COMPONENT_KINDS):
+        if source.frontmatter is None:
+            continue
+        problems += _description(source)
+        problems += _tools(source)
+        problems += _model(source)
+        if source.kind == "agent":
+            problems += _agent_fields(content, source)
+    return problems
+
+
+def _description(source: Source) -> list[Problem]:
+    if source.field("description") is not None:
+        return []
+    effect = (
+        'the client lists it as "Agent from … plugin"'
+        if source.kind == "agent"
+        else "the client does not list it to the model"
+    )
+    return [
+        Problem(
+            source.rel,
+            1,
+            "missing-description",
+            f"no description: {effect}",
+            "add `description:` saying what it does and when to use it",
+            WARNING,
+        )
+    ]
+
+
+def _tools(source: Source) -> list[Problem]:
+    keys = ("tools", "disallowedTools") if source.kind == "agent" else ("allowed-tools",)
+    problems = []
+    for key in keys:
+        for tool in names.split_list(source.field(key)):
+            if names.known_tool(tool):
+                continue
+            guess = names.closest(tool, names.tools())
+            hint = f"did you mean {guess}?" if guess else "use a tool name from the client's list"
+            problems.append(
+                Problem(
+                    source.rel,
+                    source.line(key),
+                    "unknown-tool",
+                    f"unknown tool `{tool}` in `{key}`; the client drops it silently",
+                    hint,
+                    WARNING,
+                )
+            )
+    return problems
+
+
+def _model(source: Source) -> list[Problem]:
+    model = source.field("model")
+    if not isinstance(model, str) or names.known_model(model):
+        return []
+    return [
+        Problem(
+            source.rel,
+            source.line("model"),
+            "unknown-model",
+            f"unknown model `{model}`; the client sends it to the API as written",
+            "use inherit, sonnet, opus, haiku or a full claude-… model id",
+        )
+    ]
+
+
+def _agent_fields(content: Content, source: Source) -> list[Problem]:
+    problems = [
+        Problem(
+            source.rel,
+            source.line(key),
+            "ignored-field",
+            f"`{key}` is ignored by the client for plugin agents",
+            "remove it; only agents in .claude/agents/ honour it",
+            WARNING,
+        )
+        for key in names.agent_ignored_fields()
+        if key in (source.frontmatter or {})
+    ]
+    stem = source.rel.rsplit("/", 1)[-1][:-3]
+    name = source.field("name")
+    if content.pact and isinstance(name, str) and name != stem:
+        problems.append(
+            Problem(
+                source.rel,
+                source.line("name"),
+                "name-mismatch",
+                f"agent name `{name}` differs from the file name `{stem}`",
+                f"rename the file to {name}.md or set name: {stem}",
+                WARNING,
+            )
+        )
+    return problems
+
+
+def check_agent_skills(content: Content) -> list[Problem]:
+    """Every name in an agent's ``skills:`` is a skill (or command) of this plugin, exactly."""
+    known = sorted(set(content.ids("skill")) | set(content.ids("command")))
+    problems = []
+    for agent in content.of("agent"):
+        value = agent.field("skills")
+        for index, name in enumerate(names.split_list(value)):
+            line = agent.line("skills", index) if isinstance(value, list) else agent.line("skills")
+            problem = _skill_name(content.plugin, name, known, agent.rel, line)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def _skill_name(plugin: str, name: str, known: list[str], rel: str, line: int) -> Problem | None:
+    prefix, sep, bare = name.rpartition(":")
+    if sep and prefix != plugin:
+        if prefix.lower() != plugin.lower():
+            return None  # another plugin's skill: not ours to judge
+        return Problem(
+            rel, line, "wrong-case", f"`{name}` has the wrong case", f"write {plugin}:{bare}"
+        )
+    if bare in known:
+        return None
+    by_case = {k.lower(): k for k in known}
+    if bare.lower() in by_case:
+        right = by_case[bare.lower()]
+        return Problem(
+            rel,
+            line,
+            "wrong-case",
+            f"`{name}` has the wrong case; skill ids are case-sensitive",
+            f"write {right}",
+        )
+    guess = names.closest(bare, known)
+    return Problem(
+        rel,
+        line,
+        "unknown-skill",
+        f"skill `{name}` does not exist; the client skips it silently",
+        f"did you mean {guess}?" if guess else "add the skill or drop the name",
+    )
+
+
+def check_clashes(content: Content) -> list[Problem]:
+    """Commands and skills share one namespace, which also holds the built-in commands."""
+    problems = []
+    skills = content.ids("skill")
+    builtin = names.builtin_commands()
+    for name, command in sorted(content.ids("command").items()):
+        if name in skills:
+            problems.append(
+                Problem(
+                    skills[name].rel,
+                    1,
+                    "name-clash",
+                    f"skill `{name}` has the same id as {command.rel}",
+                    "rename the skill folder or the command file",
+                )
+            )
+    for source in content.of("command", "skill"):
+        if source.id in builtin:
+            problems.append(
+                Problem(
+                    source.rel,
+                    1,
+                    "builtin-clash",
+                    f"`{source.id}` is also a built-in command (/{source.id})",
+                    f"rename it, e.g. {content.plugin.lower()}-{source.id}",
+                )
+            )
+    return problems
+
+
+def check_mojibake(content: Content) -> list[Problem]:
+    """UTF-8 text that was once decoded as cp1252 or Latin-1 (``â€”`` for ``—``)."""
+    problems = []
+    for source in content.of(*TEXT_KINDS):
+        for index, line in enumerate(source.text.split("\n")):
+            if not ftfy.badness.is_bad(line):
+                continue
+            fixed = ftfy.fix_encoding(line)
+            if fixed != line:
+                problems.append(
+                    Problem(
+                        source.rel,
+                        index + 1,
+                        "mojibake",
+                        "garbled characters (UTF-8 read as cp1252)",
+                        f"replace the line with: {fixed.strip()}",
+                    )
+                )
+    return problems
+
+
+def check_skill_length(content: Content) -> list[Problem]:
+    return [
+        Problem(
+            s.rel,
+            1,
+            "skill-too-long",
+            f"SKILL.md body has {s.body.count(chr(10))} lines (over {SKILL_MAX_LINES})",
+            "move detail into references/ and point to it",
+            WARNING,
+        )
+        for s in content.of("skill")
+        if s.body.count("\n") > SKILL_MAX_LINES
+    ]
+
+
+def check_manifests(content: Content) -> list[Problem]:
+    """The PACT manifests: no component lists, and a marketplace entry for the plugin folder."""
+    if not content.pact:
+        return []
+    problems = [
+        Problem(
+            s.rel,
+            1,
+            "generated-file",
+            f"{s.rel} is generated by the build from pact_runtime.registry; this copy is ignored",
+            "remove it and register handlers in scripts/pact_runtime/registry.py",
+            WARNING,
+        )
+        for s in content.of("hooks")
+    ]
+    plugin = next(iter(content.of("plugin")), None)
+    for key in ("agents", "commands", "skills", "hooks"):
+        if plugin is not None and key in (plugin.frontmatter or {}):
+            problems.append(
+                Problem(
+                    plugin.rel,
+                    plugin.line(key),
+                    "component-list",
+                    f"`{key}` lists components; the build relies on default folders",
+                    f"remove `{key}` (an explicit list replaces or doubles the folder)",
+                )
+            )
+    market = next(iter(content.of("marketplace")), None)
+    entries = (market.frontmatter or {}).get("plugins") if market else None
+    if market is not None and isinstance(entries, list):
+        wanted = f"./{content.plugin}"
+        if not any(isinstance(e, dict) and e.get("source") == wanted for e in entries):
+            problems.append(
+                Problem(
+                    market.rel,
+                    market.line("plugins"),
+                    "marketplace-source",
+                    f'no plugin entry has source "{wanted}", where the build puts the plugin',
+                    f'set "source": "{wanted}"',
+                )
+            )
+    return problems
+
+
+def check_hook_scripts(content: Content) -> list[Problem]:
+    """Scripts a hooks.json command runs from the plugin exist; paths are quoted."""
+    problems = []
+    for source in content.of("hooks"):
+        for path, hook in _command_hooks(source.frontmatter or {}):
+            problems += _hook_script(content, source, path, hook)
+    return problems
+
+
+def _command_hooks(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    found = []
+    events = data.get("hooks")
+    for event, groups in events.items() if isinstance(events, dict) else []:
+        for g, group in enumerate(groups if isinstance(groups, list) else []):
+            hooks = group.get("hooks") if isinstance(group, dict) else None
+            for h, hook in enumerate(hooks if isinstance(hooks, list) else []):
+                if isinstance(hook, dict) and isinstance(hook.get("command"), str):
+                    found.append((("hooks", event, g, "hooks", h, "command"), hook))
+    return found
+
+
+def _hook_script(
+    content: Content, source: Source, path: tuple[Any, ...], hook: dict[str, Any]
+) -> list[Problem]:
+    command: str = hook["command"]
+    try:
+        words = shlex.split(command) + [str(a) for a in hook.get("args") or []]
+    except ValueError:
+        return [
+            Problem(
+                source.rel,
+                source.line(*path),
+                "hook-command",
+                "the command has unbalanced quotes",
+                "check the quoting",
+            )
+        ]
+    problems = []
+    for word in words:
+        if not _ROOT_VAR.match(word):
+            continue
+        rel = _ROOT_VAR.sub("", word, count=1).lstrip("/")
+        if rel and not (content.root / rel).exists():
+            problems.append(
+                Problem(
+                    source.rel,
+                    source.line(*path),
+                    "hook-script-missing",
+                    f"hook runs {rel}, which does not exist in the plugin",
+                    "add the script or fix the path",
+                )
+            )
+    if (
+        "CLAUDE_PLUGIN_ROOT" in command
+        and not hook.get("args")
+        and not re.search(r"\"\$\{CLAUDE_PLUGIN_ROOT\}", command)
+    ):
+        problems.append(
+            Problem(
+                source.rel,
+                source.line(*path),
+                "hook-unquoted-root",
+                "${CLAUDE_PLUGIN_ROOT} is not in double quotes; a path with a space breaks it",
+                'write "${CLAUDE_PLUGIN_ROOT}/…"',
+                WARNING,
+            )
+        )
+    return problems

@@ -1,0 +1,195 @@
+"""The build pipeline: load, parse, validate, check references, render, write, summarise."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from . import budget, checks, emit, references, render, schema, sources
+from .errors import Problem, Report, UsageError
+from .sources import BRIEF, MARKETPLACE_MANIFEST, PLUGIN_MANIFEST, Content
+
+log = logging.getLogger(__name__)
+
+SOURCE, PLUGIN, MARKETPLACE = "PACT source tree", "plugin", "marketplace"
+
+
+class Result(NamedTuple):
+    """What a run found and did; the CLI turns it into output and an exit code."""
+
+    layout: str
+    report: Report
+    content: Content | None
+    rows: list[budget.Row]
+    seconds: float
+    out: Path | None = None
+
+
+def build(src: Path, out: Path | None = None, strict: bool = False) -> Result:
+    """Check the PACT sources in ``src``; when all pass, write the plugin to ``out``."""
+    started = time.perf_counter()
+    report = Report()
+    if detect(src) != SOURCE:
+        raise UsageError(
+            f"{src} is not a PACT source tree (it needs .claude-plugin/plugin.json, "
+            ".claude-plugin/marketplace.json and protocols/ or hooks/session-brief.md)"
+        )
+
+    # Load: find every agent, command, skill (with its references), protocol, the
+    # brief and the two manifests; misplaced skills are reported here.
+    found = _find(src, pact=True, report=report)
+
+    # Parse: read each file normalised to LF and split its YAML frontmatter from
+    # the body, keeping the line of every key for the reports below.
+    content = _parse(src, found, pact=True, report=report)
+
+    # Validate: frontmatter and manifests against the JSON Schema of their kind;
+    # YAML 1.1 readings the client would not share are reported with their fix.
+    _validate(content, report)
+
+    # Check references: skills named by agents, links and anchors, PACT:x mentions,
+    # name clashes, tools, models, ignored fields, mojibake.
+    _check(content, report)
+
+    # Render: protocol sections included by heading, literal braces untouched;
+    # then count what every session pays for the descriptions and the brief.
+    version = emit.project_version(src)
+    rendered, problems = render.render_all(content, version)
+    report.extend(problems)
+    rows = budget.account(content, rendered.get(BRIEF))
+    report.extend(budget.check(rows, PLUGIN_MANIFEST))
+
+    # Write: plan the complete tree, then swap it in, only when nothing failed.
+    written = None
+    if out is not None and not report.failed(strict):
+        emit.write(emit.plan(content, rendered, version, emit.runtime_dir(src)), out)
+        written = out.absolute()
+
+    # Summary: the CLI prints counts, the accounting table and the install lines.
+    seconds = time.perf_counter() - started
+    log.info(
+        "checked %d files: %d error(s), %d warning(s)",
+        len(content.sources),
+        len(report.errors),
+        len(report.warnings),
+    )
+    return Result(SOURCE, report, content, rows, seconds, written)
+
+
+def validate(path: Path, strict: bool = False) -> Result:
+    """Check a PACT source tree, any plugin folder, or a marketplace and its local plugins."""
+    layout = detect(path)
+    if layout == SOURCE:
+        return build(path, None, strict)
+    started = time.perf_counter()
+    report = Report()
+    content = None
+    if layout == PLUGIN:
+        content = check_plugin(path, report)
+    else:
+        _check_marketplace(path, report)
+    return Result(layout, report, content, [], time.perf_counter() - started)
+
+
+def detect(path: Path) -> str:
+    """What ``path`` holds; a folder that is none of the three is a usage error."""
+    has_plugin = (path / PLUGIN_MANIFEST).is_file()
+    has_market = (path / MARKETPLACE_MANIFEST).is_file()
+    pact_parts = (path / "protocols").is_dir() or (path / BRIEF).is_file()
+    if has_plugin and has_market and pact_parts:
+        return SOURCE
+    if has_market:
+        return MARKETPLACE
+    if has_plugin:
+        return PLUGIN
+    raise UsageError(
+        f"{path} is not a Claude Code plugin, marketplace or PACT source tree: "
+        f"found no {PLUGIN_MANIFEST} or {MARKETPLACE_MANIFEST}"
+    )
+
+
+def check_plugin(root: Path, report: Report) -> Content:
+    """Every check that applies to a plugin folder someone else wrote (nothing rendered)."""
+    found = _find(root, pact=False, report=report)
+    content = _parse(root, found, pact=False, report=report)
+    _validate(content, report)
+    _check(content, report)
+    return content
+
+
+def _check_marketplace(root: Path, report: Report) -> None:
+    found = [sources.Found("marketplace", root / MARKETPLACE_MANIFEST, MARKETPLACE_MANIFEST)]
+    content = _parse(root, found, pact=False, report=report)
+    _validate(content, report)
+    market = content.sources[0]
+    for index, entry in enumerate((market.frontmatter or {}).get("plugins") or []):
+        place = entry.get("source") if isinstance(entry, dict) else None
+        if not isinstance(place, str) or not place.startswith("./"):
+            continue  # remote sources are not ours to check; the schema judged the shape
+        folder = (root / place).resolve()
+        if not (folder / PLUGIN_MANIFEST).is_file() and not folder.is_dir():
+            report.error(
+                market.rel,
+                market.line("plugins", index, "source"),
+                "marketplace-source",
+                f"plugin folder {place} does not exist",
+                "fix the source path",
+            )
+            continue
+        inner = Report()
+        check_plugin(folder, inner)
+        prefix = folder.relative_to(root.resolve()).as_posix()
+        report.extend([_prefixed(p, prefix) for p in inner.problems])
+
+
+def _find(root: Path, pact: bool, report: Report) -> list[sources.Found]:
+    found, problems = sources.find(root, pact)
+    report.extend(problems)
+    if pact and not (root / BRIEF).is_file():
+        report.error(
+            BRIEF,
+            1,
+            "missing-brief",
+            "the session brief is missing",
+            "add hooks/session-brief.md (plain Markdown, no frontmatter)",
+        )
+    return found
+
+
+def _parse(root: Path, found: list[sources.Found], pact: bool, report: Report) -> Content:
+    loaded = []
+    for item in found:
+        source, problems = sources.load(root, item)
+        loaded.append(source)
+        report.extend(problems)
+    manifest = next((s for s in loaded if s.kind == "plugin"), None)
+    name = (manifest.frontmatter or {}).get("name") if manifest else None
+    plugin = name if isinstance(name, str) and name else root.resolve().name
+    return Content(root, plugin, pact, tuple(loaded))
+
+
+def _validate(content: Content, report: Report) -> None:
+    for source in content.sources:
+        if source.kind in schema.KINDS:
+            report.extend(schema.check(source.kind, source))
+
+
+def _check(content: Content, report: Report) -> None:
+    for check in (
+        checks.check_fields,
+        checks.check_agent_skills,
+        checks.check_clashes,
+        checks.check_mojibake,
+        checks.check_skill_length,
+        checks.check_manifests,
+        checks.check_hook_scripts,
+        references.check_links,
+        references.check_mentions,
+    ):
+        report.extend(check(content))
+
+
+def _prefixed(problem: Problem, prefix: str) -> Problem:
+    return problem._replace(path=f"{prefix}/{problem.path}" if prefix != "." else problem.path)

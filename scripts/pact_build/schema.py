@@ -1,0 +1,245 @@
+"""Validate frontmatter and manifests against the JSON Schemas in ``schemas/``.
+
+Each jsonschema error is mapped back to the line of its YAML or JSON key. A
+key the schema does not know is a warning (new client fields must not break
+the build); a known key of the wrong type is an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from referencing import Registry, Resource
+
+from .errors import Problem
+from .frontmatter import NodePath, Surprise
+from .sources import Source
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+KINDS = ("agent", "command", "skill", "plugin", "marketplace", "hooks")
+
+_MISPLACED = {
+    key: "this field belongs in the plugin's entry in marketplace.json"
+    for key in ("category", "strict", "source", "tags", "id")
+}
+_TYPE_NAMES = {
+    "string": "a string",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "array": "a list",
+    "object": "a mapping",
+}
+
+
+@functools.cache
+def _registry() -> Registry:
+    resources = []
+    for kind in KINDS:
+        contents = json.loads((SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+        resources.append((contents["$id"], Resource.from_contents(contents)))
+    return Registry().with_resources(resources)
+
+
+@functools.cache
+def validator(kind: str) -> jsonschema.Draft202012Validator:
+    schema = _registry().contents(f"https://pact.invalid/schemas/{kind}.json")
+    return jsonschema.Draft202012Validator(schema, registry=_registry())
+
+
+def expected_types(kind: str, key: str) -> set[str]:
+    """The JSON types the schema allows for top-level ``key`` (empty when unknown)."""
+    root = validator(kind).schema
+    prop = root.get("properties", {}).get(key) if isinstance(root, dict) else None
+    if not isinstance(prop, dict):
+        return set()
+    if "$ref" in prop:
+        resolver = _registry().resolver(base_uri=f"https://pact.invalid/schemas/{kind}.json")
+        prop = resolver.lookup(prop["$ref"]).contents
+    options = prop.get("anyOf", [prop])
+    return {t for option in options for t in _as_list(option.get("type"))}
+
+
+def check(kind: str, source: Source) -> list[Problem]:
+    """Every schema problem of ``source`` (frontmatter or JSON), surprises first."""
+    instance = source.frontmatter
+    if instance is None:
+        return []
+    problems, claimed = _surprise_problems(kind, source)
+    errors = sorted(validator(kind).iter_errors(instance), key=lambda e: list(map(str, e.path)))
+    for error in errors:
+        path = tuple(error.absolute_path)
+        if path[:1] in claimed:
+            continue
+        problems += list(_problems_for(error, path, source))
+    return problems
+
+
+def _surprise_problems(kind: str, source: Source) -> tuple[list[Problem], set[NodePath]]:
+    """YAML 1.1 readings the client (a YAML 1.2 reader) would not share."""
+    problems: list[Problem] = []
+    claimed: set[NodePath] = set()
+    for surprise in source.surprises:
+        types = expected_types(kind, surprise.path[0]) if len(surprise.path) == 1 else set()
+        problem = _surprise(surprise, types, source.rel)
+        if problem is not None:
+            problems.append(problem)
+            claimed.add(surprise.path[:1])
+    for key, value in (source.frontmatter or {}).items():
+        types = expected_types(kind, key)
+        if isinstance(value, list) and types == {"string"}:
+            raw = source.raw_values.get((key,), "").strip()
+            problems.append(
+                Problem(
+                    source.rel,
+                    source.line(key),
+                    "yaml-list",
+                    f"`{key}` must be a string, but YAML reads {raw} as a list",
+                    f'quote it: {key}: "{raw}"',
+                )
+            )
+            claimed.add((key,))
+    return problems, claimed
+
+
+def _surprise(surprise: Surprise, types: set[str], rel: str) -> Problem | None:
+    key = _dotted(surprise.path)
+    quoted = f'quote it: {key}: "{surprise.text}"'
+    if surprise.kind == "bool" and surprise.bool_word:
+        hint = "write true or false" if "boolean" in types and "string" not in types else quoted
+        return Problem(
+            rel,
+            surprise.line,
+            "yaml-bool",
+            f"`{key}: {surprise.text}` is read as a boolean by YAML 1.1 "
+            "and as a string by the client",
+            hint,
+        )
+    if surprise.kind == "date":
+        return Problem(
+            rel,
+            surprise.line,
+            "yaml-date",
+            f"`{key}: {surprise.text}` is read as a date, not as text",
+            quoted,
+        )
+    if "string" in types and surprise.kind in ("int", "float", "bool"):
+        reading = (
+            f"the number {float(surprise.text.replace('_', ''))!r}"
+            if surprise.kind == "float"
+            else f"a {'number' if surprise.kind == 'int' else 'boolean'}"
+        )
+        return Problem(
+            rel,
+            surprise.line,
+            f"yaml-{surprise.kind}",
+            f"`{key}: {surprise.text}` is read as {reading}, not as text",
+            quoted,
+        )
+    return None
+
+
+def _problems_for(
+    error: jsonschema.ValidationError, path: NodePath, source: Source
+) -> Iterator[Problem]:
+    key = _dotted(path) or "(top level)"
+    if (
+        error.validator == "additionalProperties"
+        and _schema(error).get("additionalProperties") is False
+    ):
+        for extra in _extra_keys(error):
+            hint = _MISPLACED.get(
+                extra, "check the spelling; the client ignores keys it does not know"
+            )
+            yield Problem(
+                source.rel,
+                source.line(*path, extra),
+                "unknown-key",
+                f"unknown key `{_dotted((*path, extra))}`",
+                hint,
+                "warning",
+            )
+        return
+    if error.validator == "required":
+        missing = str(error.message).split("'")[1]
+        yield Problem(
+            source.rel,
+            source.line(*path),
+            "missing-key",
+            f"`{_dotted((*path, missing))}` is required",
+            f"add `{missing}`",
+        )
+        return
+    if "propertyNames" in error.relative_schema_path:
+        # The failing key name itself (jsonschema reports it at the mapping's path).
+        name = str(error.instance)
+        yield Problem(
+            source.rel,
+            source.line(*path, name),
+            "schema",
+            f"`{name}` {_message(error, key)}",
+            _hint(error),
+        )
+        return
+    yield Problem(
+        source.rel, source.line(*path), "schema", f"`{key}` {_message(error, key)}", _hint(error)
+    )
+
+
+def _message(error: jsonschema.ValidationError, key: str) -> str:
+    custom = _schema(error).get("x-message")
+    if custom:
+        return str(custom)
+    if error.instance is None:
+        return "has no value"
+    if error.validator == "type":
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in _as_list(error.validator_value))
+        return f"must be {wanted}, not {_describe(error.instance)}"
+    if error.validator == "enum":
+        return "must be one of " + ", ".join(json.dumps(v) for v in _as_list(error.validator_value))
+    return str(error.message)
+
+
+def _hint(error: jsonschema.ValidationError) -> str:
+    return str(_schema(error).get("x-hint", ""))
+
+
+def _extra_keys(error: jsonschema.ValidationError) -> list[str]:
+    known = set(_schema(error).get("properties", {}))
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return sorted(k for k in instance if k not in known)
+
+
+def _schema(error: jsonschema.ValidationError) -> dict[str, Any]:
+    """The (sub)schema that failed, as a dict (a boolean schema has no keywords)."""
+    return dict(error.schema) if isinstance(error.schema, dict) else {}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return json.dumps(value, default=str)
+
+
+def _dotted(path: NodePath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,314 @@
+"""Packaging: layout, determinism, atomic replacement, generated hooks, entries and shims."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from pact_build import emit, pipeline, schema, sources
+from pact_runtime import registry
+
+FAKE_RUNTIME = {
+    "scripts/pact_runtime/__init__.py": "",
+    "scripts/pact_runtime/registry.py": textwrap.dedent("""\
+        class Handler:
+            def __init__(self, event, target, tools=()):
+                self.event, self.target, self.tools = event, target, tools
+
+        HANDLERS = (
+            Handler("SessionStart", "x:a"),
+            Handler("PreToolUse", "x:b", ("Bash",)),
+            Handler("PreToolUse", "x:c", ("Write", "Bash")),
+        )
+        COMMANDS = {"pact-echo": "echo:main"}
+
+        def events():
+            seen = []
+            for h in HANDLERS:
+                if h.event not in seen:
+                    seen.append(h.event)
+            return seen
+
+        def matcher(event):
+            tools = []
+            for h in HANDLERS:
+                if h.event == event:
+                    if not h.tools:
+                        return None
+                    tools.extend(t for t in h.tools if t not in tools)
+            return "|".join(tools) or None
+        """),
+    "scripts/pact_runtime/echo.py": textwrap.dedent("""\
+        import sys
+
+        def main(argv=None):
+            print("echo", " ".join(argv), "site" in sys.modules)
+            return 3
+        """),
+    "scripts/pact_runtime/dispatch.py": textwrap.dedent("""\
+        import sys
+
+        def main():
+            print("dispatched", sys.argv[1:])
+            return 0
+        """),
+    "scripts/pact_runtime/sub/__init__.py": "",
+    "scripts/pact_runtime/sub/__pycache__/x.cpython-311.pyc": b"\x00",
+    "scripts/pact_runtime/notes.txt": "not shipped\n",
+}
+
+
+def _tree(root):
+    """Every file under root with its bytes and mode."""
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_built_layout(source_tree, tmp_path):
+    out = tmp_path / "dist"
+
+    pipeline.build(source_tree(files=FAKE_RUNTIME), out)
+
+    files = set(_tree(out))
+    assert {
+        ".claude-plugin/marketplace.json",
+        "PACT/.claude-plugin/plugin.json",
+        "PACT/agents/pact-tester.md",
+        "PACT/commands/orchestrate.md",
+        "PACT/skills/pact-task-tracking/SKILL.md",
+        "PACT/skills/pact-task-tracking/references/detail.md",
+        "PACT/protocols/pact-handoff.md",
+        "PACT/hooks/hooks.json",
+        "PACT/hooks/session-brief.md",
+        "PACT/runtime/pact_hook.py",
+        "PACT/runtime/pact_cli.py",
+        "PACT/bin/pact-echo",
+        "PACT/runtime/pact_runtime/__init__.py",
+        "PACT/runtime/pact_runtime/registry.py",
+        "PACT/runtime/pact_runtime/echo.py",
+        "PACT/runtime/pact_runtime/dispatch.py",
+        "PACT/runtime/pact_runtime/sub/__init__.py",
+        "PACT/runtime/vendor/sqlglot/__init__.py",
+        "PACT/runtime/vendor/sqlglot.LICENSE",
+        "PACT/runtime/vendor/sqlglot.json",
+    } <= files
+    assert not [f for f in files if "__pycache__" in f or f.endswith((".txt", ".pyc"))]
+    vendored = [f for f in files if f.startswith("PACT/runtime/vendor/sqlglot/")]
+    assert vendored and all(f.endswith(".py") for f in vendored)
+
+
+def test_plugin_manifest_gets_the_pyproject_version_and_no_component_lists(source_tree, tmp_path):
+    root = source_tree(files={"pyproject.toml": '[project]\nname = "x"\nversion = "9.8.7"\n'})
+    out = tmp_path / "dist"
+
+    pipeline.build(root, out)
+
+    manifest = json.loads((out / "PACT/.claude-plugin/plugin.json").read_text())
+    assert list(manifest)[:2] == ["name", "version"]
+    assert manifest["version"] == "9.8.7"
+    assert not {"agents", "commands", "skills", "hooks"} & set(manifest)
+    market = json.loads((out / ".claude-plugin/marketplace.json").read_text())
+    assert market["plugins"][0]["source"] == "./PACT"
+
+
+def test_vendored_sqlglot_records_version_and_license(source_tree, tmp_path):
+    import importlib.metadata
+
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(), out)
+
+    record = json.loads((out / "PACT/runtime/vendor/sqlglot.json").read_text())
+    assert record == {
+        "name": "sqlglot",
+        "version": importlib.metadata.version("sqlglot"),
+        "license": "sqlglot.LICENSE",
+    }
+    assert "MIT" in (out / "PACT/runtime/vendor/sqlglot.LICENSE").read_text()
+
+
+def test_two_builds_are_byte_identical(source_tree, tmp_path):
+    root = source_tree(files=FAKE_RUNTIME)
+
+    pipeline.build(root, tmp_path / "one")
+    pipeline.build(root, tmp_path / "two")
+
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+
+
+def test_file_modes_do_not_depend_on_the_umask(source_tree, tmp_path):
+    old = os.umask(0o077)
+    try:
+        pipeline.build(source_tree(files=FAKE_RUNTIME), tmp_path / "dist")
+    finally:
+        os.umask(old)
+
+    modes = {rel: mode for rel, (_, mode) in _tree(tmp_path / "dist").items()}
+    assert modes["PACT/bin/pact-echo"] == 0o755
+    assert {m for rel, m in modes.items() if not rel.startswith("PACT/bin/")} == {0o644}
+    assert stat.S_IMODE((tmp_path / "dist/PACT/agents").stat().st_mode) == 0o755
+
+
+def test_rebuild_replaces_the_old_tree(source_tree, tmp_path):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(files={"commands/old.md": "---\ndescription: Old\n---\nx\n"}), out)
+
+    pipeline.build(source_tree(), out)
+
+    assert not (out / "PACT/commands/old.md").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "src0", "src1"]
+
+
+def test_failed_build_leaves_the_previous_dist_untouched(source_tree, tmp_path):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(), out)
+    before = _tree(out)
+    broken = source_tree(files={"commands/orchestrate.md": "---\ndescription: no\n---\nx\n"})
+
+    result = pipeline.build(broken, out)
+
+    assert result.report.errors and result.out is None
+    assert _tree(out) == before
+
+
+def test_crash_while_writing_leaves_the_previous_dist_untouched(source_tree, tmp_path, monkeypatch):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(), out)
+    before = _tree(out)
+
+    def explode(path, entry, mode):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(emit, "_write_file", explode)
+    with pytest.raises(OSError):
+        pipeline.build(source_tree(), out)
+
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "src0", "src1"]
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_build(source_tree, tmp_path):
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+
+    with pytest.raises(emit.UsageError):
+        pipeline.build(source_tree(), out)
+
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_hooks_json_matches_the_real_registry(source_tree, tmp_path):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(), out)
+
+    config = json.loads((out / "PACT/hooks/hooks.json").read_text())
+
+    assert list(config["hooks"]) == registry.events()
+    for event, groups in config["hooks"].items():
+        assert len(groups) == 1
+        assert groups[0].get("matcher") == registry.matcher(event)
+        assert groups[0]["hooks"] == [
+            {
+                "type": "command",
+                "command": 'python3 -S "${CLAUDE_PLUGIN_ROOT}/runtime/pact_hook.py" '
+                f"{event} || true",
+                "timeout": 30,
+            }
+        ]
+    assert list(schema.validator("hooks").iter_errors(config)) == []
+
+
+def test_hooks_json_follows_the_source_tree_registry(source_tree, tmp_path):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(files=FAKE_RUNTIME), out)
+
+    config = json.loads((out / "PACT/hooks/hooks.json").read_text())
+
+    assert {e: [g.get("matcher") for g in gs] for e, gs in config["hooks"].items()} == {
+        "SessionStart": [None],
+        "PreToolUse": ["Bash|Write"],
+    }
+
+
+def test_bin_shims_are_executable_posix_sh(source_tree, tmp_path):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(files=FAKE_RUNTIME), out)
+    shim = out / "PACT/bin/pact-echo"
+
+    assert shim.read_text() == (
+        '#!/bin/sh\nexec python3 -S "${0%/*}/../runtime/pact_cli.py" pact-echo "$@"\n'
+    )
+    assert os.access(shim, os.X_OK)
+    assert subprocess.run(["sh", "-n", str(shim)]).returncode == 0
+    dash = shutil.which("dash")
+    if dash:
+        assert subprocess.run([dash, "-n", str(shim)]).returncode == 0
+
+
+def test_shim_runs_the_command_through_pact_cli_without_site(source_tree, tmp_path):
+    out = tmp_path / "my dist"
+    pipeline.build(source_tree(files=FAKE_RUNTIME), out)
+
+    proc = subprocess.run(
+        [str(out / "PACT/bin/pact-echo"), "a b", "c"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+    )
+
+    assert (proc.returncode, proc.stdout, proc.stderr) == (3, "echo a b c False\n", "")
+
+
+def test_pact_cli_rejects_an_unknown_command(source_tree, tmp_path):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(files=FAKE_RUNTIME), out)
+
+    proc = subprocess.run(
+        [sys.executable, "-S", str(out / "PACT/runtime/pact_cli.py"), "nope"],
+        capture_output=True,
+        text=True,
+    )
+
+    assert proc.returncode == 1
+    assert proc.stderr == "Error: unknown command 'nope' (known: pact-echo)\n"
+
+
+def test_pact_hook_runs_the_dispatcher(source_tree, tmp_path):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(files=FAKE_RUNTIME), out)
+
+    proc = subprocess.run(
+        [sys.executable, "-S", str(out / "PACT/runtime/pact_hook.py"), "Stop"],
+        capture_output=True,
+        text=True,
+        input="{}",
+    )
+
+    assert (proc.returncode, proc.stdout) == (0, "dispatched ['Stop']\n")
+
+
+def test_built_plugin_validates_as_a_marketplace(source_tree, tmp_path):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(), out)
+
+    result = pipeline.validate(out, strict=True)
+
+    assert result.layout == pipeline.MARKETPLACE
+    assert result.report.problems == []
+
+
+def test_runtime_comes_from_the_installed_package_when_the_tree_has_none(source_tree):
+    root = source_tree()
+
+    assert emit.runtime_dir(root) == Path(registry.__file__).parent
+    assert sources.find(root, pact=True)[1] == []

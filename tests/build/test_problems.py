@@ -1,0 +1,313 @@
+"""Bad content is reported at the right file and line with the right code."""
+
+from __future__ import annotations
+
+import pytest
+from pact_build import pipeline
+
+from .helpers import agent, found
+
+A = "agents/pact-x.md"
+C = "commands/check.md"
+S = "skills/pact-x-skill/SKILL.md"
+NAME = "name: pact-x\n"
+
+
+def command(front, body="Check $ARGUMENTS.\n"):
+    return f"---\n{front}---\n{body}"
+
+
+CASES = {
+    "colon-laden description": (
+        {A: agent(NAME + "description: Use when: the user asks\n")},
+        [(A, 3, "yaml-syntax")],
+    ),
+    "unindented multi-line description": (
+        {A: agent(NAME + "description: First line\ncontinued here\ntools: Read\n")},
+        [(A, 4, "yaml-syntax")],
+    ),
+    "list-typed argument-hint": (
+        {C: command("description: Check a thing\nargument-hint: [task]\n")},
+        [(C, 3, "yaml-list")],
+    ),
+    "tab in frontmatter": (
+        {A: agent(NAME + "\tdescription: Tests.\n")},
+        [(A, 3, "yaml-tab")],
+    ),
+    "yaml no as a string": (
+        {C: command("description: no\n")},
+        [(C, 2, "yaml-bool")],
+    ),
+    "yaml off as a boolean": (
+        {C: command("description: Check\ndisable-model-invocation: off\n")},
+        [(C, 3, "yaml-bool")],
+    ),
+    "yaml yes in a string field": (
+        {A: agent(NAME + "description: Tests.\ncolor: yes\n")},
+        [(A, 4, "yaml-bool")],
+    ),
+    "date": (
+        {C: command("description: 2024-01-02\n")},
+        [(C, 2, "yaml-date")],
+    ),
+    "1.10 float": (
+        {S: "---\ndescription: A skill for tests.\nversion: 1.10\n---\nBody.\n"},
+        [(S, 3, "yaml-float")],
+    ),
+    "missing skill": (
+        {A: agent(NAME + "description: Tests.\nskills:\n  - pact-task-tracking\n  - pact-nope\n")},
+        [(A, 6, "unknown-skill")],
+    ),
+    "missing qualified skill": (
+        {
+            A: agent(
+                NAME + "description: Tests.\nskills: [PACT:pact-task-tracking, PACT:pact-nope]\n"
+            )
+        },
+        [(A, 4, "unknown-skill")],
+    ),
+    "skill body over 500 lines": (
+        {S: "---\ndescription: Long.\n---\n" + "line\n" * 501},
+        [(S, 1, "skill-too-long")],
+    ),
+    "broken link": (
+        {A: agent(NAME + "description: Tests.\n", "# X\n\nSee [it](../protocols/nope.md).\n")},
+        [(A, 7, "broken-link")],
+    ),
+    "broken anchor": (
+        {
+            A: agent(
+                NAME + "description: Tests.\n",
+                "# X\n\nSee [it](../protocols/pact-handoff.md#the-six-parts).\n",
+            )
+        },
+        [(A, 7, "broken-anchor")],
+    ),
+    "wrong-case command reference": (
+        {C: command("description: Check\n", "Then run /pact:orchestrate.\n")},
+        [(C, 4, "wrong-case")],
+    ),
+    "wrong-case agent reference": (
+        {C: command("description: Check\n", "Dispatch\nPACT:Pact-Tester now.\n")},
+        [(C, 5, "wrong-case")],
+    ),
+    "reference to nothing": (
+        {C: command("description: Check\n", "Use PACT:pact-nobody.\n")},
+        [(C, 4, "unknown-reference")],
+    ),
+    "command and skill clash": (
+        {"commands/pact-task-tracking.md": command("description: Track\n")},
+        [("skills/pact-task-tracking/SKILL.md", 1, "name-clash")],
+    ),
+    "clash with a built-in command": (
+        {"commands/help.md": command("description: Help\n")},
+        [("commands/help.md", 1, "builtin-clash")],
+    ),
+    "ignored agent field": (
+        {A: agent(NAME + "description: Tests.\npermissionMode: plan\n")},
+        [(A, 4, "ignored-field")],
+    ),
+    "unknown tool": (
+        {A: agent(NAME + "description: Tests.\ntools: Read, Bashh, Bash(git:*), mcp__x__y\n")},
+        [(A, 4, "unknown-tool")],
+    ),
+    "unknown model": (
+        {A: agent(NAME + "description: Tests.\nmodel: gpt-5\n")},
+        [(A, 4, "unknown-model")],
+    ),
+    "mojibake": (
+        {A: agent(NAME + "description: Tests.\n", "# X\n\nUse this \u00e2\u20ac\u201d now.\n")},
+        [(A, 7, "mojibake")],
+    ),
+    "duplicate frontmatter key": (
+        {A: agent(NAME + "description: Tests.\nname: pact-x\n")},
+        [(A, 4, "duplicate-key")],
+    ),
+    "description over budget": (
+        {C: command("description: " + "x" * 61 + "\n")},
+        [(C, 2, "description-budget")],
+    ),
+    "unknown frontmatter key": (
+        {A: agent(NAME + "description: Tests.\nflavour: mint\n")},
+        [(A, 4, "unknown-key")],
+    ),
+    "skill two folders deep": (
+        {"skills/group/pact-deep/SKILL.md": "---\ndescription: Deep.\n---\nBody.\n"},
+        [("skills/group/pact-deep/SKILL.md", 1, "skill-depth")],
+    ),
+    "skill file directly in skills": (
+        {"skills/loose.md": "# Loose\n"},
+        [("skills/loose.md", 1, "skill-depth")],
+    ),
+    "include of a missing heading": (
+        {
+            A: agent(
+                NAME + "description: Tests.\n",
+                '# X\n\n## Handoff\n\n<!--{ include("pact-handoff", "The six parts") }-->\n',
+            )
+        },
+        [(A, 9, "include-missing")],
+    ),
+    "include of a missing protocol": (
+        {
+            A: agent(
+                NAME + "description: Tests.\n",
+                '# X\n\nText.\n<!--{ include("pact-nope", "The five parts") }-->\n',
+            )
+        },
+        [(A, 8, "include-missing")],
+    ),
+    "agent name differs from its file": (
+        {A: agent("name: pact-y\ndescription: Tests.\n")},
+        [(A, 2, "name-mismatch")],
+    ),
+    "plugin author as a string": (
+        {".claude-plugin/plugin.json": '{\n  "name": "PACT",\n  "author": "me"\n}\n'},
+        [(".claude-plugin/plugin.json", 3, "schema")],
+    ),
+    "plugin lists its agents": (
+        {
+            ".claude-plugin/plugin.json": '{\n  "name": "PACT",\n  "author": {"name": "t"},\n'
+            '  "agents": ["./agents/a.md"]\n}\n'
+        },
+        [(".claude-plugin/plugin.json", 4, "component-list")],
+    ),
+    "missing brief": (
+        {"hooks/session-brief.md": None, "protocols/extra.md": "# Extra\n"},
+        [("hooks/session-brief.md", 1, "missing-brief")],
+    ),
+    "brief over budget": (
+        {"hooks/session-brief.md": "word " * 250 + "\n"},
+        [("hooks/session-brief.md", 1, "description-budget")],
+    ),
+    "hooks.json in the sources": (
+        {"hooks/hooks.json": '{"hooks": {}}'},
+        [("hooks/hooks.json", 1, "generated-file")],
+    ),
+    "unclosed frontmatter": (
+        {C: "---\ndescription: Check\nBody.\n"},
+        [(C, 1, "no-frontmatter")],
+    ),
+    "template syntax error": (
+        {A: agent(NAME + "description: Tests.\n", "# X\n\n<!--{ include( }-->\n")},
+        [(A, 7, "template-syntax")],
+    ),
+}
+
+
+@pytest.mark.parametrize("files, expected", list(CASES.values()), ids=list(CASES))
+def test_bad_input_is_reported_at_path_line_and_code(source_tree, files, expected):
+    root = source_tree(files=files)
+
+    problems = [(path, line, code) for path, line, code, _ in found(root)]
+
+    assert problems == expected
+
+
+@pytest.mark.parametrize("files, expected", list(CASES.values()), ids=list(CASES))
+def test_bad_input_fails_the_strict_build_and_writes_nothing(
+    source_tree, tmp_path, files, expected
+):
+    root = source_tree(files=files)
+    out = tmp_path / "out"
+
+    result = pipeline.build(root, out, strict=True)
+
+    assert result.report.failed(strict=True)
+    assert result.out is None
+    assert not out.exists()
+
+
+def test_warnings_alone_pass_without_strict(source_tree):
+    root = source_tree(files={A: agent(NAME + "description: Tests.\nflavour: mint\n")})
+
+    result = pipeline.validate(root)
+
+    assert not result.report.failed(strict=False)
+    assert [p.severity for p in result.report.problems] == ["warning"]
+
+
+def test_all_problems_of_a_run_are_reported_in_stable_order(source_tree):
+    root = source_tree(
+        files={
+            "commands/zeta.md": command("description: no\n"),
+            "commands/alpha.md": command(
+                "description: Check\nargument-hint: [x]\n", "/pact:orchestrate\n"
+            ),
+        }
+    )
+
+    problems = [(path, line, code) for path, line, code, _ in found(root)]
+
+    assert problems == [
+        ("commands/alpha.md", 3, "yaml-list"),
+        ("commands/alpha.md", 5, "wrong-case"),
+        ("commands/zeta.md", 2, "yaml-bool"),
+    ]
+
+
+def test_the_base_tree_is_clean(source_tree):
+    assert found(source_tree(), strict=True) == []
+
+
+def test_always_on_total_over_budget_fails_strict(source_tree):
+    description = "Reviews one part of the system in depth. " * 5
+    files = {
+        f"agents/pact-a{n}.md": agent(f"name: pact-a{n}\ndescription: {description}\n")
+        for n in range(30)
+    }
+
+    problems = found(source_tree(files=files), strict=True)
+
+    assert problems == [(".claude-plugin/plugin.json", 1, "always-on-budget", "warning")]
+
+
+def test_builtin_command_list_covers_the_clients_commands():
+    from pact_build import names
+
+    assert {
+        "help",
+        "memory",
+        "status",
+        "config",
+        "compact",
+        "clear",
+        "init",
+        "review",
+        "login",
+        "logout",
+        "model",
+        "agents",
+        "hooks",
+        "mcp",
+        "permissions",
+        "plugin",
+        "resume",
+        "cost",
+        "doctor",
+        "exit",
+        "bug",
+        "vim",
+        "add-dir",
+        "context",
+        "export",
+        "ide",
+        "install-github-app",
+        "pr-comments",
+        "release-notes",
+        "security-review",
+        "terminal-setup",
+        "upgrade",
+        "usage",
+        "todos",
+        "rewind",
+        "statusline",
+        "output-style",
+    } <= names.builtin_commands()
+
+
+def test_correct_unicode_is_not_mojibake(source_tree):
+    body = "# X\n\nBudget ≤ 230 — “quoted” → café, naïve, Zürich, Ångström, 日本語 ✓\n"
+    files = {A: agent(NAME + "description: Tests — in depth.\n", body)}
+
+    assert found(source_tree(files=files), strict=True) == []
