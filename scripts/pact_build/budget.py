@@ -1,8 +1,10 @@
 """Token accounting: what every session pays before any work starts.
 
 Each listed agent, command and skill costs its line in the client's lists
-(``- PACT:<id>: <description>``) and the session brief is injected whole at
-SessionStart. Tokens are estimated as characters / 4, rounded up.
+(``- PACT:<id>: <description>``, agents followed by ``(Tools: …)``), the
+session brief is injected whole at SessionStart, and the memory recall that
+the same hook adds is counted at its cap. Tokens are estimated as characters
+/ 4, rounded up.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from pact_runtime.memory.recall import BUDGET as RECALL_BUDGET
+
 from .errors import WARNING, Problem
 from .sources import Content, Source
 
-BUDGETS = {"agent": 230, "command": 60, "skill": 110, "brief": 1000}
+BUDGETS = {"agent": 160, "command": 60, "skill": 80, "brief": 700}
 TOTAL_BUDGET = 6000
-_KIND_ORDER = ("agent", "command", "skill", "brief")
+_KIND_ORDER = ("agent", "command", "skill", "brief", "recall")
 
 
 class Row(NamedTuple):
@@ -50,7 +54,7 @@ def account(content: Content, brief: str | None) -> list[Row]:
     for source in content.of("agent", "command", "skill"):
         text = listed_description(source)
         if text is not None:
-            line = f"- {content.plugin}:{source.id}: {text}"
+            line = f"- {content.plugin}:{source.id}: {text}{_tools_suffix(source)}"
             rows.append(
                 Row(
                     source.kind,
@@ -64,7 +68,19 @@ def account(content: Content, brief: str | None) -> list[Row]:
     if brief is not None:
         size = len(brief.strip())
         rows.append(Row("brief", "session-brief", "hooks/session-brief.md", 1, size, size))
+    rows.append(Row("recall", "memory-recall (cap)", "scripts/pact_runtime/memory/recall.py",
+                    1, RECALL_BUDGET, RECALL_BUDGET))
     return sorted(rows, key=lambda r: (_KIND_ORDER.index(r.kind), r.id))
+
+
+def _tools_suffix(source: Source) -> str:
+    """The ``(Tools: …)`` note the client appends to each agent in its list."""
+    if source.kind != "agent":
+        return ""
+    tools = source.field("tools")
+    if isinstance(tools, list):
+        tools = ", ".join(str(t) for t in tools)
+    return f" (Tools: {tools})" if isinstance(tools, str) and tools.strip() else " (Tools: *)"
 
 
 def check(rows: list[Row], manifest: str) -> list[Problem]:
@@ -79,7 +95,7 @@ def check(rows: list[Row], manifest: str) -> list[Problem]:
             WARNING,
         )
         for r in rows
-        if r.measured > BUDGETS[r.kind]
+        if r.kind in BUDGETS and r.measured > BUDGETS[r.kind]
     ]
     total = sum(r.chars for r in rows)
     if total > TOTAL_BUDGET:

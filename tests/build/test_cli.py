@@ -34,13 +34,14 @@ def test_build_prints_summary_and_install_lines(source_tree, tmp_path, capsys):
         lines[0]
         == f"Built PACT into {out}: 1 agents, 1 commands, 1 skills, 1 protocols, 5 hook events."
     )
-    assert lines[3:9] == [
-        "kind     id                  chars tokens",
-        "agent    pact-tester            66     17",
-        "command  orchestrate            54     14",
-        "skill    pact-task-tracking     83     21",
-        "brief    session-brief          61     16",
-        "total                          264     66   (budget 6,000 characters)",
+    assert lines[3:10] == [
+        "kind     id                   chars tokens",
+        "agent    pact-tester             92     23",
+        "command  orchestrate             54     14",
+        "skill    pact-task-tracking      83     21",
+        "brief    session-brief           61     16",
+        "recall   memory-recall (cap)  1,000    250",
+        "total                         1,290    323   (budget 6,000 characters)",
     ]
     assert lines[-2:] == [
         f"  claude plugin marketplace add {out}",

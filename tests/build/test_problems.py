@@ -251,10 +251,10 @@ def test_the_base_tree_is_clean(source_tree):
 
 
 def test_always_on_total_over_budget_fails_strict(source_tree):
-    description = "Reviews one part of the system in depth. " * 5
+    description = "Reviews one part of the system in depth and reports. " * 2
     files = {
         f"agents/pact-a{n}.md": agent(f"name: pact-a{n}\ndescription: {description}\n")
-        for n in range(30)
+        for n in range(40)
     }
 
     problems = found(source_tree(files=files), strict=True)
