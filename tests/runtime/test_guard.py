@@ -91,7 +91,7 @@ COMMANDS = [
     ("apt-get update", PASS),
     ("git diff --stat", PASS),
     ('psql -c "SELECT deleted_at, updated_at FROM orders"', PASS),
-    ("psql -f migrations/0001_init.sql", PASS),
+    ("psql -f migrations/0001_init.sql", PASS),  # no such file here; see SCRIPT_COMMANDS
     ('psql -c "SELECT 1', PASS),  # unbalanced quote: the shell refuses to run it
 ]
 
@@ -178,10 +178,12 @@ def test_ten_megabyte_sql_file_is_judged_quickly() -> None:
 
 
 @pytest.mark.parametrize(("command", "expected"), COMMANDS)
-def test_guard_pre_checks_lose_no_verdict(command: str, expected: tuple[str, str] | None) -> None:
+def test_guard_pre_checks_lose_no_verdict(tmp_path, command: str,
+                                          expected: tuple[str, str] | None) -> None:
     from pact_runtime.signals import guard
 
-    assert _verdict(guard._bash_findings(command)) == expected
+    assert _verdict(guard._bash_findings(command, str(tmp_path))) == expected
+
 
 
 @pytest.mark.parametrize(("command", "names"), [
@@ -194,3 +196,58 @@ def test_runner_names(command: str, names: bool) -> None:
     from pact_runtime.signals.clients import names_a_runner
 
     assert names_a_runner(command) is names
+
+
+# Script files a client is told to run: (command, expected verdict), run in a folder holding
+# drop.sql (DROP TABLE), purge.sql (DELETE without WHERE), safe.sql and grant.sql.
+SCRIPT_FILES = {
+    "drop.sql": "-- cleanup\nDROP TABLE customers;\n",
+    "purge.sql": "BEGIN;\nDELETE FROM sessions;\nCOMMIT;\n",
+    "safe.sql": "DELETE FROM sessions WHERE expires_at < now();\nSELECT 1;\n",
+    "grant.sql": "GRANT ALL ON customers TO intern;\n",
+}
+SCRIPT_COMMANDS = [
+    ("psql -f drop.sql", DATA),
+    ("psql shop --file=drop.sql", DATA),
+    ("psql -fdrop.sql", DATA),
+    ("psql -d shop -f ./purge.sql", DATA),
+    ("mysql shop < purge.sql", DATA),
+    ("sqlite3 app.db < drop.sql", DATA),
+    ('sqlite3 app.db ".read drop.sql"', DATA),
+    ("sqlite3 app.db <<EOF\n.read purge.sql\nEOF", DATA),
+    ("bash -c 'psql -f drop.sql'", DATA),
+    ("psql -f grant.sql", SECURITY),
+    ("psql -f safe.sql", PASS),
+    ("mysql shop < safe.sql", PASS),
+    ("psql -f missing.sql", PASS),  # the client would fail to open it
+    ("cat drop.sql", PASS),  # reading a script is not running it
+    ("wc -l < drop.sql", PASS),
+    ("grep -f drop.sql notes.txt", PASS),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), SCRIPT_COMMANDS)
+def test_script_file_verdict(tmp_path, command: str, expected: tuple[str, str] | None) -> None:
+    for name, content in SCRIPT_FILES.items():
+        (tmp_path / name).write_text(content)
+
+    assert _verdict(sqlscan.scan_command_files(command, str(tmp_path))) == expected
+
+
+def test_script_file_finding_names_the_file(tmp_path) -> None:
+    (tmp_path / "drop.sql").write_text("DROP TABLE customers;\n")
+
+    [finding] = sqlscan.scan_command_files("psql -f drop.sql", str(tmp_path))
+
+    assert finding.describe() == "DROP TABLE in drop.sql: `DROP TABLE customers`"
+
+
+@pytest.mark.parametrize(("command", "expected"), SCRIPT_COMMANDS)
+def test_guard_pre_checks_lose_no_script_file_verdict(tmp_path, command: str,
+                                                      expected: tuple[str, str] | None) -> None:
+    from pact_runtime.signals import guard
+
+    for name, content in SCRIPT_FILES.items():
+        (tmp_path / name).write_text(content)
+
+    assert _verdict(guard._bash_findings(command, str(tmp_path))) == expected

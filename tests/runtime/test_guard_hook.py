@@ -37,6 +37,16 @@ def test_destructive_sql_is_denied_and_opens_a_halt(hooks: Hooks) -> None:
     assert store.halt_marked(hooks.home, hooks.project)
 
 
+def test_script_file_run_by_a_client_is_read_from_the_bash_cwd(hooks: Hooks) -> None:
+    with open(os.path.join(hooks.project, "cleanup.sql"), "w") as f:
+        f.write("DELETE FROM sessions;\n")
+
+    answer = hooks.tool("Bash", {"command": "psql shop -f cleanup.sql"}, cwd=hooks.project)
+
+    assert deny_reason(answer).startswith(
+        "PACT guard raised HALT S1 (DATA): DELETE without WHERE in cleanup.sql: ")
+
+
 def test_retrying_reuses_the_open_halt(hooks: Hooks) -> None:
     hooks.bash(DROP)
     reason = deny_reason(hooks.bash(DROP))

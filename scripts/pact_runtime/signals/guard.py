@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 # Substrings of the SQL pre-check, tested before anything is imported: `re`,
 # `shlex` and sqlglot stay unloaded for the common Bash command.
 SQL_WORDS = ("drop", "truncate", "delete", "update", "alter", "grant")
+# Marks of a client told to run a script file (`psql -f x.sql`, `mysql db < x.sql`, `.read`).
+SCRIPT_MARKS = ("-f", "--file", "--queries-file", "<", ".read")
 
 # A resolution starting with one of these words refuses the action rather than approving it.
 REFUSALS = ("no", "not", "don't", "dont", "do not", "deny", "denied", "reject", "rejected",
@@ -46,7 +48,8 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     tool, data = event.tool_name, event.tool_input
     if tool == "Bash":
         command = data.get("command")
-        findings = _bash_findings(command) if isinstance(command, str) else []
+        cwd = event.text("cwd") or event.project
+        findings = _bash_findings(command, cwd) if isinstance(command, str) else []
         subject = command if isinstance(command, str) else ""
     else:
         path = data.get("file_path") if isinstance(data.get("file_path"), str) else ""
@@ -58,7 +61,7 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     return _verdict(event, findings, _fingerprint(tool, subject))
 
 
-def _bash_findings(command: str) -> list[Finding]:
+def _bash_findings(command: str, cwd: str) -> list[Finding]:
     findings: list[Finding] = []
     lowered = command.lower()
     if any(word in lowered for word in SQL_WORDS):
@@ -68,6 +71,13 @@ def _bash_findings(command: str) -> list[Finding]:
             from .sqlscan import scan_command
 
             findings = scan_command(command)
+    if any(mark in command for mark in SCRIPT_MARKS):
+        from .clients import names_a_runner
+
+        if names_a_runner(command):
+            from .sqlscan import scan_command_files
+
+            findings.extend(scan_command_files(command, cwd))
     if _may_write_file(command):
         findings.extend(_bash_write_findings(command))
     return findings

@@ -4,7 +4,9 @@
 raw text, so ordinary commands never import sqlglot. SQL is looked for where a
 client would run it: ``psql -c``, ``mysql -e``, ``sqlite3 FILE "…"``,
 ``duckdb``, ``clickhouse-client --query``, heredocs and here-strings, ``echo …
-|`` pipes, and ``sh -c``/``bash -c``/``eval`` strings (recursively). Each
+|`` pipes, and ``sh -c``/``bash -c``/``eval`` strings (recursively); and, by
+``scan_command_files``, in the script files a client is told to run
+(``psql -f FILE``, ``mysql db < FILE``, sqlite3 ``.read FILE``). Each
 statement is parsed with sqlglot in the client's dialect; a statement sqlglot
 cannot parse falls back to a conservative token check of that statement only.
 """
@@ -49,6 +51,14 @@ _CONTAINERS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _DURATION = re.compile(r"^\d+(\.\d+)?[smhd]?$")
 MAX_DEPTH = 4
+MAX_SCRIPT_BYTES = 4 * 1024 * 1024  # read at most this much of a script file a client runs
+# Client -> options whose value is a script file it runs.
+_FILE_OPTIONS: dict[str, frozenset[str]] = {
+    "psql": frozenset({"-f", "--file"}), "pgcli": frozenset(), "usql": frozenset({"-f", "--file"}),
+    "duckdb": frozenset({"-f"}), "clickhouse": frozenset({"--queries-file"}),
+    "trino": frozenset({"-f", "--file"}), "cockroach": frozenset({"-f", "--file"}),
+}
+_READ_COMMAND = re.compile(r"^[ \t]*\.read[ \t]+(['\"]?)(\S+?)\1[ \t]*;?[ \t]*$", re.MULTILINE)
 PARSE_BUDGET = 256 * 1024  # characters handed to sqlglot per scan; the rest gets the token check
 
 
@@ -224,6 +234,69 @@ def _piped_text(previous: shell.Command | None) -> str:
     if name == "cat" and previous.stdin:
         return previous.stdin
     return ""
+
+
+def scan_command_files(command: str, cwd: str) -> list[Finding]:
+    """Destructive SQL in the script files that a client in ``command`` would run.
+
+    Paths are taken relative to ``cwd`` (the directory Bash runs in). A file that
+    cannot be read is skipped: the client would fail on it too.
+    """
+    findings: list[Finding] = []
+    budget = [PARSE_BUDGET]
+    for path, dialect in script_files_in_command(command):
+        full = os.path.join(cwd, os.path.expanduser(path))
+        try:
+            with open(full, "rb") as f:
+                text = f.read(MAX_SCRIPT_BYTES).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        if KEYWORDS.search(text):
+            for finding in classify(text, dialect, budget):
+                finding.kind = f"{finding.kind} in {path}"
+                findings.append(finding)
+    return findings
+
+
+def script_files_in_command(command: str, depth: int = 0) -> list[tuple[str, str | None]]:
+    """Each ``(path, dialect)`` of a script file a client in ``command`` is told to run."""
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return []
+    found: list[tuple[str, str | None]] = []
+    for cmd in script.commands:
+        located = _locate(cmd.words)
+        if located is None:
+            continue
+        kind, index = located
+        if kind == "shell":
+            inner = _shell_script(cmd.words, index)
+            if inner is not None and depth < MAX_DEPTH:
+                found.extend(script_files_in_command(inner, depth + 1))
+            continue
+        name = os.path.basename(cmd.words[index])
+        dialect = CLIENTS[name]
+        paths = [target for op, target in cmd.redirects if op == "<" and target]
+        paths += _file_option_values(_ALIASES.get(name, name), cmd.words[index + 1:])
+        sql = " ".join(sql for sql, _ in _sql_of(cmd, depth)) + "\n" + cmd.stdin
+        paths += [m.group(2) for m in _READ_COMMAND.finditer(sql.replace(";", "\n"))]
+        found.extend((path, dialect) for path in paths)
+    return found
+
+
+def _file_option_values(name: str, args: list[str]) -> list[str]:
+    options = _FILE_OPTIONS.get(name, frozenset())
+    values = []
+    for k, arg in enumerate(args):
+        key, eq, inline = arg.partition("=")
+        if arg in options and k + 1 < len(args):
+            values.append(args[k + 1])
+        elif eq and key in options:
+            values.append(inline)
+        elif name in _CLUSTERED and arg.startswith("-f") and len(arg) > 2 and "-f" in options:
+            values.append(arg[2:])
+    return values
 
 
 # ---- files ------------------------------------------------------------------------------
