@@ -30,6 +30,9 @@ def test_destructive_sql_is_denied_and_opens_a_halt(hooks: Hooks) -> None:
     assert reason.startswith("PACT guard raised HALT S1 (DATA): DROP TABLE: "
                              "`DROP TABLE customers`.")
     assert "`/PACT:resolve S1 <decision>`" in reason
+    assert answer is not None and answer["systemMessage"] == (
+        "PACT HALT S1 (DATA): DROP TABLE: `DROP TABLE customers` - resolve with "
+        "/PACT:resolve S1 <decision>")
     (signal,) = hooks.signals()
     assert (signal.level, signal.category, signal.status, signal.source, signal.agent,
             signal.agent_id, signal.evidence) == (

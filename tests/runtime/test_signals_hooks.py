@@ -252,9 +252,13 @@ def test_post_agent_names_signals_raised_during_the_call_once(hooks: Hooks) -> N
     signal = hooks.halt(agent="PACT:pact-database-engineer", agent_id="a1")
     payload = {"tool_name": "Agent", "tool_input": {}, "duration_ms": 4000,
                "tool_response": {"agentId": "a1", "status": "completed"}}
-    text = context(hooks.run("PostToolUse", payload), "PostToolUse")
+    answer = hooks.run("PostToolUse", payload)
+    text = context(answer, "PostToolUse")
     assert text.startswith("PACT signals raised during this Agent call:\n- "
                            f"{signal.ref} HALT DATA (PACT:pact-database-engineer)")
+    assert answer is not None and answer["systemMessage"] == (
+        f"PACT HALT {signal.ref} (DATA): drops customers - resolve with "
+        f"/PACT:resolve {signal.ref} <decision>")
     assert hooks.run("PostToolUse", payload) is None
 
 

@@ -179,10 +179,14 @@ def _verdict(event: Event, findings: list[Finding], fingerprint: str) -> Outcome
                             "the user can run this themselves if it is intended.")
     if approved:
         return None
-    return Outcome(deny=(
-        f"PACT guard raised HALT {signal} ({first.category}): {what}. This call was not run, and "
-        "work that changes the project is paused. Tell the user what you were about to do and "
-        f"why, and wait: only the user can resolve it, with `/PACT:resolve {signal} <decision>`."))
+    return Outcome(
+        deny=(f"PACT guard raised HALT {signal} ({first.category}): {what}. This call was not run, "
+              "and work that changes the project is paused. Tell the user what you were about to "
+              "do and why, and wait: only the user can resolve it, with "
+              f"`/PACT:resolve {signal} <decision>`."),
+        # Shown to the user at once, whether the call came from a specialist or the main session.
+        message=(f"PACT HALT {signal} ({first.category}): {what} - resolve with "
+                 f"/PACT:resolve {signal} <decision>"))
 
 
 def _record(event: Event, home: str, first: Finding, what: str,

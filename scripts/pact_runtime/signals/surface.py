@@ -62,7 +62,7 @@ def on_post_agent(event: Event) -> Outcome | None:
     lines.append(HOW)
     if any(s.level == "HALT" and s.status != "resolved" for s in raised):
         lines.append(HALT_NOTE)
-    return Outcome(context="\n".join(lines))
+    return Outcome(context="\n".join(lines), message=_user_message(raised))
 
 
 def _pending_outcome(event: Event) -> Outcome | None:
