@@ -1,0 +1,118 @@
+"""SubagentStop: keep a PACT specialist's handoff as a memory.
+
+Event:  SubagentStop. Reads ``agent_type``, ``session_id``,
+        ``last_assistant_message`` and ``agent_transcript_path`` (for the
+        task the specialist was given and the time it started).
+Output: none, ever. ``additionalContext`` at SubagentStop would make the
+        subagent take another turn, so the handler always returns None.
+Fails open: a missing data folder, an unreadable database or an odd message
+        means no memory; the reason goes to the runtime log.
+
+Rules:
+- Only agent types starting with ``PACT:``; other subagents are not ours.
+- The message must hold at least one of the handoff parts with content.
+- Skipped when the specialist saved a memory itself during this run: an
+  explicit memory with the same session id, whose agent names this agent
+  type (with or without ``PACT:``, any case) or names no agent, created at or
+  after the subagent's first transcript record. Without a readable transcript
+  any explicit save of that agent type in the session counts.
+- The same content is never stored twice (the store's content hash).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..hook import Event, Outcome
+from ..log import log
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+PREFIX = "PACT:"
+MAX_GOAL = 300
+_TRANSCRIPT_LINES = 40
+_PHASES = {"preparer": "Prepare", "architect": "Architect", "test-engineer": "Test",
+           "qa-engineer": "Test", "backend-coder": "Code", "frontend-coder": "Code",
+           "database-engineer": "Code", "devops-engineer": "Code", "n8n": "Code",
+           "security-engineer": "Test"}
+
+
+def on_subagent_stop(event: Event) -> Outcome | None:
+    agent = event.agent_type
+    if not agent.upper().startswith(PREFIX.upper()) or not event.home:
+        return None
+    try:
+        _capture(event, agent)
+    except Exception as exc:  # memory must never disturb the handoff
+        log(f"memory capture skipped for {agent}: {type(exc).__name__}: {exc}", event.home)
+    return None
+
+
+def _capture(event: Event, agent: str) -> None:
+    from contextlib import closing
+
+    from ..paths import plugin_root
+    from . import handoff, store
+
+    names = handoff.part_names(plugin_root())
+    if not names:
+        log(f"memory capture skipped: no five parts in {handoff.PROTOCOL}", event.home)
+        return
+    found = handoff.parts(event.text("last_assistant_message"), names)
+    if not any(found.values()):
+        return
+    started, goal = _transcript_facts(event.text("agent_transcript_path"))
+    record = store.normalize(build_record(found, agent, event.session_id, goal))
+    with closing(store.open_store(str(event.home))) as conn:
+        if store.explicit_since(conn, event.session_id, agent, started):
+            return
+        store.save(conn, record, project=event.project, source="handoff")
+
+
+def build_record(found: dict[str, list[str]], agent: str, session_id: str,
+                 goal: str) -> dict[str, Any]:
+    """A memory from the handoff parts (roles as in handoff.ROLES)."""
+    from .handoff import decision, entities_in, file_path
+
+    integration = found.get("integration", [])
+    questions = [f"Open question: {q}" for q in found.get("questions", [])]
+    context = "Integration points: " + "; ".join(integration) if integration else ""
+    return {
+        "agent": agent, "session_id": session_id, "goal": goal,
+        "phase": _PHASES.get(agent.split(":", 1)[-1].lower().replace("pact-", "", 1), ""),
+        "context": context or f"Handoff from {agent}.",
+        "decisions": [decision(item) for item in found.get("decisions", [])],
+        "uncertainties": found.get("uncertainties", []) + questions,
+        "files": [p for p in (file_path(i) for i in found.get("files", [])) if p],
+        "entities": entities_in(integration),
+    }
+
+
+def _transcript_facts(path: str) -> tuple[str | None, str]:
+    """(first record's timestamp, the task prompt) from the subagent transcript."""
+    started, goal = None, ""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for _, line in zip(range(_TRANSCRIPT_LINES), f):
+                record = json.loads(line)
+                if started is None and isinstance(record.get("timestamp"), str):
+                    started = record["timestamp"]
+                goal = goal or _user_text(record)
+                if started and goal:
+                    break
+    except (OSError, ValueError, AttributeError):
+        pass
+    return started, " ".join(goal.split())[:MAX_GOAL]
+
+
+def _user_text(record: Any) -> str:
+    message = record.get("message") if record.get("type") == "user" else None
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, str):
+        return content
+    for block in content if isinstance(content, list) else []:
+        if isinstance(block, dict) and block.get("type") == "text":
+            return str(block.get("text", ""))
+    return ""

@@ -1,0 +1,273 @@
+"""``pact-memory``: save, search and manage PACT memories from the shell.
+
+Examples::
+
+    echo '{"goal": "…", "lessons": ["…"]}' | pact-memory save
+    pact-memory search "index backfill" --limit 5 --json
+    pact-memory pin m-3f9a1c2b7d
+
+The data folder is ``PACT_HOME`` (exported into every Bash call by the PACT
+SessionStart hook), else ``CLAUDE_PLUGIN_DATA``. The project is
+``CLAUDE_PROJECT_DIR``, else ``PACT_PROJECT``, else the current folder.
+Errors are one ``Error: …`` line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Mapping
+    from typing import Any
+
+
+
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run one subcommand; returns the exit code (0 ok, 1 error)."""
+    from . import args as cli_args
+
+    env = os.environ if env is None else env
+    try:
+        command, options = cli_args.parse(sys.argv[1:] if argv is None else list(argv))
+        return _RUN[command](options, env)
+    except cli_args.Help as shown:
+        sys.stdout.write(f"{shown}\n")
+        return 0
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        return _fail(exc)
+
+
+def _fail(exc: Exception) -> int:
+    import sqlite3
+
+    from ..paths import NoDataFolder
+    from .args import UsageError
+    from .record import InvalidMemory
+    from .store import StoreError
+
+    if isinstance(exc, (UsageError, NoDataFolder, StoreError, InvalidMemory)):
+        message = str(exc)
+    elif isinstance(exc, sqlite3.Error):
+        message = f"database error: {exc}"
+    elif isinstance(exc, OSError):
+        message = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    else:
+        message = f"unexpected {type(exc).__name__}: {exc}"
+    sys.stderr.write(f"Error: {message}\n")
+    return 1
+
+
+# ---------------------------------------------------------------- subcommands
+
+
+def _save(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    from . import store
+
+    record = store.normalize(_read_json(sys.stdin.read()))
+    record["session_id"] = record["session_id"] or env.get("CLAUDE_CODE_SESSION_ID", "")
+    with _open(env) as conn:
+        ident, new = store.save(conn, record, project=_project(env), source="explicit")
+    if not new:
+        sys.stderr.write(f"Already stored as {ident} (same content); nothing added.\n")
+    print(ident)
+    return 0
+
+
+def _search(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    from . import search, store
+
+    query = opts["query"]
+    project = None if opts["all_projects"] else _project(env)
+    with _open(env) as conn:
+        hits = search.rank(conn, query, project=project, limit=opts["limit"],
+                           agent=opts["agent"], files=opts["file"], entities=opts["entity"])
+        if opts["json"]:
+            found = store.by_rowids(conn, [rowid for rowid, _ in hits])
+            results = [{**found[r], "score": round(s, 6)} for r, s in hits if r in found]
+            return _print_json({"query": query, "engine": search.engine(conn),
+                                "results": results})
+        lines = store.summaries(conn, [rowid for rowid, _ in hits])
+    return _print_lines(lines, f"No memories match {query!r}.")
+
+
+def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    from . import store
+
+    project = None if opts["all_projects"] else _project(env)
+    with _open(env) as conn:
+        rowids = store.recent_rowids(conn, project, opts["limit"])
+        if opts["json"]:
+            found = store.by_rowids(conn, rowids)
+            return _print_json({"results": [found[r] for r in rowids]})
+        lines = store.summaries(conn, rowids)
+    return _print_lines(lines, "No memories yet for this project.")
+
+
+def _print_lines(memories: list[dict[str, Any]], empty: str) -> int:
+    from .render import headline
+
+    out = [headline(m) for m in memories] or [empty]
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _show(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    from . import store
+    from .render import full
+
+    with _open(env) as conn:
+        memory = store.get(conn, opts['id'])
+    if memory is None:
+        raise _usage(f"no memory with id {opts['id']!r}")
+    if opts['json']:
+        return _print_json(memory)
+    print(full(memory))
+    return 0
+
+
+def _forget(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    from . import store
+
+    with _open(env) as conn:
+        if not store.forget(conn, opts['id']):
+            raise _usage(f"no memory with id {opts['id']!r}")
+    print(f"Forgot {opts['id']}.")
+    return 0
+
+
+def _pin(opts: dict[str, Any], env: Mapping[str, str], pinned: bool = True) -> int:
+    from . import store
+
+    with _open(env) as conn:
+        if not store.set_pinned(conn, opts['id'], pinned):
+            raise _usage(f"no memory with id {opts['id']!r}")
+    print(f"{'Pinned' if pinned else 'Unpinned'} {opts['id']}.")
+    return 0
+
+
+def _unpin(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    return _pin(opts, env, pinned=False)
+
+
+def _stats(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    import sqlite3
+
+    from .. import db
+    from ..paths import require_data_home
+    from . import search, store
+
+    path = db.db_path(require_data_home(env))
+    with _open(env) as conn:
+        info = store.stats(conn, _project(env))
+        info["engine"] = search.engine(conn)
+    info.update(database=path, bytes=_size(path), sqlite=sqlite3.sqlite_version)
+    if opts['json']:
+        return _print_json(info)
+    engine = info["engine"]
+    if engine == "like":
+        engine += " (FTS5 is not available in this SQLite; search is slower and exact)"
+    print(f"memories: {info['memories']} in {info['projects']} project(s), "
+          f"{info['project_memories']} in this one, {info['pinned']} pinned")
+    print("by source: " + ", ".join(f"{k} {v}" for k, v in info["by_source"].items()))
+    print(f"search: {engine}")
+    print(f"database: {path} ({info['bytes']:,} bytes, SQLite {info['sqlite']})")
+    return 0
+
+
+def _export(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    import json
+
+    from . import store
+
+    with _open(env) as conn:
+        for memory in store.iter_all(conn):
+            sys.stdout.write(json.dumps(memory, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    from . import store
+    from .record import InvalidMemory
+
+    # Check every line before storing any, so a bad file imports nothing.
+    records = []
+    for number, line in enumerate(sys.stdin.read().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(store.prepare_import(_read_json(line, number)))
+        except InvalidMemory as exc:
+            raise _usage(f"line {number}: {exc}; nothing was imported") from exc
+    with _open(env) as conn:
+        imported, skipped = store.import_records(conn, records, _project(env))
+    print(f"Imported {imported} memories; skipped {skipped} already present.")
+    return 0
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _usage(message: str) -> Exception:
+    from .args import UsageError
+
+    return UsageError(message)
+
+
+def _read_json(text: str, line: int | None = None) -> Any:
+    from .jsontext import loads
+
+    if not text.strip():
+        raise _usage("no input: pipe a JSON object into the command")
+    try:
+        return loads(text)
+    except ValueError as exc:
+        lineno = line if line is not None else getattr(exc, "lineno", 1)
+        column = getattr(exc, "colno", 1)
+        reason = getattr(exc, "msg", str(exc))
+        raise _usage(f"invalid JSON at line {lineno}, column {column}: {reason}") from exc
+
+
+class _open:
+    """The store as a context manager that closes the connection (sqlite3's own does not)."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        from ..paths import require_data_home
+        from .store import open_store
+
+        self.conn = open_store(require_data_home(env))
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.close()
+
+
+def _project(env: Mapping[str, str]) -> str:
+    from ..paths import project_root
+
+    return project_root(None, env)
+
+
+def _print_json(value: Any) -> int:
+    import json
+
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def _size(path: str) -> int:
+    total = 0
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            total += os.path.getsize(path + suffix)
+    return total
+
+
+_RUN = {"save": _save, "search": _search, "list": _list, "show": _show, "forget": _forget,
+        "pin": _pin, "unpin": _unpin, "stats": _stats, "export": _export, "import": _import}

@@ -1,0 +1,123 @@
+"""Checking and cleaning a memory given by a user, an agent or an export file."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+TEXTS = ("session_id", "agent", "phase", "context", "goal")
+LISTS = ("lessons", "uncertainties", "files", "tags")
+MAX_TEXT = 20_000
+
+
+class InvalidMemory(ValueError):
+    """The record cannot be stored; the message says which field and why."""
+
+
+def normalize(data: Any, *, allow: Iterable[str] = ()) -> dict[str, Any]:
+    """Check and clean a record given by a user or agent; raises InvalidMemory."""
+    if not isinstance(data, dict):
+        raise InvalidMemory("expected a JSON object with the memory's fields")
+    known = set(TEXTS) | set(LISTS) | {"decisions", "entities", "pinned"} | set(allow)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InvalidMemory(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    record: dict[str, Any] = {key: _text(data, key) for key in TEXTS}
+    for key in LISTS:
+        record[key] = _strings(data, key)
+    record["decisions"] = _decisions(data.get("decisions"))
+    record["entities"] = _entities(data.get("entities"))
+    record["pinned"] = bool(data.get("pinned", False))
+    if not any(record[k] for k in ("context", "goal", "lessons", "decisions", "uncertainties")):
+        raise InvalidMemory("nothing to save: give at least context, goal, lessons or decisions")
+    return record
+
+
+EXPORT_ONLY = ("id", "created", "updated", "project", "source")
+_ID = r"[A-Za-z0-9._-]{1,64}"
+_STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z"
+
+
+def import_keys(data: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """The id, creation time and project an exported record carries, checked."""
+    import re
+
+    values: list[str | None] = []
+    for key, pattern in (("id", _ID), ("created", _STAMP), ("project", None)):
+        value = data.get(key)
+        if value in (None, ""):
+            values.append(None)
+            continue
+        if not isinstance(value, str) or (pattern and not re.fullmatch(pattern, value)):
+            raise InvalidMemory(f"{key}: invalid value {value!r}")
+        values.append(value)
+    return values[0], values[1], values[2]
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidMemory(f"{key}: expected a string, got {type(value).__name__}")
+    return _cap(key, value.strip())
+
+
+def _cap(key: str, value: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise InvalidMemory(f"{key}: too long ({len(value):,} > {MAX_TEXT:,} characters)")
+    return value
+
+
+def _strings(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidMemory(f"{key}: expected a list of strings")
+    return unique([_cap(key, v.strip()) for v in value if v.strip()])
+
+
+def _decisions(value: Any) -> list[dict[str, Any]]:
+    items = [value] if isinstance(value, (str, dict)) else (value or [])
+    if not isinstance(items, list):
+        raise InvalidMemory("decisions: expected a list")
+    result = []
+    for item in items:
+        if isinstance(item, str):
+            item = {"decision": item}
+        if not isinstance(item, dict) or not isinstance(item.get("decision"), str):
+            raise InvalidMemory('decisions: each item needs a "decision" string')
+        extra = set(item) - {"decision", "rationale", "alternatives"}
+        if extra:
+            raise InvalidMemory(f"decisions: unknown field {sorted(extra)[0]!r}")
+        decision = {
+            "decision": _cap("decision", item["decision"].strip()),
+            "rationale": _text(item, "rationale"),
+            "alternatives": _strings(item, "alternatives"),
+        }
+        if decision["decision"]:
+            result.append(decision)
+    return result
+
+
+def _entities(value: Any) -> list[dict[str, str]]:
+    items = [value] if isinstance(value, (str, dict)) else (value or [])
+    if not isinstance(items, list):
+        raise InvalidMemory("entities: expected a list")
+    result: list[dict[str, str]] = []
+    for item in items:
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise InvalidMemory('entities: each item needs a "name" string')
+        entity = {"name": item["name"].strip(), "kind": _text(item, "kind")}
+        if entity["name"] and entity not in result:
+            result.append(entity)
+    return result
+
+
+def unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))

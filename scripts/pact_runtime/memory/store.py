@@ -1,0 +1,330 @@
+"""Saving, reading and removing memories.
+
+A memory is a plain dict with the keys in ``KEYS`` (the ``--json`` shape of
+the command). Every text is redacted before it is stored. Saving the same
+content twice in one project returns the first record's id instead of
+storing a copy. The store raises ``StoreError`` (from ``db``) for a database
+it cannot use and ``InvalidMemory`` for input it will not store.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+
+from .. import db
+from . import schema
+from .index import add_to_index, remove_from_index
+from .jsontext import dumps
+from .record import EXPORT_ONLY, LISTS, InvalidMemory, import_keys, normalize, unique
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+KEYS = ("id", "created", "updated", "project", "session_id", "agent", "phase", "context",
+        "goal", "lessons", "decisions", "uncertainties", "entities", "files", "tags",
+        "pinned", "source")
+SOURCES = ("explicit", "handoff", "import")
+_COLUMNS = ("rowid", "id", "created", "updated", "project", "session_id", "agent", "phase",
+            "context", "goal", "lessons", "decisions", "uncertainties", "tags", "pinned",
+            "source")
+
+
+StoreError = db.StoreError
+
+
+def open_store(home: str) -> sqlite3.Connection:
+    """Connect, migrate, and make sure the search index matches this SQLite."""
+    conn = db.connect(home)
+    try:
+        ensure_index(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"the PACT database in {home} is unreadable ({exc})") from exc
+    return conn
+
+
+def ensure_index(conn: sqlite3.Connection) -> bool:
+    """Build the FTS5 index when it is missing or stale; False without FTS5."""
+    if not schema.fts5_available(conn):
+        return False
+    if schema.index_exists(conn) and not schema.index_stale(conn):
+        return True
+    with db.write(conn):
+        # Re-check under the write lock: another process may have built it.
+        if schema.index_exists(conn) and not schema.index_stale(conn):
+            return True
+        schema.create_index(conn)
+        rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories").fetchall()
+        for row in rows:
+            add_to_index(conn, _from_row(conn, row), row[0])
+    return True
+
+
+def now_iso(clock: float | None = None) -> str:
+    """UTC ISO-8601 with milliseconds, e.g. ``2026-12-03T19:12:21.123Z``."""
+    t = time.time() if clock is None else clock
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
+
+
+def new_id() -> str:
+    return "m-" + os.urandom(5).hex()
+
+
+def save(conn: sqlite3.Connection, record: dict[str, Any], *, project: str, source: str,
+         ident: str | None = None, created: str | None = None) -> tuple[str, bool]:
+    """Store a normalized record; returns (id, True) or (existing id, False) for a duplicate."""
+    record = _redacted(record)
+    digest = content_hash(record)
+    stamp = created or now_iso()
+    with db.write(conn):
+        row = conn.execute("SELECT id FROM memories WHERE project = ? AND content_hash = ?",
+                           (project, digest)).fetchone()
+        if row is not None:
+            return row[0], False
+        ident = ident or _unused_id(conn)
+        rowid = _insert(conn, record, ident, project, source, stamp, digest)
+        _link(conn, rowid, record)
+        add_to_index(conn, record, rowid)
+    return ident, True
+
+
+def get(conn: sqlite3.Connection, ident: str) -> dict[str, Any] | None:
+    row = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories WHERE id = ?",
+                       (ident,)).fetchone()
+    return _from_row(conn, row) if row else None
+
+
+def forget(conn: sqlite3.Connection, ident: str) -> bool:
+    """Delete a memory and its index entry; False when the id is unknown."""
+    with db.write(conn):
+        row = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories WHERE id = ?",
+                           (ident,)).fetchone()
+        if row is None:
+            return False
+        remove_from_index(conn, _from_row(conn, row), row[0])
+        conn.execute("DELETE FROM memories WHERE rowid = ?", (row[0],))
+    return True
+
+
+def set_pinned(conn: sqlite3.Connection, ident: str, pinned: bool) -> bool:
+    with db.write(conn):
+        cur = conn.execute("UPDATE memories SET pinned = ?, updated = ? WHERE id = ?",
+                           (int(pinned), now_iso(), ident))
+    return cur.rowcount > 0
+
+
+def recent_rowids(conn: sqlite3.Connection, project: str | None, limit: int,
+                  pinned_first: bool = False) -> list[int]:
+    """Newest first (pinned ones first when asked), in one project or all."""
+    order = "pinned DESC, updated DESC" if pinned_first else "updated DESC"
+    where, args = ("WHERE project = ?", [project]) if project is not None else ("", [])
+    rows = conn.execute(f"SELECT rowid FROM memories {where} ORDER BY {order}, rowid DESC "
+                        "LIMIT ?", (*args, limit)).fetchall()
+    return [r for (r,) in rows]
+
+
+def recent(conn: sqlite3.Connection, project: str | None, limit: int,
+           pinned_first: bool = False) -> list[dict[str, Any]]:
+    rowids = recent_rowids(conn, project, limit, pinned_first)
+    found = by_rowids(conn, rowids)
+    return [found[r] for r in rowids]
+
+
+def by_rowids(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, dict[str, Any]]:
+    if not rowids:
+        return {}
+    marks = ",".join("?" * len(rowids))
+    rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories WHERE rowid IN ({marks})",
+                        rowids).fetchall()
+    return {row[0]: _from_row(conn, row) for row in rows}
+
+
+def summaries(conn: sqlite3.Connection, rowids: list[int]) -> list[dict[str, Any]]:
+    """Just enough of each memory for a one-line listing, in the given order.
+
+    SQLite's JSON functions pick the first lesson and decision, so listing
+    needs no ``json`` import; a SQLite without them gets full records.
+    """
+    if not rowids:
+        return []
+    marks = ",".join("?" * len(rowids))
+    try:
+        rows = conn.execute(
+            "SELECT rowid, id, created, updated, agent, pinned, source, goal, context, "
+            "json_extract(lessons, '$[0]'), json_extract(decisions, '$[0].decision'), "
+            f"json_extract(uncertainties, '$[0]') FROM memories WHERE rowid IN ({marks})",
+            rowids).fetchall()
+    except sqlite3.OperationalError:
+        found = by_rowids(conn, rowids)
+        return [found[r] for r in rowids if r in found]
+    by_id = {row[0]: _summary(row) for row in rows}
+    return [by_id[r] for r in rowids if r in by_id]
+
+
+def _summary(row: tuple[Any, ...]) -> dict[str, Any]:
+    _, ident, created, updated, agent, pinned, source, goal, context, lesson, decision, \
+        doubt = row
+    return {"id": ident, "created": created, "updated": updated, "agent": agent,
+            "pinned": bool(pinned), "source": source, "goal": goal, "context": context,
+            "lessons": [lesson] if lesson else [],
+            "decisions": [{"decision": decision}] if decision else [],
+            "uncertainties": [doubt] if doubt else []}
+
+
+def iter_all(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Every memory, oldest first (the export order)."""
+    cur = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories ORDER BY created, rowid")
+    for row in cur.fetchall():
+        yield _from_row(conn, row)
+
+
+def prepare_import(data: Any) -> tuple[dict[str, Any], str | None, str | None, str | None]:
+    """Check one exported record: (record, id, created, project); raises InvalidMemory."""
+    if not isinstance(data, dict):
+        raise InvalidMemory("expected a JSON object")
+    ident, created, project = import_keys(data)
+    record = normalize({k: v for k, v in data.items() if k not in EXPORT_ONLY})
+    return record, ident, created, project
+
+
+def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]],
+                   default_project: str) -> tuple[int, int]:
+    """Store prepared records under their own ids; returns (imported, skipped)."""
+    imported = skipped = 0
+    for record, ident, created, project in prepared:
+        if ident and get(conn, ident) is not None:
+            skipped += 1
+            continue
+        _, stored = save(conn, record, project=project or default_project, source="import",
+                         ident=ident, created=created)
+        imported += stored
+        skipped += not stored
+    return imported, skipped
+
+
+def explicit_since(conn: sqlite3.Connection, session_id: str, agent: str,
+                   since: str | None) -> bool:
+    """Whether ``agent`` saved a memory itself in this session (after ``since``)."""
+    short = agent.split(":", 1)[-1].lower()
+    sql = "SELECT 1 FROM memories WHERE session_id = ? AND source = 'explicit' "
+    args: list[Any] = [session_id, short, f"pact:{short}"]
+    if since:
+        # Inside the run's window a save that names no agent counts as this one's.
+        sql += "AND (lower(agent) IN (?, ?) OR agent = '') AND created >= ?"
+        args.append(since)
+    else:
+        sql += "AND lower(agent) IN (?, ?)"
+    return conn.execute(sql + " LIMIT 1", args).fetchone() is not None
+
+
+def stats(conn: sqlite3.Connection, project: str) -> dict[str, Any]:
+    count = conn.execute
+    by_source = dict(count("SELECT source, count(*) FROM memories GROUP BY source").fetchall())
+    return {
+        "memories": count("SELECT count(*) FROM memories").fetchone()[0],
+        "project": project,
+        "project_memories": count("SELECT count(*) FROM memories WHERE project = ?",
+                                  (project,)).fetchone()[0],
+        "pinned": count("SELECT count(*) FROM memories WHERE pinned").fetchone()[0],
+        "projects": count("SELECT count(DISTINCT project) FROM memories").fetchone()[0],
+        "by_source": {s: by_source.get(s, 0) for s in SOURCES},
+    }
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """Identity of the content, ignoring who saved it and when."""
+    keys = ("context", "goal", "lessons", "decisions", "uncertainties", "entities", "files",
+            "tags")
+    payload = dumps([record[k] for k in keys], sort_keys=True)
+    return sha256_hex(payload.encode("utf-8"))
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 from the interpreter's built-in module when it has one.
+
+    ``hashlib`` loads OpenSSL first, which costs the save command about 3 ms.
+    """
+    for name in ("_sha2", "_sha256"):  # 3.12+, then 3.9-3.11
+        try:
+            module = __import__(name)
+        except ImportError:
+            continue
+        return str(module.sha256(data).hexdigest())
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _redacted(record: dict[str, Any]) -> dict[str, Any]:
+    from ..redaction import redact
+
+    out = dict(record)
+    for key in ("context", "goal", "phase", "agent"):
+        out[key] = redact(record[key])
+    for key in LISTS:
+        out[key] = unique([redact(v) for v in record[key]])
+    out["decisions"] = [{"decision": redact(d["decision"]), "rationale": redact(d["rationale"]),
+                         "alternatives": [redact(a) for a in d["alternatives"]]}
+                        for d in record["decisions"]]
+    entities = [{"name": redact(e["name"]), "kind": e["kind"]} for e in record["entities"]]
+    # Unique again: two names may redact alike, and the index must match the linked rows.
+    out["entities"] = [e for i, e in enumerate(entities) if e not in entities[:i]]
+    return out
+
+
+def _unused_id(conn: sqlite3.Connection) -> str:
+    while True:
+        ident = new_id()
+        if conn.execute("SELECT 1 FROM memories WHERE id = ?", (ident,)).fetchone() is None:
+            return ident
+
+
+def _insert(conn: sqlite3.Connection, record: dict[str, Any], ident: str, project: str,
+            source: str, stamp: str, digest: str) -> int:
+    cur = conn.execute(
+        "INSERT INTO memories (id, created, updated, project, session_id, agent, phase, "
+        "context, goal, lessons, decisions, uncertainties, tags, pinned, source, content_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (ident, stamp, stamp, project, record["session_id"], record["agent"], record["phase"],
+         record["context"], record["goal"], _dump(record["lessons"]),
+         _dump(record["decisions"]), _dump(record["uncertainties"]), _dump(record["tags"]),
+         int(record["pinned"]), source, digest))
+    return int(cur.lastrowid or 0)
+
+
+def _link(conn: sqlite3.Connection, rowid: int, record: dict[str, Any]) -> None:
+    conn.executemany("INSERT OR IGNORE INTO memory_entities (memory, name, kind) VALUES (?, ?, ?)",
+                     [(rowid, e["name"], e["kind"]) for e in record["entities"]])
+    conn.executemany("INSERT OR IGNORE INTO memory_files (memory, path) VALUES (?, ?)",
+                     [(rowid, path) for path in record["files"]])
+
+
+def _dump(value: Any) -> str:
+    return dumps(value)
+
+
+def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> dict[str, Any]:
+    import json
+
+    rowid, ident, created, updated, project, session_id, agent, phase, context, goal, \
+        lessons, decisions, uncertainties, tags, pinned, source = row
+    entities = conn.execute("SELECT name, kind FROM memory_entities WHERE memory = ? "
+                            "ORDER BY rowid", (rowid,)).fetchall()
+    files = conn.execute("SELECT path FROM memory_files WHERE memory = ? ORDER BY rowid",
+                         (rowid,)).fetchall()
+    return {
+        "id": ident, "created": created, "updated": updated, "project": project,
+        "session_id": session_id, "agent": agent, "phase": phase, "context": context,
+        "goal": goal, "lessons": json.loads(lessons), "decisions": json.loads(decisions),
+        "uncertainties": json.loads(uncertainties),
+        "entities": [{"name": n, "kind": k} for n, k in entities],
+        "files": [f for (f,) in files], "tags": json.loads(tags),
+        "pinned": bool(pinned), "source": source,
+    }

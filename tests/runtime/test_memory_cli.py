@@ -1,0 +1,323 @@
+"""The pact-memory command: subcommands, output shapes, errors, interpreters."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from pact_runtime.memory import cli, schema
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPTS = os.path.join(REPO, "scripts")
+PYENV = "/root/.pyenv/versions"
+MEMORY = {"goal": "Speed up the orders report", "agent": "pact-database-engineer",
+          "lessons": ["A partial index on status cut the query to 40 ms"],
+          "decisions": [{"decision": "Partial index", "rationale": "3% of rows are open",
+                         "alternatives": ["materialized view"]}],
+          "entities": [{"name": "orders", "kind": "table"}], "files": ["db/report.sql"]}
+
+
+@pytest.fixture
+def env(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    return {"PACT_HOME": str(tmp_path / "data"), "PACT_PROJECT": str(project),
+            "CLAUDE_CODE_SESSION_ID": "sess-1"}
+
+
+@pytest.fixture
+def run(env, capsys, monkeypatch):
+    def go(*argv, stdin=""):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = cli.main(list(argv), env)
+        out, err = capsys.readouterr()
+        return code, out, err
+    return go
+
+
+def saved(run, memory=None):
+    code, out, err = run("save", stdin=json.dumps(memory or MEMORY))
+    assert (code, err) == (0, "")
+    return out.strip()
+
+
+def test_save_prints_the_new_id(run):
+    ident = saved(run)
+
+    assert ident.startswith("m-") and len(ident) == 12
+
+
+def test_save_fills_session_and_project_from_the_environment(run, env):
+    ident = saved(run)
+
+    code, out, _ = run("show", ident, "--json")
+    shown = json.loads(out)
+
+    assert code == 0
+    assert shown["session_id"] == "sess-1"
+    assert shown["project"] == os.path.realpath(env["PACT_PROJECT"])
+    assert shown["source"] == "explicit"
+
+
+def test_saving_the_same_content_again_returns_the_first_id(run):
+    first = saved(run)
+
+    code, out, err = run("save", stdin=json.dumps(MEMORY))
+
+    assert (code, out.strip()) == (0, first)
+    assert err == f"Already stored as {first} (same content); nothing added.\n"
+
+
+def test_search_text_output_lists_id_and_first_lesson(run):
+    ident = saved(run)
+
+    code, out, _ = run("search", "partial", "index")
+
+    assert code == 0
+    assert out.splitlines() == [
+        f"{ident}  {out[14:24]}  pact-database-engineer",
+        "  A partial index on status cut the query to 40 ms",
+    ]
+
+
+def test_search_json_shape_is_stable(run):
+    ident = saved(run)
+
+    code, out, _ = run("search", "orders", "--json", "--limit", "5")
+    data = json.loads(out)
+
+    assert code == 0
+    assert list(data) == ["query", "engine", "results"]
+    assert data["query"] == "orders" and data["engine"] == "fts5"
+    result = data["results"][0]
+    assert list(result) == ["id", "created", "updated", "project", "session_id", "agent",
+                            "phase", "context", "goal", "lessons", "decisions", "uncertainties",
+                            "entities", "files", "tags", "pinned", "source", "score"]
+    assert result["id"] == ident and isinstance(result["score"], float)
+
+
+def test_search_with_no_match_says_so(run):
+    saved(run)
+
+    assert run("search", "kubernetes") == (0, "No memories match 'kubernetes'.\n", "")
+
+
+def test_search_filters_by_agent_and_project(run, env):
+    saved(run)
+    other = dict(env, PACT_PROJECT=env["PACT_HOME"])
+
+    assert json.loads(run("search", "orders", "--json", "--agent", "pact-architect")[1]
+                      )["results"] == []
+    assert cli.main(["search", "orders"], other) == 0
+
+
+def test_list_pin_unpin_forget_round_trip(run):
+    ident = saved(run)
+
+    assert run("pin", ident) == (0, f"Pinned {ident}.\n", "")
+    assert json.loads(run("list", "--json")[1])["results"][0]["pinned"] is True
+    assert run("unpin", ident) == (0, f"Unpinned {ident}.\n", "")
+    assert run("forget", ident) == (0, f"Forgot {ident}.\n", "")
+    assert run("list") == (0, "No memories yet for this project.\n", "")
+
+
+def test_show_prints_every_part(run):
+    ident = saved(run)
+
+    code, out, _ = run("show", ident)
+
+    assert code == 0
+    assert "  - Partial index (because 3% of rows are open); rejected: materialized view" in out
+    assert "  - orders (table)" in out and "  - db/report.sql" in out
+
+
+def test_stats_reports_counts_and_engine(run):
+    saved(run)
+
+    code, out, _ = run("stats", "--json")
+    info = json.loads(out)
+
+    assert code == 0
+    assert info["memories"] == 1 and info["engine"] == "fts5"
+    assert info["database"].endswith("pact.db") and info["bytes"] > 0
+
+
+def test_stats_says_when_fts5_is_missing(run, monkeypatch):
+    monkeypatch.setattr(schema, "fts5_available", lambda conn: False)
+    saved(run)
+
+    code, out, _ = run("stats")
+
+    assert code == 0
+    assert "search: like (FTS5 is not available in this SQLite; search is slower and exact)" in out
+    assert "partial" in run("search", "PARTIAL")[1]
+
+
+def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
+    ident = saved(run)
+    exported = run("export")[1]
+    env["PACT_HOME"] = str(tmp_path / "second")
+
+    first, again = run("import", stdin=exported), run("import", stdin=exported)
+
+    assert first == (0, "Imported 1 memories; skipped 0 already present.\n", "")
+    assert again == (0, "Imported 0 memories; skipped 1 already present.\n", "")
+    assert json.loads(run("show", ident, "--json")[1])["source"] == "import"
+
+
+@pytest.mark.parametrize(("argv", "stdin", "message"), [
+    (["save"], "", "Error: no input: pipe a JSON object into the command"),
+    (["save"], '{"goal": "x",\n "lessons": [}', "Error: invalid JSON at line 2, column 14: "
+                                                 "Expecting value"),
+    (["save"], '["a"]', "Error: expected a JSON object with the memory's fields"),
+    (["save"], '{"goal": 1}', "Error: goal: expected a string, got int"),
+    (["import"], '{"goal": "ok"}\n{"goal": "x"', "Error: invalid JSON at line 2, column 13: "
+                                                 "Expecting ',' delimiter"),
+    (["import"], '{"goal": "ok"}\n{"tags": ["x"]}', "Error: line 2: nothing to save: give at "
+                                                    "least context, goal, lessons or decisions; "
+                                                    "nothing was imported"),
+    (["show", "m-0000000000"], "", "Error: no memory with id 'm-0000000000'"),
+    (["forget", "m-0000000000"], "", "Error: no memory with id 'm-0000000000'"),
+    (["pin", "m-0000000000"], "", "Error: no memory with id 'm-0000000000'"),
+    (["search", "x", "--limit", "0"], "", "Error: --limit: expected a whole number from 1 to "
+                                          "200, got '0'"),
+    (["search", "x", "--limit", "ten"], "", "Error: --limit: expected a whole number from 1 "
+                                            "to 200, got 'ten'"),
+    ([], "", "Error: missing COMMAND (see `pact-memory --help`)"),
+    (["frobnicate"], "", "Error: unknown command 'frobnicate' (known: save, search, list, show, "
+                         "forget, pin, unpin, stats, export, import)"),
+    (["search"], "", "Error: search needs a QUERY (words to look for)"),
+    (["search", "x", "--limit"], "", "Error: --limit needs a value"),
+    (["list", "--bogus"], "", "Error: unknown option --bogus for list "
+                              "(see `pact-memory list --help`)"),
+    (["list", "--json=yes"], "", "Error: --json takes no value"),
+    (["show", "m-1", "m-2"], "", "Error: show needs exactly one memory ID, got 2"),
+    (["pin"], "", "Error: pin needs exactly one memory ID"),
+    (["stats", "extra"], "", "Error: stats takes no arguments, got 'extra'"),
+])
+def test_errors_are_one_line_and_exit_1(run, argv, stdin, message):
+    code, out, err = run(*argv, stdin=stdin)
+
+    assert code == 1 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_import_with_a_bad_line_imports_nothing(run):
+    run("import", stdin='{"goal": "first"}\n{"goal": 5}\n')
+
+    assert run("list") == (0, "No memories yet for this project.\n", "")
+
+
+def test_missing_data_folder_is_an_error(capsys):
+    assert cli.main(["list"], {}) == 1
+    assert capsys.readouterr().err.startswith("Error: no data folder: set PACT_HOME")
+
+
+def test_corrupt_database_is_reported_clearly(run, env):
+    os.makedirs(env["PACT_HOME"])
+    with open(os.path.join(env["PACT_HOME"], "pact.db"), "wb") as f:
+        f.write(b"garbage" * 1000)
+
+    code, out, err = run("list")
+
+    assert (code, out) == (1, "")
+    assert err.startswith("Error: the PACT database ") and "unreadable" in err
+    assert err.count("\n") == 1
+
+
+def test_help_exits_0(run):
+    code, out, _ = run("--help")
+
+    assert code == 0 and "usage: pact-memory" in out
+
+
+def test_help_of_a_command_lists_its_options(run):
+    code, out, _ = run("search", "--help")
+
+    assert code == 0
+    assert out.splitlines()[0] == ("usage: pact-memory search QUERY... [--limit] [--agent] "
+                                   "[--all-projects] [--file] [--entity] [--json]")
+    assert "  --json    print the stable JSON shape (see the pact-memory skill)" in out
+
+
+def test_option_forms_and_dashed_query_words(run):
+    ident = saved(run)
+
+    by_equals = json.loads(run("search", "--limit=1", "--json", "orders")[1])
+    dashed = run("search", "-orders", "--", "--limit")
+
+    assert [r["id"] for r in by_equals["results"]] == [ident]
+    assert dashed[0] == 0 and dashed[1].startswith(ident)
+
+
+def test_text_search_and_list_load_neither_json_nor_re_nor_argparse(env, tmp_path):
+    code = ("import io, sys; sys.stdin = io.StringIO(sys.argv[1]); "
+            "from pact_runtime.memory.cli import main; env = dict(PACT_HOME=sys.argv[2], "
+            "PACT_PROJECT=sys.argv[3]); main(['save'], env); sys.modules.pop('json', None); "
+            "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith(('json', 're', "
+            "'argparse', 'sre_', 'enum'))]; "
+            "main(['search', 'partial'], env); main(['list'], env); "
+            "print(sorted(m for m in ('argparse', 're', 'json', 'enum') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-S", "-c", code, json.dumps(MEMORY),
+                           env["PACT_HOME"], env["PACT_PROJECT"]], cwd=SCRIPTS,
+                          capture_output=True, text=True, check=True)
+
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    assert "A partial index on status" in proc.stdout
+
+
+PYTHONS = [f"{PYENV}/{v}/bin/python3" for v in ("3.9.18", "3.10.13", "3.11.7", "3.12.1",
+                                                   "3.13.0")]
+
+SCRIPT = r"""
+import io, json, os, sys
+sys.path.insert(0, sys.argv[1])
+from pact_runtime.memory import cli
+from pact_runtime.memory.capture import on_subagent_stop
+from pact_runtime.memory.recall import on_session_start
+from pact_runtime.hook import Event
+
+env = {"PACT_HOME": sys.argv[2], "PACT_PROJECT": sys.argv[3]}
+def run(*argv, stdin=""):
+    sys.stdin = io.StringIO(stdin)
+    out = io.StringIO()
+    sys.stdout = out
+    try:
+        code = cli.main(list(argv), env)
+    finally:
+        sys.stdout = sys.__stdout__
+    return code, out.getvalue()
+
+code, ident = run("save", stdin=json.dumps({"goal": "Back up before migrating",
+                                            "lessons": ["数据库迁移之前先备份 in the café"]}))
+assert code == 0, code
+hits = json.loads(run("search", "cafe", "数据库", "--json")[1])["results"]
+assert [h["id"] for h in hits] == [ident.strip()], hits
+message = "### Key decisions\n- Keep the old column until the backfill ends\n"
+event = Event("SubagentStop", {"agent_type": "PACT:pact-database-engineer",
+                               "session_id": "s", "last_assistant_message": message,
+                               "cwd": sys.argv[3]}, env)
+assert on_subagent_stop(event) is None
+start = on_session_start(Event("SessionStart", {"cwd": sys.argv[3]}, env))
+assert "Back up before migrating" in start.context or "数据库" in start.context, start.context
+assert "Keep the old column" in start.context, start.context
+print("ok", sys.version_info[:2])
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS, ids=lambda p: p.split("/")[-3])
+def test_store_search_capture_and_recall_run_on_each_python(python, tmp_path):
+    if not os.path.exists(python):
+        pytest.skip(f"{python} is not installed")
+    project = tmp_path / "project"
+    project.mkdir()
+
+    proc = subprocess.run([python, "-S", "-c", SCRIPT, SCRIPTS, str(tmp_path / "data"),
+                           str(project)], capture_output=True, text=True, timeout=60)
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ok (3, ")

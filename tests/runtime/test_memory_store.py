@@ -1,0 +1,262 @@
+"""The memory store: records, duplicates, redaction, links, permissions, broken files."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+import pytest
+from pact_runtime import db
+from pact_runtime.memory import schema, store
+
+PROJECT = "/work/projects/shop"
+
+
+@pytest.fixture
+def home(tmp_path):
+    return str(tmp_path / "data")
+
+
+@pytest.fixture
+def conn(home):
+    connection = store.open_store(home)
+    yield connection
+    connection.close()
+
+
+def memory(**fields):
+    base = {"goal": "Speed up the orders report",
+            "lessons": ["A partial index on status cut the query from 2 s to 40 ms"]}
+    return store.normalize({**base, **fields})
+
+
+def save(conn, project=PROJECT, source="explicit", **fields):
+    return store.save(conn, memory(**fields), project=project, source=source)
+
+
+def test_saved_memory_reads_back_with_every_field(conn):
+    ident, new = save(conn, context="Nightly report", phase="Code",
+                      agent="PACT:pact-database-engineer", session_id="s1",
+                      decisions=[{"decision": "Partial index", "rationale": "3% of rows open",
+                                  "alternatives": ["materialized view"]}],
+                      uncertainties=["Planner may skip it on tiny tables"],
+                      entities=[{"name": "orders", "kind": "table"}, "status"],
+                      files=["db/report.sql"], tags=["perf"], pinned=True)
+
+    got = store.get(conn, ident)
+
+    assert new is True
+    assert ident.startswith("m-") and len(ident) == 12 and int(ident[2:], 16) >= 0
+    assert got["created"] == got["updated"] and got["created"].endswith("Z")
+    assert {k: got[k] for k in ("project", "session_id", "agent", "phase", "context", "goal",
+                                 "pinned", "source")} == {
+        "project": PROJECT, "session_id": "s1", "agent": "PACT:pact-database-engineer",
+        "phase": "Code", "context": "Nightly report", "goal": "Speed up the orders report",
+        "pinned": True, "source": "explicit"}
+    assert got["lessons"] == ["A partial index on status cut the query from 2 s to 40 ms"]
+    assert got["decisions"] == [{"decision": "Partial index", "rationale": "3% of rows open",
+                                 "alternatives": ["materialized view"]}]
+    assert got["uncertainties"] == ["Planner may skip it on tiny tables"]
+    assert got["entities"] == [{"name": "orders", "kind": "table"},
+                               {"name": "status", "kind": ""}]
+    assert got["files"] == ["db/report.sql"]
+    assert got["tags"] == ["perf"]
+    assert list(got) == list(store.KEYS)
+
+
+def test_entities_and_files_are_linked_rows(conn):
+    ident, _ = save(conn, entities=["orders", "customers"], files=["a.sql", "b.sql"])
+    rowid = conn.execute("SELECT rowid FROM memories WHERE id = ?", (ident,)).fetchone()[0]
+
+    names = conn.execute("SELECT name FROM memory_entities WHERE memory = ? ORDER BY name",
+                         (rowid,)).fetchall()
+    paths = conn.execute("SELECT path FROM memory_files WHERE memory = ? ORDER BY path",
+                         (rowid,)).fetchall()
+
+    assert names == [("customers",), ("orders",)]
+    assert paths == [("a.sql",), ("b.sql",)]
+
+
+def test_same_content_is_stored_once_per_project(conn):
+    first, new1 = save(conn, agent="a", session_id="s1")
+    second, new2 = save(conn, agent="b", session_id="s2")
+    elsewhere, new3 = save(conn, project="/work/projects/other")
+
+    assert (new1, new2, new3) == (True, False, True)
+    assert second == first and elsewhere != first
+    assert conn.execute("SELECT count(*) FROM memories").fetchone()[0] == 2
+
+
+def test_secrets_are_redacted_before_storing(conn):
+    ident, _ = save(conn, context="DATABASE_URL=postgres://app:S3cr3tPass@db:5432/app",
+                    lessons=["rotate AKIAIOSFODNN7EXAMPLE monthly"],
+                    decisions=[{"decision": "keep password=hunter22 out of git"}])
+
+    raw = " ".join(str(v) for v in conn.execute("SELECT * FROM memories").fetchone())
+    got = store.get(conn, ident)
+
+    assert "S3cr3tPass" not in raw and "AKIAIOSFODNN7EXAMPLE" not in raw and "hunter22" not in raw
+    assert got["lessons"] == ["rotate [REDACTED:aws-access-key] monthly"]
+    assert got["context"] == "DATABASE_URL=postgres://app:[REDACTED:url-password]@db:5432/app"
+
+
+def test_secrets_never_reach_the_search_index(conn):
+    save(conn, lessons=["the key AKIAIOSFODNN7EXAMPLE leaked"])
+
+    hits = conn.execute("SELECT rowid FROM memory_fts WHERE memory_fts MATCH ?",
+                        ('"AKIAIOSFODNN7EXAMPLE"',)).fetchall()
+
+    assert hits == []
+
+
+def test_forget_removes_record_links_and_index_entry(conn):
+    ident, _ = save(conn, entities=["orders"], files=["a.sql"])
+
+    assert store.forget(conn, ident) is True
+    assert store.get(conn, ident) is None
+    assert conn.execute("SELECT count(*) FROM memory_entities").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM memory_files").fetchone()[0] == 0
+    assert conn.execute("SELECT rowid FROM memory_fts WHERE memory_fts MATCH 'partial'"
+                        ).fetchall() == []
+    assert store.forget(conn, ident) is False
+
+
+def test_pin_and_unpin_change_the_flag(conn):
+    ident, _ = save(conn)
+
+    assert store.set_pinned(conn, ident, True) is True
+    assert store.get(conn, ident)["pinned"] is True
+    assert store.set_pinned(conn, ident, False) is True
+    assert store.get(conn, ident)["pinned"] is False
+    assert store.set_pinned(conn, "m-0000000000", True) is False
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ([], "expected a JSON object with the memory's fields"),
+    ({"goal": 3}, "goal: expected a string, got int"),
+    ({"lessons": [1]}, "lessons: expected a list of strings"),
+    ({"decisions": [{"rationale": "x"}]}, 'decisions: each item needs a "decision" string'),
+    ({"goal": "g", "colour": "red"}, "unknown field 'colour'"),
+    ({"tags": ["x"]}, "nothing to save: give at least context, goal, lessons or decisions"),
+    ({"goal": "x" * 20_001}, "goal: too long (20,001 > 20,000 characters)"),
+])
+def test_invalid_records_are_refused_with_the_reason(data, message):
+    with pytest.raises(store.InvalidMemory) as err:
+        store.normalize(data)
+
+    assert str(err.value).startswith(message)
+
+
+def test_strings_are_accepted_for_lists_decisions_and_entities():
+    record = store.normalize({"lessons": "one", "decisions": "use X", "entities": "orders"})
+
+    assert record["lessons"] == ["one"]
+    assert record["decisions"] == [{"decision": "use X", "rationale": "", "alternatives": []}]
+    assert record["entities"] == [{"name": "orders", "kind": ""}]
+
+
+def test_export_then_import_keeps_ids_and_is_idempotent(conn, tmp_path):
+    ident, _ = save(conn, pinned=True)
+    exported = list(store.iter_all(conn))
+    other = store.open_store(str(tmp_path / "other"))
+    try:
+        prepared = [store.prepare_import(m) for m in exported]
+        first = store.import_records(other, prepared, "/elsewhere")
+        again = store.import_records(other, prepared, "/elsewhere")
+        got = store.get(other, ident)
+    finally:
+        other.close()
+
+    assert first == (1, 0) and again == (0, 1)
+    assert got["created"] == exported[0]["created"] and got["project"] == PROJECT
+    assert got["pinned"] is True and got["source"] == "import"
+
+
+def test_import_refuses_a_malformed_id():
+    with pytest.raises(store.InvalidMemory, match="id: invalid value"):
+        store.prepare_import({"id": "bad id!", "goal": "g"})
+
+
+def test_database_file_and_folder_are_private(conn, home):
+    save(conn)
+    path = db.db_path(home)
+
+    assert stat.S_IMODE(os.stat(home).st_mode) == 0o700
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            assert stat.S_IMODE(os.stat(path + suffix).st_mode) == 0o600, suffix
+
+
+def test_corrupt_database_raises_a_readable_store_error(home):
+    os.makedirs(home)
+    with open(db.db_path(home), "wb") as f:
+        f.write(b"this is not a database" * 100)
+
+    with pytest.raises(store.StoreError, match="unreadable"):
+        store.open_store(home)
+
+
+def test_without_fts5_saves_mark_the_index_stale_and_a_later_open_rebuilds_it(home, monkeypatch):
+    monkeypatch.setattr(schema, "fts5_available", lambda conn: False)
+    conn = store.open_store(home)
+    try:
+        ident, _ = save(conn)
+        assert schema.index_stale(conn) is True
+    finally:
+        conn.close()
+    monkeypatch.undo()
+
+    conn = store.open_store(home)
+    try:
+        hits = conn.execute("SELECT rowid FROM memory_fts WHERE memory_fts MATCH 'partial'"
+                            ).fetchall()
+        assert schema.index_stale(conn) is False
+        assert len(hits) == 1
+    finally:
+        conn.close()
+
+
+def test_explicit_save_by_the_agent_in_the_session_is_found(conn):
+    save(conn, agent="pact-database-engineer", session_id="s1")
+
+    assert store.explicit_since(conn, "s1", "PACT:pact-database-engineer", None) is True
+    assert store.explicit_since(conn, "s2", "PACT:pact-database-engineer", None) is False
+    assert store.explicit_since(conn, "s1", "PACT:pact-architect", None) is False
+    assert store.explicit_since(conn, "s1", "PACT:pact-database-engineer",
+                                "2999-01-01T00:00:00.000Z") is False
+
+
+def test_stats_count_by_source_and_project(conn):
+    save(conn)
+    save(conn, goal="other", source="handoff")
+    save(conn, goal="third", project="/else")
+
+    info = store.stats(conn, PROJECT)
+
+    assert info == {"memories": 3, "project": PROJECT, "project_memories": 2, "pinned": 0,
+                    "projects": 2, "by_source": {"explicit": 2, "handoff": 1, "import": 0}}
+
+
+def test_migration_sets_the_schema_version(conn):
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+
+    assert version == len(db._migrations())
+    assert isinstance(conn, sqlite3.Connection)
+
+
+def test_content_hash_is_plain_sha256():
+    import hashlib
+
+    assert store.sha256_hex(b"pact") == hashlib.sha256(b"pact").hexdigest()
+
+
+def test_names_that_redact_alike_are_linked_and_indexed_once(conn):
+    ident, _ = save(conn, entities=["AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPL2", "orders"])
+
+    assert store.get(conn, ident)["entities"] == [
+        {"name": "[REDACTED:aws-access-key]", "kind": ""}, {"name": "orders", "kind": ""}]
+    assert store.forget(conn, ident) is True
+    conn.execute("INSERT INTO memory_fts (memory_fts) VALUES ('integrity-check')")
+    assert conn.execute("SELECT count(*) FROM memory_fts WHERE memory_fts MATCH 'orders'"
+                        ).fetchone()[0] == 0
