@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the built plugin (default: $PACT_DIST, else dist/)")
     parser.add_argument("--runs", type=int, default=40, help="timed runs per case (default 40)")
     args = parser.parse_args(argv)
+    args.dist = os.path.abspath(args.dist)  # the runs start in a temporary project folder
     if not os.path.isfile(os.path.join(args.dist, "PACT", "runtime", "pact_hook.py")):
         print(f"Error: no built plugin in {args.dist}; run `make plugin` first", file=sys.stderr)
         return 1
