@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import sys
 
+from .fastjson import dumps, loads
 from .hook import Event, Outcome
 from .registry import HANDLERS
 
@@ -44,59 +45,10 @@ def parse(raw: bytes) -> dict | None:
     if not text:
         return None
     try:
-        data = _loads(text)
-    except (ValueError, StopIteration, RecursionError):
+        data = loads(text)
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
-
-
-# The json package imports re (with enum, functools, collections): about 6 ms,
-# half a bare interpreter start, paid on every tool call. Its C accelerator
-# _json does the real work and loads in well under 1 ms, so the dispatcher
-# decodes and encodes with it directly and keeps json as the fallback.
-class _ScanContext:
-    strict = True
-    object_hook = None
-    object_pairs_hook = None
-    parse_float = float
-    parse_int = int
-
-    @staticmethod
-    def parse_constant(name: str) -> float:
-        return float(name.replace("Infinity", "inf"))
-
-
-def _loads(text: str) -> object:
-    try:
-        import _json
-    except ImportError:  # pragma: no cover (CPython always has _json)
-        import json
-
-        return json.loads(text)
-    # typeshed types the context as the scanner class; any object with the attributes works.
-    scanner = _json.make_scanner(_ScanContext())  # type: ignore[arg-type]
-    value, end = scanner(text, 0)
-    if end != len(text):
-        raise ValueError(f"extra data at {end}")
-    return value
-
-
-def _dumps(value: object) -> str:
-    """Compact-spaced JSON (``", "`` and ``": "``, as json.dumps) without escaping non-ASCII."""
-    from _json import encode_basestring
-
-    if isinstance(value, str):
-        return str(encode_basestring(value))
-    if isinstance(value, dict):
-        items = (f"{_dumps(str(k))}: {_dumps(v)}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_dumps(v) for v in value) + "]"
-    if value is None or isinstance(value, bool):
-        return {None: "null", True: "true", False: "false"}[value]
-    if isinstance(value, int) or (isinstance(value, float) and value - value == 0):
-        return repr(value)
-    raise ValueError(f"cannot encode {value!r} as JSON")
 
 
 def run_handlers(event: Event) -> list[Outcome]:
@@ -181,7 +133,7 @@ def main(argv: list[str] | None = None, stdin: bytes | None = None,
         if result is not None:
             out = sys.stdout.buffer if stdout is None else stdout
             # Bytes, not text: the UTF-8 answer must not depend on the locale.
-            out.write(_dumps(result).encode("utf-8", "replace"))
+            out.write(dumps(result).encode("utf-8", "replace"))
             out.flush()
     except (Exception, SystemExit) as exc:  # pragma: no cover (last line of defence)
         _log_exception("dispatcher", exc, "?", env)

@@ -21,8 +21,7 @@ Rules:
 
 from __future__ import annotations
 
-import json
-
+from ..fastjson import loads
 from ..hook import Event, Outcome
 from ..log import log
 
@@ -96,7 +95,7 @@ def _transcript_facts(path: str) -> tuple[str | None, str]:
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             for _, line in zip(range(_TRANSCRIPT_LINES), f):
-                record = json.loads(line)
+                record = loads(line)
                 if started is None and isinstance(record.get("timestamp"), str):
                     started = record["timestamp"]
                 goal = goal or _user_text(record)

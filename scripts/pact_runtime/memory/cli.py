@@ -219,7 +219,7 @@ def _usage(message: str) -> Exception:
 
 
 def _read_json(text: str, line: int | None = None) -> Any:
-    from .jsontext import loads
+    from ..fastjson import loads
 
     if not text.strip():
         raise _usage("no input: pipe a JSON object into the command")

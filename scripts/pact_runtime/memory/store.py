@@ -14,9 +14,9 @@ import sqlite3
 import time
 
 from .. import db
+from ..fastjson import dumps, loads
 from . import schema
 from .index import add_to_index, remove_from_index
-from .jsontext import dumps
 from .record import EXPORT_ONLY, LISTS, InvalidMemory, import_keys, normalize, unique
 
 TYPE_CHECKING = False
@@ -239,7 +239,7 @@ def content_hash(record: dict[str, Any]) -> str:
     """Identity of the content, ignoring who saved it and when."""
     keys = ("context", "goal", "lessons", "decisions", "uncertainties", "entities", "files",
             "tags")
-    payload = dumps([record[k] for k in keys], sort_keys=True)
+    payload = dumps([record[k] for k in keys], compact=True, sort_keys=True)
     return sha256_hex(payload.encode("utf-8"))
 
 
@@ -307,12 +307,10 @@ def _link(conn: sqlite3.Connection, rowid: int, record: dict[str, Any]) -> None:
 
 
 def _dump(value: Any) -> str:
-    return dumps(value)
+    return dumps(value, compact=True)
 
 
 def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> dict[str, Any]:
-    import json
-
     rowid, ident, created, updated, project, session_id, agent, phase, context, goal, \
         lessons, decisions, uncertainties, tags, pinned, source = row
     entities = conn.execute("SELECT name, kind FROM memory_entities WHERE memory = ? "
@@ -322,9 +320,9 @@ def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> dict[str, Any]:
     return {
         "id": ident, "created": created, "updated": updated, "project": project,
         "session_id": session_id, "agent": agent, "phase": phase, "context": context,
-        "goal": goal, "lessons": json.loads(lessons), "decisions": json.loads(decisions),
-        "uncertainties": json.loads(uncertainties),
+        "goal": goal, "lessons": loads(lessons), "decisions": loads(decisions),
+        "uncertainties": loads(uncertainties),
         "entities": [{"name": n, "kind": k} for n, k in entities],
-        "files": [f for (f,) in files], "tags": json.loads(tags),
+        "files": [f for (f,) in files], "tags": loads(tags),
         "pinned": bool(pinned), "source": source,
     }

@@ -1,0 +1,81 @@
+"""JSON through CPython's C accelerator ``_json``, without importing ``json``.
+
+The json package imports ``re`` (with enum and functools): about 6 ms, half a
+bare interpreter start, paid on every hook event and command. The scanner and
+string encoder that do json's real work live in ``_json``, which loads in well
+under a millisecond; this module calls them with json's default settings. The
+json module itself is imported only to word an error (with line and column)
+for invalid input, or where ``_json`` is missing.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class _Context:
+    """The settings json.loads passes to the scanner by default."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+
+    @staticmethod
+    def parse_constant(name: str) -> float:
+        return float(name.replace("Infinity", "inf"))
+
+
+def loads(text: str) -> Any:
+    """Parse JSON like ``json.loads``; invalid input raises json's ValueError with its position."""
+    try:
+        from _json import make_scanner
+    except ImportError:  # pragma: no cover (CPython always has _json)
+        pass
+    else:
+        start = len(text) - len(text.lstrip(" \t\n\r"))
+        try:
+            # typeshed types the context as json's decoder class; any object with its fields works.
+            value, end = make_scanner(_Context())(text, start)  # type: ignore[arg-type]
+        except (StopIteration, ValueError, RecursionError):
+            pass  # let json word the error below
+        else:
+            if not text[end:].strip(" \t\n\r"):
+                return value
+    import json
+
+    return json.loads(text)
+
+
+def dumps(value: Any, compact: bool = False, sort_keys: bool = False) -> str:
+    """JSON text with non-ASCII kept as is, like ``json.dumps(value, ensure_ascii=False)``.
+
+    ``compact`` uses the separators ``,`` and ``:`` instead of ``, `` and ``: ``.
+    """
+    try:
+        from _json import encode_basestring as quote
+    except ImportError:  # pragma: no cover (CPython always has _json)
+        import json
+
+        separators = (",", ":") if compact else (", ", ": ")
+        return json.dumps(value, ensure_ascii=False, separators=separators, sort_keys=sort_keys)
+    comma, colon = (",", ":") if compact else (", ", ": ")
+
+    def encode(item: Any) -> str:
+        if isinstance(item, str):
+            return str(quote(item))
+        if item is None or isinstance(item, bool):
+            return {None: "null", True: "true", False: "false"}[item]
+        if isinstance(item, int) or (isinstance(item, float) and item - item == 0):
+            return repr(item)
+        if isinstance(item, (list, tuple)):
+            return "[" + comma.join(encode(v) for v in item) + "]"
+        if isinstance(item, dict):
+            pairs = sorted(item.items()) if sort_keys else item.items()
+            return "{" + comma.join(encode(str(k)) + colon + encode(v) for k, v in pairs) + "}"
+        raise ValueError(f"cannot write {type(item).__name__} {item!r} as JSON")
+
+    return encode(value)
