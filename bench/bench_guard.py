@@ -14,7 +14,6 @@ pause the other cases. Prints a Markdown table; writes
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -23,7 +22,8 @@ import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .common import built_dist, dist_parser, write_results
+
 TARGET_RATIO = 1.2
 BASELINE = "Read (no-op)"
 ORDINARY = ["ls -la", "git status", "npm test 2>&1 | tail -20", "pytest -q tests/runtime"]
@@ -109,24 +109,14 @@ def report(figures: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_guard", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dist", default=os.environ.get("PACT_DIST", os.path.join(REPO, "dist")),
-                        help="the built plugin (default: $PACT_DIST, else dist/)")
-    parser.add_argument("--runs", type=int, default=40, help="timed runs per case (min 30)")
-    args = parser.parse_args(argv)
-    if not os.path.isfile(os.path.join(args.dist, "PACT", "runtime", "pact_hook.py")):
-        print(f"Error: no built plugin in {args.dist}; run `make plugin` first", file=sys.stderr)
+    args = dist_parser("python -m bench.bench_guard", __doc__).parse_args(argv)
+    dist = built_dist(args.dist)
+    if dist is None:
         return 1
-    figures = measure(args.dist, max(args.runs, 30))
+    figures = measure(dist, max(args.runs, 30))
     table = report(figures)
     print(table)
-    out = os.path.join(REPO, "bench", "results")
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "guard.json"), "w", encoding="utf-8") as f:
-        json.dump(figures, f, indent=2)
-    with open(os.path.join(out, "guard.md"), "w", encoding="utf-8") as f:
-        f.write(table + "\n")
+    write_results("guard", figures, table)
     return 0
 
 

@@ -12,7 +12,6 @@ writes the figures to ``bench/results/hooks.json``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -21,7 +20,8 @@ import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .common import built_dist, dist_parser, write_results
+
 TARGET_RATIO = 2.0
 
 
@@ -124,23 +124,14 @@ def report(figures: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_hooks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dist", default=os.environ.get("PACT_DIST", os.path.join(REPO, "dist")),
-                        help="the built plugin (default: $PACT_DIST, else dist/)")
-    parser.add_argument("--runs", type=int, default=40, help="timed runs per case (default 40)")
-    args = parser.parse_args(argv)
-    args.dist = os.path.abspath(args.dist)  # the runs start in a temporary project folder
-    if not os.path.isfile(os.path.join(args.dist, "PACT", "runtime", "pact_hook.py")):
-        print(f"Error: no built plugin in {args.dist}; run `make plugin` first", file=sys.stderr)
+    args = dist_parser("python -m bench.bench_hooks", __doc__).parse_args(argv)
+    dist = built_dist(args.dist)
+    if dist is None:
         return 1
 
-    figures = measure(args.dist, max(args.runs, 30))
+    figures = measure(dist, max(args.runs, 30))
     print(report(figures))
-    out = os.path.join(REPO, "bench", "results")
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "hooks.json"), "w", encoding="utf-8") as f:
-        json.dump(figures, f, indent=2)
+    write_results("hooks", figures)
     return 0
 
 
