@@ -81,8 +81,8 @@ def _usable(outcome: object, target: str, event: Event) -> bool:
     if not isinstance(outcome, Outcome):
         _log(f"{target} returned {type(outcome).__name__}, not an Outcome; ignored", event.env)
         return False
-    if outcome.deny and event.name != "PreToolUse":
-        _log(f"{target}: deny ignored, {event.name} cannot deny", event.env)
+    if (outcome.deny or outcome.allow) and event.name != "PreToolUse":
+        _log(f"{target}: permission decision ignored, {event.name} cannot decide", event.env)
     if outcome.block and event.name not in _BLOCK_EVENTS:
         _log(f"{target}: block ignored, {event.name} cannot block", event.env)
     return True
@@ -92,6 +92,7 @@ def answer(event_name: str, outcomes: Iterable[Outcome]) -> dict | None:
     """Merge outcomes into the JSON shape the client obeys for ``event_name``."""
     outcomes = list(outcomes)
     deny = _join(o.deny for o in outcomes)
+    allow = _join(o.allow for o in outcomes)
     block = _join(o.block for o in outcomes)
     context = _join(o.context for o in outcomes)
     message = _join(o.message for o in outcomes)
@@ -101,6 +102,9 @@ def answer(event_name: str, outcomes: Iterable[Outcome]) -> dict | None:
     if deny and event_name == "PreToolUse":
         specific["permissionDecision"] = "deny"
         specific["permissionDecisionReason"] = deny
+    elif allow and event_name == "PreToolUse":
+        specific["permissionDecision"] = "allow"
+        specific["permissionDecisionReason"] = allow
     if block and event_name in _BLOCK_EVENTS:
         result["decision"] = "block"
         result["reason"] = block

@@ -67,20 +67,22 @@ class Event:
 class Outcome:
     """A handler's answer. Empty fields mean "nothing to say".
 
-    ``deny`` blocks a PreToolUse call with that reason. ``block`` sends a
+    ``deny`` blocks a PreToolUse call with that reason; ``allow`` lets it run
+    without a permission prompt (any deny wins over every allow). ``block`` sends a
     UserPromptSubmit, Stop or SubagentStop back with that reason. ``context``
     becomes ``additionalContext`` (at SubagentStop it makes the subagent take
     another turn). ``message`` is shown to the user, not to the model.
     """
 
-    __slots__ = ("context", "deny", "block", "message")
+    __slots__ = ("context", "deny", "block", "message", "allow")
 
     def __init__(self, context: str = "", deny: str = "", block: str = "",
-                 message: str = "") -> None:
+                 message: str = "", allow: str = "") -> None:
         self.context = context
         self.deny = deny
         self.block = block
         self.message = message
+        self.allow = allow
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__ if getattr(self, k))

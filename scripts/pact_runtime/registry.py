@@ -39,6 +39,7 @@ HANDLERS: tuple[Handler, ...] = (
     Handler("UserPromptSubmit", "signals.surface:on_user_prompt"),
     Handler("PreToolUse", "signals.enforce:on_pre_tool_use", ("Bash", "Agent", *EDIT_TOOLS)),
     Handler("PreToolUse", "signals.guard:on_pre_tool_use", ("Bash", "Write", "Edit", "MultiEdit")),
+    Handler("PreToolUse", "trust:on_pre_tool_use", ("Bash",)),
     Handler("PostToolUse", "signals.surface:on_post_agent", ("Agent",)),
     Handler("SubagentStop", "signals.handoff:on_subagent_stop"),
     Handler("SubagentStop", "memory.capture:on_subagent_stop"),
