@@ -31,8 +31,9 @@ def require_data_home(env: Mapping[str, str] = os.environ) -> str:
     home = data_home(env)
     if home is None:
         raise NoDataFolder(
-            "no data folder: set PACT_HOME (inside a Claude Code session the PACT "
-            "SessionStart hook sets it for you)"
+            "no data folder: set PACT_HOME to the plugin's data folder (usually "
+            "~/.claude/plugins/data/PACT-pact-marketplace; inside a Claude Code session "
+            "the PACT SessionStart hook sets it for you)"
         )
     return home
 

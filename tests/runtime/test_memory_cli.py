@@ -164,7 +164,7 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
 
     first, again = run("import", stdin=exported), run("import", stdin=exported)
 
-    assert first == (0, "Imported 1 memories; skipped 0 already present.\n", "")
+    assert first == (0, "Imported 1 memory; skipped 0 already present.\n", "")
     assert again == (0, "Imported 0 memories; skipped 1 already present.\n", "")
     assert json.loads(run("show", ident, "--json")[1])["source"] == "import"
 
@@ -178,8 +178,24 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
     (["import"], '{"goal": "ok"}\n{"goal": "x"', "Error: invalid JSON at line 2, column 13: "
                                                  "Expecting ',' delimiter"),
     (["import"], '{"goal": "ok"}\n{"tags": ["x"]}', "Error: line 2: nothing to save: give at "
-                                                    "least context, goal, lessons or decisions; "
+                                                    "least one of context, goal, lessons, "
+                                                    "decisions or uncertainties; "
                                                     "nothing was imported"),
+    (["save"], '{"lessons": "a string"}', "Error: lessons: expected a list of strings, "
+                                          "got a string"),
+    (["save"], '{"goal": "g", "phase": "Deploy"}', "Error: phase: expected one of Prepare, "
+                                                   "Architect, Code, Test, got 'Deploy'"),
+    (["save"], '{"goal": "g", "pinned": "yes"}', "Error: pinned: expected true or false, "
+                                                 "got a string"),
+    (["import"], '{"goal": "ok"}\n{"id": "m-zz", "goal": "g"}',
+     "Error: line 2: id: invalid value 'm-zz' (ids look like m-3f9a1c2b7d); "
+     "nothing was imported"),
+    (["import", "--project", "/nonexistent/folder"], '{"goal": "g"}',
+     "Error: --project: '/nonexistent/folder' is not a folder"),
+    (["pin", "0bad7602b3"], "", "Error: no memory with id '0bad7602b3' "
+                                "(ids look like m-0bad7602b3)"),
+    (["show", "nonsense"], "", "Error: no memory with id 'nonsense' "
+                               "(ids look like m-3f9a1c2b7d)"),
     (["show", "m-0000000000"], "", "Error: no memory with id 'm-0000000000'"),
     (["forget", "m-0000000000"], "", "Error: no memory with id 'm-0000000000'"),
     (["pin", "m-0000000000"], "", "Error: no memory with id 'm-0000000000'"),
@@ -212,9 +228,12 @@ def test_import_with_a_bad_line_imports_nothing(run):
     assert run("list") == (0, "No memories yet for this project.\n", "")
 
 
-def test_missing_data_folder_is_an_error(capsys):
+def test_missing_data_folder_is_an_error_that_says_where_it_usually_is(capsys):
     assert cli.main(["list"], {}) == 1
-    assert capsys.readouterr().err.startswith("Error: no data folder: set PACT_HOME")
+    assert capsys.readouterr().err == (
+        "Error: no data folder: set PACT_HOME to the plugin's data folder (usually "
+        "~/.claude/plugins/data/PACT-pact-marketplace; inside a Claude Code session the PACT "
+        "SessionStart hook sets it for you)\n")
 
 
 def test_corrupt_database_is_reported_clearly(run, env):
@@ -239,9 +258,87 @@ def test_help_of_a_command_lists_its_options(run):
     code, out, _ = run("search", "--help")
 
     assert code == 0
-    assert out.splitlines()[0] == ("usage: pact-memory search QUERY... [--limit] [--agent] "
-                                   "[--all-projects] [--file] [--entity] [--json]")
-    assert "  --json    print the stable JSON shape (see the pact-memory skill)" in out
+    assert out.splitlines()[0] == ("usage: pact-memory search QUERY... [--limit N] "
+                                   "[--agent NAME] [--all-projects] [--file PATH] "
+                                   "[--entity NAME] [--json]")
+    assert "  --limit N        at most N results (1-200)" in out
+    assert "  --json           print the stable JSON shape (see the pact-memory skill)" in out
+
+
+def test_save_help_lists_the_fields_and_names_the_skill(run):
+    code, out, _ = run("save", "--help")
+
+    assert code == 0
+    assert out.splitlines()[-2:] == [
+        "fields: context, goal, lessons, decisions, uncertainties, entities, files, tags, "
+        "agent, phase, pinned, session_id",
+        "Each field's type and an example: the pact-memory skill."]
+
+
+def test_phase_is_stored_in_its_canonical_form(run):
+    ident = saved(run, {"goal": "g", "phase": "architect", "pinned": True})
+
+    shown = json.loads(run("show", ident, "--json")[1])
+
+    assert (shown["phase"], shown["pinned"]) == ("Architect", True)
+
+
+def test_commands_accept_the_id_without_its_prefix_or_shortened(run):
+    ident = saved(run)
+
+    assert run("pin", ident[2:]) == (0, f"Pinned {ident}.\n", "")
+    assert run("unpin", ident[2:6].upper()) == (0, f"Unpinned {ident}.\n", "")
+    assert json.loads(run("show", "m-" + ident[2:8], "--json")[1])["id"] == ident
+    assert run("forget", ident[2:]) == (0, f"Forgot {ident}.\n", "")
+
+
+def test_an_ambiguous_short_id_is_refused(run, env):
+    lines = [json.dumps({"id": f"m-abcd{n:06d}", "goal": f"goal {n}"}) for n in (1, 2)]
+    assert run("import", stdin="\n".join(lines))[0] == 0
+
+    code, out, err = run("pin", "abcd")
+
+    assert (code, out) == (1, "")
+    assert err == ("Error: 'abcd' matches more than one memory (m-abcd000001, m-abcd000002, "
+                   "…); give more of the id\n")
+
+
+def test_import_project_rehomes_every_memory(run, env, tmp_path):
+    ident = saved(run)
+    exported = run("export")[1]
+    env["PACT_HOME"] = str(tmp_path / "second")
+    target = tmp_path / "moved"
+    target.mkdir()
+    os.symlink(target, tmp_path / "link")
+
+    assert run("import", "--project", str(tmp_path / "link"), stdin=exported) == (
+        0, "Imported 1 memory; skipped 0 already present.\n", "")
+    assert json.loads(run("show", ident, "--json")[1])["project"] == str(target.resolve())
+    assert run("list") == (0, "No memories yet for this project.\n", "")
+
+
+def test_import_without_project_keeps_the_recorded_one(run, env, tmp_path):
+    ident = saved(run)
+    exported = run("export")[1]
+    env["PACT_HOME"] = str(tmp_path / "second")
+    env["PACT_PROJECT"] = str(tmp_path)
+
+    assert run("import", stdin=exported)[0] == 0
+    assert json.loads(run("show", ident, "--json")[1])["project"] == os.path.realpath(
+        tmp_path / "project")
+
+
+def test_list_all_projects_shows_each_rows_project(run, env, tmp_path):
+    ident = saved(run)
+    project = os.path.realpath(env["PACT_PROJECT"])
+
+    code, out, _ = run("list", "--all-projects")
+    searched = run("search", "orders", "--all-projects")[1]
+
+    assert code == 0
+    assert out.splitlines()[0] == f"{ident}  {out[14:24]}  pact-database-engineer  {project}"
+    assert searched.splitlines()[0].endswith(f"  {project}")
+    assert project not in run("list")[1]
 
 
 def test_option_forms_and_dashed_query_words(run):

@@ -138,7 +138,14 @@ def test_pin_and_unpin_change_the_flag(conn):
     ({"lessons": [1]}, "lessons: expected a list of strings"),
     ({"decisions": [{"rationale": "x"}]}, 'decisions: each item needs a "decision" string'),
     ({"goal": "g", "colour": "red"}, "unknown field 'colour'"),
-    ({"tags": ["x"]}, "nothing to save: give at least context, goal, lessons or decisions"),
+    ({"tags": ["x"]}, "nothing to save: give at least one of context, goal, lessons, "
+                      "decisions or uncertainties"),
+    ({"lessons": "a string"}, "lessons: expected a list of strings, got a string"),
+    ({"goal": "g", "tags": "x"}, "tags: expected a list of strings, got a string"),
+    ({"goal": "g", "phase": "Deploy"}, "phase: expected one of Prepare, Architect, Code, Test, "
+                                       "got 'Deploy'"),
+    ({"goal": "g", "pinned": "yes"}, "pinned: expected true or false, got a string"),
+    ({"goal": "g", "pinned": 1}, "pinned: expected true or false, got a number"),
     ({"goal": "x" * 20_001}, "goal: too long (20,001 > 20,000 characters)"),
 ])
 def test_invalid_records_are_refused_with_the_reason(data, message):
@@ -148,8 +155,18 @@ def test_invalid_records_are_refused_with_the_reason(data, message):
     assert str(err.value).startswith(message)
 
 
-def test_strings_are_accepted_for_lists_decisions_and_entities():
-    record = store.normalize({"lessons": "one", "decisions": "use X", "entities": "orders"})
+def test_uncertainties_alone_are_enough():
+    assert store.normalize({"uncertainties": ["maybe"]})["uncertainties"] == ["maybe"]
+
+
+@pytest.mark.parametrize(("given", "stored"), [("code", "Code"), ("TEST", "Test"),
+                                               (" Prepare ", "Prepare"), ("", "")])
+def test_phase_is_stored_in_its_canonical_form(given, stored):
+    assert store.normalize({"goal": "g", "phase": given})["phase"] == stored
+
+
+def test_strings_are_accepted_for_decisions_and_entities():
+    record = store.normalize({"lessons": ["one"], "decisions": "use X", "entities": "orders"})
 
     assert record["lessons"] == ["one"]
     assert record["decisions"] == [{"decision": "use X", "rationale": "", "alternatives": []}]
@@ -173,9 +190,31 @@ def test_export_then_import_keeps_ids_and_is_idempotent(conn, tmp_path):
     assert got["pinned"] is True and got["source"] == "import"
 
 
-def test_import_refuses_a_malformed_id():
-    with pytest.raises(store.InvalidMemory, match="id: invalid value"):
-        store.prepare_import({"id": "bad id!", "goal": "g"})
+@pytest.mark.parametrize("ident", ["bad id!", "m-zz", "m-3F9A1C2B7D", "m-3f9a1c2b7",
+                                   "x-3f9a1c2b7d"])
+def test_import_refuses_an_id_of_another_shape(ident):
+    with pytest.raises(store.InvalidMemory) as err:
+        store.prepare_import({"id": ident, "goal": "g"})
+
+    assert str(err.value) == f"id: invalid value {ident!r} (ids look like m-3f9a1c2b7d)"
+
+
+def test_import_records_can_rehome_to_one_project(conn):
+    exported = {"id": "m-0123456789", "project": "/old/place", "goal": "g"}
+
+    assert store.import_records(conn, [store.prepare_import(exported)], PROJECT,
+                                "/new/place") == (1, 0)
+    assert store.get(conn, "m-0123456789")["project"] == "/new/place"
+
+
+def test_matching_ids_reads_bare_and_short_forms(conn):
+    ident, _ = save(conn)
+
+    assert store.matching_ids(conn, ident) == [ident]
+    assert store.matching_ids(conn, ident[2:]) == [ident]
+    assert store.matching_ids(conn, ident[:6].upper()) == [ident]
+    assert store.matching_ids(conn, ident[2:5]) == []
+    assert store.matching_ids(conn, "m-zzzz") == []
 
 
 def test_database_file_and_folder_are_private(conn, home):

@@ -74,7 +74,9 @@ def test_no_data_folder_is_an_error(env, capsys, monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("PACT_HOME")
     monkeypatch.delenv("CLAUDE_PLUGIN_DATA", raising=False)
     code, _out, err = run(capsys, "list")
-    assert code == 1 and err.startswith("Error: no data folder: set PACT_HOME")
+    assert code == 1 and err.startswith(
+        "Error: no data folder: set PACT_HOME to the plugin's data folder (usually "
+        "~/.claude/plugins/data/PACT-pact-marketplace;")
 
 
 def test_ack_refuses_a_halt_and_names_the_resolve_command(env, capsys) -> None:
@@ -127,9 +129,37 @@ def test_show_prints_the_fields(env, capsys) -> None:
     assert "evidence:    ui.tsx:9\n" in out and "status:      open\n" in out
 
 
-def test_help_exits_0(env, capsys) -> None:
+def test_list_open_leaves_out_acknowledged_alerts(env, capsys) -> None:
+    run(capsys, "emit", "ALERT", "QUALITY", "--reason", "no tests")
+    run(capsys, "emit", "ALERT", "SCOPE", "--reason", "grew")
+    run(capsys, "ack", "S1")
+    assert run(capsys, "list", "--open") == (
+        0, "S2     open         ALERT SCOPE: grew\n", "")
+    assert run(capsys, "list") == (0, "S1     acknowledged ALERT QUALITY: no tests\n"
+                                      "S2     open         ALERT SCOPE: grew\n", "")
+    run(capsys, "ack", "S2")
+    assert run(capsys, "list", "--open") == (0, "No open signals.\n", "")
+
+
+def test_emit_redacts_secrets_in_reason_and_evidence(env, capsys) -> None:
+    key = "sk-ant-api03-" + "Zx9yW8vU7tS6rQ5pO4nM3lK2"
+    assert run(capsys, "emit", "HALT", "SECURITY", "--reason", f"key {key} committed",
+               "--evidence", f"api_key={key}")[:2] == (0, "S1\n")
+    shown = json.loads(run(capsys, "list", "--json")[1])[0]
+    assert shown["reason"] == "key [REDACTED:anthropic-key] committed"
+    assert shown["evidence"] == "api_key=[REDACTED:anthropic-key]"
+    assert key not in run(capsys, "show", "S1")[1]
+
+
+def test_help_exits_0_and_says_only_the_user_resolves_a_halt(env, capsys) -> None:
     code, out, _err = run(capsys, "--help")
     assert code == 0 and "emit" in out
+    assert out.endswith("Only the user resolves a HALT, with /PACT:resolve <id> <decision>; "
+                        "until then\nchanges to the project are paused. An ALERT blocks "
+                        "nothing: once it is dealt\nwith, `pact-signal ack ID` marks it "
+                        "acknowledged.\n")
+    listing = run(capsys, "list", "--help")[1]
+    assert "--open      only signals still open: not acknowledged, not resolved" in listing
 
 
 def test_runs_under_python_S_without_a_traceback(env) -> None:

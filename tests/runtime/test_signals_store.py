@@ -72,7 +72,19 @@ def test_pending_leaves_out_acknowledged_alerts_and_resolved_signals(conn, home:
     store.acknowledge(conn, alert)
     store.resolve(conn, home, done, "fixed")
     assert [s.ref for s in store.pending(conn, PROJECT)] == [halt.ref]
-    assert [s.ref for s in store.find(conn, PROJECT, open_only=True)] == [halt.ref, alert.ref]
+    assert [s.ref for s in store.find(conn, PROJECT, open_only=True)] == [halt.ref]
+    assert [s.status for s in store.find(conn, PROJECT)] == ["open", "acknowledged", "resolved"]
+
+
+def test_record_redacts_reason_and_evidence(conn, home: str) -> None:
+    key = "sk-ant-api03-" + "Ab3dEf6hIj9kLm2nOp5qRs8t"
+    signal = store.record(conn, home, project=PROJECT, level="HALT", category="SECURITY",
+                          reason=f"key {key} is in config.py", evidence=f"config.py:3 KEY={key}")
+    stored = store.get(conn, signal.id)
+    assert stored is not None
+    assert stored.reason == "key [REDACTED:anthropic-key] is in config.py"
+    assert stored.evidence == "config.py:3 KEY=[REDACTED:anthropic-key]"
+    assert key not in repr(conn.execute("SELECT * FROM signals").fetchall())
 
 
 def test_surface_for_call_returns_each_signal_once(conn, home: str) -> None:

@@ -29,15 +29,25 @@ COMMANDS: dict[str, tuple[str, dict[str, str], str]] = {
     "unpin": ("ID", {}, "remove the pin"),
     "stats": ("", {"--json": FLAG}, "counts, search engine and database location"),
     "export": ("", {}, "print every memory as JSON Lines"),
-    "import": ("", {}, "read JSON Lines on stdin; ids already present are skipped"),
+    "import": ("", {"--project": VALUE},
+               "read JSON Lines on stdin; ids already present are skipped"),
 }
 _DEFAULTS = {"search": 10, "list": 20}
+# option: (value name, help); a flag has no value name.
 _OPTION_HELP = {
-    "--limit": "N  at most N results (1-200)", "--agent": "A  only memories of agent A",
-    "--all-projects": "   every project, not just this one",
-    "--file": "PATH  boost memories naming this file (repeatable)",
-    "--entity": "NAME  boost memories naming this entity (repeatable)",
-    "--json": "   print the stable JSON shape (see the pact-memory skill)",
+    "--limit": ("N", "at most N results (1-200)"),
+    "--agent": ("NAME", "only memories of agent NAME"),
+    "--all-projects": ("", "every project, not just this one"),
+    "--file": ("PATH", "boost memories naming this file (repeatable)"),
+    "--entity": ("NAME", "boost memories naming this entity (repeatable)"),
+    "--json": ("", "print the stable JSON shape (see the pact-memory skill)"),
+    "--project": ("DIR", "move every imported memory to project DIR "
+                         "(default: the project each names)"),
+}
+_NOTES = {
+    "save": ["", "fields: context, goal, lessons, decisions, uncertainties, entities, files, "
+             "tags, agent, phase, pinned, session_id",
+             "Each field's type and an example: the pact-memory skill."],
 }
 
 
@@ -72,9 +82,11 @@ def usage(command: str | None = None) -> str:
         lines += ["", "`pact-memory COMMAND --help` shows a command's options."]
         return "\n".join(lines)
     positional, options, text = COMMANDS[command]
-    head = " ".join(["usage: pact-memory", command, positional] + [f"[{o}]" for o in options])
+    named = [" ".join(filter(None, (o, _OPTION_HELP[o][0]))) for o in options]
+    head = " ".join(["usage: pact-memory", command, positional] + [f"[{o}]" for o in named])
     lines = [" ".join(head.split()), "", text]
-    lines += [f"  {o} {_OPTION_HELP[o]}" for o in options]
+    lines += [f"  {n:<16} {_OPTION_HELP[o][1]}" for o, n in zip(options, named)]
+    lines += _NOTES.get(command, [])
     return "\n".join(lines)
 
 

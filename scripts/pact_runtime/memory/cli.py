@@ -92,7 +92,7 @@ def _search(opts: dict[str, Any], env: Mapping[str, str]) -> int:
             return _print_json({"query": query, "engine": search.engine(conn),
                                 "results": results})
         lines = store.summaries(conn, [rowid for rowid, _ in hits])
-    return _print_lines(lines, f"No memories match {query!r}.")
+    return _print_lines(lines, f"No memories match {query!r}.", project is None)
 
 
 def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
@@ -105,13 +105,14 @@ def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
             found = store.by_rowids(conn, rowids)
             return _print_json({"results": [found[r] for r in rowids]})
         lines = store.summaries(conn, rowids)
-    return _print_lines(lines, "No memories yet for this project.")
+    empty = "No memories yet." if project is None else "No memories yet for this project."
+    return _print_lines(lines, empty, project is None)
 
 
-def _print_lines(memories: list[dict[str, Any]], empty: str) -> int:
+def _print_lines(memories: list[dict[str, Any]], empty: str, with_project: bool) -> int:
     from .render import headline
 
-    out = [headline(m) for m in memories] or [empty]
+    out = [headline(m, with_project) for m in memories] or [empty]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
 
@@ -121,7 +122,7 @@ def _show(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     from .render import full
 
     with _open(env) as conn:
-        memory = store.get(conn, opts['id'])
+        memory = store.get(conn, _resolve(conn, opts["id"]))
     if memory is None:
         raise _usage(f"no memory with id {opts['id']!r}")
     if opts['json']:
@@ -134,9 +135,10 @@ def _forget(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     from . import store
 
     with _open(env) as conn:
-        if not store.forget(conn, opts['id']):
+        ident = _resolve(conn, opts["id"])
+        if not store.forget(conn, ident):
             raise _usage(f"no memory with id {opts['id']!r}")
-    print(f"Forgot {opts['id']}.")
+    print(f"Forgot {ident}.")
     return 0
 
 
@@ -144,9 +146,10 @@ def _pin(opts: dict[str, Any], env: Mapping[str, str], pinned: bool = True) -> i
     from . import store
 
     with _open(env) as conn:
-        if not store.set_pinned(conn, opts['id'], pinned):
+        ident = _resolve(conn, opts["id"])
+        if not store.set_pinned(conn, ident, pinned):
             raise _usage(f"no memory with id {opts['id']!r}")
-    print(f"{'Pinned' if pinned else 'Unpinned'} {opts['id']}.")
+    print(f"{'Pinned' if pinned else 'Unpinned'} {ident}.")
     return 0
 
 
@@ -194,6 +197,7 @@ def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     from . import store
     from .record import InvalidMemory
 
+    project = _import_project(opts["project"])
     # Check every line before storing any, so a bad file imports nothing.
     records = []
     for number, line in enumerate(sys.stdin.read().splitlines(), 1):
@@ -204,9 +208,22 @@ def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
         except InvalidMemory as exc:
             raise _usage(f"line {number}: {exc}; nothing was imported") from exc
     with _open(env) as conn:
-        imported, skipped = store.import_records(conn, records, _project(env))
-    print(f"Imported {imported} memories; skipped {skipped} already present.")
+        imported, skipped = store.import_records(conn, records, _project(env), project)
+    print(f"Imported {_count(imported)}; skipped {skipped} already present.")
     return 0
+
+
+def _import_project(folder: str) -> str | None:
+    """The real path of ``import --project DIR``; None when not given."""
+    if not folder:
+        return None
+    if not os.path.isdir(folder):
+        raise _usage(f"--project: {folder!r} is not a folder")
+    return os.path.realpath(folder)
+
+
+def _count(number: int) -> str:
+    return f"{number} memory" if number == 1 else f"{number} memories"
 
 
 # ---------------------------------------------------------------- helpers
@@ -216,6 +233,22 @@ def _usage(message: str) -> Exception:
     from .args import UsageError
 
     return UsageError(message)
+
+
+def _resolve(conn: sqlite3.Connection, text: str) -> str:
+    """The full id ``text`` stands for (see ``store.matching_ids``)."""
+    from .store import matching_ids
+
+    found = matching_ids(conn, text)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise _usage(f"{text!r} matches more than one memory ({found[0]}, {found[1]}, …); "
+                     "give more of the id")
+    if text.startswith("m-"):
+        raise _usage(f"no memory with id {text!r}")
+    example = text if text and all(c in "0123456789abcdef" for c in text) else "3f9a1c2b7d"
+    raise _usage(f"no memory with id {text!r} (ids look like m-{example})")
 
 
 def _read_json(text: str, line: int | None = None) -> Any:

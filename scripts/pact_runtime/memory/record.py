@@ -9,6 +9,9 @@ if TYPE_CHECKING:
 
 TEXTS = ("session_id", "agent", "phase", "context", "goal")
 LISTS = ("lessons", "uncertainties", "files", "tags")
+PHASES = ("Prepare", "Architect", "Code", "Test")
+FIELDS = ("context", "goal", "lessons", "decisions", "uncertainties", "entities", "files",
+          "tags", "agent", "phase", "pinned", "session_id")
 MAX_TEXT = 20_000
 
 
@@ -29,14 +32,16 @@ def normalize(data: Any, *, allow: Iterable[str] = ()) -> dict[str, Any]:
         record[key] = _strings(data, key)
     record["decisions"] = _decisions(data.get("decisions"))
     record["entities"] = _entities(data.get("entities"))
-    record["pinned"] = bool(data.get("pinned", False))
+    record["phase"] = _phase(record["phase"])
+    record["pinned"] = _pinned(data.get("pinned", False))
     if not any(record[k] for k in ("context", "goal", "lessons", "decisions", "uncertainties")):
-        raise InvalidMemory("nothing to save: give at least context, goal, lessons or decisions")
+        raise InvalidMemory("nothing to save: give at least one of context, goal, lessons, "
+                            "decisions or uncertainties")
     return record
 
 
 EXPORT_ONLY = ("id", "created", "updated", "project", "source")
-_ID = r"[A-Za-z0-9._-]{1,64}"
+_ID = r"m-[0-9a-f]{10}"
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z"
 
 
@@ -51,7 +56,8 @@ def import_keys(data: dict[str, Any]) -> tuple[str | None, str | None, str | Non
             values.append(None)
             continue
         if not isinstance(value, str) or (pattern and not re.fullmatch(pattern, value)):
-            raise InvalidMemory(f"{key}: invalid value {value!r}")
+            hint = " (ids look like m-3f9a1c2b7d)" if key == "id" else ""
+            raise InvalidMemory(f"{key}: invalid value {value!r}{hint}")
         values.append(value)
     return values[0], values[1], values[2]
 
@@ -71,12 +77,35 @@ def _cap(key: str, value: str) -> str:
     return value
 
 
+def _phase(value: str) -> str:
+    for phase in PHASES:
+        if value.lower() == phase.lower():
+            return phase
+    if value:
+        raise InvalidMemory(f"phase: expected one of {', '.join(PHASES)}, got {value!r}")
+    return ""
+
+
+def _pinned(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidMemory(f"pinned: expected true or false, got {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    """A JSON value's type in JSON's words (a str is "a string", not "str")."""
+    names = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
+             list: "a list", dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
 def _strings(data: dict[str, Any], key: str) -> list[str]:
-    value = data.get(key) or []
-    if isinstance(value, str):
-        value = [value]
+    value = data.get(key)
+    if value is None:
+        value = []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidMemory(f"{key}: expected a list of strings")
+        got = _kind(value) if not isinstance(value, list) else "a list with other values"
+        raise InvalidMemory(f"{key}: expected a list of strings, got {got}")
     return unique([_cap(key, v.strip()) for v in value if v.strip()])
 
 

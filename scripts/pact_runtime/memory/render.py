@@ -9,8 +9,11 @@ if TYPE_CHECKING:
 _WIDTH = 100
 
 
-def headline(memory: dict[str, Any]) -> str:
-    """``m-… 2026-12-03 agent [pinned]`` then the memory's first line of substance."""
+def headline(memory: dict[str, Any], with_project: bool = False) -> str:
+    """``m-… 2026-12-03 agent [pinned]`` then the memory's first line of substance.
+
+    ``with_project`` adds the project's path, for listings across projects.
+    """
     marks = [memory["id"], memory["created"][:10]]
     if memory["agent"]:
         marks.append(memory["agent"])
@@ -18,6 +21,8 @@ def headline(memory: dict[str, Any]) -> str:
         marks.append("pinned")
     if memory["source"] != "explicit":
         marks.append(memory["source"])
+    if with_project:
+        marks.append(memory["project"])
     lines = ["  ".join(marks)]
     summary = summary_line(memory)
     if summary:

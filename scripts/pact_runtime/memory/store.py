@@ -98,6 +98,23 @@ def get(conn: sqlite3.Connection, ident: str) -> dict[str, Any] | None:
     return _from_row(conn, row) if row else None
 
 
+def matching_ids(conn: sqlite3.Connection, text: str) -> list[str]:
+    """The ids ``text`` may stand for (at most two): itself, or those its hex digits begin.
+
+    ``0bad7602b3`` and ``m-0bad`` read as ``m-0bad7602b3``; two results mean
+    the text is ambiguous.
+    """
+    ident = text.strip().lower()
+    if not ident.startswith("m-"):
+        ident = "m-" + ident
+    digits = ident[2:]
+    if len(digits) < 4 or any(c not in "0123456789abcdef" for c in digits):
+        return [text] if get(conn, text) is not None else []
+    rows = conn.execute("SELECT id FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+                        (ident, ident + "g")).fetchall()
+    return [r for (r,) in rows]
+
+
 def forget(conn: sqlite3.Connection, ident: str) -> bool:
     """Delete a memory and its index entry; False when the id is unknown."""
     with db.write(conn):
@@ -154,7 +171,7 @@ def summaries(conn: sqlite3.Connection, rowids: list[int]) -> list[dict[str, Any
     marks = ",".join("?" * len(rowids))
     try:
         rows = conn.execute(
-            "SELECT rowid, id, created, updated, agent, pinned, source, goal, context, "
+            "SELECT rowid, id, created, updated, project, agent, pinned, source, goal, context, "
             "json_extract(lessons, '$[0]'), json_extract(decisions, '$[0].decision'), "
             f"json_extract(uncertainties, '$[0]') FROM memories WHERE rowid IN ({marks})",
             rowids).fetchall()
@@ -166,9 +183,10 @@ def summaries(conn: sqlite3.Connection, rowids: list[int]) -> list[dict[str, Any
 
 
 def _summary(row: tuple[Any, ...]) -> dict[str, Any]:
-    _, ident, created, updated, agent, pinned, source, goal, context, lesson, decision, \
-        doubt = row
-    return {"id": ident, "created": created, "updated": updated, "agent": agent,
+    _, ident, created, updated, project, agent, pinned, source, goal, context, lesson, \
+        decision, doubt = row
+    return {"id": ident, "created": created, "updated": updated, "project": project,
+            "agent": agent,
             "pinned": bool(pinned), "source": source, "goal": goal, "context": context,
             "lessons": [lesson] if lesson else [],
             "decisions": [{"decision": decision}] if decision else [],
@@ -192,15 +210,19 @@ def prepare_import(data: Any) -> tuple[dict[str, Any], str | None, str | None, s
 
 
 def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]],
-                   default_project: str) -> tuple[int, int]:
-    """Store prepared records under their own ids; returns (imported, skipped)."""
+                   default_project: str, project: str | None = None) -> tuple[int, int]:
+    """Store prepared records under their own ids; returns (imported, skipped).
+
+    ``project`` re-homes every record there; otherwise each keeps the project
+    it names, and one naming none goes to ``default_project``.
+    """
     imported = skipped = 0
-    for record, ident, created, project in prepared:
+    for record, ident, created, recorded in prepared:
         if ident and get(conn, ident) is not None:
             skipped += 1
             continue
-        _, stored = save(conn, record, project=project or default_project, source="import",
-                         ident=ident, created=created)
+        _, stored = save(conn, record, project=project or recorded or default_project,
+                         source="import", ident=ident, created=created)
         imported += stored
         skipped += not stored
     return imported, skipped

@@ -46,8 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+_EPILOG = ("Only the user resolves a HALT, with /PACT:resolve <id> <decision>; until then\n"
+           "changes to the project are paused. An ALERT blocks nothing: once it is dealt\n"
+           "with, `pact-signal ack ID` marks it acknowledged.")
+
+
 def _parser() -> _Parser:
-    parser = _Parser(prog="pact-signal", description="Raise and inspect PACT algedonic signals.")
+    parser = _Parser(prog="pact-signal", description="Raise and inspect PACT algedonic signals.",
+                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -60,8 +66,10 @@ def _parser() -> _Parser:
     emit.add_argument("--agent", default="", help="who raises it")
     emit.set_defaults(run=emit_signal)
 
-    listing = commands.add_parser("list", help="the project's signals, oldest first")
-    listing.add_argument("--open", action="store_true", help="leave out resolved signals")
+    listing = commands.add_parser("list", help="the project's signals with their status, "
+                                               "oldest first")
+    listing.add_argument("--open", action="store_true",
+                         help="only signals still open: not acknowledged, not resolved")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(run=list_signals)
 

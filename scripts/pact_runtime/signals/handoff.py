@@ -60,6 +60,7 @@ def _record(event: Event, home: str, blocks: list[dict[str, str]]) -> None:
     from contextlib import closing
 
     from ..log import log
+    from ..redaction import redact
     from . import store
     from .vocabulary import levels
 
@@ -70,7 +71,8 @@ def _record(event: Event, home: str, blocks: list[dict[str, str]]) -> None:
         for block in blocks:
             level = block.get("level", "").upper()
             category = block.get("category", "").upper()
-            reason = block.get("reason", "")
+            # Stored reasons are redacted, so compare the redacted form to spot a repeat.
+            reason = redact(block.get("reason", ""))
             if category not in vocabulary.get(level, ()) or not reason:
                 log(f"skipped a pact-signal block from {event.agent_type or '?'}: {block}", home)
                 continue

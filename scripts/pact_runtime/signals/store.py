@@ -94,7 +94,12 @@ def iso(stamp: float) -> str:
 def record(conn: sqlite3.Connection, home: str, *, project: str, level: str, category: str,
            reason: str, evidence: str = "", agent: str = "", agent_id: str = "",
            session: str = "", source: str = "command", fingerprint: str = "") -> Signal:
-    """Insert an open signal; for a HALT, write the project's marker after the commit."""
+    """Insert an open signal; for a HALT, write the project's marker after the commit.
+
+    Reason and evidence are redacted first: agents quote what they saw, and a
+    signal must not keep a secret the memory store would refuse.
+    """
+    reason, evidence = _redacted(reason), _redacted(evidence)
     with write(conn):
         cursor = conn.execute(
             "INSERT INTO signals (created, project, session, level, category, agent, agent_id,"
@@ -115,11 +120,15 @@ def get(conn: sqlite3.Connection, number: int) -> Signal | None:
 
 
 def find(conn: sqlite3.Connection, project: str, open_only: bool = False) -> list[Signal]:
-    """The project's signals, oldest first; ``open_only`` drops resolved ones."""
-    query = _SELECT + " WHERE project = ?"
+    """The project's signals, oldest first; ``open_only`` keeps those still open.
+
+    Open means neither acknowledged nor resolved, as in ``pending``, so the
+    command lists what the hooks tell the user is waiting.
+    """
     if open_only:
-        query += " AND status != 'resolved'"
-    return [Signal(r) for r in conn.execute(query + " ORDER BY id", (project,))]
+        return pending(conn, project)
+    query = _SELECT + " WHERE project = ? ORDER BY id"
+    return [Signal(r) for r in conn.execute(query, (project,))]
 
 
 def open_halts(conn: sqlite3.Connection, project: str) -> list[Signal]:
@@ -182,6 +191,13 @@ def surface_for_call(conn: sqlite3.Connection, project: str, agent_id: str,
             (project, since, agent_id)).fetchall()
         conn.executemany("UPDATE signals SET surfaced = 1 WHERE id = ?", [(r[0],) for r in rows])
     return [Signal(r) for r in rows]
+
+
+def _redacted(text: str) -> str:
+    # Imported here: hooks that only read signals never pay for the patterns.
+    from ..redaction import redact
+
+    return redact(text)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
