@@ -25,6 +25,7 @@ TEXT_KINDS = (
     "hooks",
 )
 SKILL_MAX_LINES = 500
+DESCRIPTION_MAX = 1024  # the client's limit for a skill description; applied to every kind
 _ROOT_VAR = re.compile(r"\$\{?CLAUDE_PLUGIN_ROOT\}?")
 
 
@@ -43,7 +44,18 @@ def check_fields(content: Content) -> list[Problem]:
 
 
 def _description(source: Source) -> list[Problem]:
-    if source.field("description") is not None:
+    description = source.field("description")
+    if isinstance(description, str) and len(description) > DESCRIPTION_MAX:
+        return [
+            Problem(
+                source.rel,
+                source.line("description"),
+                "description-length",
+                f"description is {len(description):,} characters (limit {DESCRIPTION_MAX:,})",
+                "shorten it to one or two sentences; move detail into the body",
+            )
+        ]
+    if description is not None:
         return []
     effect = (
         'the client lists it as "Agent from … plugin"'

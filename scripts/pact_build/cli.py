@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -21,6 +22,21 @@ from .errors import UsageError
 log = logging.getLogger("pact_build")
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
+# Folders of a source tree that the build reads; the output may never land in one.
+SOURCE_FOLDERS = frozenset(
+    {
+        ".claude-plugin",
+        "agents",
+        "commands",
+        "skills",
+        "protocols",
+        "hooks",
+        "scripts",
+        "tests",
+        "bench",
+        ".git",
+    }
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,9 +59,8 @@ def main(argv: list[str] | None = None) -> int:
 def build(args: argparse.Namespace) -> int:
     """``build``: check every source, then write the plugin and marketplace to ``--out``."""
     src = _folder(args.src)
-    out = Path(args.out)
-    if out.absolute() == src.absolute() or src.absolute().is_relative_to(out.absolute()):
-        raise UsageError(f"--out {out} would replace the sources; choose another folder")
+    out = Path(_given(args.out, "--out"))
+    _check_out(src, out)
     result = pipeline.build(src, out, args.strict)
     code = _report(result, args.strict, "; nothing written")
     if code == EXIT_OK:
@@ -55,7 +70,7 @@ def build(args: argparse.Namespace) -> int:
 
 def validate(args: argparse.Namespace) -> int:
     """``validate``: check a PACT source tree, a plugin folder or a marketplace; write nothing."""
-    path = _folder(args.path or args.src)
+    path = _folder(args.src) if args.path is None else _folder(args.path, "PATH")
     result = pipeline.validate(path, args.strict)
     code = _report(result, args.strict, "")
     if code == EXIT_OK:
@@ -117,8 +132,34 @@ def _events(root: Path) -> list[str]:
     return events
 
 
-def _folder(value: str) -> Path:
-    path = Path(value)
+def _check_out(src: Path, out: Path) -> None:
+    """Refuse an output folder that would replace or write into the sources.
+
+    Compared as real paths, so a symlink or a ``../src`` spelling cannot slip through.
+    """
+    real_src, real_out = os.path.realpath(src), os.path.realpath(out)
+    if real_out == real_src:
+        raise UsageError(f"--out {out} is the source folder; choose another, such as dist")
+    if os.path.commonpath([real_src, real_out]) == real_out:
+        raise UsageError(f"--out {out} contains the source folder; choose another, such as dist")
+    if os.path.commonpath([real_src, real_out]) == real_src:
+        first = Path(os.path.relpath(real_out, real_src)).parts[0]
+        if first in SOURCE_FOLDERS:
+            raise UsageError(
+                f"--out {out} is inside the source folder {first}/; "
+                "choose a dedicated output folder, such as dist"
+            )
+
+
+def _given(value: str, name: str) -> str:
+    # Path("") means ".", so an empty argument would silently pick the current folder.
+    if not value:
+        raise UsageError(f"{name} must not be empty")
+    return value
+
+
+def _folder(value: str, name: str = "--src") -> Path:
+    path = Path(_given(value, name))
     if not path.is_dir():
         raise UsageError(f"{value} is not a folder")
     return path

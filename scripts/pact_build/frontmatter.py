@@ -21,6 +21,11 @@ _TAGS = {
     "tag:yaml.org,2002:null": "null",
     "tag:yaml.org,2002:timestamp": "date",
 }
+# The only tags an author may write; anything else (!!binary, !!python/…, local
+# tags) means a reader other than the client's would be needed.
+_STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
 
 
 class Surprise(NamedTuple):
@@ -67,6 +72,9 @@ def parse(text: str, rel: str, first_line: int = 2) -> Frontmatter:
     if problems:
         return Frontmatter(None, {}, {}, [], problems)
     try:
+        problems = _feature_problems(text, rel, first_line)
+        if problems:
+            return Frontmatter(None, {}, {}, [], problems)
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
@@ -113,6 +121,39 @@ def _tab_problems(text: str, rel: str, first_line: int) -> list[Problem]:
         for index, line in enumerate(text.split("\n"))
         if "\t" in line
     ]
+
+
+def _feature_problems(text: str, rel: str, first_line: int) -> list[Problem]:
+    """Anchors, aliases and non-standard tags, found in the event stream before anything
+    is constructed: aliases can multiply a few lines into gigabytes (an alias bomb)."""
+    problems: list[Problem] = []
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = first_line + (event.start_mark.line if event.start_mark is not None else 0)
+        anchor: str | None = getattr(event, "anchor", None)
+        tag: str | None = getattr(event, "tag", None)
+        if isinstance(event, yaml.AliasEvent):
+            found = f"alias *{anchor}"
+        elif anchor is not None:
+            found = f"anchor &{anchor}"
+        elif tag is not None and tag not in _STANDARD_TAGS:
+            found = f"tag {_short_tag(tag)}"
+        else:
+            continue
+        problems.append(
+            Problem(
+                rel,
+                line,
+                "yaml-feature",
+                f"{found} is not allowed in frontmatter",
+                "write each value out in full as a plain or quoted string, list or mapping",
+            )
+        )
+    return problems
+
+
+def _short_tag(tag: str) -> str:
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, rel: str, first_line: int) -> Problem:

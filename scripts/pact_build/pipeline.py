@@ -56,7 +56,7 @@ def build(src: Path, out: Path | None = None, strict: bool = False) -> Result:
     # Render: protocol sections included by heading, literal braces untouched;
     # then count what every session pays for the descriptions and the brief.
     version = emit.project_version(src)
-    rendered, problems = render.render_all(content, version)
+    rendered, problems = render.render_all(content)
     report.extend(problems)
     rows = budget.account(content, rendered.get(BRIEF))
     report.extend(budget.check(rows, PLUGIN_MANIFEST))

@@ -15,6 +15,7 @@ import traceback
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from . import markdown
 from .errors import Problem
@@ -26,6 +27,12 @@ log = logging.getLogger(__name__)
 _EXTERNAL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:|//)")
 RENDERED_KINDS = ("agent", "command", "skill", "reference", "protocol", "brief")
 _MARK = "<!--"
+# Every opening delimiter; each must start an allowed tag or a comment.
+_OPENER = re.compile(r"<!--[{%#]")
+_STRING = r"""(?:"[^"\\\n]*"|'[^'\\\n]*')"""
+_INCLUDE = re.compile(rf"<!--\{{\s*include\(\s*({_STRING})\s*,\s*({_STRING})\s*\)\s*\}}-->")
+_COMMENT = re.compile(r"<!--#.*?#-->", re.DOTALL)
+ALLOWED_TAG = '<!--{ include("protocol", "Heading") }-->'
 
 
 class IncludeError(Exception):
@@ -35,8 +42,12 @@ class IncludeError(Exception):
 
 
 def environment() -> jinja2.Environment:
-    """The build's only Jinja2 environment; a missing variable is an error, never ''."""
-    return jinja2.Environment(
+    """The build's only Jinja2 environment; a missing variable is an error, never ''.
+
+    Sources are scanned first (see ``scan``), so only include() calls reach Jinja;
+    the sandbox and the empty globals are a second line should the scan miss one.
+    """
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         variable_start_string="<!--{",
         variable_end_string="}-->",
         block_start_string="<!--%",
@@ -51,18 +62,47 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
     )
+    env.globals.clear()
+    return env
+
+
+def scan(source: Source) -> list[Problem]:
+    """A problem for every template tag in ``source`` other than include() and comments."""
+    return [
+        Problem(
+            source.rel,
+            source.body_line + source.body.count("\n", 0, start),
+            "template",
+            f"only {ALLOWED_TAG} is allowed here",
+            'write include("protocol-stem", "Heading") with two quoted strings, '
+            "or remove the <!--{ / <!--% tag; <!--# … #--> comments are also allowed",
+        )
+        for start in _forbidden(source.body)
+    ]
+
+
+def _forbidden(text: str) -> list[int]:
+    """Offsets of the template tags in ``text`` that are neither include() nor a comment."""
+    found: list[int] = []
+    index = 0
+    while (match := _OPENER.search(text, index)) is not None:
+        allowed = _INCLUDE.match(text, match.start()) or _COMMENT.match(text, match.start())
+        if allowed is None:
+            found.append(match.start())
+        index = allowed.end() if allowed is not None else match.end()
+    return found
 
 
 class Renderer:
     """Renders every Markdown source; ``include(protocol, heading)`` inserts a section."""
 
-    def __init__(self, content: Content, version: str) -> None:
+    def __init__(self, content: Content) -> None:
         self.protocols = {s.id: s for s in content.of("protocol")}
         self._bodies = {s.rel: s.body for s in content.of(*RENDERED_KINDS)}
         self._stack: list[str] = []
         self.env = environment()
         self.env.loader = jinja2.FunctionLoader(self._load)
-        self.env.globals.update(include=self._include, plugin=content.plugin, version=version)
+        self.env.globals.update(include=self._include)
 
     @jinja2.pass_context
     def _include(self, context: jinja2.runtime.Context, protocol: Any, heading: Any) -> str:
@@ -75,6 +115,9 @@ class Renderer:
         head = head + "\n" if head else ""
         if _MARK not in source.body:
             return _finish(head + source.body), []
+        problems = scan(source)
+        if problems:
+            return None, problems + self._check_includes(source)
         try:
             body = self.env.get_template(source.rel).render()
         except jinja2.TemplateError as exc:
@@ -101,6 +144,11 @@ class Renderer:
                 f'no heading "{heading}" in {source.rel}',
                 f'did you mean "{guess}"?' if guess else f"headings there: {listed}",
             )
+        if _forbidden(text):
+            raise IncludeError(
+                f'section "{heading}" of {source.rel} holds a template tag other than include()',
+                f"fix the tag in {source.rel} first",
+            )
         if _MARK in text and source.rel not in self._stack:
             self._stack.append(source.rel)
             try:
@@ -109,13 +157,24 @@ class Renderer:
                 self._stack.pop()
         return _relink(text, source.rel, into or source.rel)
 
+    def _check_includes(self, source: Source) -> list[Problem]:
+        """Missing protocols and headings of a file that cannot be rendered, found statically."""
+        problems = []
+        for match in _INCLUDE.finditer(source.body):
+            try:
+                self.include(match.group(1)[1:-1], match.group(2)[1:-1], source.rel)
+            except IncludeError as exc:
+                line = source.body_line + source.body.count("\n", 0, match.start())
+                problems.append(Problem(source.rel, line, "include-missing", str(exc), exc.hint))
+        return problems
+
     def _load(self, name: str) -> tuple[str, str, Any]:
         return self._bodies[name], name, lambda: True
 
 
-def render_all(content: Content, version: str) -> tuple[dict[str, str], list[Problem]]:
+def render_all(content: Content) -> tuple[dict[str, str], list[Problem]]:
     """Rendered text of every Markdown source, keyed by its path, and every problem."""
-    renderer = Renderer(content, version)
+    renderer = Renderer(content)
     rendered: dict[str, str] = {}
     problems: list[Problem] = []
     for source in content.of(*RENDERED_KINDS):
@@ -146,7 +205,7 @@ def _problem(exc: Exception, source: Source) -> Problem:
         _template_line(exc, source),
         "template-error",
         str(exc),
-        "only include(), plugin and version are defined",
+        f"only {ALLOWED_TAG} is defined",
     )
 
 

@@ -190,7 +190,7 @@ CASES = {
     ),
     "template syntax error": (
         {A: agent(NAME + "description: Tests.\n", "# X\n\n<!--{ include( }-->\n")},
-        [(A, 7, "template-syntax")],
+        [(A, 7, "template")],
     ),
 }
 

@@ -74,11 +74,20 @@ def test_includes_inside_included_sections_are_rendered(source_tree, tmp_path):
     ).read_text() == "---\ndescription: Run\n---\nBefore.\nSave a memory.\n"
 
 
-def test_comments_and_blocks_use_html_comment_delimiters(source_tree, tmp_path):
-    body = (
-        '<!--# maintainers only #-->\n<!--% if plugin == "PACT" %-->\n'
-        "For PACT.\n<!--% endif %-->\nDone.\n"
-    )
+def test_comments_render_to_nothing_and_blocks_are_refused(source_tree, tmp_path):
+    body = "<!--# maintainers only #-->\nFor PACT.\n<!--% if true %-->\nDone.\n<!--% endif %-->\n"
+    files = {"commands/orchestrate.md": "---\ndescription: Run\n---\n" + body}
+
+    result = pipeline.validate(source_tree(files=files))
+
+    assert [(p.path, p.line, p.code) for p in result.report.problems] == [
+        ("commands/orchestrate.md", 6, "template"),
+        ("commands/orchestrate.md", 8, "template"),
+    ]
+
+
+def test_comments_use_html_comment_delimiters(source_tree, tmp_path):
+    body = "<!--# maintainers only #-->\nFor PACT.\nDone.\n"
     files = {"commands/orchestrate.md": "---\ndescription: Run\n---\n" + body}
     out = tmp_path / "out"
 
@@ -89,13 +98,13 @@ def test_comments_and_blocks_use_html_comment_delimiters(source_tree, tmp_path):
     ).read_text() == "---\ndescription: Run\n---\nFor PACT.\nDone.\n"
 
 
-def test_undefined_variable_fails_with_line(source_tree):
+def test_a_variable_is_refused_with_line(source_tree):
     files = {"commands/orchestrate.md": "---\ndescription: Run\n---\nA\n<!--{ nothing }-->\n"}
 
     result = pipeline.validate(source_tree(files=files))
 
     assert [(p.path, p.line, p.code) for p in result.report.problems] == [
-        ("commands/orchestrate.md", 5, "template-error")
+        ("commands/orchestrate.md", 5, "template")
     ]
 
 
