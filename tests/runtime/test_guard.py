@@ -93,6 +93,51 @@ COMMANDS = [
     ('psql -c "SELECT deleted_at, updated_at FROM orders"', PASS),
     ("psql -f migrations/0001_init.sql", PASS),  # no such file here; see SCRIPT_COMMANDS
     ('psql -c "SELECT 1', PASS),  # unbalanced quote: the shell refuses to run it
+    # keywords split or hidden by quoting, escapes and clustering
+    ('psql -c "DR""OP TABLE users"', DATA),
+    ("psql -c $'\\x44ROP TABLE users'", DATA),
+    ("psql -c $'\\104ROP TABLE users'", DATA),
+    ("psql -c $'TRUNCATE\\tusers'", DATA),
+    ("psql -cDROP\\ TABLE\\ users", DATA),
+    ('psql -c "SELECT $\'DROP TABLE users\'"', PASS),  # $' is plain text inside "…"
+    ("psql -c $'SELECT \\'DROP TABLE users\\''", PASS),  # a string literal, decoded
+    ('\\psql -c "DROP TABLE users"', DATA),
+    ('p\\sql -c "DROP TABLE users"', DATA),
+    ('{ psql -c "DROP TABLE users"; }', DATA),
+    ('if true; then psql -c "DROP TABLE users"; fi', DATA),
+    ('! psql -c "TRUNCATE users"', DATA),
+    ("printf '%s' 'DROP TABLE users' | psql", DATA),
+    ("printf 'DROP TABLE %s;' users | psql shop", DATA),
+    ("printf '%s\\n' 'SELECT 1' | psql", PASS),
+    ('echo "DROP TABLE users" | xargs psql -c', DATA),
+    ('echo "DROP TABLE users" | xargs -0 psql -c', DATA),
+    ('echo "DROP TABLE users" | xargs -I{} psql -c {}', DATA),
+    ('echo "drop the cache" | xargs echo', PASS),
+    # data-modifying CTEs, MERGE, and procedural bodies
+    ('psql -c "WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d"', DATA),
+    ('psql -c "WITH d AS (UPDATE users SET a = 1 RETURNING id) SELECT * FROM d"', DATA),
+    ('psql -c "WITH d AS (DELETE FROM users WHERE id = 1 RETURNING *) SELECT * FROM d"', PASS),
+    ('psql -c "MERGE INTO users u USING x ON true WHEN MATCHED THEN DELETE"', DATA),
+    ('psql -c "MERGE INTO users u USING x ON u.id = x.id WHEN MATCHED THEN DELETE"', DATA),
+    ('psql -c "MERGE INTO users u USING x ON u.id = x.id WHEN MATCHED AND x.gone THEN DELETE"',
+     PASS),
+    ('psql -c "MERGE INTO users u USING x ON u.id = x.id WHEN MATCHED THEN UPDATE SET n = x.n"',
+     PASS),
+    ("psql <<'SQL'\nDO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$;\nSQL", DATA),
+    ("psql -c 'DO $$ BEGIN DELETE FROM users; END $$'", DATA),
+    ("psql -c 'DO $body$ BEGIN IF x THEN UPDATE t SET a = 1; END IF; END $body$'", DATA),
+    ("psql -c 'DO $$ BEGIN DELETE FROM users WHERE id = 1; END $$'", PASS),
+    ("psql -c 'SELECT $$DROP TABLE users$$'", PASS),  # a dollar-quoted string, not a body
+    # Postgres lexing: a backslash does not escape in a standard string, and `#` is XOR
+    ('psql -c "SELECT \'a\\\\\'; DROP TABLE users; -- \'"', DATA),
+    ('mysql -e "SELECT \'a\\\\\'; DROP TABLE users; -- \'"', PASS),  # one string in MySQL
+    ('psql -c "SELECT 2 # 3; DROP TABLE users"', DATA),
+    ('psql -c "SELECT E\'a\\\\\'; DROP TABLE users; -- \'"', PASS),  # E'…' strings do escape
+    ('psql -c "SELECT \'it\'\'s\'; DELETE FROM t WHERE id = 1"', PASS),
+    ('psql -c "SELECT name FROM t WHERE note = \'DROP TABLE x\'"', PASS),
+    # shells named without SQL
+    ("bash build.sh --update", PASS),
+    ("sh -c 'make && ./deploy --drop-cache'", PASS),
 ]
 
 # (path, content, expected verdict)
@@ -114,6 +159,14 @@ FILES = [
     ("db/migrate/20240102.rb", "execute <<~SQL\n  TRUNCATE sessions\nSQL\n", DATA),
     ("src/app.py", 'cursor.execute("DROP TABLE t")\n', PASS),  # not a SQL or migration file
     ("notes.md", "DROP TABLE customers", PASS),
+    ("db/fn.sql", "CREATE FUNCTION purge() RETURNS void AS $$ DELETE FROM sessions $$ "
+     "LANGUAGE sql;", DATA),
+    ("db/fn.sql", "CREATE OR REPLACE FUNCTION purge() RETURNS void AS $f$\nBEGIN\n"
+     "  DELETE FROM sessions WHERE expires_at < now();\nEND\n$f$ LANGUAGE plpgsql;", PASS),
+    ("db/do.sql", "DO $$\nBEGIN\n  EXECUTE format('TRUNCATE %I', 'logs');\nEND\n$$;", DATA),
+    ("db/archive.sql", "WITH d AS (DELETE FROM t RETURNING id) INSERT INTO archive SELECT * "
+     "FROM d;", DATA),
+    ("db/merge.sql", "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;", DATA),
 ]
 
 
@@ -136,7 +189,7 @@ def test_file_verdict(path: str, content: str, expected: tuple[str, str] | None)
 
 
 def test_table_is_large_enough() -> None:
-    assert len(COMMANDS) + len(FILES) >= 60
+    assert len(COMMANDS) + len(FILES) + len(SCRIPT_COMMANDS) >= 150
 
 
 def test_ordinary_commands_do_not_reach_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,8 +197,21 @@ def test_ordinary_commands_do_not_reach_the_parser(monkeypatch: pytest.MonkeyPat
         raise AssertionError("sqlglot was loaded for an ordinary command")
 
     monkeypatch.setattr(sqlscan, "_sqlglot", fail)
-    for command in ("ls -la", "git status", "pytest -q tests", "npm install"):
+    for command in ("ls -la", "git status", "pytest -q tests", "npm install",
+                    "bash build.sh --update", 'psql -c "SELECT 1"'):
         assert scan_command(command) == []
+
+
+def test_guard_parses_only_commands_that_name_a_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pact_runtime.signals import guard
+
+    def fail(*args: object) -> None:
+        raise AssertionError("an ordinary command was parsed")
+
+    monkeypatch.setattr(sqlscan, "scan_command", fail)
+    monkeypatch.setattr(sqlscan, "scan_command_files", fail)
+    for command in ('git commit -m "drop table users"', "apt-get update", "ls -la"):
+        assert guard._bash_findings(command, ".") == []
 
 
 def test_unparsable_statement_falls_back_to_tokens_for_that_statement_only() -> None:
@@ -161,6 +227,11 @@ def test_token_check_without_sqlglot(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _verdict(classify("GRANT SELECT ON t TO PUBLIC")) == SECURITY
     assert _verdict(classify("truncate the log")) is None
     assert _verdict(classify("update the index")) is None
+    assert _verdict(classify("WITH d AS (DELETE FROM t RETURNING *) SELECT 1")) == DATA
+    assert _verdict(classify("WITH d AS (UPDATE t SET a = f(b) RETURNING *) SELECT 1")) == DATA
+    assert _verdict(classify("WITH d AS (DELETE FROM t WHERE id = 1 RETURNING *) SELECT 1")) is None
+    assert _verdict(classify("MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE")) == DATA
+    assert _verdict(classify("DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$")) == DATA
 
 
 def test_finding_names_the_statement() -> None:
@@ -205,6 +276,7 @@ SCRIPT_FILES = {
     "purge.sql": "BEGIN;\nDELETE FROM sessions;\nCOMMIT;\n",
     "safe.sql": "DELETE FROM sessions WHERE expires_at < now();\nSELECT 1;\n",
     "grant.sql": "GRANT ALL ON customers TO intern;\n",
+    "sub/notes.sql": "SELECT 1;\n",
 }
 SCRIPT_COMMANDS = [
     ("psql -f drop.sql", DATA),
@@ -223,15 +295,43 @@ SCRIPT_COMMANDS = [
     ("cat drop.sql", PASS),  # reading a script is not running it
     ("wc -l < drop.sql", PASS),
     ("grep -f drop.sql notes.txt", PASS),
+    ("cat drop.sql | psql", DATA),
+    ("cat -- purge.sql | mysql shop", DATA),
+    ("< drop.sql cat | psql shop", DATA),
+    ("cat safe.sql | psql", PASS),
+    ('psql -c "\\i drop.sql"', DATA),
+    ('psql -c "\\ir drop.sql"', DATA),
+    ('psql -c "\\include purge.sql"', DATA),
+    ("psql <<'EOF'\n\\i drop.sql\nEOF", DATA),
+    ('mysql shop -e "source drop.sql"', DATA),
+    ('mysql shop -e "SOURCE purge.sql"', DATA),
+    ('mysql shop -e "\\. drop.sql"', DATA),
+    ('psql -c "\\i safe.sql"', PASS),
+    ('psql -f "$PWD/drop.sql"', DATA),
+    ('psql -f "${PWD}/drop.sql"', DATA),
+    ("psql -f dr*.sql", DATA),
+    ("psql -f pur?e.sql", DATA),
+    ("psql -f sa*.sql", PASS),
+    ("psql -f nothing*.sql", PASS),
+    ("cd sub && psql -f ../drop.sql", DATA),
+    ("cd sub; psql -f ../purge.sql", DATA),
+    ("cd sub && psql -f drop.sql", PASS),  # sub/drop.sql does not exist
+    ("cd sub && psql -f notes.sql", PASS),
+    ("psql -f $'nul\\x00.sql' -f drop.sql", DATA),  # the unreadable path loses nothing
 ]
 
 
 @pytest.mark.parametrize(("command", "expected"), SCRIPT_COMMANDS)
 def test_script_file_verdict(tmp_path, command: str, expected: tuple[str, str] | None) -> None:
-    for name, content in SCRIPT_FILES.items():
-        (tmp_path / name).write_text(content)
+    _write_script_files(tmp_path)
 
     assert _verdict(sqlscan.scan_command_files(command, str(tmp_path))) == expected
+
+
+def _write_script_files(folder) -> None:
+    for name, content in SCRIPT_FILES.items():
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_text(content)
 
 
 def test_script_file_finding_names_the_file(tmp_path) -> None:
@@ -247,7 +347,27 @@ def test_guard_pre_checks_lose_no_script_file_verdict(tmp_path, command: str,
                                                       expected: tuple[str, str] | None) -> None:
     from pact_runtime.signals import guard
 
-    for name, content in SCRIPT_FILES.items():
-        (tmp_path / name).write_text(content)
+    _write_script_files(tmp_path)
 
     assert _verdict(guard._bash_findings(command, str(tmp_path))) == expected
+
+
+def test_a_large_script_file_is_read_at_both_ends(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(sqlscan, "MAX_SCRIPT_BYTES", 1000)
+    rows = "INSERT INTO t VALUES (1, 'x');\n" * 200
+    (tmp_path / "tail.sql").write_text(rows + "DROP TABLE t;\n")
+    (tmp_path / "head.sql").write_text("TRUNCATE t;\n" + rows)
+    # A statement cut at the seam is not judged as a fragment.
+    (tmp_path / "seam.sql").write_text("SELECT 1;" + " " * 975 + "DELETE FROM t\nWHERE id = 1;")
+
+    assert _verdict(sqlscan.scan_command_files("psql -f tail.sql", str(tmp_path))) == DATA
+    assert _verdict(sqlscan.scan_command_files("psql -f head.sql", str(tmp_path))) == DATA
+    assert sqlscan.scan_command_files("psql -f seam.sql", str(tmp_path)) == []
+
+
+def test_a_nul_in_the_cwd_keeps_the_other_findings(tmp_path) -> None:
+    from pact_runtime.signals import guard
+
+    findings = guard._bash_findings('psql -f x.sql -c "DROP TABLE users"', "bad\0cwd")
+
+    assert _verdict(findings) == DATA

@@ -64,8 +64,19 @@ def test_approved_resolution_lets_the_same_command_through(hooks: Hooks) -> None
         "PACT guard raised HALT S2")
 
 
+@pytest.mark.parametrize("decision", ["Yes.", "OK, go ahead", "lgtm", "Proceed - backup done",
+                                      "sure"])
+def test_clearly_approving_decisions_let_the_same_command_through(hooks: Hooks,
+                                                                   decision: str) -> None:
+    hooks.bash(DROP)
+    hooks.prompt(f"/PACT:resolve S1 {decision}")
+    assert hooks.bash(DROP) is None
+
+
 @pytest.mark.parametrize("decision", ["no", "No, keep the table", "keep the table and archive",
-                                      "reject", "don't do it"])
+                                      "reject", "don't do it", "No.", "Nope", "no!",
+                                      "Absolutely not!", "ok, but not now", "yes... no, don't",
+                                      "approved? no", "wait", "later", "hmm"])
 def test_refusing_resolution_keeps_denying(hooks: Hooks, decision: str) -> None:
     hooks.bash(DROP)
     hooks.prompt(f"/PACT:resolve S1 {decision}")
@@ -81,6 +92,10 @@ def test_refusing_resolution_keeps_denying(hooks: Hooks, decision: str) -> None:
     ("Bash", {"command": f'echo "{AWS}" > .env'}),
     ("Bash", {"command": f"cat >> config <<EOF\naws_key = {AWS}\nEOF"}),
     ("Bash", {"command": f"printf '%s' {AWS} | tee creds.txt"}),
+    ("Bash", {"command": f"echo {AWS} >&creds.txt"}),
+    ("Bash", {"command": f"echo {AWS} &>>creds.txt"}),
+    ("Bash", {"command": f"echo {AWS} >&2.env"}),
+    ("Bash", {"command": f"echo {AWS} 2>&1>/dev/null>&creds"}),
 ])
 def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, tool: str,
                                                                  tool_input: dict) -> None:
@@ -93,6 +108,7 @@ def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, to
 
 @pytest.mark.parametrize(("tool", "tool_input"), [
     ("Bash", {"command": f"echo {AWS}"}),  # printed, not written to a file
+    ("Bash", {"command": f"echo {AWS} >&2"}),
     ("Bash", {"command": "echo 'export KEY=$AWS_KEY' > env.sh"}),
     ("Write", {"file_path": "README.md", "content": "Set AWS_ACCESS_KEY_ID in your env."}),
     ("Write", {"file_path": "db/schema.sql", "content": "CREATE TABLE t (id int);"}),

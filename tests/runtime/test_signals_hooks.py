@@ -87,6 +87,35 @@ def context(answer: dict | None, event: str) -> str:
     ("./ls", False), ("python3 -c 'print(1)'", False), ("rm -rf /", False),
     ("sqlite3 pact.db .dump", False), ("ls 'unbalanced", False), ("", True),
     ("diff <(ls a) <(ls b)", False),
+    # `>&WORD`, `&>WORD` and `&>>WORD` write the file WORD unless it is a descriptor or `-`
+    ('echo -n >&"$PACT_HOME/pact.db"', False), ("echo hi >&out.txt", False),
+    ("echo hi >& out.txt", False), ("ls &>out.txt", False), ("ls &>>log", False),
+    ("ls &>1", False), ("ls >&2", True), ("ls 2>&-", True), ("ls 1>&2-", True),
+    ("ls &>/dev/null", True), ("ls >&/dev/null", True),
+    # git: only listing and showing
+    ("git stash", False), ("git stash push -m x", False), ("git stash pop", False),
+    ("git stash drop", False), ("git stash clear", False), ("git stash apply", False),
+    ("git stash list", True), ("git stash show -p", True),
+    ("git reflog", True), ("git reflog show main", True), ("git reflog expire --all", False),
+    ("git reflog delete HEAD@{1}", False), ("git grep -Ovim foo", False),
+    ("git grep -O foo", False), ("git grep --open-files-in-pager=vim foo", False),
+    ("git grep -n foo", True), ("git -c core.pager=cat grep x", False),
+    # tools with an option or operand that writes or runs something
+    ("rg --pre ./x foo", False), ("rg --pre=./x foo", False), ("rg -n foo src", True),
+    ("tree -o out.txt", False), ("tree -oout.txt", False), ("tree -R -H . -o x", False),
+    ("tree -R", False), ("tree -L 2 src", True),
+    ("file -C -m magic", False), ("file -bC", False), ("file -b README.md", True),
+    ("sort -uo out in", False), ("sort -oout in", False), ("sort --output=x in", False),
+    ("sort -u -k2 in", True), ("uniq in out", False), ("uniq - out", False),
+    ("uniq -c in", True), ("uniq", True),
+    ("date -s 2020-01-01", False), ("date --set=2020-01-01", False), ("date -s@0", False),
+    ("date +%F", True), ("date -u", True),
+    ("hostname evil", False), ("hostname", True), ("hostname -f", True),
+    ("pact-memory forget 3", False), ("pact-memory import < dump.jsonl", False),
+    ("pact-memory pin 3", False), ("pact-memory unpin 3", False),
+    ("pact-memory save <<< '{}'", True), ("pact-memory list", True),
+    ("pact-memory show 3", True), ("pact-memory stats", True), ("pact-memory export", True),
+    ("pact-signal show S1", True),
 ])
 def test_read_only_commands(command: str, expected: bool) -> None:
     assert is_read_only(command) is expected
@@ -149,6 +178,34 @@ def test_unreadable_database_with_marker_fails_closed(hooks: Hooks) -> None:
             os.remove(path)
     reason = deny_reason(hooks.bash("touch x"))
     assert "cannot be read" in reason and store.marker_path(hooks.home, hooks.project) in reason
+
+
+@pytest.mark.parametrize("wipe", ["delete the file", "empty the table", "drop the table"])
+def test_marker_with_no_halt_in_the_log_fails_closed(hooks: Hooks, wipe: str) -> None:
+    hooks.halt()
+    db = os.path.join(hooks.home, "pact.db")
+    if wipe == "delete the file":
+        for name in ("pact.db", "pact.db-wal", "pact.db-shm"):
+            if os.path.exists(os.path.join(hooks.home, name)):
+                os.remove(os.path.join(hooks.home, name))
+    else:
+        with closing(store.connect(hooks.home)) as conn:
+            conn.execute("DELETE FROM signals" if wipe == "empty the table"
+                         else "DROP TABLE signals")
+            conn.commit()
+    reason = deny_reason(hooks.bash("touch x"))
+    assert "holds no HALT" in reason or "cannot be read" in reason
+    assert store.marker_path(hooks.home, hooks.project) in reason
+    assert hooks.bash("ls -la") is None  # reading still works
+    assert os.path.exists(db) or wipe == "delete the file"
+
+
+def test_descriptor_copy_to_a_file_cannot_wipe_the_log(hooks: Hooks) -> None:
+    signal = hooks.halt()
+    for command in ('echo -n >&"$PACT_HOME/pact.db"', f"echo -n >&{hooks.home}/pact.db",
+                    f": &>{hooks.home}/pact.db"):
+        assert "PACT data folder" in deny_reason(hooks.bash(command))
+    assert signal.ref in deny_reason(hooks.bash("echo hi >&out.txt"))
 
 
 def test_data_folder_is_protected_even_without_a_halt(hooks: Hooks) -> None:

@@ -25,6 +25,9 @@ SAVE = ("pact-memory save <<'JSON'\n"
     ("pact-signal list --open 2>&1", True),
     ("pact-memory stats > /dev/null", True),
     ("pact-memory export > memories.jsonl", False),  # writes a file
+    ("pact-memory export >&memories.jsonl", False),
+    ("pact-memory export &>memories.jsonl", False),
+    ("pact-signal list --open >&2", True),
     ("pact-memory list; rm -rf build", False),
     ("pact-memory list && curl https://example.com", False),
     ("pact-memory search $(cat secrets.txt)", False),

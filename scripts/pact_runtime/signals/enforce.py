@@ -5,9 +5,11 @@ MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``).
 
 While the project has an open HALT: Edit, Write, MultiEdit, NotebookEdit and
 Agent are denied, and so is every Bash command that is not read-only (see
-``is_read_only``; ``pact-memory`` and ``pact-signal`` stay usable, and
-``pact-signal`` has no way to resolve). The reason names the signals and says
-the user resolves them with ``/PACT:resolve <id> <decision>``.
+``is_read_only``; ``pact-signal`` and ``pact-memory`` stay usable, and
+``pact-signal`` has no way to resolve, but ``pact-memory forget``, ``import``,
+``pin`` and ``unpin`` wait: saving records context, those change what is kept).
+The reason names the signals and says the user resolves them with
+``/PACT:resolve <id> <decision>``.
 
 At all times, whatever the HALTs: writes to the PACT data folder through
 Write/Edit (paths inside it) and Bash commands that are not read-only and name
@@ -17,8 +19,9 @@ denied, because the signal log is what a HALT rests on; ``pact-signal`` and
 
 Speed: with no HALT open this handler does not open SQLite; it tests the
 project's marker file with ``os.path.exists``. Fails open when no data folder
-is set or nothing is known to be open; fails closed when the marker says a
-HALT is open but the database cannot be read (the reason says how to recover).
+is set or the log shows the marked HALT resolved; fails closed when the marker
+says a HALT is open but the database cannot be read or holds no HALT for the
+project at all (wiped), and the reason names the marker file the user may delete.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from .marker import halt_marked, marker_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable
+
     from .shell import Command
 
 _EDITS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
@@ -42,7 +47,7 @@ _READ_ONLY = frozenset({
     "pact-memory", "pact-signal",
 })
 _GIT_READ_ONLY = frozenset({"status", "log", "diff", "show", "blame", "ls-files", "rev-parse",
-                            "grep", "describe", "shortlog", "ls-tree", "cat-file", "reflog"})
+                            "describe", "shortlog", "ls-tree", "cat-file"})
 _FIND_WRITES = frozenset({"-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint",
                           "-fprint0", "-fprintf", "-fls"})
 _DATA_NAMES = ("PACT_HOME", "CLAUDE_PLUGIN_DATA", "pact.db")
@@ -78,16 +83,23 @@ def _deny_for_halts(event: Event, home: str) -> Outcome | None:
 
     from . import store
 
+    marker = marker_path(home, event.project)
     try:
         with closing(store.connect(home)) as conn:
             halts = store.open_halts(conn, event.project)
+            known = bool(halts) or any(s.level == "HALT" for s in store.find(conn, event.project))
     except Exception as exc:  # the marker says a HALT is open: fail closed
         return Outcome(deny=(
             f"A PACT HALT is recorded for this project, but the signal log cannot be read "
             f"({exc}). The user can repair or move the database aside, or delete "
-            f"{marker_path(home, event.project)} to lift the pause."))
-    if not halts:
-        return None
+            f"{marker} to lift the pause."))
+    if not halts and known:
+        return None  # a stale marker: the log shows the HALT was resolved
+    if not halts:  # marked, yet the log knows no HALT here at all: wiped or replaced
+        return Outcome(deny=(
+            "A PACT HALT is marked for this project, but the signal log holds no HALT for it "
+            "(it may have been emptied or replaced). Changes stay paused; the user can delete "
+            f"{marker} to lift the pause."))
     listing = "; ".join(s.line() for s in halts)
     first = halts[0].ref
     return Outcome(deny=(
@@ -126,8 +138,10 @@ def is_read_only(command: str) -> bool:
     """True when every part of ``command`` only reads (conservative: unsure means no).
 
     Not read-only: command or process substitution, subshells and groups,
-    variable assignments, redirections other than from a file or to
-    ``/dev/null``/another descriptor, and any command outside the read-only set.
+    variable assignments, redirections that write a file (``>&FILE`` included;
+    ``/dev/null`` and descriptor copies do not), options or operands that make a
+    listed tool write or run a program (see ``_CHECKS``), and any command outside
+    the read-only set.
     """
     from . import shell
 
@@ -141,22 +155,36 @@ def is_read_only(command: str) -> bool:
 
 
 def _simple_read_only(cmd: Command) -> bool:
-    for operator, target in cmd.redirects:
-        if ">" in operator and not (target == "/dev/null" or operator.endswith("&")
-                                    or target.startswith("&")):
-            return False
+    from .shell import writes_file
+
+    if any(writes_file(operator, target) for operator, target in cmd.redirects):
+        return False
     if not cmd.words:
         return True
     name, args = cmd.words[0], cmd.words[1:]
-    if name == "git":
-        return _git_read_only(args)
-    if name == "find":
-        return not any(a in _FIND_WRITES for a in args)
-    if name == "sort":
-        return not any(a.startswith(("-o", "--output")) for a in args)
-    if name == "uniq":
-        return len([a for a in args if not a.startswith("-")]) <= 1
+    check = _CHECKS.get(name)
+    if check is not None:
+        return check(args)
     return name in _READ_ONLY
+
+
+def _operands(args: list[str]) -> list[str]:
+    return [a for a in args if not a.startswith("-") or a == "-"]
+
+
+def _sort_read_only(args: list[str]) -> bool:
+    # `-o FILE`, `-ofile`, clustered `-uo FILE` and `--output` all write.
+    return not any(a.startswith("--output") or (a[:1] == "-" and a[1:2] != "-" and "o" in a)
+                   for a in args)
+
+
+def _rg_read_only(args: list[str]) -> bool:
+    return not any(a == "--pre" or a.startswith("--pre=") for a in args)
+
+
+def _tree_read_only(args: list[str]) -> bool:
+    # `-o FILE` writes; `-R` with `-H` writes 00Tree.html files into every folder.
+    return not any(a == "-o" or a.startswith(("-o", "--output")) or a == "-R" for a in args)
 
 
 def _git_read_only(args: list[str]) -> bool:
@@ -166,10 +194,32 @@ def _git_read_only(args: list[str]) -> bool:
     if not args or any(a.startswith("--output") for a in args):
         return not args
     sub, rest = args[0], args[1:]
+    if sub == "grep":  # `-O`/`--open-files-in-pager` runs a program
+        return not any(a.startswith(("-O", "--open-files-in-pager")) for a in rest)
+    if sub == "stash":
+        return rest[:1] in (["list"], ["show"])
+    if sub == "reflog":
+        return rest[:1] in ([], ["show"])
     if sub in _GIT_READ_ONLY:
         return True
     if sub == "branch":
         return all(a in ("-a", "-r", "-v", "-vv", "--list", "--show-current") for a in rest)
-    if sub in ("remote", "stash", "tag", "worktree"):
+    if sub in ("remote", "tag", "worktree"):
         return rest in ([], ["-v"], ["list"], ["-l"], ["--list"])
     return False
+
+
+_CHECKS: dict[str, Callable[[list[str]], bool]] = {
+    "git": _git_read_only,
+    "find": lambda args: not any(a in _FIND_WRITES for a in args),
+    "sort": _sort_read_only,
+    "uniq": lambda args: len(_operands(args)) <= 1,  # `uniq IN OUT` writes OUT
+    "rg": _rg_read_only,
+    "tree": _tree_read_only,
+    "file": lambda args: not any(a == "-C" or a == "--compile" or (
+        a[:1] == "-" and a[1:2] != "-" and "C" in a) for a in args),
+    "date": lambda args: not any(a.startswith(("-s", "--set")) for a in args),
+    "hostname": lambda args: not _operands(args),  # `hostname NAME` renames the machine
+    # Saving records context during a HALT; forget, import, pin and unpin change what is kept.
+    "pact-memory": lambda args: args[:1] not in (["forget"], ["import"], ["pin"], ["unpin"]),
+}

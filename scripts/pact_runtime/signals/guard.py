@@ -9,8 +9,9 @@ and in what Bash redirects or tees into a file.
 
 Output: ``Outcome(deny=…)`` naming what was found, the HALT's id and how the
 user resolves it; the HALT is recorded (which also pauses other work through
-``enforce``). After the user resolves that HALT with a decision that is not a
-refusal, the same command or content is let through.
+``enforce``). After the user resolves that HALT with a decision that clearly
+approves (first word "approved", "yes", "ok", …; see ``APPROVALS``), the same
+command or content is let through; any other decision opens a new HALT on retry.
 
 Fails open on its own errors (the dispatcher logs them and the tool runs): a
 guard bug must not stall work. Fails closed on a judged finding: if the HALT
@@ -28,15 +29,12 @@ if TYPE_CHECKING:
     from . import shell
     from .sqlscan import Finding
 
-# Substrings of the SQL pre-check, tested before anything is imported: `re`,
-# `shlex` and sqlglot stay unloaded for the common Bash command.
-SQL_WORDS = ("drop", "truncate", "delete", "update", "alter", "grant")
-# Marks of a client told to run a script file (`psql -f x.sql`, `mysql db < x.sql`, `.read`).
-SCRIPT_MARKS = ("-f", "--file", "--queries-file", "<", ".read")
-
-# A resolution starting with one of these words refuses the action rather than approving it.
-REFUSALS = ("no", "not", "don't", "dont", "do not", "deny", "denied", "reject", "rejected",
-            "refuse", "refused", "stop", "cancel", "abort", "never", "keep")
+# A resolution lets the stopped call run only when its first word is one of these, and
+# nothing in its first three words refuses; anything else keeps it stopped.
+APPROVALS = frozenset({"approve", "approved", "yes", "ok", "okay", "proceed", "go", "allow",
+                       "allowed", "confirm", "confirmed", "accept", "accepted", "lgtm", "sure"})
+_WORD_ENDS = frozenset({"", " ", "\t", "\n", ";", "|", "&", ")"})
+_NEGATIONS = frozenset({"no", "not", "dont", "never", "nope", "cant", "wont", "shouldnt"})
 
 
 def on_pre_tool_use(event: Event) -> Outcome | None:
@@ -63,21 +61,18 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
 
 def _bash_findings(command: str, cwd: str) -> list[Finding]:
     findings: list[Finding] = []
-    lowered = command.lower()
-    if any(word in lowered for word in SQL_WORDS):
-        from .clients import names_a_runner
+    from .clients import names_a_runner
 
-        if names_a_runner(command):
-            from .sqlscan import scan_command
+    # Only commands naming a client or shell are parsed; the SQL keywords are looked for in
+    # what the client would run, since quotes and escapes can split them in the raw text.
+    if names_a_runner(command.replace("\\", "")):
+        from .sqlscan import scan_command, scan_command_files
 
-            findings = scan_command(command)
-    if any(mark in command for mark in SCRIPT_MARKS):
-        from .clients import names_a_runner
-
-        if names_a_runner(command):
-            from .sqlscan import scan_command_files
-
-            findings.extend(scan_command_files(command, cwd))
+        for scan in (scan_command, lambda text: scan_command_files(text, cwd)):
+            try:
+                findings.extend(scan(command))
+            except (ValueError, OSError, RecursionError):
+                continue  # keep what the other scan found
     if _may_write_file(command):
         findings.extend(_bash_write_findings(command))
     return findings
@@ -85,9 +80,14 @@ def _bash_findings(command: str, cwd: str) -> list[Finding]:
 
 def _may_write_file(command: str) -> bool:
     """False when the command has no output redirection to a file and no ``tee``."""
-    for harmless in ("2>&1", ">&2", "1>&2", "&>/dev/null", ">/dev/null", "> /dev/null"):
-        command = command.replace(harmless, "")
-    return ">" in command or "tee" in command
+    if "tee" in command:
+        return True
+    for harmless in ("2>&1", "1>&2", ">&2", "&>/dev/null", ">/dev/null", "> /dev/null"):
+        parts = command.split(harmless)
+        # Harmless only as a whole word: `>&2.env` writes the file 2.env.
+        command = parts[0] + "".join((" " if p[:1] in _WORD_ENDS else harmless) + p
+                                     for p in parts[1:])
+    return ">" in command
 
 
 def _bash_write_findings(command: str) -> list[Finding]:
@@ -106,8 +106,9 @@ def _bash_write_findings(command: str) -> list[Finding]:
 
 
 def _write_targets(cmd: shell.Command) -> list[str]:
-    targets = [t for op, t in cmd.redirects
-               if ">" in op and t and t != "/dev/null" and not t.isdigit() and not op.endswith("&")]
+    from .shell import writes_file
+
+    targets = [t for op, t in cmd.redirects if writes_file(op, t)]
     if cmd.words and os.path.basename(cmd.words[0]) == "tee":
         targets.extend(w for w in cmd.words[1:] if not w.startswith("-"))
     return targets
@@ -201,7 +202,7 @@ def _record(event: Event, home: str, first: Finding, what: str,
         for signal in reversed(earlier):
             if signal.status != "resolved":
                 return signal.ref, False
-            if not _is_refusal(signal.resolution):
+            if _approves(signal.resolution):
                 return signal.ref, True
         signal = store.record(
             conn, home, project=event.project, level="HALT", category=first.category,
@@ -226,10 +227,16 @@ def _evidence(event: Event) -> str:
     return f"{event.tool_name} {data.get('file_path', '')}"
 
 
-def _is_refusal(words: str) -> bool:
-    lowered = " ".join(words.lower().split())
-    return any(lowered == w or lowered.startswith(w + " ") or lowered.startswith(w + ",")
-               for w in REFUSALS)
+def _approves(words: str) -> bool:
+    """True when the user's decision clearly approves: "approved after backup", "yes".
+
+    Anything else ("No.", "Nope", "keep the table", "ok, but not now") keeps the call stopped.
+    """
+    letters = ["".join(c for c in w if c.isalpha()) for w in words.lower().split()[:3]]
+    letters = [w for w in letters if w]
+    if not letters or letters[0] not in APPROVALS:
+        return False
+    return not any(w in _NEGATIONS for w in letters)
 
 
 def _fingerprint(tool: str, subject: str) -> str:

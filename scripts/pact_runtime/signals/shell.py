@@ -44,9 +44,25 @@ class Script:
         self.grouping = grouping  # ( ) subshells or { } groups
 
 
+def writes_file(operator: str, target: str) -> bool:
+    """True when a redirection writes a file.
+
+    ``>&WORD``, ``&>WORD`` and ``&>>WORD`` write the file WORD unless WORD is a
+    descriptor (all digits, optionally moved with a trailing ``-``) or ``-``
+    (close); bash treats them that way, so ``echo x >&out.txt`` is a write.
+    """
+    if ">" not in operator or not target or target == "/dev/null":
+        return False
+    if operator.endswith("&"):
+        return not (target == "-" or target.rstrip("-").isdigit())
+    return True
+
+
 def parse(text: str) -> Script:
     """Split ``text`` into simple commands; raises ValueError on unbalanced quotes."""
     flat, bodies = _cut_heredocs(text.replace("\\\n", ""))
+    if "$'" in flat or '$"' in flat:
+        flat = _decode_ansi_c(flat)
     lexer = shlex.shlex(flat, posix=True, punctuation_chars=_PUNCTUATION)
     lexer.whitespace = " \t\r"
     lexer.whitespace_split = True
@@ -128,3 +144,78 @@ def _cut_heredocs(text: str) -> tuple[str, list[str]]:
                 body.append(line)
             bodies.append("\n".join(body))
     return "\n".join(out), bodies
+
+
+_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
+            "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+def _decode_ansi_c(text: str) -> str:
+    """Rewrite each ``$'…'`` as the plain single-quoted string bash would make of it.
+
+    ``$"…"`` (a translatable string) becomes ``"…"``. Quotes and backslashes are
+    followed so a ``$'`` inside another quoted string is left alone.
+    """
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote == "'":
+            quote = "" if c == "'" else quote
+        elif c == "\\":
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        elif quote == '"':
+            quote = "" if c == '"' else quote
+        elif c == "$" and text[i + 1:i + 2] == "'":
+            decoded, i = _ansi_c_body(text, i + 2)
+            out.append("'" + decoded.replace("'", "'\"'\"'") + "'")
+            continue
+        elif c == "$" and text[i + 1:i + 2] == '"':
+            i += 1
+            continue
+        elif c in "'\"":
+            quote = c
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _ansi_c_body(text: str, i: int) -> tuple[str, int]:
+    """Decode from ``i`` up to the closing quote; returns the text and the index after it."""
+    out: list[str] = []
+    while i < len(text) and text[i] != "'":
+        if text[i] != "\\" or i + 1 >= len(text):
+            out.append(text[i])
+            i += 1
+            continue
+        char, i = _ansi_c_escape(text, i + 1)
+        out.append(char)
+    if i >= len(text):
+        raise ValueError("unterminated $'…' string")
+    return "".join(out), i + 1
+
+
+def _ansi_c_escape(text: str, i: int) -> tuple[str, int]:
+    c = text[i]
+    if c in _ESCAPES:
+        return _ESCAPES[c], i + 1
+    for lead, width, base in (("x", 2, 16), ("u", 4, 16), ("U", 8, 16)):
+        if c == lead:
+            digits = _take(text, i + 1, width, "0123456789abcdefABCDEF")
+            return (chr(int(digits, base)) if digits else "\\" + c), i + 1 + len(digits)
+    if c in "01234567":
+        digits = _take(text, i, 3, "01234567")
+        return chr(int(digits, 8) & 0xFF), i + len(digits)
+    if c == "c" and i + 1 < len(text):
+        return chr(ord(text[i + 1]) & 0x1F), i + 2
+    return "\\" + c, i + 1
+
+
+def _take(text: str, i: int, width: int, allowed: str) -> str:
+    end = i
+    while end < len(text) and end - i < width and text[end] in allowed:
+        end += 1
+    return text[i:end]
