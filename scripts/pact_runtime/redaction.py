@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 # checks and no regular expression is compiled until a trigger appears.
 # Group 0 is the whole match, otherwise the secret part.
 _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
-    ("private-key", ("private key",),
-     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-     r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)", 0),
+    ("private-key", ("-----begin",),
+     r"-----BEGIN[ \t]+(?:[A-Z0-9]+[ \t]+)*PRIVATE[ \t]+KEY(?:[ \t]+BLOCK)?-----"
+     r"(?:[\s\S]*?-----END[ \t]+(?:[A-Z0-9]+[ \t]+)*PRIVATE[ \t]+KEY(?:[ \t]+BLOCK)?-----"
+     r"|[\s\S]*)", 0),
     ("aws-access-key", ("akia", "asia", "abia", "acca", "aida", "aroa"),
      r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[A-Z0-9]{16}(?![A-Z0-9])", 0),
     ("aws-secret-key", ("aws",),
@@ -49,7 +50,29 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("google-api-key", ("aiza",), r"(?<![\w-])AIza[0-9A-Za-z_-]{35}", 0),
     ("jwt", ("eyj",),
      r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}", 0),
-    ("url-password", ("://",), r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]*:([^\s@/?#]+)@", 1),
+    # Here the literal comes first so the engine can skip to it; a look-behind then checks it.
+    ("npm-token", ("npm_",), r"npm_(?<![\w-]npm_)[A-Za-z0-9]{36}(?![\w-])", 0),
+    ("huggingface-token", ("hf_",), r"hf_(?<![\w-]hf_)[A-Za-z]{34,}(?![\w-])", 0),
+    ("sendgrid-key", ("sg.",),
+     r"SG\.(?<![\w.-]SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![\w-])", 0),
+    ("pypi-token", ("pypi-ag",), r"(?<![\w-])pypi-AgE[A-Za-z0-9_-]{50,}", 0),
+    ("twilio-key", ("sk",), r"SK(?<![\w-]SK)[0-9a-fA-F]{32}(?![\w-])", 0),
+    ("digitalocean-token", ("_v1_",), r"(?<![\w-])do[por]_v1_[0-9a-f]{64}(?![\w-])", 0),
+    ("shopify-token", ("shpat_", "shpca_", "shppa_", "shpss_"),
+     r"(?<![\w-])shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}(?![\w-])", 0),
+)
+# A password in a URL's userinfo; it may hold "/" (not "@", which ends it).
+_URL_PASSWORD = r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]*:([^\s@?#/]+(?:/[^\s@?#/]*)*)@"
+
+# Passwords given to a command on its command line; the value is checked like an assignment's.
+_CLI_PATTERNS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("mysql", "mariadb"),
+     r"\b(?:mysql\w*|mariadb\w*)\b[^\n|;&]*?\s-p(?!\s)([\"']?)([^\s\"']+)\1"),
+    (("sshpass",), r"\bsshpass\b[^\n|;&]*?\s-p[ \t]*([\"']?)([^\s\"']+)\1"),
+    (("curl",),
+     r"\bcurl\b[^\n|;&]*?\s(?:-u[ \t]*|--user[ \t=]+)([\"']?)[^\s:\"']*:([^\s\"']+)\1"),
+    (("--pass",),
+     r"(?i)(?<![\w-])--[a-z-]*pass(?:word|wd|phrase)?(?:[ \t]+|=)([\"']?)([^\s\"']+)\1"),
 )
 _BEARER_TRIGGERS = ("bearer", "token")
 _BEARER = r"(?i)\b(?:bearer|token)\s+([A-Za-z0-9._~+/-]{20,}=*)"
@@ -57,12 +80,39 @@ _AUTH_BASIC = r"(?i)\bauthorization\s*[:=]\s*[\"']?basic\s+([A-Za-z0-9+/]{12,}=*
 
 # `name = value` / `name: value` where the name says it holds a secret.
 _ASSIGNMENT_TRIGGERS = ("pass", "pwd", "secret", "token", "key", "credential")
+# A bare "pass" counts only before a non-letter (not passes), and (checked in
+# _weak_pass) at the start of a name, after a separator or after pg/db/my (DB_PASS,
+# PGPASS), so compass and bypass do not.
+# A value may sit on the next line after "=" only when quoted, so a shell line
+# `PASSWORD=` followed by a command is not read as one.
 _ASSIGNMENT = (
-    r"(?i)(?<![\w.-])([\w.-]*?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key"
-    r"|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)"
-    r"[\"']?[ \t]*(?::=|=>|[:=])[ \t]*"
+    r"(?i)(?<![\w.-])([\w.-]*?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|secret|token"
+    r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)"
+    r"[\"']?[ \t]*(?:(?::=|=>|=)(?:[ \t]*\\?\r?\n(?=[ \t]*[\"']))?|:)[ \t]*"
     r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
 )
+# Values that point at where a secret lives instead of holding it: ${VAR}, $(cmd),
+# $UPPER_CASE or $lower_case variables, <placeholder>, {{ template }}, {name}, %s,
+# %(name)s, %VAR%, ***, *args, [] and an earlier [REDACTED…].
+_REFERENCE = (
+    r"\$(?:[{(]|[A-Z_][A-Z0-9_]*(?![A-Za-z0-9_])|[a-z_][a-z0-9_]*(?![A-Za-z0-9_]))"
+    r"|<[A-Za-z_ .-]*>?$"
+    r"|\{[{%]|[{\[](?:[A-Za-z_]\w*\.|\*|[a-z_][a-z0-9_.]*(?![A-Za-z0-9])"
+    r"|[A-Z_][A-Z0-9_.]*(?![A-Za-z0-9])|(?![A-Za-z0-9]))|\[REDACTED"
+    r"|%(?:\(|[a-z]$|[A-Z_]+%)|\*+[a-z_]*$"
+)
+# Names that say "secret" on their own; a name that only holds "pass" is weaker.
+_STRONG_NAME = (
+    r"(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key"
+    r"|private[_-]?key|credential"
+)
+_SUBSCRIPT = r"[A-Za-z_][\w.]*\["
+_BARE_PASS = r"(?:^|[_.-]|pg|db|my)pass(?![a-z])"
+# A word (Final), an identifier in one case (last_pass, DEFAULT_PASS), a dotted name
+# or a type (list[…]).
+_CODE_VALUE = r"[A-Za-z_]+$|[a-z_][a-z0-9_]*$|[A-Z_][A-Z0-9_]*$|[A-Za-z_]\w*[.\[]"
+# Names of the working folder (PWD, OLDPWD), whose value is a path, not a password.
+_PATH_VALUE = r"(?:/|~|\.\.?/)[\w./~-]*$"
 # Names that hold facts about a secret, not the secret itself.
 _NAME_EXCEPTIONS = (
     r"(?i)(?:name|names|path|file|dir|id|ids|count|type|len|length|limit|size|url|uri|ttl"
@@ -74,14 +124,28 @@ _PLACEHOLDER_VALUES = frozenset({
     "bool", "boolean", "bytes", "any", "optional", "secretstr", "required", "redacted",
     "your_password", "example", "xxx", "xxxx", "****", "...", "<redacted>",
 })
+# Invisible characters that can split a name or token (pass\u200bword) to hide it.
+_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+
+
 def find_secrets(text: str) -> list[tuple[str, int, int]]:
     """Every secret span in ``text`` as ``(kind, start, end)``, sorted, non-overlapping."""
     if not text:
         return []
+    if any(ch in text for ch in _INVISIBLE):
+        return _find_visible(text)
     lower = text.lower()
     spans = (list(_token_spans(text, lower)) + list(_bearer_spans(text, lower))
-             + list(_assignment_spans(text, lower)))
+             + list(_assignment_spans(text, lower)) + list(_cli_spans(text, lower)))
     return _merge(spans)
+
+
+def _find_visible(text: str) -> list[tuple[str, int, int]]:
+    """Spans found with invisible characters removed, mapped back onto ``text``."""
+    where = [i for i, ch in enumerate(text) if ch not in _INVISIBLE]
+    visible = "".join(text[i] for i in where)
+    return _merge([(kind, where[start], where[end - 1] + 1)
+                   for kind, start, end in find_secrets(visible) if end > start])
 
 
 def redact(text: str) -> str:
@@ -131,6 +195,23 @@ def _token_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
         if _triggered(lower, triggers):
             for match in _regex(pattern).finditer(text):
                 yield kind, match.start(group), match.end(group)
+    if "://" in lower:
+        for match in _regex(_URL_PASSWORD).finditer(text):
+            password = match.group(1)
+            # host:8080/path@… is a port and a path, not a password.
+            if not password.split("/", 1)[0].isdigit() or "/" not in password:
+                yield "url-password", match.start(1), match.end(1)
+
+
+def _cli_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
+    for triggers, pattern in _CLI_PATTERNS:
+        if _triggered(lower, triggers):
+            for match in _regex(pattern).finditer(text):
+                value = match.group(2)
+                # "--password options" in prose: a secret has more than lower-case letters.
+                prose = value.isalpha() and value.islower()
+                if not prose and not value.startswith("-") and _is_secret_value(value):
+                    yield "cli-password", match.start(2), match.end(2)
 
 
 def _word_after(lower: str, words: tuple[str, ...], min_length: int) -> bool:
@@ -175,17 +256,40 @@ def _assignment_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
         name, value = match.group(1), match.group(group)
         if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
             continue
+        if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
+            continue
+        if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
+            continue
         yield "assignment", match.start(group), match.end(group)
+
+
+def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
+    """Whether a name that is only "pass" (a loop pass, a test pass) holds code, not a secret.
+
+    Such names are common in code and prose ("First pass: …", ``last_pass = n``), so
+    they count only with a value that is not an identifier or a type, and a bare
+    "pass" only with "=".
+    """
+    name = match.group(1).lower()
+    if not _regex(_BARE_PASS).search(name):
+        return True
+    between = text[match.end(1):match.start(group)]
+    if "=" not in between and name == "pass":
+        return True
+    return bool(_regex(_CODE_VALUE).match(value))
 
 
 def _is_secret_value(value: str) -> bool:
     low = value.lower()
     if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
         return False
-    # References to where the secret lives, not the secret: $VAR, ${VAR}, <...>, {{...}}, %s.
-    if value[0] in "$<{%[(*" or "(" in value or value.startswith(("os.", "process.env", "env.")):
+    # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
+    if "(" in value or value.startswith(("os.", "process.env", "env.")):
         return False
-    return not value.startswith("[REDACTED")
+    # A type or an index (list[str], tokens[0]) in code, not a secret.
+    if _regex(_SUBSCRIPT).match(value):
+        return False
+    return not (value[0] in "$<{%[*" and _regex(_REFERENCE).match(value))
 
 
 def _looks_random(value: str) -> bool:

@@ -214,6 +214,23 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
     (["show", "m-1", "m-2"], "", "Error: show needs exactly one memory ID, got 2"),
     (["pin"], "", "Error: pin needs exactly one memory ID"),
     (["stats", "extra"], "", "Error: stats takes no arguments, got 'extra'"),
+    (["save"], '{"goal": "a \\ud800 b"}',
+     "Error: goal: text contains an unpaired surrogate (\\ud800)\n"),
+    (["save"], '{"goal": "g", "lessons": ["\\udfff"]}',
+     "Error: lessons: text contains an unpaired surrogate (\\udfff)\n"),
+    (["save"], '{"goal": "g", "entities": [{"name": "\\ud83d"}]}',
+     "Error: entity: text contains an unpaired surrogate (\\ud83d)\n"),
+    (["save"], "[" * 100_000, "Error: JSON nested too deeply\n"),
+    (["import"], "[" * 100_000, "Error: JSON nested too deeply\n"),
+    (["import"], "{{" + "[" * 100_000, "Error: "),
+    (["save"], '{"goal": "g", "entities": [{"name": "orders", "description": "d", "type": "t"}]}',
+     "Error: entities[0]: unknown field 'description' (known: name, kind)\n"),
+    (["save"], '{"goal": "g", "entities": ["users", {"name": "orders", "type": "table"}]}',
+     "Error: entities[1]: unknown field 'type' (known: name, kind)\n"),
+    (["import"], '{"goal": "g", "project": "/a\\ud800"}',
+     "Error: line 1: project: text contains an unpaired surrogate (\\ud800); nothing was "
+     "imported\n"),
+    (["show", "m-\udcff"], "", "Error: text contains an unpaired surrogate (\\udcff)\n"),
 ])
 def test_errors_are_one_line_and_exit_1(run, argv, stdin, message):
     code, out, err = run(*argv, stdin=stdin)
@@ -246,6 +263,66 @@ def test_corrupt_database_is_reported_clearly(run, env):
     assert (code, out) == (1, "")
     assert err.startswith("Error: the PACT database ") and "unreadable" in err
     assert err.count("\n") == 1
+
+
+def _damage(env, name):
+    """Overwrite the root page of table ``name`` with a valid but empty leaf page."""
+    import sqlite3
+
+    path = os.path.join(env["PACT_HOME"], "pact.db")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                           (name,)).fetchone()
+    (size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * size)
+        f.write(bytes([13, 0, 0, 0, 0]) + (size % 65536).to_bytes(2, "big") + bytes(size - 7))
+
+
+@pytest.mark.parametrize("argv", [["search", "partial"], ["search", "partial", "--json"],
+                                  ["list"], ["list", "--json"]])
+def test_a_damaged_database_is_an_error_not_an_empty_answer(run, env, argv):
+    saved(run)
+    _damage(env, "memories")
+
+    code, out, err = run(*argv)
+
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: the PACT database {env['PACT_HOME']}/pact.db is damaged (")
+    assert "pact-memory export" in err and err.count("\n") == 1
+
+
+def test_overwritten_pages_are_reported_as_damage(run, env):
+    saved(run)
+    path = os.path.join(env["PACT_HOME"], "pact.db")
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek(4096 * 4)
+        f.write(b"\xff" * 4096 * 100)
+
+    code, out, err = run("search", "partial")
+
+    assert (code, out) == (1, "")
+    assert err.startswith("Error: the PACT database ") and ("damaged" in err or "unreadable" in err)
+
+
+def test_an_intact_empty_database_still_says_nothing_matches(run):
+    assert run("search", "partial") == (0, "No memories match 'partial'.\n", "")
+    assert run("list") == (0, "No memories yet for this project.\n", "")
+
+
+def test_a_secret_in_the_session_id_is_redacted(run):
+    ident = saved(run, {**MEMORY, "session_id": "password=Hunter2Pw!"})
+
+    shown = json.loads(run("show", ident, "--json")[1])
+
+    assert shown["session_id"] == "password=[REDACTED:assignment]"
 
 
 def test_help_exits_0(run):

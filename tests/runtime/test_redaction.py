@@ -61,6 +61,50 @@ CAUGHT = [
     ("Authorization: Bearer 8f14e45fceea167a5a36dedd4bea2543abcDEF", "bearer-token",
      "8f14e45fceea167a5a36dedd4bea2543abcDEF"),
     ("curl -H 'Authorization: Basic dXNlcjpwYXNzd29yZA=='", "basic-auth", "dXNlcjpwYXNzd29yZA=="),
+    # Short password names.
+    ("DB_PASS=Tr0ub4dor&3", "assignment", "Tr0ub4dor&3"),
+    ("pass=Tr0ub4dor3x", "assignment", "Tr0ub4dor3x"),
+    ("PGPASS=Pg5ecretValue", "assignment", "Pg5ecretValue"),
+    ("export MYSQL_PWD=My5qlS3cret", "assignment", "My5qlS3cret"),
+    ("pwd=Hunter2Pw!", "assignment", "Hunter2Pw!"),
+    ("smtp_pass: 'Mai1Pass!'", "assignment", "Mai1Pass!"),
+    # Values that start like a reference but are not one.
+    ("password: $ecretP4ss", "assignment", "$ecretP4ss"),
+    ("password: *Secr3t!", "assignment", "*Secr3t!"),
+    ("password=<S3cr3t>", "assignment", "<S3cr3t>"),
+    ("secret: %Tr0ub4dor", "assignment", "%Tr0ub4dor"),
+    ("password: [S3cret9", "assignment", "[S3cret9"),
+    ("password: {S3cr3t", "assignment", "{S3cr3t"),
+    # A "/" inside the password of a URL.
+    ("postgres://admin:S3cr3t/P4ss@h/db", "url-password", "S3cr3t/P4ss"),
+    # Passwords on a command line.
+    ("mysql -u root -pS3cretPass shop", "cli-password", "S3cretPass"),
+    ("mysqldump -p'Dump5ecret' shop", "cli-password", "Dump5ecret"),
+    ("curl -u admin:S3cretP4ss https://api.example.com", "cli-password", "S3cretP4ss"),
+    ("curl --user admin:S3cretP4ss https://api.example.com", "cli-password", "S3cretP4ss"),
+    ("sshpass -p S3cretSsh ssh deploy@host", "cli-password", "S3cretSsh"),
+    ("vault login --password S3cretCli1", "cli-password", "S3cretCli1"),
+    ("vault login --password=S3cretCli2", "assignment", "S3cretCli2"),
+    # Token types.
+    ("npm_a1B2c3D4e5a1B2c3D4e5a1B2c3D4e5a1B2c3", "npm-token",
+     "npm_a1B2c3D4e5a1B2c3D4e5a1B2c3D4e5a1B2c3"),
+    ("HF hf_abcdefghijABCDEFGHIJabcdefghijABCDE", "huggingface-token",
+     "hf_abcdefghijABCDEFGHIJabcdefghijABCDE"),
+    ("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", "sendgrid-key",
+     "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"),
+    ("pypi-AgEIcHlwaS5vcmcCJGE0ZjJkY2U3LTg5NjQtNDBlZi1hNWQzLTM0ODhiY2YxZDdhNQ", "pypi-token",
+     "pypi-AgEIcHlwaS5vcmcCJGE0ZjJkY2U3LTg5NjQtNDBlZi1hNWQzLTM0ODhiY2YxZDdhNQ"),
+    ("twilio SK0123456789abcdef0123456789abcdef", "twilio-key",
+     "SK0123456789abcdef0123456789abcdef"),
+    ("dop_v1_" + "0123456789abcdef" * 4, "digitalocean-token", "dop_v1_" + "0123456789abcdef" * 4),
+    ("shpat_0123456789abcdef0123456789abcdef", "shopify-token",
+     "shpat_0123456789abcdef0123456789abcdef"),
+    # Disguised forms.
+    ("-----BEGIN  RSA PRIVATE KEY-----\nMIIEow\n-----END  RSA PRIVATE KEY-----", "private-key",
+     "-----BEGIN  RSA PRIVATE KEY-----\nMIIEow\n-----END  RSA PRIVATE KEY-----"),
+    ('password =\n    "Spl1tAcross"', "assignment", "Spl1tAcross"),
+    ("pass\u200bword=Hidd3nPass", "assignment", "Hidd3nPass"),
+    ("\ufeffapi\u200d_key=Zw1dth\u2060Key", "assignment", "Zw1dth\u2060Key"),
 ]
 
 LEFT_ALONE = [
@@ -97,6 +141,48 @@ LEFT_ALONE = [
     "api_key_url: https://example.com/keys",
     "author: Jane Doe",
     "credentials are read by the vault agent",
+    # Look-alikes of the short names and of the command-line forms.
+    "password_hash = bcrypt(password)",
+    "PASSWORD_FILE=/run/secrets/db",
+    "pass = None",
+    "passes = 3",
+    'password = os.environ["DB_PASSWORD"]',
+    "compass=north",
+    "bypass=true",
+    "passport = scan(document)",
+    "PWD=/home/x",
+    "OLDPWD=../build",
+    "password: $DB_PASSWORD",
+    "password=$(cat /run/secrets/db)",
+    "password: '{{ secrets.DB_PASSWORD }}'",
+    "password = '%s'",
+    "dsn = 'password=%(pw)s'",
+    "password: '****'",
+    "def connect(*args, password=None):",
+    'print(f"password={password!r}")',
+    "SINGLE_TOKENS = {**tokens.Tokenizer.SINGLE_TOKENS}",
+    "DISTINCT_TOKENS = {TokenType.DISTINCT, TokenType.ALL}",
+    "$password = $_POST['password'];",
+    "last_pass = DEFAULT_LAST_PASS",
+    "DEFAULT_LAST_PASS: Final = 2",
+    "def _groups(tokens: list[str]) -> list[list[str]]:",
+    "token = tokens[0]",
+    "statements_pass: list[ast.stmt] = []",
+    "# First pass: collect the names",
+    "Pass :meth:`peek` a default",
+    "docker run -u 1000:1000 image",
+    "git push -u origin main",
+    "echo $TOKEN | docker login --password-stdin",
+    'mysql -p"$MYSQL_PWD" shop',
+    "mysql -p shop",
+    "curl -u $API_USER:$API_TOKEN https://api.example.com",
+    "The --username and --password options can be given",
+    "http://example.com:8080/path@v2",
+    "PASSWORD=\necho done",
+    "-----BEGIN  CERTIFICATE-----\nMIIC\n-----END  CERTIFICATE-----",
+    "ask the task owner about the disk risk",
+    "hf_hub_download(repo_id)",
+    "npm_config_registry=https://registry.npmjs.org",
 ]
 
 
@@ -120,6 +206,12 @@ def test_innocuous_text_is_left_alone(text):
 def test_corpus_has_at_least_forty_cases():
     assert len(CAUGHT) + len(LEFT_ALONE) >= 40
     assert len(CAUGHT) >= 20 and len(LEFT_ALONE) >= 20
+
+
+def test_invisible_characters_map_back_onto_the_original_text():
+    text = "x pass\u200bword=Hidd3n\u200bPass y"
+
+    assert redact(text) == "x pass\u200bword=[REDACTED:assignment] y"
 
 
 def test_several_secrets_in_one_text_are_all_masked_in_place():

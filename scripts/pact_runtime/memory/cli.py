@@ -39,10 +39,10 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     except BrokenPipeError:
         return 0
     except Exception as exc:
-        return _fail(exc)
+        return _fail(exc, env)
 
 
-def _fail(exc: Exception) -> int:
+def _fail(exc: Exception, env: Mapping[str, str]) -> int:
     import sqlite3
 
     from ..paths import NoDataFolder
@@ -52,8 +52,13 @@ def _fail(exc: Exception) -> int:
 
     if isinstance(exc, (UsageError, NoDataFolder, StoreError, InvalidMemory)):
         message = str(exc)
+    elif isinstance(exc, sqlite3.DatabaseError) and _damage_error(exc):
+        message = _damaged_message(_db_file(env), str(exc))
     elif isinstance(exc, sqlite3.Error):
         message = f"database error: {exc}"
+    elif isinstance(exc, UnicodeEncodeError):
+        bad = exc.object[exc.start] if isinstance(exc.object, str) else "?"
+        message = f"text contains an unpaired surrogate (\\u{ord(bad):04x})"
     elif isinstance(exc, OSError):
         message = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
     else:
@@ -86,6 +91,8 @@ def _search(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     with _open(env) as conn:
         hits = search.rank(conn, query, project=project, limit=opts["limit"],
                            agent=opts["agent"], files=opts["file"], entities=opts["entity"])
+        if not hits:
+            _check_intact(conn)
         if opts["json"]:
             found = store.by_rowids(conn, [rowid for rowid, _ in hits])
             results = [{**found[r], "score": round(s, 6)} for r, s in hits if r in found]
@@ -101,10 +108,13 @@ def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     project = None if opts["all_projects"] else _project(env)
     with _open(env) as conn:
         rowids = store.recent_rowids(conn, project, opts["limit"])
+        found = store.by_rowids(conn, rowids) if opts["json"] else {}
+        lines = [] if opts["json"] else store.summaries(conn, rowids)
+        # An index naming rows the table lacks is damage too, not an empty answer.
+        if not rowids or len(found or lines) < len(rowids):
+            _check_intact(conn)
         if opts["json"]:
-            found = store.by_rowids(conn, rowids)
-            return _print_json({"results": [found[r] for r in rowids]})
-        lines = store.summaries(conn, rowids)
+            return _print_json({"results": [found[r] for r in rowids if r in found]})
     empty = "No memories yet." if project is None else "No memories yet for this project."
     return _print_lines(lines, empty, project is None)
 
@@ -228,6 +238,56 @@ def _count(number: int) -> str:
 
 # ---------------------------------------------------------------- helpers
 
+# SQLite's words for a file whose pages do not hold what its schema says.
+_DAMAGE_WORDS = ("malformed", "corrupt", "not a database", "vtable constructor failed")
+
+
+def _damage_error(exc: Exception) -> bool:
+    return any(word in str(exc).lower() for word in _DAMAGE_WORDS)
+
+
+def _db_file(env: Mapping[str, str]) -> str:
+    from .. import db
+    from ..paths import data_home
+
+    return db.db_path(data_home(env) or ".")
+
+
+def _damaged_message(path: str, detail: str) -> str:
+    return (f"the PACT database {path} is damaged ({detail}); move it aside to start a new "
+            "one, or restore it from a `pact-memory export` file")
+
+
+def _count_mismatch(conn: sqlite3.Connection) -> str:
+    """The table, its unique index and the search index must count the same memories.
+
+    quick_check reads every page but does not compare tables with their indexes,
+    so a page overwritten with a valid but empty one passes it.
+    """
+    from . import schema
+
+    counts = {"table": "SELECT count(*) FROM memories NOT INDEXED",
+              "index": "SELECT count(*) FROM memories INDEXED BY memories_by_content"}
+    if schema.index_exists(conn) and not schema.index_stale(conn):
+        counts["search index"] = f"SELECT count(*) FROM {schema.FTS_TABLE}_docsize"
+    found = {name: conn.execute(sql).fetchone()[0] for name, sql in counts.items()}
+    if len(set(found.values())) > 1:
+        return "memory counts differ: " + ", ".join(f"{k} {v}" for k, v in found.items())
+    return ""
+
+
+def _check_intact(conn: sqlite3.Connection) -> None:
+    """Raise StoreError when an empty answer may come from damaged pages, not a real absence."""
+    from .store import StoreError
+
+    rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+    problem = "" if rows == [("ok",)] else str(rows[0][0]) if rows else "no answer"
+    if not problem:
+        problem = _count_mismatch(conn)
+    if problem:
+        path = conn.execute("PRAGMA database_list").fetchone()[2]
+        raise StoreError(_damaged_message(path, problem))
+
 
 def _usage(message: str) -> Exception:
     from .args import UsageError
@@ -258,6 +318,13 @@ def _read_json(text: str, line: int | None = None) -> Any:
         raise _usage("no input: pipe a JSON object into the command")
     try:
         return loads(text)
+    except RecursionError:
+        raise _usage("JSON nested too deeply") from None
+    except SystemError:
+        # Some CPython versions' C scanner fails this way, not with RecursionError.
+        if text.count("[") + text.count("{") < 500:
+            raise
+        raise _usage("JSON nested too deeply") from None
     except ValueError as exc:
         lineno = line if line is not None else getattr(exc, "lineno", 1)
         column = getattr(exc, "colno", 1)

@@ -58,6 +58,7 @@ def import_keys(data: dict[str, Any]) -> tuple[str | None, str | None, str | Non
         if not isinstance(value, str) or (pattern and not re.fullmatch(pattern, value)):
             hint = " (ids look like m-3f9a1c2b7d)" if key == "id" else ""
             raise InvalidMemory(f"{key}: invalid value {value!r}{hint}")
+        _encodable(key, value)
         values.append(value)
     return values[0], values[1], values[2]
 
@@ -74,7 +75,18 @@ def _text(data: dict[str, Any], key: str) -> str:
 def _cap(key: str, value: str) -> str:
     if len(value) > MAX_TEXT:
         raise InvalidMemory(f"{key}: too long ({len(value):,} > {MAX_TEXT:,} characters)")
+    _encodable(key, value)
     return value
+
+
+def _encodable(key: str, value: str) -> None:
+    """Reject a lone UTF-16 surrogate (valid in JSON, not storable as UTF-8)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = value[exc.start]
+        raise InvalidMemory(f"{key}: text contains an unpaired surrogate "
+                            f"(\\u{ord(bad):04x})") from None
 
 
 def _phase(value: str) -> str:
@@ -137,12 +149,16 @@ def _entities(value: Any) -> list[dict[str, str]]:
     if not isinstance(items, list):
         raise InvalidMemory("entities: expected a list")
     result: list[dict[str, str]] = []
-    for item in items:
+    for number, item in enumerate(items):
         if isinstance(item, str):
             item = {"name": item}
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise InvalidMemory('entities: each item needs a "name" string')
-        entity = {"name": item["name"].strip(), "kind": _text(item, "kind")}
+        extra = sorted(set(item) - {"name", "kind"})
+        if extra:
+            raise InvalidMemory(f"entities[{number}]: unknown field {extra[0]!r} "
+                                "(known: name, kind)")
+        entity = {"name": _cap("entity", item["name"].strip()), "kind": _text(item, "kind")}
         if entity["name"] and entity not in result:
             result.append(entity)
     return result

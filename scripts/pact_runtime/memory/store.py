@@ -288,7 +288,7 @@ def _redacted(record: dict[str, Any]) -> dict[str, Any]:
     from ..redaction import redact
 
     out = dict(record)
-    for key in ("context", "goal", "phase", "agent"):
+    for key in ("context", "goal", "phase", "agent", "session_id"):
         out[key] = redact(record[key])
     for key in LISTS:
         out[key] = unique([redact(v) for v in record[key]])
