@@ -13,14 +13,15 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from .paths import ensure_private_dir
+from .paths import DB_NAME, db_path, ensure_private_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
-DB_NAME = "pact.db"
+__all__ = ["DB_NAME", "StoreError", "connect", "db_path", "migrate", "write"]
+
 BUSY_TIMEOUT_S = 10.0
 
 
@@ -34,10 +35,6 @@ def _migrations() -> list[Callable[[sqlite3.Connection], None]]:
     from .signals import schema as signals_schema
 
     return [memory_schema.migrate_1, signals_schema.migrate_1]
-
-
-def db_path(home: str) -> str:
-    return os.path.join(home, DB_NAME)
 
 
 def connect(home: str) -> sqlite3.Connection:

@@ -14,6 +14,14 @@ if TYPE_CHECKING:  # typing costs milliseconds at import; annotations only
     from typing import Any
 
 
+DB_NAME = "pact.db"
+
+
+def db_path(home: str) -> str:
+    """The runtime's one SQLite file in the data folder (shared by memory and signals)."""
+    return os.path.join(home, DB_NAME)
+
+
 class NoDataFolder(Exception):
     """Neither PACT_HOME nor CLAUDE_PLUGIN_DATA is set."""
 

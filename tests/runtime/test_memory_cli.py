@@ -115,14 +115,14 @@ def test_search_filters_by_agent_and_project(run, env):
     assert cli.main(["search", "orders"], other) == 0
 
 
-def test_list_pin_unpin_forget_round_trip(run):
+def test_list_pin_unpin_forget_round_trip(run, env):
     ident = saved(run)
 
     assert run("pin", ident) == (0, f"Pinned {ident}.\n", "")
     assert json.loads(run("list", "--json")[1])["results"][0]["pinned"] is True
     assert run("unpin", ident) == (0, f"Unpinned {ident}.\n", "")
     assert run("forget", ident) == (0, f"Forgot {ident}.\n", "")
-    assert run("list") == (0, "No memories yet for this project.\n", "")
+    assert run("list") == (0, _empty(env), "")
 
 
 def test_show_prints_every_part(run):
@@ -239,10 +239,10 @@ def test_errors_are_one_line_and_exit_1(run, argv, stdin, message):
     assert err.startswith(message) and err.count("\n") == 1
 
 
-def test_import_with_a_bad_line_imports_nothing(run):
+def test_import_with_a_bad_line_imports_nothing(run, env):
     run("import", stdin='{"goal": "first"}\n{"goal": 5}\n')
 
-    assert run("list") == (0, "No memories yet for this project.\n", "")
+    assert run("list") == (0, _empty(env), "")
 
 
 def test_missing_data_folder_is_an_error_that_says_where_it_usually_is(capsys):
@@ -312,9 +312,9 @@ def test_overwritten_pages_are_reported_as_damage(run, env):
     assert err.startswith("Error: the PACT database ") and ("damaged" in err or "unreadable" in err)
 
 
-def test_an_intact_empty_database_still_says_nothing_matches(run):
+def test_an_intact_empty_database_still_says_nothing_matches(run, env):
     assert run("search", "partial") == (0, "No memories match 'partial'.\n", "")
-    assert run("list") == (0, "No memories yet for this project.\n", "")
+    assert run("list") == (0, _empty(env), "")
 
 
 def test_a_secret_in_the_session_id_is_redacted(run):
@@ -391,7 +391,7 @@ def test_import_project_rehomes_every_memory(run, env, tmp_path):
     assert run("import", "--project", str(tmp_path / "link"), stdin=exported) == (
         0, "Imported 1 memory; skipped 0 already present.\n", "")
     assert json.loads(run("show", ident, "--json")[1])["project"] == str(target.resolve())
-    assert run("list") == (0, "No memories yet for this project.\n", "")
+    assert run("list") == (0, _empty(env), "")
 
 
 def test_import_without_project_keeps_the_recorded_one(run, env, tmp_path):
@@ -495,3 +495,7 @@ def test_store_search_capture_and_recall_run_on_each_python(python, tmp_path):
 
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("ok (3, ")
+
+
+def _empty(env):
+    return f"No memories yet for {os.path.realpath(env['PACT_PROJECT'])}.\n"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from contextlib import closing
 
 import pytest
 from pact_runtime.hook import Event
@@ -88,3 +91,82 @@ def test_unreadable_database_is_logged_and_the_session_goes_on(home, project):
     assert start(home, project) is None
     with open(os.path.join(home, "logs", "pact.log"), encoding="utf-8") as f:
         assert "memory recall skipped: StoreError: the PACT database" in f.read()
+
+
+# ---- the ready recall file --------------------------------------------------------------
+
+def test_every_write_keeps_the_recall_file_current(home, project, conn):
+    first = add(conn, project, "2026-01-01T00:00:00.000Z", lessons=["first lesson"])
+    assert "first lesson" in _cached(home, project)
+    second = add(conn, project, "2026-02-01T00:00:00.000Z", goal="second goal")
+    assert "(2 of 2;" in _cached(home, project)
+    store.set_pinned(conn, second, True)
+    assert f"- {second} pinned" in _cached(home, project)
+    store.forget(conn, first)
+    assert "first lesson" not in _cached(home, project)
+    exported = [store.prepare_import({**store.get(conn, second), "id": "m-00000000aa",
+                                      "goal": "imported goal", "project": "/elsewhere"})]
+    store.import_records(conn, exported, project)
+    assert "imported goal" in _cached(home, "/elsewhere")
+    assert start(home, project).context == _cached(home, project)
+
+
+def test_session_start_reads_the_file_without_sqlite(home, project, conn):
+    add(conn, project, "2026-01-01T00:00:00.000Z", lessons=["kept lesson"])
+    scripts = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(store.__file__))))
+    code = ("import sys; from pact_runtime.memory import recall; from pact_runtime.hook import "
+            "Event; e = Event('SessionStart', {'cwd': sys.argv[2]}, {'PACT_HOME': sys.argv[1], "
+            "'CLAUDE_PROJECT_DIR': sys.argv[2]}); print(recall.on_session_start(e).context); "
+            "print('sqlite3' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-S", "-c", code, home, project], cwd=scripts,
+                          capture_output=True, text=True, check=True)
+    assert "kept lesson" in proc.stdout
+    assert proc.stdout.splitlines()[-1] == "False"
+
+
+def test_a_new_database_is_not_hidden_by_an_old_file(home, project, conn):
+    add(conn, project, "2026-01-01T00:00:00.000Z", lessons=["old database"])
+    conn.close()
+    os.replace(os.path.join(home, "pact.db"), os.path.join(home, "moved-aside.db"))
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(os.path.join(home, "pact.db" + suffix)):
+            os.remove(os.path.join(home, "pact.db" + suffix))
+    with closing(store.open_store(home)) as fresh:
+        fresh.execute("INSERT INTO memories (id, created, updated, project, goal, content_hash)"
+                      " VALUES ('m-00000000bb', '2026-03-01T00:00:00.000Z',"
+                      " '2026-03-01T00:00:00.000Z', ?, 'written by hand', 'x')", (project,))
+    context = start(home, project).context
+    assert "old database" not in context and "written by hand" in context
+
+
+def test_a_file_for_another_project_is_not_used(home, project, conn):
+    add(conn, project, "2026-01-01T00:00:00.000Z", lessons=["mine"])
+    with open(recall.cache_path(home, project), "r+", encoding="utf-8") as f:
+        stamp, _, text = f.read().partition("\n")
+        f.seek(0)
+        f.write(stamp.replace(project, "/other") + "\n" + text.replace("mine", "theirs"))
+    assert "mine" in start(home, project).context
+
+
+def test_a_refresh_that_cannot_write_removes_the_file(home, project, conn, monkeypatch):
+    add(conn, project, "2026-01-01T00:00:00.000Z", lessons=["before"])
+    assert os.path.exists(recall.cache_path(home, project))
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(recall, "_write", broken)
+    add(conn, project, "2026-02-01T00:00:00.000Z", lessons=["after"])
+    assert not os.path.exists(recall.cache_path(home, project))
+    monkeypatch.undo()
+    assert "after" in start(home, project).context
+
+
+def test_no_database_means_nothing_is_created(home, project):
+    assert start(home, project) is None
+    assert not os.path.exists(os.path.join(home, "pact.db"))
+
+
+def _cached(home, project):
+    with open(recall.cache_path(home, project), encoding="utf-8") as f:
+        return f.read().partition("\n")[2]

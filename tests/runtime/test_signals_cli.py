@@ -117,7 +117,7 @@ def test_list_is_scoped_to_the_project(env, capsys, monkeypatch, tmp_path) -> No
     other = tmp_path / "other"
     other.mkdir()
     monkeypatch.setenv("PACT_PROJECT", str(other))
-    assert run(capsys, "list") == (0, "No signals.\n", "")
+    assert run(capsys, "list") == (0, f"No signals for {os.path.realpath(other)}.\n", "")
     assert run(capsys, "show", "S1")[0] == 1
 
 
@@ -138,7 +138,7 @@ def test_list_open_leaves_out_acknowledged_alerts(env, capsys) -> None:
     assert run(capsys, "list") == (0, "S1     acknowledged ALERT QUALITY: no tests\n"
                                       "S2     open         ALERT SCOPE: grew\n", "")
     run(capsys, "ack", "S2")
-    assert run(capsys, "list", "--open") == (0, "No open signals.\n", "")
+    assert run(capsys, "list", "--open") == (0, f"No open signals for {_project(env)}.\n", "")
 
 
 def test_emit_redacts_secrets_in_reason_and_evidence(env, capsys) -> None:
@@ -169,3 +169,7 @@ def test_runs_under_python_S_without_a_traceback(env) -> None:
                           cwd=SCRIPTS, env={**os.environ, "PYTHONPATH": SCRIPTS})
     assert (proc.returncode, proc.stdout) == (1, "")
     assert proc.stderr == "Error: unknown category 'NOPE' for HALT; valid: SECURITY, DATA, ETHICS\n"
+
+
+def _project(env: dict[str, str]) -> str:
+    return os.path.realpath(env["PACT_PROJECT"])

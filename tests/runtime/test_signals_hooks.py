@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from contextlib import closing
@@ -304,6 +305,41 @@ def test_nothing_is_shown_when_nothing_is_open(hooks: Hooks) -> None:
     signal = hooks.halt()
     hooks.prompt(f"/PACT:resolve {signal.ref} fine")
     assert hooks.prompt("hello") is None
+
+
+def test_acknowledged_alerts_are_not_shown_again(hooks: Hooks) -> None:
+    alert = hooks.halt("tests missing", level="ALERT", category="QUALITY")
+    assert alert.ref in context(hooks.prompt("hello"), "UserPromptSubmit")
+    with closing(store.connect(hooks.home)) as conn:
+        store.acknowledge(conn, hooks.home, alert)
+    assert hooks.prompt("hello") is None
+    start = hooks.run("SessionStart", {"source": "startup"})
+    assert alert.ref not in json.dumps(start) and "waiting for the user" not in json.dumps(start)
+
+
+def test_log_from_before_waiting_markers_is_still_shown(hooks: Hooks) -> None:
+    alert = hooks.halt("tests missing", level="ALERT", category="QUALITY")
+    shutil.rmtree(os.path.join(hooks.home, "waiting"))
+    assert alert.ref in context(hooks.prompt("hello"), "UserPromptSubmit")
+    assert store.waiting_marked(hooks.home, hooks.project) is True
+
+
+def test_prompt_with_nothing_waiting_never_loads_sqlite(hooks: Hooks) -> None:
+    """Every prompt runs this hook: with nothing waiting it must not pay for SQLite."""
+    alert = hooks.halt("tests missing", level="ALERT", category="QUALITY")
+    with closing(store.connect(hooks.home)) as conn:
+        store.acknowledge(conn, hooks.home, alert)
+    scripts = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(store.__file__))))
+    code = "import sys; from pact_runtime.dispatch import main; sys.exit(main())"
+    for prompt, loads_sqlite in (("hello", False), ("/PACT:resolve S1 fine", True)):
+        raw = json.dumps({"session_id": "s1", "prompt": prompt}).encode()
+        proc = subprocess.run([sys.executable, "-S", "-X", "importtime", "-c", code,
+                               "UserPromptSubmit"], input=raw, capture_output=True, cwd=scripts,
+                              timeout=60, env={"PATH": os.environ["PATH"],
+                                               "PYTHONPATH": scripts, **hooks.env})
+        assert proc.returncode == 0
+        imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.decode().splitlines()}
+        assert ("sqlite3" in imported) is loads_sqlite, prompt
 
 
 def test_post_agent_names_signals_raised_during_the_call_once(hooks: Hooks) -> None:

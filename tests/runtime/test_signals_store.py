@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from contextlib import closing
 
 import pytest
@@ -59,6 +60,32 @@ def test_alert_writes_no_marker(conn, home: str) -> None:
     assert not os.path.exists(store.marker_path(home, PROJECT))
 
 
+def test_waiting_marker_follows_what_waits_for_the_user(conn, home: str) -> None:
+    assert store.waiting_marked(home, PROJECT) is None  # no signal ever: the log decides
+    alert = store.record(conn, home, project=PROJECT, level="ALERT", category="QUALITY",
+                         reason="flaky")
+    assert store.waiting_marked(home, PROJECT) is True
+    store.acknowledge(conn, home, alert)
+    assert store.waiting_marked(home, PROJECT) is False
+    halt = _halt(conn, home)
+    assert store.waiting_marked(home, PROJECT) is True
+    store.acknowledge(conn, home, halt)  # a HALT stays waiting until the user resolves it
+    assert store.waiting_marked(home, PROJECT) is True
+    store.resolve(conn, home, halt, "approved after backup")
+    assert store.waiting_marked(home, PROJECT) is False
+    assert not store.halt_marked(home, PROJECT)
+
+
+def test_mark_all_waiting_writes_a_marker_per_project_with_something_open(conn, home: str) -> None:
+    store.record(conn, home, project="/srv/a", level="ALERT", category="SCOPE", reason="grew")
+    done = store.record(conn, home, project="/srv/b", level="ALERT", category="SCOPE", reason="x")
+    store.acknowledge(conn, home, done)
+    shutil.rmtree(os.path.join(home, "waiting"))
+    store.mark_all_waiting(conn, home)
+    assert (store.waiting_marked(home, "/srv/a"), store.waiting_marked(home, "/srv/b")) == (
+        True, False)
+
+
 def test_marker_is_per_project(conn, home: str) -> None:
     _halt(conn, home, project="/srv/a")
     assert store.halt_marked(home, "/srv/a")
@@ -69,7 +96,7 @@ def test_pending_leaves_out_acknowledged_alerts_and_resolved_signals(conn, home:
     halt = _halt(conn, home)
     alert = store.record(conn, home, project=PROJECT, level="ALERT", category="SCOPE", reason="r")
     done = store.record(conn, home, project=PROJECT, level="ALERT", category="QUALITY", reason="q")
-    store.acknowledge(conn, alert)
+    store.acknowledge(conn, home, alert)
     store.resolve(conn, home, done, "fixed")
     assert [s.ref for s in store.pending(conn, PROJECT)] == [halt.ref]
     assert [s.ref for s in store.find(conn, PROJECT, open_only=True)] == [halt.ref]

@@ -115,7 +115,7 @@ def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
             _check_intact(conn)
         if opts["json"]:
             return _print_json({"results": [found[r] for r in rowids if r in found]})
-    empty = "No memories yet." if project is None else "No memories yet for this project."
+    empty = "No memories yet." if project is None else f"No memories yet for {project}."
     return _print_lines(lines, empty, project is None)
 
 

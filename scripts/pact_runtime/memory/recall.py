@@ -7,15 +7,28 @@ Output: ``Outcome(context=…)`` of at most ``BUDGET`` characters: pinned
         memories.
 Fails open: without a data folder or a usable database the session starts
         without memories; the reason goes to the runtime log.
+
+The block is kept ready in ``<data folder>/recall/recall-<crc32 of project>``:
+every write of the memory store rewrites it (``refresh``) under the database's
+write lock, so the hook reads one small file and starts without SQLite. Its
+first line names the database file (device and inode) and the project; when
+that does not match (a new or restored database, a crc collision, no file
+yet) the hook reads the database and writes the file again. A change made to
+the database by other means than PACT shows at the next PACT write.
 """
 
 from __future__ import annotations
 
+import os
+
 from ..hook import Event, Outcome
 from ..log import log
+from ..paths import db_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Iterable
     from typing import Any
 
 BUDGET = 1000
@@ -24,15 +37,48 @@ CANDIDATES = 30
 
 
 def on_session_start(event: Event) -> Outcome | None:
-    if not event.home:
+    home = event.home
+    if not home:
         return None
     try:
-        memories, total = _load(str(event.home), event.project)
+        text = _cached(home, event.project)
+        if text is None:
+            text = _from_database(home, event.project)
     except Exception as exc:  # a broken memory must never stop a session
-        log(f"memory recall skipped: {type(exc).__name__}: {exc}", event.home)
+        log(f"memory recall skipped: {type(exc).__name__}: {exc}", home)
         return None
-    text = render(memories, total)
     return Outcome(context=text) if text else None
+
+
+def refresh(conn: sqlite3.Connection, projects: Iterable[str]) -> None:
+    """Rewrite the recall file of each project after a change to its memories.
+
+    Runs under the write lock, so of two writers the later one also writes
+    the file last. Never raises: a file that cannot be written is removed, so
+    the next session reads the database instead of a stale file.
+    """
+    from .. import db
+
+    home = _home_of(conn)
+    if home is None:
+        return
+    try:
+        with db.write(conn):
+            for project in set(projects):
+                _write(home, project, _render_from(conn, project))
+    except Exception as exc:
+        log(f"recall file not refreshed: {type(exc).__name__}: {exc}", home)
+        for project in set(projects):
+            try:  # noqa: SIM105 - contextlib costs hooks milliseconds to import
+                os.remove(cache_path(home, project))
+            except OSError:
+                pass
+
+
+def cache_path(home: str, project: str) -> str:
+    import zlib
+
+    return os.path.join(home, "recall", f"recall-{zlib.crc32(project.encode('utf-8')):08x}")
 
 
 def rank(memories: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -61,16 +107,71 @@ def render(memories: list[dict[str, Any]], total: int) -> str:
     return _join(_header(len(lines), total), lines) if lines else ""
 
 
-def _load(home: str, project: str) -> tuple[list[dict[str, Any]], int]:
-    from contextlib import closing
+def _cached(home: str, project: str) -> str | None:
+    """The ready block, or None when the file is missing or names another database/project."""
+    stamp = _stamp(home, project)
+    if stamp is None:
+        return ""  # no database: nothing was ever saved (and the hook does not create one)
+    try:
+        with open(cache_path(home, project), encoding="utf-8") as f:
+            first, _, text = f.read().partition("\n")
+    except (OSError, ValueError):
+        return None
+    return text if first == stamp else None
 
+
+def _from_database(home: str, project: str) -> str:
+    from .. import db
     from . import store
 
-    with closing(store.open_store(home)) as conn:
-        pinned_first = store.recent(conn, project, CANDIDATES, pinned_first=True)
-        total = conn.execute("SELECT count(*) FROM memories WHERE project = ?",
-                             (project,)).fetchone()[0]
-    return pinned_first, int(total)
+    conn = store.open_store(home)
+    try:
+        with db.write(conn):
+            text = _render_from(conn, project)
+            try:
+                _write(home, project, text)
+            except OSError as exc:  # the block is still good for this session
+                log(f"recall file not written: {exc}", home)
+    finally:
+        conn.close()
+    return text
+
+
+def _render_from(conn: sqlite3.Connection, project: str) -> str:
+    from . import store
+
+    rowids = store.recent_rowids(conn, project, CANDIDATES, pinned_first=True)
+    total = conn.execute("SELECT count(*) FROM memories WHERE project = ?",
+                         (project,)).fetchone()[0]
+    return render(store.summaries(conn, rowids), int(total))
+
+
+def _stamp(home: str, project: str) -> str | None:
+    try:
+        st = os.stat(db_path(home))
+    except OSError:
+        return None
+    return f"{st.st_dev}:{st.st_ino} {project}"
+
+
+def _write(home: str, project: str, text: str) -> None:
+    stamp = _stamp(home, project)
+    if stamp is None:
+        return
+    path = cache_path(home, project)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    partial = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"{stamp}\n{text}")
+    os.replace(partial, path)
+
+
+def _home_of(conn: sqlite3.Connection) -> str | None:
+    for _, name, path in conn.execute("PRAGMA database_list"):
+        if name == "main" and path:
+            return os.path.dirname(path)
+    return None
 
 
 def _header(shown: int, total: int) -> str:

@@ -45,12 +45,13 @@ _ID = r"m-[0-9a-f]{10}"
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z"
 
 
-def import_keys(data: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """The id, creation time and project an exported record carries, checked."""
+def import_keys(data: dict[str, Any]) -> tuple[str | None, ...]:
+    """The id, creation time, update time and project an exported record carries, checked."""
     import re
 
     values: list[str | None] = []
-    for key, pattern in (("id", _ID), ("created", _STAMP), ("project", None)):
+    for key, pattern in (("id", _ID), ("created", _STAMP), ("updated", _STAMP),
+                         ("project", None)):
         value = data.get(key)
         if value in (None, ""):
             values.append(None)
@@ -60,7 +61,7 @@ def import_keys(data: dict[str, Any]) -> tuple[str | None, str | None, str | Non
             raise InvalidMemory(f"{key}: invalid value {value!r}{hint}")
         _encodable(key, value)
         values.append(value)
-    return values[0], values[1], values[2]
+    return tuple(values)
 
 
 def _text(data: dict[str, Any], key: str) -> str:

@@ -75,8 +75,13 @@ def new_id() -> str:
 
 
 def save(conn: sqlite3.Connection, record: dict[str, Any], *, project: str, source: str,
-         ident: str | None = None, created: str | None = None) -> tuple[str, bool]:
-    """Store a normalized record; returns (id, True) or (existing id, False) for a duplicate."""
+         ident: str | None = None, created: str | None = None, updated: str | None = None,
+         refresh: bool = True) -> tuple[str, bool]:
+    """Store a normalized record; returns (id, True) or (existing id, False) for a duplicate.
+
+    ``refresh=False`` leaves the project's recall file to the caller (a bulk import
+    refreshes once at the end).
+    """
     record = _redacted(record)
     digest = content_hash(record)
     stamp = created or now_iso()
@@ -86,9 +91,11 @@ def save(conn: sqlite3.Connection, record: dict[str, Any], *, project: str, sour
         if row is not None:
             return row[0], False
         ident = ident or _unused_id(conn)
-        rowid = _insert(conn, record, ident, project, source, stamp, digest)
+        rowid = _insert(conn, record, ident, project, source, stamp, digest, updated or stamp)
         _link(conn, rowid, record)
         add_to_index(conn, record, rowid)
+    if refresh:
+        _changed(conn, [project])
     return ident, True
 
 
@@ -124,14 +131,19 @@ def forget(conn: sqlite3.Connection, ident: str) -> bool:
             return False
         remove_from_index(conn, _from_row(conn, row), row[0])
         conn.execute("DELETE FROM memories WHERE rowid = ?", (row[0],))
+    _changed(conn, [row[4]])
     return True
 
 
 def set_pinned(conn: sqlite3.Connection, ident: str, pinned: bool) -> bool:
+    """Pin or unpin; the memory keeps its place in "newest first" (``updated`` stays)."""
     with db.write(conn):
-        cur = conn.execute("UPDATE memories SET pinned = ?, updated = ? WHERE id = ?",
-                           (int(pinned), now_iso(), ident))
-    return cur.rowcount > 0
+        row = conn.execute("SELECT project FROM memories WHERE id = ?", (ident,)).fetchone()
+        if row is None:
+            return False
+        conn.execute("UPDATE memories SET pinned = ? WHERE id = ?", (int(pinned), ident))
+    _changed(conn, [row[0]])
+    return True
 
 
 def recent_rowids(conn: sqlite3.Connection, project: str | None, limit: int,
@@ -200,13 +212,13 @@ def iter_all(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
         yield _from_row(conn, row)
 
 
-def prepare_import(data: Any) -> tuple[dict[str, Any], str | None, str | None, str | None]:
-    """Check one exported record: (record, id, created, project); raises InvalidMemory."""
+def prepare_import(data: Any) -> tuple[Any, ...]:
+    """Check one exported record: (record, id, created, updated, project); raises InvalidMemory."""
     if not isinstance(data, dict):
         raise InvalidMemory("expected a JSON object")
-    ident, created, project = import_keys(data)
+    ident, created, updated, project = import_keys(data)
     record = normalize({k: v for k, v in data.items() if k not in EXPORT_ONLY})
-    return record, ident, created, project
+    return (record, ident, created, updated, project)
 
 
 def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]],
@@ -217,14 +229,19 @@ def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]]
     it names, and one naming none goes to ``default_project``.
     """
     imported = skipped = 0
-    for record, ident, created, recorded in prepared:
+    touched: set[str] = set()
+    for record, ident, created, updated, recorded in prepared:
         if ident and get(conn, ident) is not None:
             skipped += 1
             continue
-        _, stored = save(conn, record, project=project or recorded or default_project,
-                         source="import", ident=ident, created=created)
+        home = project or recorded or default_project
+        _, stored = save(conn, record, project=home, source="import", ident=ident,
+                         created=created, updated=updated, refresh=False)
         imported += stored
         skipped += not stored
+        if stored:
+            touched.add(home)
+    _changed(conn, touched)
     return imported, skipped
 
 
@@ -284,6 +301,14 @@ def sha256_hex(data: bytes) -> str:
 # ---------------------------------------------------------------- helpers
 
 
+def _changed(conn: sqlite3.Connection, projects: Iterable[str]) -> None:
+    """Keep the SessionStart recall file of each changed project current."""
+    from .recall import refresh
+
+    if projects:
+        refresh(conn, projects)
+
+
 def _redacted(record: dict[str, Any]) -> dict[str, Any]:
     from ..redaction import redact
 
@@ -309,12 +334,12 @@ def _unused_id(conn: sqlite3.Connection) -> str:
 
 
 def _insert(conn: sqlite3.Connection, record: dict[str, Any], ident: str, project: str,
-            source: str, stamp: str, digest: str) -> int:
+            source: str, stamp: str, digest: str, updated: str) -> int:
     cur = conn.execute(
         "INSERT INTO memories (id, created, updated, project, session_id, agent, phase, "
         "context, goal, lessons, decisions, uncertainties, tags, pinned, source, content_hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (ident, stamp, stamp, project, record["session_id"], record["agent"], record["phase"],
+        (ident, stamp, updated, project, record["session_id"], record["agent"], record["phase"],
          record["context"], record["goal"], _dump(record["lessons"]),
          _dump(record["decisions"]), _dump(record["uncertainties"]), _dump(record["tags"]),
          int(record["pinned"]), source, digest))

@@ -108,12 +108,13 @@ def emit_signal(args: argparse.Namespace) -> int:
 
 
 def list_signals(args: argparse.Namespace) -> int:
+    project = project_root()
     with closing(store.connect(require_data_home())) as conn:
-        signals = store.find(conn, project_root(), open_only=args.open)
+        signals = store.find(conn, project, open_only=args.open)
     if args.json:
         print(json.dumps([s.as_dict() for s in signals], indent=2, ensure_ascii=False))
     elif not signals:
-        print("No open signals." if args.open else "No signals.")
+        print(f"No open signals for {project}." if args.open else f"No signals for {project}.")
     for signal in signals if not args.json else []:
         print(f"{signal.ref:<6} {signal.status:<12} {signal.line()[len(signal.ref) + 1:]}")
     return 0
@@ -129,7 +130,8 @@ def show_signal(args: argparse.Namespace) -> int:
 
 
 def ack_signal(args: argparse.Namespace) -> int:
-    with closing(store.connect(require_data_home())) as conn:
+    home = require_data_home()
+    with closing(store.connect(home)) as conn:
         signal = _find(conn, args.id)
         if signal.level == "HALT":
             raise CommandError(f"{signal.ref} is a HALT; only the user can resolve it, with "
@@ -137,7 +139,7 @@ def ack_signal(args: argparse.Namespace) -> int:
         if signal.status != "open":
             print(f"{signal.ref} is already {signal.status}.")
             return 0
-        store.acknowledge(conn, signal)
+        store.acknowledge(conn, home, signal)
     print(f"Acknowledged {signal.ref}.")
     return 0
 

@@ -1,7 +1,18 @@
-"""The per-project HALT marker: ``<data folder>/halts/halt-<crc32 of project>``.
+"""Per-project marker files, so hot hooks can skip SQLite when nothing is open.
 
-It exists while the project may have an open HALT, so enforcement can answer
-"nothing open" with one ``os.path.exists`` and no SQLite on every tool call.
+- ``<data folder>/halts/halt-<crc32 of project>`` exists while the project may
+  have an open HALT: enforcement answers "nothing open" on every tool call
+  with one ``os.path.exists``.
+- ``<data folder>/waiting/waiting-<crc32 of project>`` exists while the project
+  may have a signal waiting for the user (an unresolved HALT or an
+  unacknowledged ALERT): the SessionStart and UserPromptSubmit hooks show
+  nothing, without opening the database, when it is absent.
+
+A marker is written after the row it stands for commits and removed only after
+the log shows nothing left for it, so a reader never misses a signal; when a
+marker exists the database is the truth. Projects whose crc32 collide share a
+marker, which only costs them a database read.
+
 Standard modules only, nothing heavy: this is on the path of every Bash call.
 """
 
@@ -10,9 +21,14 @@ from __future__ import annotations
 import os
 import zlib
 
+HALT = "halt"
+WAITING = "waiting"
+_FOLDERS = {HALT: "halts", WAITING: "waiting"}
 
-def marker_path(home: str, project: str) -> str:
-    return os.path.join(home, "halts", f"halt-{zlib.crc32(project.encode('utf-8')):08x}")
+
+def marker_path(home: str, project: str, kind: str = HALT) -> str:
+    name = f"{kind}-{zlib.crc32(project.encode('utf-8')):08x}"
+    return os.path.join(home, _FOLDERS[kind], name)
 
 
 def halt_marked(home: str, project: str) -> bool:
@@ -20,8 +36,20 @@ def halt_marked(home: str, project: str) -> bool:
     return os.path.exists(marker_path(home, project))
 
 
-def write_marker(home: str, project: str) -> None:
-    path = marker_path(home, project)
+def waiting_marked(home: str, project: str) -> bool | None:
+    """Cheap test: may a signal wait for the user in ``project``?
+
+    None when the data folder has no ``waiting/`` folder yet (a log written
+    before these markers existed): only the database can tell.
+    """
+    path = marker_path(home, project, WAITING)
+    if os.path.exists(path):
+        return True
+    return False if os.path.isdir(os.path.dirname(path)) else None
+
+
+def write_marker(home: str, project: str, kind: str = HALT) -> None:
+    path = marker_path(home, project, kind)
     folder = os.path.dirname(path)
     os.makedirs(folder, mode=0o700, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -29,8 +57,10 @@ def write_marker(home: str, project: str) -> None:
         f.write(project + "\n")
 
 
-def remove_marker(home: str, project: str) -> None:
-    from contextlib import suppress
-
-    with suppress(FileNotFoundError):
-        os.remove(marker_path(home, project))
+def remove_marker(home: str, project: str, kind: str = HALT) -> None:
+    path = marker_path(home, project, kind)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    try:  # noqa: SIM105 - contextlib costs hooks milliseconds to import
+        os.remove(path)
+    except FileNotFoundError:
+        pass

@@ -13,11 +13,10 @@ stays open (enforcement keeps its own fail-closed rule).
 
 from __future__ import annotations
 
-import re
-
 from ..hook import Event, Outcome
 
-_RESOLVE = re.compile(r"^\s*/PACT:resolve(?:[ \t]+(\S+))?(?:\s+(.*?))?\s*$", re.DOTALL)
+COMMAND = "/PACT:resolve"
+_RESOLVE = r"^\s*/PACT:resolve(?:[ \t]+(\S+))?(?:\s+(.*?))?\s*$"
 USAGE = "`/PACT:resolve <id> <decision>`"
 
 
@@ -26,7 +25,12 @@ def on_user_prompt(event: Event) -> Outcome | None:
 
     Fails open: a database error leaves the signal open and says so in the context.
     """
-    match = _RESOLVE.match(event.text("prompt"))
+    prompt = event.text("prompt")
+    if COMMAND not in prompt:  # every other prompt: no regex module, no database
+        return None
+    import re
+
+    match = re.match(_RESOLVE, prompt, re.DOTALL)
     if match is None:
         return None
     home = event.home

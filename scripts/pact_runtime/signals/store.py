@@ -1,12 +1,12 @@
-"""The signal log: records in the shared SQLite file, plus a HALT marker per project.
+"""The signal log: records in the shared SQLite file, plus marker files per project.
 
 Ids are small integers shown as ``S<n>`` (``S7``), short enough for the user
 to type in ``/PACT:resolve S7 <decision>``; ``7``, ``s7`` and ``#7`` read the
-same. The marker ``<data folder>/halts/halt-<crc32 of project>`` exists while
-the project has an open HALT, so enforcement can skip SQLite on every other
-tool call; when it exists the database is the truth. It is written after the
-HALT row commits and removed after the last open HALT of the project (and of
-any project sharing its crc) is resolved, so a reader never misses a HALT.
+same. Every change of a signal's status keeps the project's markers (see
+``marker``) in step with the log: a HALT marker while a HALT is open, a
+waiting marker while anything waits for the user. Markers are written after
+the commit and removed only when the log shows nothing left, so a reader that
+trusts their absence never misses a signal.
 """
 
 from __future__ import annotations
@@ -14,18 +14,28 @@ from __future__ import annotations
 import time
 
 from ..db import StoreError, connect, write
-from .marker import halt_marked, marker_path, remove_marker, write_marker
+from .marker import (
+    HALT,
+    WAITING,
+    halt_marked,
+    marker_path,
+    remove_marker,
+    waiting_marked,
+    write_marker,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
 
-__all__ = ["Signal", "StoreError", "connect", "halt_marked", "marker_path"]
+__all__ = ["Signal", "StoreError", "connect", "halt_marked", "marker_path", "waiting_marked"]
 
 _COLUMNS = ("id", "created", "project", "session", "level", "category", "agent", "agent_id",
             "source", "reason", "evidence", "fingerprint", "status", "surfaced",
             "resolved_by", "resolution", "resolved_at")
 _SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM signals"
+_OPEN_HALT = "level = 'HALT' AND status != 'resolved'"
+_WAITING = f"(status = 'open' OR ({_OPEN_HALT}))"  # what still needs the user
 
 
 class Signal:
@@ -94,7 +104,7 @@ def iso(stamp: float) -> str:
 def record(conn: sqlite3.Connection, home: str, *, project: str, level: str, category: str,
            reason: str, evidence: str = "", agent: str = "", agent_id: str = "",
            session: str = "", source: str = "command", fingerprint: str = "") -> Signal:
-    """Insert an open signal; for a HALT, write the project's marker after the commit.
+    """Insert an open signal; write the project's markers after the commit.
 
     Reason and evidence are redacted first: agents quote what they saw, and a
     signal must not keep a secret the memory store would refuse.
@@ -107,8 +117,9 @@ def record(conn: sqlite3.Connection, home: str, *, project: str, level: str, cat
             (time.time(), project, session, level, category, agent, agent_id, source,
              reason, evidence, fingerprint))
         number = cursor.lastrowid
+    write_marker(home, project, WAITING)
     if level == "HALT":
-        write_marker(home, project)
+        write_marker(home, project, HALT)
     signal = get(conn, int(number or 0))
     assert signal is not None
     return signal
@@ -132,14 +143,13 @@ def find(conn: sqlite3.Connection, project: str, open_only: bool = False) -> lis
 
 
 def open_halts(conn: sqlite3.Connection, project: str) -> list[Signal]:
-    query = _SELECT + " WHERE project = ? AND level = 'HALT' AND status != 'resolved' ORDER BY id"
+    query = _SELECT + f" WHERE project = ? AND {_OPEN_HALT} ORDER BY id"
     return [Signal(r) for r in conn.execute(query, (project,))]
 
 
 def pending(conn: sqlite3.Connection, project: str) -> list[Signal]:
     """What still needs the user: unresolved HALTs and unacknowledged ALERTs."""
-    query = (_SELECT + " WHERE project = ? AND (status = 'open' OR"
-             " (level = 'HALT' AND status != 'resolved')) ORDER BY id")
+    query = _SELECT + f" WHERE project = ? AND {_WAITING} ORDER BY id"
     return [Signal(r) for r in conn.execute(query, (project,))]
 
 
@@ -148,34 +158,49 @@ def with_fingerprint(conn: sqlite3.Connection, project: str, fingerprint: str) -
     return [Signal(r) for r in conn.execute(query, (project, fingerprint))]
 
 
-def acknowledge(conn: sqlite3.Connection, signal: Signal) -> None:
+def acknowledge(conn: sqlite3.Connection, home: str, signal: Signal) -> None:
+    """Mark an open ALERT acknowledged; drop the waiting marker if nothing is left."""
     with write(conn):
         conn.execute("UPDATE signals SET status = 'acknowledged' WHERE id = ? AND status = 'open'",
                      (signal.id,))
+    sync_markers(conn, home, signal.project)
 
 
 def resolve(conn: sqlite3.Connection, home: str, signal: Signal, words: str,
             by: str = "user") -> Signal:
-    """Mark ``signal`` resolved with the user's words; drop the marker if no HALT is left."""
+    """Mark ``signal`` resolved with the user's words; drop markers that no longer hold."""
     with write(conn):
         conn.execute(
             "UPDATE signals SET status = 'resolved', resolved_by = ?, resolution = ?,"
             " resolved_at = ? WHERE id = ?", (by, words, time.time(), signal.id))
-    sync_marker(conn, home, signal.project)
+    sync_markers(conn, home, signal.project)
     updated = get(conn, signal.id)
     assert updated is not None
     return updated
 
 
-def sync_marker(conn: sqlite3.Connection, home: str, project: str) -> None:
-    """Make the marker match the log for ``project`` (and projects sharing its name)."""
-    path = marker_path(home, project)
-    rows = conn.execute("SELECT DISTINCT project FROM signals WHERE level = 'HALT'"
-                        " AND status != 'resolved'").fetchall()
-    if any(marker_path(home, row[0]) == path for row in rows):
-        write_marker(home, project)
-        return
-    remove_marker(home, project)
+def sync_markers(conn: sqlite3.Connection, home: str, project: str) -> None:
+    """Make the markers match the log for ``project`` (and projects sharing its crc)."""
+    for kind, condition in ((HALT, _OPEN_HALT), (WAITING, _WAITING)):
+        path = marker_path(home, project, kind)
+        rows = conn.execute(f"SELECT DISTINCT project FROM signals WHERE {condition}").fetchall()
+        if any(marker_path(home, row[0], kind) == path for row in rows):
+            write_marker(home, project, kind)
+        else:
+            remove_marker(home, project, kind)
+
+
+def mark_all_waiting(conn: sqlite3.Connection, home: str) -> None:
+    """Write the waiting marker of every project with a signal waiting for the user.
+
+    For a log written before waiting markers existed: afterwards the
+    ``waiting/`` folder exists and the markers are trusted.
+    """
+    rows = conn.execute(f"SELECT DISTINCT project FROM signals WHERE {_WAITING}").fetchall()
+    for (project,) in rows:
+        write_marker(home, project, WAITING)
+    if not rows:
+        remove_marker(home, "", WAITING)  # creates the folder; there is nothing to remove
 
 
 def surface_for_call(conn: sqlite3.Connection, project: str, agent_id: str,

@@ -9,6 +9,9 @@ Events:
   the signals raised during that call (by that agent, or by anyone while it
   ran) that were not surfaced yet; each is surfaced once.
 
+At SessionStart and UserPromptSubmit the project's marker files answer
+"nothing waits" without opening the database (see ``marker``).
+
 Fails open: with no data folder, no database yet, or an unreadable one,
 nothing is shown and the session goes on (enforcement does not depend on it).
 """
@@ -50,12 +53,13 @@ def on_post_agent(event: Event) -> Outcome | None:
     duration = event.data.get("duration_ms")
     since = time.time() - float(duration) / 1000 - 1.0 if isinstance(
         duration, (int, float)) else float("inf")
-    from contextlib import closing
-
     from . import store
 
-    with closing(store.connect(home)) as conn:
+    conn = store.connect(home)
+    try:
         raised = store.surface_for_call(conn, event.project, str(agent_id or ""), since)
+    finally:
+        conn.close()
     if not raised:
         return None
     lines = ["PACT signals raised during this Agent call:", *("- " + s.line() for s in raised)]
@@ -69,12 +73,20 @@ def _pending_outcome(event: Event) -> Outcome | None:
     home = event.home
     if home is None or not _has_db(home):
         return None
-    from contextlib import closing
+    from .marker import halt_marked, waiting_marked
 
+    marked = waiting_marked(home, event.project)
+    if marked is False and not halt_marked(home, event.project):
+        return None
     from . import store
 
-    with closing(store.connect(home)) as conn:
+    conn = store.connect(home)
+    try:
+        if marked is None:  # a log from before the waiting markers: write them now
+            store.mark_all_waiting(conn, home)
         waiting = store.pending(conn, event.project)
+    finally:
+        conn.close()
     if not waiting:
         return None
     return Outcome(context=format_pending(waiting), message=_user_message(waiting))
@@ -94,6 +106,6 @@ def _user_message(signals: list[Signal]) -> str:
 
 
 def _has_db(home: str) -> bool:
-    from ..db import db_path
+    from ..paths import db_path
 
     return os.path.exists(db_path(home))
