@@ -81,8 +81,14 @@ def _tools(source: Source) -> list[Problem]:
         for tool in names.split_list(source.field(key)):
             if names.known_tool(tool):
                 continue
+            instead = names.retired_tool(tool)
             guess = names.closest(tool, names.tools())
-            hint = f"did you mean {guess}?" if guess else "use a tool name from the client's list"
+            if instead:
+                hint = f"Claude Code no longer offers {tool}; use {instead}"
+            elif guess:
+                hint = f"did you mean {guess}?"
+            else:
+                hint = "the client's tools are " + ", ".join(names.tools())
             problems.append(
                 Problem(
                     source.rel,

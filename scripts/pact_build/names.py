@@ -23,6 +23,12 @@ def tools() -> list[str]:
     return list(client()["tools"])
 
 
+def retired_tool(name: str) -> str | None:
+    """What replaces a tool that older clients offered and this one does not, if any."""
+    replacement: str | None = client()["retired_tools"].get(name)
+    return replacement
+
+
 def builtin_commands() -> set[str]:
     return set(client()["builtin_commands"])
 

@@ -24,10 +24,20 @@ def on_subagent_stop(event: Event) -> Outcome | None:
 
     Fails open: without the protocol, or on a second stop, it lets the agent finish.
     """
+    reason = sends_back(event)
+    return Outcome(block=reason) if reason else None
+
+
+def sends_back(event: Event) -> str:
+    """The reason this stop is sent back, or "" when the specialist may finish.
+
+    Memory capture asks too, so a handoff that is sent back is not stored
+    before its complete version arrives.
+    """
     if not event.agent_type.lower().startswith("pact:"):
-        return None
+        return ""
     if event.data.get("stop_hook_active"):
-        return None
+        return ""
     from .signals.vocabulary import VocabularyError, handoff_parts
 
     try:
@@ -36,14 +46,14 @@ def on_subagent_stop(event: Event) -> Outcome | None:
         from .log import log
 
         log(f"handoff gate skipped: {exc}", event.home)
-        return None
+        return ""
     missing = missing_parts(event.text("last_assistant_message"), parts)
     if not missing:
-        return None
-    return Outcome(block=(
-        f"Your handoff is missing: {', '.join(missing)}. Reply with your complete handoff: "
-        f"each of the parts {', '.join(parts)} under a heading or bold label with exactly that "
-        "name. Write \"None\" under a part with nothing to report. Keep any pact-signal blocks."))
+        return ""
+    return (f"Your handoff is missing: {', '.join(missing)}. Reply with your complete handoff: "
+            f"each of the parts {', '.join(parts)} under a heading or bold label with exactly "
+            "that name. Write \"None\" under a part with nothing to report. Keep any "
+            "pact-signal blocks.")
 
 
 def missing_parts(message: str, parts: list[str]) -> list[str]:

@@ -26,6 +26,14 @@ CASES = {
         {A: agent(NAME + "description: First line\ncontinued here\ntools: Read\n")},
         [(A, 4, "yaml-syntax")],
     ),
+    "unclosed bracket in a description": (
+        {A: agent(NAME + "description: [broken\ntools: Read\n")},
+        [(A, 3, "yaml-syntax")],
+    ),
+    "retired tool name": (
+        {A: agent(NAME + "description: Tests.\ntools: Read, Grep\n")},
+        [(A, 4, "unknown-tool")],
+    ),
     "list-typed argument-hint": (
         {C: command("description: Check a thing\nargument-hint: [task]\n")},
         [(C, 3, "yaml-list")],

@@ -142,6 +142,19 @@ def test_only_pact_specialists_are_captured(home, project, agent):
     assert not os.path.exists(os.path.join(home, "pact.db"))
 
 
+def test_handoff_the_gate_sends_back_is_kept_only_when_it_comes_back(home, project):
+    partial = HANDOFF.split("**Integration points**")[0]
+    sent_back = stop_event(home, project, message=partial)
+    assert capture.on_subagent_stop(sent_back) is None
+    assert not os.path.exists(os.path.join(home, "pact.db"))
+
+    second = stop_event(home, project, message=partial)
+    second.data["stop_hook_active"] = True  # the gate lets the second stop through
+    capture.on_subagent_stop(second)
+    assert [m["lessons"] or m["decisions"] for m in all_memories(home)] != []
+    assert len(all_memories(home)) == 1
+
+
 def test_message_without_handoff_parts_is_not_captured(home, project):
     capture.on_subagent_stop(stop_event(home, project, message="All done, nothing to add."))
 

@@ -474,7 +474,7 @@ assert [h["id"] for h in hits] == [ident.strip()], hits
 message = "### Key decisions\n- Keep the old column until the backfill ends\n"
 event = Event("SubagentStop", {"agent_type": "PACT:pact-database-engineer",
                                "session_id": "s", "last_assistant_message": message,
-                               "cwd": sys.argv[3]}, env)
+                               "stop_hook_active": True, "cwd": sys.argv[3]}, env)
 assert on_subagent_stop(event) is None
 start = on_session_start(Event("SessionStart", {"cwd": sys.argv[3]}, env))
 assert "Back up before migrating" in start.context or "数据库" in start.context, start.context

@@ -10,6 +10,8 @@ Fails open: a missing data folder, an unreadable database or an odd message
 
 Rules:
 - Only agent types starting with ``PACT:``; other subagents are not ours.
+- Not when the handoff gate sends the specialist back: its complete answer,
+  at the next stop, is the one kept.
 - The message must hold at least one of the handoff parts with content.
 - Skipped when the specialist saved a memory itself during this run: an
   explicit memory with the same session id, whose agent names this agent
@@ -43,6 +45,10 @@ def on_subagent_stop(event: Event) -> Outcome | None:
     if not agent.upper().startswith(PREFIX.upper()) or not event.home:
         return None
     try:
+        from ..gate import sends_back
+
+        if sends_back(event):
+            return None
         _capture(event, agent)
     except Exception as exc:  # memory must never disturb the handoff
         log(f"memory capture skipped for {agent}: {type(exc).__name__}: {exc}", event.home)
