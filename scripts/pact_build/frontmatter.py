@@ -177,13 +177,13 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, rel: str, first_line: 
     if (exc.context or "").startswith("while parsing a flow") and exc.context_mark is not None:
         # An unclosed [ or {: YAML notices on a later line; the author must fix the opening one.
         index = exc.context_mark.line
-        key = _key_of(lines[index]) if index < len(lines) else None
+        opener = _key_of(lines[index]) if index < len(lines) else None
         return Problem(
             rel,
             first_line + index,
             "yaml-syntax",
-            f"unclosed `[` or `{{` in `{key or 'this line'}` ({problem})",
-            f'quote the value: {key}: "…"' if key else "close the bracket or quote the value",
+            f"unclosed `[` or `{{` in `{opener or 'this line'}` ({problem})",
+            f'quote the value: {opener}: "…"' if opener else "close the bracket or quote the value",
         )
     found = _key_of(lines[index]) if index < len(lines) else None
     if problem.startswith("mapping values are not allowed") and found:
