@@ -15,22 +15,32 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+class DuplicateKey(ValueError):
+    """An object names the same key twice (raised only with ``unique_keys``)."""
+
+
 class _Context:
     """The settings json.loads passes to the scanner by default."""
 
     strict = True
     object_hook = None
-    object_pairs_hook = None
     parse_float = float
     parse_int = int
+
+    def __init__(self, unique_keys: bool) -> None:
+        self.object_pairs_hook = _unique if unique_keys else None
 
     @staticmethod
     def parse_constant(name: str) -> float:
         return float(name.replace("Infinity", "inf"))
 
 
-def loads(text: str) -> Any:
-    """Parse JSON like ``json.loads``; invalid input raises json's ValueError with its position."""
+def loads(text: str, unique_keys: bool = False) -> Any:
+    """Parse JSON like ``json.loads``; invalid input raises json's ValueError with its position.
+
+    ``unique_keys`` refuses an object that repeats a key (``DuplicateKey``)
+    instead of keeping the last value, as json does.
+    """
     try:
         from _json import make_scanner
     except ImportError:  # pragma: no cover (CPython always has _json)
@@ -39,15 +49,31 @@ def loads(text: str) -> Any:
         start = len(text) - len(text.lstrip(" \t\n\r"))
         try:
             # typeshed types the context as json's decoder class; any object with its fields works.
-            value, end = make_scanner(_Context())(text, start)  # type: ignore[arg-type]
-        except (StopIteration, ValueError, RecursionError):
-            pass  # let json word the error below
+            scan = make_scanner(_Context(unique_keys))  # type: ignore[arg-type]
+            value, end = scan(text, start)
+        except DuplicateKey:
+            raise
+        except (StopIteration, ValueError, RecursionError, SystemError):
+            # Let json word the error below (some CPython builds' scanner fails on
+            # truncated input with a SystemError instead of a position).
+            pass
         else:
             if not text[end:].strip(" \t\n\r"):
                 return value
     import json
 
-    return json.loads(text)
+    return json.loads(text, object_pairs_hook=_unique if unique_keys else None)
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(f"duplicate key {key!r}")
+            seen.add(key)
+    return obj
 
 
 def dumps(value: Any, compact: bool = False, sort_keys: bool = False) -> str:

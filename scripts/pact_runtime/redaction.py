@@ -62,7 +62,8 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
      r"(?<![\w-])shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}(?![\w-])", 0),
 )
 # A password in a URL's userinfo; it may hold "/" (not "@", which ends it).
-_URL_PASSWORD = r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]*:([^\s@?#/]+(?:/[^\s@?#/]*)*)@"
+# The password runs to the last "@" before the host, so one holding "@" is caught whole.
+_URL_PASSWORD = r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]*:([^\s?#/]+(?:/[^\s@?#/]*)*)@"
 
 # Passwords given to a command on its command line; the value is checked like an assignment's.
 _CLI_PATTERNS: tuple[tuple[tuple[str, ...], str], ...] = (

@@ -241,6 +241,12 @@ def test_decision_item_is_split_into_decision_rationale_and_alternatives():
             "rationale": "merges are easier", "alternatives": ["serial ids"]}
 
 
+def test_decision_drops_the_comma_before_its_reason():
+    assert handoff.decision("Round per line, because the accounting export does") == {
+        "decision": "Round per line", "rationale": "the accounting export does",
+        "alternatives": []}
+
+
 @pytest.mark.parametrize(("item", "path"), [
     ("`src/app.py`: entry point", "src/app.py"),
     ("src/app.py - entry point", "src/app.py"),

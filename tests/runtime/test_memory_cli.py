@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
 import pytest
-from pact_runtime.memory import cli, schema
+from pact_runtime.memory import cli, schema, store
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(REPO, "scripts")
@@ -157,6 +158,69 @@ def test_stats_says_when_fts5_is_missing(run, monkeypatch):
     assert "partial" in run("search", "PARTIAL")[1]
 
 
+def test_input_bytes_are_read_as_utf8(env):
+    """Through the built command's own stdin: a BOM is dropped, other bad bytes are named."""
+    script = ("import sys; from pact_runtime.memory.cli import main; "
+              "sys.exit(main(sys.argv[1:]))")
+    cases = ((b'\xef\xbb\xbf{"goal": "with a BOM"}', 0, b""),
+             (b'{"goal": "caf\xe9"}', 1, b"Error: input is not UTF-8: byte 0xe9 on line 1\n"))
+    for stdin, code, err in cases:
+        proc = subprocess.run([sys.executable, "-S", "-c", script, "save"], input=stdin,
+                              capture_output=True, cwd=SCRIPTS, env={**env, "PATH": ""})
+        assert (proc.returncode, proc.stderr) == (code, err)
+    closed = subprocess.run([sys.executable, "-S", "-c", script, "save"], stdin=None,
+                            capture_output=True, cwd=SCRIPTS, env={**env, "PATH": ""},
+                            preexec_fn=lambda: os.close(0))
+    assert (closed.returncode, closed.stderr) == (
+        1, b"Error: no input: stdin is closed; pipe a JSON object into the command\n")
+
+
+def test_line_separators_inside_text_survive_export_and_import(run, env, tmp_path):
+    ident = saved(run, {"goal": "one\u2028two\u2029three\x85four"})
+    exported = run("export")[1]
+    env["PACT_HOME"] = str(tmp_path / "second")
+    assert run("import", stdin=exported)[0] == 0
+    assert json.loads(run("show", ident, "--json")[1])["goal"] == "one\u2028two\u2029three\x85four"
+
+
+def test_export_works_when_the_search_index_is_damaged(run, env, monkeypatch):
+    ident = saved(run)
+
+    def damaged(conn):
+        raise sqlite3.DatabaseError("vtable constructor failed: memory_fts")
+
+    monkeypatch.setattr(store, "ensure_index", damaged)
+    assert run("search", "orders")[0] == 1
+    code, out, _ = run("export")
+    assert code == 0 and json.loads(out)["id"] == ident
+
+
+def test_control_characters_are_escaped_on_the_terminal_but_kept_in_json(run):
+    ident = saved(run, {"goal": "red \x1b[31malert\x1b[0m and a \x00 byte"})
+    assert "red \\x1b[31malert\\x1b[0m and a \\x00 byte" in run("list")[1]
+    assert "\x1b" not in run("show", ident)[1]
+    assert json.loads(run("show", ident, "--json")[1])["goal"] == (
+        "red \x1b[31malert\x1b[0m and a \x00 byte")
+
+
+def test_a_terminal_that_cannot_show_the_text_gets_escapes(env):
+    script = "import sys; from pact_runtime.memory.cli import main; sys.exit(main(sys.argv[1:]))"
+    run_env = {**env, "PATH": "", "PYTHONIOENCODING": "ascii"}
+    subprocess.run([sys.executable, "-S", "-c", script, "save"], cwd=SCRIPTS, env=run_env,
+                   input='{"goal": "数据库 café"}'.encode(), check=True, capture_output=True)
+    proc = subprocess.run([sys.executable, "-S", "-c", script, "list"], cwd=SCRIPTS,
+                          env=run_env, capture_output=True)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert b"\\u6570\\u636e\\u5e93 caf\\xe9" in proc.stdout
+
+
+def test_entity_kinds_are_redacted(run):
+    token = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0dF3hJ6"
+    ident = saved(run, {"context": "x", "entities": [{"name": "n", "kind": token}]})
+    shown = run("show", ident, "--json")[1]
+    assert token not in shown and "[REDACTED:github-token]" in shown
+
+
 def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
     ident = saved(run)
     exported = run("export")[1]
@@ -166,7 +230,8 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
 
     assert first == (0, "Imported 1 memory; skipped 0 already present.\n", "")
     assert again == (0, "Imported 0 memories; skipped 1 already present.\n", "")
-    assert json.loads(run("show", ident, "--json")[1])["source"] == "import"
+    assert json.loads(run("show", ident, "--json")[1]) == json.loads(exported)
+    assert run("export")[1] == exported
 
 
 @pytest.mark.parametrize(("argv", "stdin", "message"), [
@@ -203,6 +268,30 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
                                           "200, got '0'"),
     (["search", "x", "--limit", "ten"], "", "Error: --limit: expected a whole number from 1 "
                                             "to 200, got 'ten'"),
+    (["search", "x", "--limit", "１０"], "", "Error: --limit: expected a whole number from 1 "
+                                            "to 200, got '１０'"),
+    (["save"], '{"context": "a', "Error: invalid JSON at line 1, column 13: "
+                                 "Unterminated string starting at"),
+    (["save"], '{"context": "x", "context": "y"}', "Error: invalid JSON: duplicate key "
+                                                   "'context'; give each field once"),
+    (["import"], '{"goal": "ok"}\n{"goal": "g", "goal": "h"}',
+     "Error: invalid JSON on line 2: duplicate key 'goal'; give each field once"),
+    (["save"], json.dumps({"goal": "g", "tags": ["t"] * 201}),
+     "Error: tags: too many items (201 > 200)"),
+    (["save"], json.dumps({"goal": "g", "lessons": [f"{n}" + "x" * 18_999 for n in range(6)]}),
+     "Error: memory too large (114,001 > 100,000 characters in all); keep what a later "
+     "specialist needs and save the rest in a file"),
+    (["import"], '{"goal": "g", "created": "9999-99-99T99:99:99Z"}',
+     "Error: line 1: created: '9999-99-99T99:99:99Z' is not a real date and time; "
+     "nothing was imported"),
+    (["import"], '{"goal": "g", "updated": "2999-01-01T00:00:00Z"}',
+     "Error: line 1: updated: '2999-01-01T00:00:00Z' is in the future; nothing was imported"),
+    (["import"], '{"goal": "g", "project": "../../etc"}',
+     "Error: line 1: project: expected the absolute path of a folder, got '../../etc'; "
+     "nothing was imported"),
+    (["import"], '{"goal": "g", "source": "magic"}',
+     "Error: line 1: source: expected one of explicit, handoff, import, got 'magic'; "
+     "nothing was imported"),
     ([], "", "Error: missing COMMAND (see `pact-memory --help`)"),
     (["frobnicate"], "", "Error: unknown command 'frobnicate' (known: save, search, list, show, "
                          "forget, pin, unpin, stats, export, import)"),

@@ -186,8 +186,8 @@ def test_export_then_import_keeps_ids_and_is_idempotent(conn, tmp_path):
         other.close()
 
     assert first == (1, 0) and again == (0, 1)
-    assert got["created"] == exported[0]["created"] and got["project"] == PROJECT
-    assert got["pinned"] is True and got["source"] == "import"
+    assert got == exported[0]  # every field, source and times included
+    assert got["project"] == PROJECT and got["pinned"] is True and got["source"] == "explicit"
 
 
 @pytest.mark.parametrize("ident", ["bad id!", "m-zz", "m-3F9A1C2B7D", "m-3f9a1c2b7",

@@ -50,6 +50,7 @@ CAUGHT = [
     ("DATABASE_URL=postgres://app:S3cr3tPass@db.internal:5432/app", "url-password", "S3cr3tPass"),
     ("mysql://root:hunter2@localhost/db", "url-password", "hunter2"),
     ("redis://:p4ssw0rd@cache:6379/0", "url-password", "p4ssw0rd"),
+    ("https://user:p@ssw0rd@host.com/path", "url-password", "p@ssw0rd"),
     ("password=hunter22", "assignment", "hunter22"),
     ("DB_PASSWORD: 'correct horse'", "assignment", "correct horse"),
     ("secret: tr0ub4dor&3", "assignment", "tr0ub4dor&3"),

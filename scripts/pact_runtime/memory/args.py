@@ -133,7 +133,7 @@ def _value(name: str, kind: str, value: str, current: Any) -> Any:
     if kind == MANY:
         return [*current, value]
     if kind == LIMIT:
-        if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
             raise UsageError(f"{name}: expected a whole number from 1 to {MAX_LIMIT}, "
                              f"got {value!r}")
         return int(value)

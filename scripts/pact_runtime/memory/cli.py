@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     from . import args as cli_args
 
     env = os.environ if env is None else env
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show CJK gets escapes
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         command, options = cli_args.parse(sys.argv[1:] if argv is None else list(argv))
         return _RUN[command](options, env)
@@ -73,7 +76,7 @@ def _fail(exc: Exception, env: Mapping[str, str]) -> int:
 def _save(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     from . import store
 
-    record = store.normalize(_read_json(sys.stdin.read()))
+    record = store.normalize(_read_json(_stdin()))
     record["session_id"] = record["session_id"] or env.get("CLAUDE_CODE_SESSION_ID", "")
     with _open(env) as conn:
         ident, new = store.save(conn, record, project=_project(env), source="explicit")
@@ -123,8 +126,18 @@ def _print_lines(memories: list[dict[str, Any]], empty: str, with_project: bool)
     from .render import headline
 
     out = [headline(m, with_project) for m in memories] or [empty]
-    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.write(_terminal("\n".join(out)) + "\n")
     return 0
+
+
+def _terminal(text: str) -> str:
+    """Text for a terminal: control characters other than newline and tab shown as ``\\xNN``.
+
+    A stored escape sequence must not recolour or rewrite the user's screen;
+    ``--json`` output keeps the exact text.
+    """
+    table = {c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160)) if c not in (9, 10)}
+    return text.translate(table)
 
 
 def _show(opts: dict[str, Any], env: Mapping[str, str]) -> int:
@@ -137,7 +150,7 @@ def _show(opts: dict[str, Any], env: Mapping[str, str]) -> int:
         raise _usage(f"no memory with id {opts['id']!r}")
     if opts['json']:
         return _print_json(memory)
-    print(full(memory))
+    print(_terminal(full(memory)))
     return 0
 
 
@@ -197,7 +210,7 @@ def _export(opts: dict[str, Any], env: Mapping[str, str]) -> int:
 
     from . import store
 
-    with _open(env) as conn:
+    with _open(env, index=False) as conn:
         for memory in store.iter_all(conn):
             sys.stdout.write(json.dumps(memory, ensure_ascii=False) + "\n")
     return 0
@@ -210,7 +223,8 @@ def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     project = _import_project(opts["project"])
     # Check every line before storing any, so a bad file imports nothing.
     records = []
-    for number, line in enumerate(sys.stdin.read().splitlines(), 1):
+    # Lines end at "\n" only: U+2028 and friends are text inside a JSON string.
+    for number, line in enumerate(_stdin().split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -311,20 +325,36 @@ def _resolve(conn: sqlite3.Connection, text: str) -> str:
     raise _usage(f"no memory with id {text!r} (ids look like m-{example})")
 
 
+def _stdin() -> str:
+    """All of stdin as UTF-8 text (a leading BOM dropped); bad bytes are a usage error."""
+    if sys.stdin is None:
+        raise _usage("no input: stdin is closed; pipe a JSON object into the command")
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream put in place by the caller
+        text: str = sys.stdin.read()
+    else:
+        data = stream.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise _usage(f"input is not UTF-8: byte 0x{data[exc.start]:02x} "
+                         f"on line {line}") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def _read_json(text: str, line: int | None = None) -> Any:
-    from ..fastjson import loads
+    from ..fastjson import DuplicateKey, loads
 
     if not text.strip():
         raise _usage("no input: pipe a JSON object into the command")
     try:
-        return loads(text)
+        return loads(text, unique_keys=True)
     except RecursionError:
         raise _usage("JSON nested too deeply") from None
-    except SystemError:
-        # Some CPython versions' C scanner fails this way, not with RecursionError.
-        if text.count("[") + text.count("{") < 500:
-            raise
-        raise _usage("JSON nested too deeply") from None
+    except DuplicateKey as exc:
+        where = f" on line {line}" if line is not None else ""
+        raise _usage(f"invalid JSON{where}: {exc}; give each field once") from None
     except ValueError as exc:
         lineno = line if line is not None else getattr(exc, "lineno", 1)
         column = getattr(exc, "colno", 1)
@@ -335,11 +365,17 @@ def _read_json(text: str, line: int | None = None) -> Any:
 class _open:
     """The store as a context manager that closes the connection (sqlite3's own does not)."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], index: bool = True) -> None:
         from ..paths import require_data_home
-        from .store import open_store
 
-        self.conn = open_store(require_data_home(env))
+        if index:
+            from .store import open_store
+
+            self.conn = open_store(require_data_home(env))
+        else:  # the records alone: export must work even when the search index is damaged
+            from ..db import connect
+
+            self.conn = connect(require_data_home(env))
 
     def __enter__(self) -> sqlite3.Connection:
         return self.conn

@@ -138,8 +138,9 @@ def file_path(item: str) -> str:
 def decision(item: str) -> dict[str, Any]:
     """An item of "Key decisions" as {decision, rationale, alternatives}."""
     head, _, rationale = _split_once(_RATIONALE, item)
+    head = head.strip().rstrip(",;:").rstrip()  # "Round per line, because …"
     alternatives = [m.strip() for m in _ALTERNATIVE.findall(head)]
-    return {"decision": head.strip(), "rationale": rationale.strip(),
+    return {"decision": head, "rationale": rationale.strip(),
             "alternatives": alternatives[:3]}
 
 

@@ -12,7 +12,10 @@ LISTS = ("lessons", "uncertainties", "files", "tags")
 PHASES = ("Prepare", "Architect", "Code", "Test")
 FIELDS = ("context", "goal", "lessons", "decisions", "uncertainties", "entities", "files",
           "tags", "agent", "phase", "pinned", "session_id")
-MAX_TEXT = 20_000
+MAX_TEXT = 20_000  # characters in one text
+MAX_ITEMS = 200  # items in one list
+MAX_RECORD = 100_000  # characters in all the texts of one memory
+SOURCES = ("explicit", "handoff", "import")
 
 
 class InvalidMemory(ValueError):
@@ -37,7 +40,21 @@ def normalize(data: Any, *, allow: Iterable[str] = ()) -> dict[str, Any]:
     if not any(record[k] for k in ("context", "goal", "lessons", "decisions", "uncertainties")):
         raise InvalidMemory("nothing to save: give at least one of context, goal, lessons, "
                             "decisions or uncertainties")
+    size = _size(record)
+    if size > MAX_RECORD:
+        raise InvalidMemory(f"memory too large ({size:,} > {MAX_RECORD:,} characters in all); "
+                            "keep what a later specialist needs and save the rest in a file")
     return record
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_size(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_size(v) for v in value)
+    return 0
 
 
 EXPORT_ONLY = ("id", "created", "updated", "project", "source")
@@ -46,12 +63,17 @@ _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z"
 
 
 def import_keys(data: dict[str, Any]) -> tuple[str | None, ...]:
-    """The id, creation time, update time and project an exported record carries, checked."""
+    """The id, creation time, update time, project and source an exported record carries.
+
+    Each is checked: ids look like ``m-3f9a1c2b7d``, times are real UTC times
+    not in the future, the project is an absolute path, the source one of
+    ``SOURCES``. A missing one is None.
+    """
     import re
 
     values: list[str | None] = []
     for key, pattern in (("id", _ID), ("created", _STAMP), ("updated", _STAMP),
-                         ("project", None)):
+                         ("project", None), ("source", None)):
         value = data.get(key)
         if value in (None, ""):
             values.append(None)
@@ -60,8 +82,26 @@ def import_keys(data: dict[str, Any]) -> tuple[str | None, ...]:
             hint = " (ids look like m-3f9a1c2b7d)" if key == "id" else ""
             raise InvalidMemory(f"{key}: invalid value {value!r}{hint}")
         _encodable(key, value)
+        if pattern == _STAMP:
+            _real_time(key, value)
+        elif key == "project" and not value.startswith("/"):
+            raise InvalidMemory(f"project: expected the absolute path of a folder, got {value!r}")
+        elif key == "source" and value not in SOURCES:
+            raise InvalidMemory(f"source: expected one of {', '.join(SOURCES)}, got {value!r}")
         values.append(value)
     return tuple(values)
+
+
+def _real_time(key: str, value: str) -> None:
+    import calendar
+    import time
+
+    try:
+        moment = calendar.timegm(time.strptime(value[:19], "%Y-%m-%dT%H:%M:%S"))
+    except ValueError:
+        raise InvalidMemory(f"{key}: {value!r} is not a real date and time") from None
+    if moment > time.time() + 86_400:
+        raise InvalidMemory(f"{key}: {value!r} is in the future")
 
 
 def _text(data: dict[str, Any], key: str) -> str:
@@ -119,13 +159,20 @@ def _strings(data: dict[str, Any], key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         got = _kind(value) if not isinstance(value, list) else "a list with other values"
         raise InvalidMemory(f"{key}: expected a list of strings, got {got}")
+    _count(key, value)
     return unique([_cap(key, v.strip()) for v in value if v.strip()])
+
+
+def _count(key: str, items: list[Any]) -> None:
+    if len(items) > MAX_ITEMS:
+        raise InvalidMemory(f"{key}: too many items ({len(items):,} > {MAX_ITEMS})")
 
 
 def _decisions(value: Any) -> list[dict[str, Any]]:
     items = [value] if isinstance(value, (str, dict)) else (value or [])
     if not isinstance(items, list):
         raise InvalidMemory("decisions: expected a list")
+    _count("decisions", items)
     result = []
     for item in items:
         if isinstance(item, str):
@@ -149,6 +196,7 @@ def _entities(value: Any) -> list[dict[str, str]]:
     items = [value] if isinstance(value, (str, dict)) else (value or [])
     if not isinstance(items, list):
         raise InvalidMemory("entities: expected a list")
+    _count("entities", items)
     result: list[dict[str, str]] = []
     for number, item in enumerate(items):
         if isinstance(item, str):

@@ -17,7 +17,15 @@ from .. import db
 from ..fastjson import dumps, loads
 from . import schema
 from .index import add_to_index, remove_from_index
-from .record import EXPORT_ONLY, LISTS, InvalidMemory, import_keys, normalize, unique
+from .record import (
+    EXPORT_ONLY,
+    LISTS,
+    SOURCES,
+    InvalidMemory,
+    import_keys,
+    normalize,
+    unique,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,7 +35,6 @@ if TYPE_CHECKING:
 KEYS = ("id", "created", "updated", "project", "session_id", "agent", "phase", "context",
         "goal", "lessons", "decisions", "uncertainties", "entities", "files", "tags",
         "pinned", "source")
-SOURCES = ("explicit", "handoff", "import")
 _COLUMNS = ("rowid", "id", "created", "updated", "project", "session_id", "agent", "phase",
             "context", "goal", "lessons", "decisions", "uncertainties", "tags", "pinned",
             "source")
@@ -213,29 +220,34 @@ def iter_all(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
 
 
 def prepare_import(data: Any) -> tuple[Any, ...]:
-    """Check one exported record: (record, id, created, updated, project); raises InvalidMemory."""
+    """Check one exported record: (record, id, created, updated, project, source).
+
+    Raises InvalidMemory.
+    """
     if not isinstance(data, dict):
         raise InvalidMemory("expected a JSON object")
-    ident, created, updated, project = import_keys(data)
+    ident, created, updated, project, source = import_keys(data)
     record = normalize({k: v for k, v in data.items() if k not in EXPORT_ONLY})
-    return (record, ident, created, updated, project)
+    return (record, ident, created, updated, project, source)
 
 
 def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]],
                    default_project: str, project: str | None = None) -> tuple[int, int]:
     """Store prepared records under their own ids; returns (imported, skipped).
 
+    Each keeps the source it was exported with (one naming none becomes "import").
+
     ``project`` re-homes every record there; otherwise each keeps the project
     it names, and one naming none goes to ``default_project``.
     """
     imported = skipped = 0
     touched: set[str] = set()
-    for record, ident, created, updated, recorded in prepared:
+    for record, ident, created, updated, recorded, source in prepared:
         if ident and get(conn, ident) is not None:
             skipped += 1
             continue
         home = project or recorded or default_project
-        _, stored = save(conn, record, project=home, source="import", ident=ident,
+        _, stored = save(conn, record, project=home, source=source or "import", ident=ident,
                          created=created, updated=updated, refresh=False)
         imported += stored
         skipped += not stored
@@ -320,7 +332,8 @@ def _redacted(record: dict[str, Any]) -> dict[str, Any]:
     out["decisions"] = [{"decision": redact(d["decision"]), "rationale": redact(d["rationale"]),
                          "alternatives": [redact(a) for a in d["alternatives"]]}
                         for d in record["decisions"]]
-    entities = [{"name": redact(e["name"]), "kind": e["kind"]} for e in record["entities"]]
+    entities = [{"name": redact(e["name"]), "kind": redact(e["kind"])}
+                for e in record["entities"]]
     # Unique again: two names may redact alike, and the index must match the linked rows.
     out["entities"] = [e for i, e in enumerate(entities) if e not in entities[:i]]
     return out
