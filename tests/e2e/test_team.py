@@ -1,6 +1,7 @@
 """The whole team in real sessions: every agent listed and dispatchable, every command
-expanding, the installed inventory matching the sources, and a session leaving no trace
-outside the client's own files, the plugin's data folder and the project.
+expanding, every skill delivered whole, the installed inventory matching the sources, and
+a session leaving no trace outside the client's own files, the plugin's data folder and
+the project.
 
 Expected text is read from the built files in ``dist`` and the include directives
 from the repository sources, so these tests follow the content as it changes.
@@ -151,6 +152,38 @@ def test_every_command_expands_with_its_arguments(pact: Client, plugin_root: str
             assert piece in user, (name, piece[:120])
         if "$ARGUMENTS" not in body:
             assert f"ARGUMENTS: {ARGS}" in user, name
+
+
+# ---------------------------------------------------------------- skills
+
+
+def _skills(plugin_root: str) -> list[str]:
+    folder = os.path.join(plugin_root, "skills")
+    return sorted(d for d in os.listdir(folder)
+                  if os.path.isfile(os.path.join(folder, d, "SKILL.md")))
+
+
+def test_every_skill_arrives_whole_through_the_skill_tool(pact: Client, plugin_root: str):
+    skills = _skills(plugin_root)
+    calls = [tool_use("Skill", {"skill": f"PACT:{name}"}, id=f"toolu_skill_{n}")
+             for n, name in enumerate(skills)]
+    reply = calls[0]
+    for call in calls[1:]:
+        reply = reply + call
+    pact.model.script(main=[reply, text("skills read")])
+
+    r = pact.run("read every skill")
+
+    assert r.returncode == 0, r
+    context = squash(r.context_text(r.main_requests[-1]))
+    for n, name in enumerate(skills):
+        result = r.tool_result_for(f"toolu_skill_{n}")
+        assert result.get("is_error") is not True, (name, result)
+        assert r.result_text(result).strip() == f"Launching skill: PACT:{name}", name
+        folder = os.path.join(plugin_root, "skills", name)
+        assert f"Base directory for this skill: {folder}" in context, name
+        # Whole, as built: a placeholder the client substituted would break the match.
+        assert squash(_skill_text(pact, plugin_root, name)) in context, name
 
 
 # ---------------------------------------------------------------- inventory
