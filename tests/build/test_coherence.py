@@ -30,13 +30,25 @@ SKELETON = ("Deliverables", "Boundaries and collaboration", "Autonomy charter",
 # Shared rules every agent includes, and the agent section each one belongs in.
 SHARED_RULES = {
     ("pact-handoff", "The five parts"): "Handoff",
+    ("pact-handoff", "Before you hand back"): "Handoff",
     ("pact-s1-autonomy", "Charter"): "Autonomy charter",
     ("pact-s1-autonomy", "When to escalate"): "Autonomy charter",
     ("pact-s1-autonomy", "Nested cycles"): "Nested cycles",
     ("algedonic", "Signal block format"): "Algedonic triggers",
+    ("algedonic", "Raising a signal"): "Algedonic triggers",
     ("pact-variety", "Variety signals from specialists"): "Variety signals",
     ("pact-agent-stall", "When you are blocked"): "When you are blocked",
 }
+# Shared rules that get a subsection of their own, titled like the protocol section, so
+# that in the rendered agent each one reads under a heading and not as a run-on of the
+# agent's own text before it.
+SUBSECTIONS = {("pact-s1-autonomy", "When to escalate"), ("algedonic", "Signal block format"),
+               ("algedonic", "Raising a signal"), ("pact-handoff", "The five parts"),
+               ("pact-handoff", "Before you hand back")}
+# A positional or whole-argument placeholder: the client replaces it in skill bodies
+# (``$1`` is the second argument, usually empty), so SQL like ``WHERE id = $1`` would
+# arrive as ``WHERE id = ``. ``\$1`` is the client's escape for a literal.
+PLACEHOLDER = re.compile(r"(?<!\\)\$(?:\d+|ARGUMENTS\b)")
 
 
 def _body(path: Path) -> list[str]:
@@ -98,6 +110,41 @@ def test_agent_includes_the_shared_rules_in_their_sections(path: Path):
     misplaced = {rule: placed[rule] for rule, section in SHARED_RULES.items()
                  if placed[rule] != section}
     assert misplaced == {}, f"{path.name}: included under the wrong section {misplaced}"
+
+
+@pytest.mark.parametrize("path", AGENTS, ids=[p.stem for p in AGENTS])
+def test_agent_gives_each_shared_rule_its_heading(path: Path):
+    heading = ("", "")
+    under: dict[tuple[str, str], tuple[str, str]] = {}
+    for line in _body(path):
+        match = HEADING.match(line)
+        if match:
+            heading = (match.group(1), match.group(2))
+        for rule in INCLUDE.findall(line):
+            under[rule] = heading
+
+    expected = {rule: ("###", rule[1]) if rule in SUBSECTIONS else ("##", section)
+                for rule, section in SHARED_RULES.items()}
+    wrong = {rule: under.get(rule) for rule in expected if under.get(rule) != expected[rule]}
+    assert wrong == {}, f"{path.name}: expected the headings {expected}"
+
+
+SKILL_BODIES = sorted((REPO / "skills").glob("*/SKILL.md"))
+
+
+@pytest.mark.parametrize("path", SKILL_BODIES, ids=[p.parent.name for p in SKILL_BODIES])
+def test_skill_body_has_no_argument_placeholder(path: Path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = [(n, line) for n, line in enumerate(lines, 1) if PLACEHOLDER.search(line)]
+
+    assert found == [], (f"{path.relative_to(REPO)}: the client substitutes these; write "
+                         f"named parameters (:id) in examples: {found}")
+
+
+def test_placeholder_pattern_matches_what_the_client_substitutes():
+    assert PLACEHOLDER.search("WHERE id = $1") and PLACEHOLDER.search("all: $ARGUMENTS")
+    assert PLACEHOLDER.search("first: $0")
+    assert not PLACEHOLDER.search("price in $ or \\$1, {{ $json.id }}, ${{ matrix.os }}")
 
 
 # ---------------------------------------------------------------- repeated prose
