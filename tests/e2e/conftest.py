@@ -26,24 +26,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _build(out: str) -> str:
-    """Build the plugin into ``out`` with the project's own build."""
-    try:
-        import pact_build.cli  # noqa: F401
-        interim = os.environ.get("PACT_E2E_INTERIM") == "1"
-    except ImportError:
-        interim = True
-    if interim:
-        from .interim_build import build
+    """Build the plugin into ``out`` with the project's own build, as ``make plugin`` does.
 
-        return build(out)
+    The build must succeed: a broken build fails every test here rather than being
+    replaced by a copy of the sources.
+    """
     code = "import sys; from pact_build.cli import main; sys.exit(main())"
     proc = subprocess.run([sys.executable, "-c", code, "build", "--out", out], cwd=REPO,
                           capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         pytest.fail(f"pact-plugin build failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
-                    "\nFix the content, or point PACT_DIST at a built plugin (PACT_E2E_INTERIM=1 "
-                    "uses tests/e2e/interim_build.py, which copies content unrendered).",
-                    pytrace=False)
+                    "\nFix the content, or point PACT_DIST at a built plugin.", pytrace=False)
     return out
 
 
@@ -52,7 +45,11 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The built plugin folder (marketplace root holding ``PACT/``)."""
     given = os.environ.get("PACT_DIST")
     if given:
-        return os.path.abspath(given)
+        given = os.path.abspath(given)
+        if not os.path.isfile(os.path.join(given, "PACT", ".claude-plugin", "plugin.json")):
+            pytest.fail(f"PACT_DIST={given} holds no built plugin (PACT/.claude-plugin/"
+                        "plugin.json); run `make plugin` or unset PACT_DIST", pytrace=False)
+        return given
     return _build(str(tmp_path_factory.mktemp("dist") / "dist"))
 
 
