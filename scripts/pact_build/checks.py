@@ -300,6 +300,37 @@ def check_manifests(content: Content) -> list[Problem]:
     return problems
 
 
+def check_component_paths(content: Content) -> list[Problem]:
+    """Component paths listed in plugin.json exist; the client's loader fails on a missing one."""
+    plugin = next(iter(content.of("plugin")), None)
+    if plugin is None or content.pact:
+        return []  # the PACT sources may list nothing at all (check_manifests)
+    problems = []
+    for key in ("agents", "commands", "skills", "hooks"):
+        value = plugin.field(key)
+        items = [(None, value)] if isinstance(value, str) else list(enumerate(value or []))
+        for index, path in items if isinstance(value, (str, list)) else []:
+            if (
+                not isinstance(path, str)
+                or not path.startswith("./")
+                or ".." in path.split("/")
+                or (key == "agents" and not path.endswith(".md"))
+            ):
+                continue  # the schema reports a path of the wrong shape
+            if not (content.root / path).exists():
+                where = (key,) if index is None else (key, index)
+                problems.append(
+                    Problem(
+                        plugin.rel,
+                        plugin.line(*where),
+                        "missing-path",
+                        f"`{key}` lists {path}, which does not exist in the plugin",
+                        "fix the path (relative to the plugin root) or remove the entry",
+                    )
+                )
+    return problems
+
+
 def check_hook_scripts(content: Content) -> list[Problem]:
     """Scripts a hooks.json command runs from the plugin exist; paths are quoted."""
     problems = []

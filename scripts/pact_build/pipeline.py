@@ -184,6 +184,7 @@ def _check(content: Content, report: Report) -> None:
         checks.check_mojibake,
         checks.check_skill_length,
         checks.check_manifests,
+        checks.check_component_paths,
         checks.check_hook_scripts,
         references.check_links,
         references.check_mentions,

@@ -115,7 +115,12 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
     log.debug("loading %s", item.rel)
     if item.kind == "asset":
         return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), []
-    text = read_text(item.path)
+    data = item.path.read_bytes()
+    text = normalise(data)
+    undecodable = _encoding_problems(item.rel, data)
+    if undecodable:
+        # Every later check would judge U+FFFD stand-ins, not what the author wrote.
+        return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), undecodable
     if item.kind in JSON_KINDS:
         return _load_json(item, text)
     if item.kind not in FRONTMATTER_KINDS:
@@ -147,6 +152,25 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
         tuple(parsed.surprises),
     )
     return source, parsed.problems
+
+
+def _encoding_problems(rel: str, data: bytes) -> list[Problem]:
+    """One problem for a file that is not UTF-8, at the line of its first bad byte."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = normalise(data[: exc.start] + b"x")[:-1]  # "x" stands for the bad byte
+        line = before.count("\n") + 1
+        column = len(before.rsplit("\n", 1)[-1])
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        hint = "save the file as UTF-8"
+        legacy = data.decode("cp1252", errors="replace").lstrip("\ufeff\u00ef\u00bb\u00bf")
+        legacy_line = legacy.replace("\r\n", "\n").replace("\r", "\n").split("\n")[line - 1]
+        if "\ufffd" not in legacy_line:
+            hint += f"; read as Windows-1252 the line is: {legacy_line.strip()}"
+        message = f"not valid UTF-8 (byte 0x{byte} at column {column})"
+        return [Problem(rel, line, "encoding", message, hint)]
+    return []
 
 
 def _load_json(item: Found, text: str) -> tuple[Source, list[Problem]]:

@@ -89,6 +89,18 @@ FOREIGN_CASES = {
         {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "skills": ["./../x"]\n}\n'},
         [(".claude-plugin/plugin.json", 3, "schema", "error")],
     ),
+    "listed agent file missing": (
+        {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "agents": ["./extra/x.md"]\n}\n'},
+        [(".claude-plugin/plugin.json", 3, "missing-path", "error")],
+    ),
+    "listed skills folder missing": (
+        {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "skills": "./more"\n}\n'},
+        [(".claude-plugin/plugin.json", 3, "missing-path", "error")],
+    ),
+    "listed hooks file missing": (
+        {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "hooks": "./hooks/x.json"\n}\n'},
+        [(".claude-plugin/plugin.json", 3, "missing-path", "error")],
+    ),
     "marketplace key in plugin.json": (
         {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "category": "x"\n}\n'},
         [(".claude-plugin/plugin.json", 3, "unknown-key", "warning")],

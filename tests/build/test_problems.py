@@ -127,6 +127,10 @@ CASES = {
         {A: agent(NAME + "description: Tests.\n", "# X\n\nUse this \u00e2\u20ac\u201d now.\n")},
         [(A, 7, "mojibake")],
     ),
+    "file saved as Windows-1252": (
+        {A: agent(NAME + "description: Tests.\n", "# X\n\nCaf\u00e9 \u2013 ok\n").encode("cp1252")},
+        [(A, 7, "encoding")],
+    ),
     "duplicate frontmatter key": (
         {A: agent(NAME + "description: Tests.\nname: pact-x\n")},
         [(A, 4, "duplicate-key")],
@@ -319,3 +323,16 @@ def test_correct_unicode_is_not_mojibake(source_tree):
     files = {A: agent(NAME + "description: Tests — in depth.\n", body)}
 
     assert found(source_tree(files=files), strict=True) == []
+
+
+def test_undecodable_byte_is_reported_with_column_and_a_readable_hint(source_tree):
+    data = b"---\r\nname: pact-x\r\ndescription: Tests \x96 more.\r\n---\r\nBody.\r\n"
+    root = source_tree(files={A: b"\xef\xbb\xbf" + data})
+
+    problems = pipeline.validate(root).report.problems
+
+    assert [p.format() for p in problems] == [
+        f"{A}:3: encoding: not valid UTF-8 (byte 0x96 at column 20)\n"
+        "    fix: save the file as UTF-8; read as Windows-1252 the line is: "
+        "description: Tests \u2013 more."
+    ]
