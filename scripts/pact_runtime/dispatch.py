@@ -51,8 +51,45 @@ def parse(raw: bytes) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+class _Sink:
+    """Takes the place of stdout and stderr while handlers run.
+
+    A stray print would otherwise corrupt the JSON answer (the client then
+    ignores all of it, a deny included) or reach the client as stderr.
+    """
+
+    __slots__ = ("parts",)
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(str(text))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
 def run_handlers(event: Event) -> list[Outcome]:
-    """Run every matching handler in table order; a failing one is logged and skipped."""
+    """Run every matching handler in table order; a failing one is logged and skipped.
+
+    Anything a handler prints is kept off stdout and stderr and logged instead.
+    """
+    saved = sys.stdout, sys.stderr
+    sink = _Sink()
+    sys.stdout = sys.stderr = sink
+    try:
+        outcomes = _run(event)
+    finally:
+        sys.stdout, sys.stderr = saved
+    if sink.parts:
+        _log(f"handlers printed on {event.name} (kept off stdout): {''.join(sink.parts)}",
+             event.env)
+    return outcomes
+
+
+def _run(event: Event) -> list[Outcome]:
     outcomes = []
     for handler in HANDLERS:
         if handler.event != event.name:

@@ -197,6 +197,36 @@ def test_handler_returning_something_else_is_ignored(handlers, home):
     assert "returned dict, not an Outcome" in log_text(home)
 
 
+def test_stray_prints_stay_off_stdout_and_stderr(handlers, home, capsys):
+    module, use = handlers
+
+    def chatty(event):
+        print("debug: looking at", event.tool_name)
+        sys.stderr.write("warning: slow\n")
+        return Outcome(deny="real verdict")
+
+    module.chatty = chatty
+    use(("PreToolUse", "chatty"))
+
+    code, out = run("PreToolUse", BASH, home)
+
+    assert code == 0
+    assert json.loads(out)["hookSpecificOutput"]["permissionDecisionReason"] == "real verdict"
+    assert capsys.readouterr() == ("", "")
+    assert "handlers printed on PreToolUse (kept off stdout): debug: looking at Bash\n" \
+        "warning: slow" in log_text(home)
+    assert not isinstance(sys.stdout, dispatch._Sink)
+
+
+def test_stray_print_in_a_process_leaves_the_answer_valid_json(handlers, home):
+    proc = _hook("PreToolUse", b'{"tool_name": "Bash"}', home, handler=(
+        "def on(event):\n    print('noise')\n    return Outcome(deny='blocked')\n"))
+
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    answer = json.loads(proc.stdout)
+    assert answer["hookSpecificOutput"]["permissionDecisionReason"] == "blocked"
+
+
 BAD_INPUTS = {
     "empty": b"",
     "whitespace": b"  \n",
@@ -285,6 +315,14 @@ def test_log_rotates_once_at_the_cap(home, monkeypatch):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
+def test_one_huge_entry_is_cut_to_the_entry_cap(home):
+    log.log("start " + "y" * (3 * log.MAX_ENTRY), home)
+
+    text = read(os.path.join(home, "logs", "pact.log"))
+    assert len(text) < log.MAX_ENTRY + 200
+    assert text.rstrip().endswith(f"y… [{2 * log.MAX_ENTRY + 6} more characters cut]")
+
+
 def test_log_without_a_data_folder_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.delenv("PACT_HOME", raising=False)
     monkeypatch.delenv("CLAUDE_PLUGIN_DATA", raising=False)
@@ -298,10 +336,21 @@ def test_log_without_a_data_folder_writes_nothing(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- as a process
 
 
-def _hook(event: str, stdin: bytes, home: str) -> subprocess.CompletedProcess:
-    """The dispatcher started as hooks.json starts it: ``python3 -S …; || true`` in sh."""
+def _hook(event: str, stdin: bytes, home: str, handler: str = "") -> subprocess.CompletedProcess:
+    """The dispatcher started as hooks.json starts it: ``python3 -S …; || true`` in sh.
+
+    ``handler`` is the source of a function ``on(event)``, run as the only handler.
+    """
     entry = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
              "from pact_runtime.dispatch import main; sys.exit(main())")
+    if handler:
+        entry = ("import sys, types; sys.path.insert(0, sys.argv.pop(1)); "
+                 "from pact_runtime import dispatch; from pact_runtime.hook import Outcome; "
+                 "from pact_runtime.registry import Handler; "
+                 "m = types.ModuleType('pact_runtime._fake'); m.Outcome = Outcome; "
+                 f"exec({handler!r}, m.__dict__); sys.modules['pact_runtime._fake'] = m; "
+                 f"dispatch.HANDLERS = (Handler({event!r}, '_fake:on'),); "
+                 "sys.exit(dispatch.main())")
     command = f'python3 -S -c "$ENTRY" "$SCRIPTS" {event} || true'
     env = {"PATH": os.environ["PATH"], "ENTRY": entry, "SCRIPTS": SCRIPTS,
            "CLAUDE_PLUGIN_DATA": home}
