@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from .harness import Client
+from .harness import REPO, Client
 
 KEBAB_WARNING = 'Plugin name "PACT" is not kebab-case'
 
@@ -43,28 +43,29 @@ def _inventory(output: str) -> dict[str, tuple[int, list[str]]]:
     return found
 
 
-def _built_components(plugin_root: str) -> dict[str, list[str]]:
-    commands = [f[:-3] for f in os.listdir(os.path.join(plugin_root, "commands"))
-                if f.endswith(".md")]
-    skills_dir = os.path.join(plugin_root, "skills")
+def _source_components() -> dict[str, list[str]]:
+    """What the repository's sources define: the names ``plugin details`` must list."""
+    from pact_runtime import registry
+
+    commands = [f[:-3] for f in os.listdir(os.path.join(REPO, "commands")) if f.endswith(".md")]
+    skills_dir = os.path.join(REPO, "skills")
     skills = [d for d in os.listdir(skills_dir)
               if os.path.isfile(os.path.join(skills_dir, d, "SKILL.md"))]
-    agents = [f[:-3] for f in os.listdir(os.path.join(plugin_root, "agents"))
-              if f.endswith(".md")]
-    with open(os.path.join(plugin_root, "hooks", "hooks.json"), encoding="utf-8") as f:
-        hooks = list(json.load(f)["hooks"])
-    return {"Skills": sorted(commands + skills), "Agents": sorted(agents), "Hooks": sorted(hooks)}
+    agents = [f[:-3] for f in os.listdir(os.path.join(REPO, "agents")) if f.endswith(".md")]
+    return {"Skills": sorted(commands + skills), "Agents": sorted(agents),
+            "Hooks": sorted(registry.events())}
 
 
-def test_install_and_details_count_every_built_component(client: Client, dist: str,
-                                                          plugin_root: str):
+def test_install_and_details_count_every_source_component(client: Client, dist: str):
     client.install(dist)
     listed = client.claude("plugin", "list").stdout
     details = client.claude("plugin", "details", "PACT@pact-marketplace").stdout
 
     assert "PACT@pact-marketplace" in listed and "enabled" in listed, listed
     inventory = _inventory(details)
-    for kind, names in _built_components(plugin_root).items():
+    expected = _source_components()
+    assert "pact-database-engineer" in expected["Agents"]
+    for kind, names in expected.items():
         count, shown = inventory[kind]
         assert count == len(names), f"{kind}: {details}"
         assert sorted(shown) == names, f"{kind}: {details}"
@@ -119,3 +120,67 @@ def test_hook_command_runs_the_dispatcher_from_a_path_with_spaces(dist: str, tmp
     assert answer["hookEventName"] == "SessionStart"
     assert answer["additionalContext"].startswith("Brief from a spaced path.")
     assert f"export PACT_HOME='{tmp_path / 'data'}'" in env_file.read_text()
+
+
+# ---------------------------------------------------------------- our validator and the client's
+
+PLUGIN = ".claude-plugin/plugin.json"
+HOOKS = "hooks/hooks.json"
+GOOD = {PLUGIN: '{"name": "p", "version": "1.0.0", "description": "d", "author": {"name": "a"}}'}
+
+
+def _hook(**extra: object) -> str:
+    hook = {"type": "command", "command": "true", **extra}
+    return json.dumps({"hooks": {"Stop": [{"hooks": [hook]}]}})
+
+
+# Cases where the client's own validator has a verdict; (files, the client rejects it).
+# pact-plugin is stricter elsewhere (references, YAML 1.1, hook scripts), so those stay out.
+AGREEMENT = {
+    "clean plugin": ({}, False),
+    "manifest without a name": ({PLUGIN: '{"version": "1"}'}, True),
+    "name with a space": ({PLUGIN: '{"name": "my plugin"}'}, True),
+    "author as a string": ({PLUGIN: '{"name": "p", "author": "me"}'}, True),
+    "keywords as a string": ({PLUGIN: '{"name": "p", "keywords": "db"}'}, True),
+    "version that is not semver": ({PLUGIN: '{"name": "p", "version": "abc"}'}, False),
+    "unknown manifest key": ({PLUGIN: '{"name": "p", "flavour": "mint"}'}, False),
+    "marketplace key in the manifest": ({PLUGIN: '{"name": "p", "category": "x"}'}, False),
+    "component path without ./": ({PLUGIN: '{"name": "p", "commands": "othercmd"}'}, True),
+    "agents as a folder": ({PLUGIN: '{"name": "p", "agents": "./extra/"}'}, True),
+    "path with ..": ({PLUGIN: '{"name": "p", "skills": ["./../x"]}'}, True),
+    "listed agent missing": ({PLUGIN: '{"name": "p", "agents": ["./agents/a.md"]}'}, True),
+    "listed commands missing": ({PLUGIN: '{"name": "p", "commands": "./nope"}'}, True),
+    "listed hooks file missing": ({PLUGIN: '{"name": "p", "hooks": "./x.json"}'}, True),
+    "listed agent present": ({PLUGIN: '{"name": "p", "agents": ["./extra/x.md"]}',
+                              "extra/x.md": "---\nname: x\ndescription: X.\n---\nBody.\n"}, False),
+    "inline hook event map": ({PLUGIN: json.dumps({"name": "p", "hooks": json.loads(_hook())[
+        "hooks"]})}, False),
+    "inline hooks wrapped twice": ({PLUGIN: '{"name": "p", "hooks": {"hooks": {}}}'}, True),
+    "unknown hook event": ({HOOKS: '{"hooks": {"BogusEvent": []}}'}, True),
+    "hook without a type": ({HOOKS: '{"hooks": {"Stop": [{"hooks": [{"command": "true"}]}]}}'},
+                            True),
+    "hook timeout as text": ({HOOKS: _hook(timeout="5")}, True),
+    "unknown hook option": ({HOOKS: _hook(colour="x")}, False),
+    "agent description with ': '": ({"agents/a.md": "---\nname: a\ndescription: Use when: x\n"
+                                                    "---\nBody.\n"}, True),
+    "skill description with an open [": ({"skills/s/SKILL.md": "---\nname: s\ndescription: "
+                                                                "[broken\n---\nBody.\n"}, True),
+}
+
+
+@pytest.mark.parametrize("files, rejected", list(AGREEMENT.values()), ids=list(AGREEMENT))
+def test_pact_plugin_validate_agrees_with_the_client(client: Client, tmp_path, files, rejected):
+    from pathlib import Path
+
+    from pact_build import pipeline
+
+    root = tmp_path / "plugin"
+    for rel, text in {**GOOD, **files}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+    proc = client.claude("plugin", "validate", str(root), check=False)
+    ours = pipeline.validate(Path(root)).report
+
+    assert (proc.returncode != 0) == rejected, proc.stdout + proc.stderr
+    assert ours.failed(strict=False) == rejected, [p.format() for p in ours.problems]
