@@ -1,4 +1,5 @@
 # Two entry points: `make plugin` builds dist/, `make test` runs every test.
+# `make bench` runs every benchmark; `make bench BENCH="build hooks"` runs some.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -34,7 +35,7 @@ lint: $(VENV)/.dev-deps
 
 bench: $(VENV)/.dev-deps
 	$(BIN)/pact-plugin build --out dist
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf dist $(VENV) $(E2E_DIR) bench/results

@@ -8,6 +8,7 @@ folder in a temporary directory), interleaved with a bare ``python3 -S -c
 pass`` so machine load hits every case alike. The data folder holds what a
 working project has (``SEEDED`` memories, an acknowledged ALERT); one
 SessionStart case runs with an empty data folder, as on a first install.
+``PreToolUse Read, no-op`` runs no handler (none wants Read): the dispatcher's floor.
 Prints medians, the ratio to bare (design target: within 2x) and the slowest
 imports from ``-X importtime``;
 writes the figures to ``bench/results/hooks.json``.
@@ -55,7 +56,7 @@ def _cases(root: str, project: str, python: str, scratch: str) -> dict[str, Case
         f"SessionStart, {SEEDED} memories": ([*hook, "SessionStart"], _json(start), seeded),
         "UserPromptSubmit": ([*hook, "UserPromptSubmit"], _json(prompt), seeded),
         "PreToolUse Bash ls": ([*hook, "PreToolUse"], _json(bash), seeded),
-        "PreToolUse Read": ([*hook, "PreToolUse"], _json(read), seeded),
+        "PreToolUse Read, no-op": ([*hook, "PreToolUse"], _json(read), seeded),
     }
 
 
