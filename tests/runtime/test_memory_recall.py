@@ -66,6 +66,24 @@ def test_pinned_first_then_lessons_newest_first(home, project, conn):
     ]
 
 
+def test_an_old_pin_leads_even_behind_many_newer_memories(home, project, conn, monkeypatch):
+    monkeypatch.setattr(recall, "COUNT_CAP", 20)
+    pinned = add(conn, project, "2024-01-01T00:00:00.000Z", lessons=["the old pinned rule"],
+                 pinned=True)
+    add(conn, "/another/project", "2024-01-02T00:00:00.000Z", lessons=["pinned elsewhere"],
+        pinned=True)
+    for n in range(recall.CANDIDATES + 5):
+        add(conn, project, f"2026-02-01T00:{n:02d}:00.000Z", lessons=[f"note {n}"])
+
+    lines = start(home, project).context.splitlines()
+
+    assert lines[0].startswith("PACT memory for this project (")
+    assert " of 20+; " in lines[0]  # counted up to the cap, not past it
+    assert lines[1] == f"- {pinned} pinned (user, 2024-01-01): the old pinned rule"
+    assert "pinned elsewhere" not in "\n".join(lines)
+    assert lines[2].endswith(": note 34")  # then the newest
+
+
 def test_context_never_exceeds_the_budget(home, project, conn):
     for n in range(40):
         add(conn, project, f"2026-01-{n % 28 + 1:02d}T00:00:{n:02d}.000Z",

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 BUDGET = 1000
 LINE_CHARS = 240
 CANDIDATES = 30
+COUNT_CAP = 1000
 
 
 def on_session_start(event: Event) -> Outcome | None:
@@ -141,8 +142,10 @@ def _render_from(conn: sqlite3.Connection, project: str) -> str:
     from . import store
 
     rowids = store.recent_rowids(conn, project, CANDIDATES, pinned_first=True)
-    total = conn.execute("SELECT count(*) FROM memories WHERE project = ?",
-                         (project,)).fetchone()[0]
+    # Counted up to a cap: this runs after every write, and a full count of a
+    # large project costs milliseconds each time; "30 of 1,000+" says enough.
+    total = conn.execute("SELECT count(*) FROM (SELECT 1 FROM memories WHERE project = ? "
+                         "LIMIT ?)", (project, COUNT_CAP + 1)).fetchone()[0]
     return render(store.summaries(conn, rowids), int(total))
 
 
@@ -175,7 +178,8 @@ def _home_of(conn: sqlite3.Connection) -> str | None:
 
 
 def _header(shown: int, total: int) -> str:
-    return (f"PACT memory for this project ({shown} of {total}; `pact-memory search WORDS` "
+    count = f"{COUNT_CAP:,}+" if total > COUNT_CAP else f"{total:,}"
+    return (f"PACT memory for this project ({shown} of {count}; `pact-memory search WORDS` "
             "finds more, `pact-memory show ID` gives details):")
 
 

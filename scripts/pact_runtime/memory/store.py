@@ -22,6 +22,7 @@ from .record import (
     LISTS,
     SOURCES,
     InvalidMemory,
+    agent_forms,
     import_keys,
     normalize,
     unique,
@@ -155,12 +156,24 @@ def set_pinned(conn: sqlite3.Connection, ident: str, pinned: bool) -> bool:
 
 def recent_rowids(conn: sqlite3.Connection, project: str | None, limit: int,
                   pinned_first: bool = False) -> list[int]:
-    """Newest first (pinned ones first when asked), in one project or all."""
-    order = "pinned DESC, updated DESC" if pinned_first else "updated DESC"
+    """Newest first (pinned ones first when asked), in one project or all.
+
+    Pinned and newest are read apart: one ``ORDER BY pinned, updated`` cannot
+    use the (project, updated) index and sorts every row of the project, which
+    takes a tenth of a second at 50,000 memories and runs after every write.
+    """
     where, args = ("WHERE project = ?", [project]) if project is not None else ("", [])
-    rows = conn.execute(f"SELECT rowid FROM memories {where} ORDER BY {order}, rowid DESC "
-                        "LIMIT ?", (*args, limit)).fetchall()
-    return [r for (r,) in rows]
+    pinned: list[int] = []
+    if pinned_first:
+        # Named, or the planner walks every row of the project in (project, updated) order.
+        pinned_where = f"{where} AND pinned = 1" if where else "WHERE pinned = 1"
+        pinned = [r for (r,) in conn.execute(
+            f"SELECT rowid FROM memories INDEXED BY memories_pinned {pinned_where} "
+            "ORDER BY updated DESC, rowid DESC LIMIT ?", (*args, limit)).fetchall()]
+    rows = conn.execute(f"SELECT rowid FROM memories {where} ORDER BY updated DESC, rowid DESC "
+                        "LIMIT ?", (*args, limit + len(pinned))).fetchall()
+    seen = set(pinned)
+    return (pinned + [r for (r,) in rows if r not in seen])[:limit]
 
 
 def recent(conn: sqlite3.Connection, project: str | None, limit: int,
@@ -260,15 +273,16 @@ def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]]
 def explicit_since(conn: sqlite3.Connection, session_id: str, agent: str,
                    since: str | None) -> bool:
     """Whether ``agent`` saved a memory itself in this session (after ``since``)."""
-    short = agent.split(":", 1)[-1].lower()
+    forms = agent_forms(agent)
+    names = f"lower(agent) IN ({','.join('?' * len(forms))})"
     sql = "SELECT 1 FROM memories WHERE session_id = ? AND source = 'explicit' "
-    args: list[Any] = [session_id, short, f"pact:{short}"]
+    args: list[Any] = [session_id, *forms]
     if since:
         # Inside the run's window a save that names no agent counts as this one's.
-        sql += "AND (lower(agent) IN (?, ?) OR agent = '') AND created >= ?"
+        sql += f"AND ({names} OR agent = '') AND created >= ?"
         args.append(since)
     else:
-        sql += "AND lower(agent) IN (?, ?)"
+        sql += f"AND {names}"
     return conn.execute(sql + " LIMIT 1", args).fetchone() is not None
 
 

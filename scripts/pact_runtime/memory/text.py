@@ -52,7 +52,7 @@ def runs(text: str) -> list[tuple[bool, str]]:
 
 def index_text(text: str) -> str:
     """``text`` as written into the index: CJK runs spelled out as bigrams."""
-    if not any(is_cjk(ch) for ch in text):
+    if text.isascii() or not any(is_cjk(ch) for ch in text):
         return text
     return "".join(f" {' '.join(bigrams(p))} " if cjk else p for cjk, p in runs(text))
 
