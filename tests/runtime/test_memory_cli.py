@@ -257,8 +257,9 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
      "nothing was imported"),
     (["import", "--project", "/nonexistent/folder"], '{"goal": "g"}',
      "Error: --project: '/nonexistent/folder' is not a folder"),
-    (["pin", "0bad7602b3"], "", "Error: no memory with id '0bad7602b3' "
-                                "(ids look like m-0bad7602b3)"),
+    (["pin", "0bad7602b3"], "", "Error: no memory with id '0bad7602b3'"),
+    (["show", "87"], "", "Error: no memory with id '87' (give at least 4 of its hex digits)"),
+    (["show", "m-zz"], "", "Error: no memory with id 'm-zz' (ids look like m-3f9a1c2b7d)"),
     (["show", "nonsense"], "", "Error: no memory with id 'nonsense' "
                                "(ids look like m-3f9a1c2b7d)"),
     (["show", "m-0000000000"], "", "Error: no memory with id 'm-0000000000'"),

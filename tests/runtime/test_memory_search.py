@@ -101,6 +101,8 @@ def test_agent_filter_accepts_the_name_with_or_without_prefix(conn):
 
     assert ids(conn, "vacuum", agent="pact-database-engineer") == [mine]
     assert ids(conn, "vacuum", agent="PACT:pact-database-engineer") == [mine]
+    assert ids(conn, "vacuum", agent="Database-Engineer") == [mine]
+    assert ids(conn, "vacuum", agent="engineer") == []
 
 
 def test_pinned_memory_outranks_an_equal_one(conn):

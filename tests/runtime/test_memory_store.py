@@ -262,8 +262,17 @@ def test_explicit_save_by_the_agent_in_the_session_is_found(conn):
     assert store.explicit_since(conn, "s1", "PACT:pact-database-engineer", None) is True
     assert store.explicit_since(conn, "s2", "PACT:pact-database-engineer", None) is False
     assert store.explicit_since(conn, "s1", "PACT:pact-architect", None) is False
+    assert store.explicit_since(conn, "s1", "PACT:database-engineer", None) is True
     assert store.explicit_since(conn, "s1", "PACT:pact-database-engineer",
                                 "2999-01-01T00:00:00.000Z") is False
+
+
+@pytest.mark.parametrize("saved", ["database-engineer", "PACT:pact-database-engineer",
+                                   "Pact-Database-Engineer"])
+def test_an_explicit_save_may_spell_the_agent_any_usual_way(conn, saved):
+    save(conn, agent=saved, session_id="s1")
+
+    assert store.explicit_since(conn, "s1", "PACT:pact-database-engineer", None) is True
 
 
 def test_stats_count_by_source_and_project(conn):

@@ -319,10 +319,11 @@ def _resolve(conn: sqlite3.Connection, text: str) -> str:
     if found:
         raise _usage(f"{text!r} matches more than one memory ({found[0]}, {found[1]}, …); "
                      "give more of the id")
-    if text.startswith("m-"):
-        raise _usage(f"no memory with id {text!r}")
-    example = text if text and all(c in "0123456789abcdef" for c in text) else "3f9a1c2b7d"
-    raise _usage(f"no memory with id {text!r} (ids look like m-{example})")
+    digits = text.lower()[2:] if text.lower().startswith("m-") else text.lower()
+    if digits and all(c in "0123456789abcdef" for c in digits):
+        hint = " (give at least 4 of its hex digits)" if len(digits) < 4 else ""
+        raise _usage(f"no memory with id {text!r}{hint}")
+    raise _usage(f"no memory with id {text!r} (ids look like m-3f9a1c2b7d)")
 
 
 def _stdin() -> str:

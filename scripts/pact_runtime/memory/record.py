@@ -215,3 +215,17 @@ def _entities(value: Any) -> list[dict[str, str]]:
 
 def unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+def agent_forms(agent: str) -> list[str]:
+    """Every lower-case spelling a stored ``agent`` may use for the same specialist.
+
+    ``database-engineer``, ``pact-database-engineer`` and
+    ``PACT:pact-database-engineer`` name one specialist; a name of another
+    kind (``general-purpose``) stands for itself, with or without ``PACT:``.
+    """
+    core = agent.strip().lower()
+    core = core[5:] if core.startswith("pact:") else core
+    core = core[5:] if core.startswith("pact-") else core
+    names = [core, f"pact-{core}"]
+    return unique(names + [f"pact:{n}" for n in names])

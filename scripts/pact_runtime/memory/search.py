@@ -24,6 +24,7 @@ from __future__ import annotations
 import sqlite3
 
 from . import schema, store
+from .record import agent_forms
 from .text import content_words, fts_terms
 
 TYPE_CHECKING = False
@@ -80,9 +81,9 @@ def _scope(project: str | None, agent: str) -> tuple[str, list[Any]]:
         clauses.append("m.project = ?")
         args.append(project)
     if agent:
-        short = agent.split(":", 1)[-1].lower()
-        clauses.append("lower(m.agent) IN (?, ?)")
-        args += [short, f"pact:{short}"]
+        forms = agent_forms(agent)
+        clauses.append(f"lower(m.agent) IN ({','.join('?' * len(forms))})")
+        args += forms
     return " AND ".join(clauses) or "1", args
 
 
