@@ -32,8 +32,12 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("aws-access-key", ("akia", "asia", "abia", "acca", "aida", "aroa"),
      r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[A-Z0-9]{16}(?![A-Z0-9])", 0),
     ("aws-secret-key", ("aws",),
-     r"(?i)aws[\w.-]{0,24}secret[\w.-]{0,24}[\"']?\s*[:=]\s*[\"']?"
+     r"(?i)aws[\w.-]{0,24}secret[\w.-]{0,24}[\"']?(?:\s*[:=]\s*|[ \t]+)[\"']?"
      r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", 1),
+    # Azure storage and service bus connection strings, and the signature of a SAS URL.
+    ("azure-key", ("accountkey", "sharedaccesskey"),
+     r"(?i)\b(?:AccountKey|SharedAccessKey)[ \t]*=[ \t]*([A-Za-z0-9+/]{20,}={0,2})", 1),
+    ("azure-key", ("sig=",), r"[?&]sig=([A-Za-z0-9%+/]{20,}(?:%3D|=){0,2})", 1),
     ("github-token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
      r"(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", 0),
     ("gitlab-token", ("glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-"),

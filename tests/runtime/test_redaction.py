@@ -11,6 +11,17 @@ CAUGHT = [
     ("ASIAY34FZKBOKMUTVV7A temporary", "aws-access-key", "ASIAY34FZKBOKMUTVV7A"),
     ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws-secret-key",
      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("AWS_SECRET_ACCESS_KEY wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws-secret-key",
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5"
+     "MGFiY2RlZmdoaWprbG1ub3A=;EndpointSuffix=core.windows.net", "azure-key",
+     "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A="),
+    ("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;"
+     "SharedAccessKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo=", "azure-key",
+     "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo="),
+    ("https://shop.blob.core.windows.net/c/f.txt?sv=2022-11-02&sp=r&sig=ZNrnXk0Cg4vmHcfz7dEt"
+     "RvWf9zsR%2BYOvqzLmrh5uHhk%3D", "azure-key",
+     "ZNrnXk0Cg4vmHcfz7dEtRvWf9zsR%2BYOvqzLmrh5uHhk%3D"),
     ("token ghp_16C7e42F292c6912E7710c838347Ae178B4a used", "github-token",
      "ghp_16C7e42F292c6912E7710c838347Ae178B4a"),
     ("gho_16C7e42F292c6912E7710c838347Ae178B4a", "github-token",
@@ -184,6 +195,9 @@ LEFT_ALONE = [
     "ask the task owner about the disk risk",
     "hf_hub_download(repo_id)",
     "npm_config_registry=https://registry.npmjs.org",
+    "AccountKey=<storage key> goes in the connection string",
+    "the aws secret manager holds the key",
+    "?sig=abc&sv=1",
 ]
 
 
