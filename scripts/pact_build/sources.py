@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import frontmatter
-from .errors import Problem
+from .errors import ERROR, WARNING, Problem
 from .frontmatter import NodePath, Surprise
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def find(root: Path, pact: bool) -> tuple[list[Found], list[Problem]]:
         found += [_found(root, kind, p) for p in root.glob(pattern) if p.is_file()]
     skills, problems = _find_skills(root)
     found += skills
+    problems += _left_out(root, pact)
     if pact:
         found += [_found(root, "protocol", p) for p in root.glob("protocols/*.md") if p.is_file()]
         if (root / BRIEF).is_file():
@@ -108,6 +109,55 @@ def find(root: Path, pact: bool) -> tuple[list[Found], list[Problem]]:
         if (root / rel).is_file():
             found.append(_found(root, kind, root / rel))
     return sorted(found, key=lambda f: f.rel), problems
+
+
+def _left_out(root: Path, pact: bool) -> list[Problem]:
+    """Files in component folders that the build would not ship or the checks would skip.
+
+    In the PACT sources the build takes only ``agents/*.md``, ``commands/*.md``,
+    ``protocols/*.md`` and the brief, so anything else there would vanish from the
+    plugin without a word. In another plugin, Markdown in subfolders goes unchecked.
+    """
+    problems = []
+    folders = ("agents", "commands", "protocols", "hooks") if pact else ("agents", "commands")
+    for folder in folders:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if not path.is_file() or path.name.startswith(".") or "__pycache__" in path.parts:
+                continue
+            taken = (BRIEF, "hooks/hooks.json") if folder == "hooks" else ()
+            if rel in taken or (folder != "hooks" and path.parent == base and path.suffix == ".md"):
+                continue
+            if pact:
+                markdown = path.suffix == ".md"
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "left-out",
+                        f"{rel} is not part of the plugin: the build takes only "
+                        + (f"{BRIEF} from hooks/" if folder == "hooks" else f"{folder}/*.md"),
+                        f"move it to {folder}/{path.name}"
+                        if markdown and folder != "hooks"
+                        else f"move it out of {folder}/",
+                        ERROR if markdown else WARNING,
+                    )
+                )
+            elif path.suffix == ".md":
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "unchecked",
+                        f"{rel} is in a subfolder of {folder}/, which pact-plugin does not check",
+                        "check it by hand; the client namespaces it by its folder",
+                        WARNING,
+                    )
+                )
+    return problems
 
 
 def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:

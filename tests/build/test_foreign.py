@@ -101,6 +101,10 @@ FOREIGN_CASES = {
         {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "hooks": "./hooks/x.json"\n}\n'},
         [(".claude-plugin/plugin.json", 3, "missing-path", "error")],
     ),
+    "agent in a subfolder": (
+        {"agents/sub/nested.md": "---\nname: nested\ndescription: N.\n---\nBody.\n"},
+        [("agents/sub/nested.md", 1, "unchecked", "warning")],
+    ),
     "marketplace key in plugin.json": (
         {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "category": "x"\n}\n'},
         [(".claude-plugin/plugin.json", 3, "unknown-key", "warning")],

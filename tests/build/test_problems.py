@@ -147,6 +147,18 @@ CASES = {
         {"skills/group/pact-deep/SKILL.md": "---\ndescription: Deep.\n---\nBody.\n"},
         [("skills/group/pact-deep/SKILL.md", 1, "skill-depth")],
     ),
+    "agent in a subfolder": (
+        {"agents/db/pact-y.md": agent("name: pact-y\ndescription: Tests.\n")},
+        [("agents/db/pact-y.md", 1, "left-out")],
+    ),
+    "protocol in a subfolder": (
+        {"protocols/old/rules.md": "# Rules\n"},
+        [("protocols/old/rules.md", 1, "left-out")],
+    ),
+    "script beside the brief": (
+        {"hooks/check.py": "print('x')\n"},
+        [("hooks/check.py", 1, "left-out")],
+    ),
     "skill file directly in skills": (
         {"skills/loose.md": "# Loose\n"},
         [("skills/loose.md", 1, "skill-depth")],
@@ -335,4 +347,14 @@ def test_undecodable_byte_is_reported_with_column_and_a_readable_hint(source_tre
         f"{A}:3: encoding: not valid UTF-8 (byte 0x96 at column 20)\n"
         "    fix: save the file as UTF-8; read as Windows-1252 the line is: "
         "description: Tests \u2013 more."
+    ]
+
+
+def test_left_out_markdown_is_an_error_and_other_files_a_warning(source_tree):
+    root = source_tree(files={"commands/old/x.md": "# Old\n", "commands/notes.txt": "n\n",
+                              "agents/.DS_Store": "", "hooks/__pycache__/x.pyc": ""})
+
+    assert found(root) == [
+        ("commands/notes.txt", 1, "left-out", "warning"),
+        ("commands/old/x.md", 1, "left-out", "error"),
     ]
