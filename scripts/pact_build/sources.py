@@ -165,7 +165,17 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
     log.debug("loading %s", item.rel)
     if item.kind == "asset":
         return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), []
-    data = item.path.read_bytes()
+    try:
+        data = item.path.read_bytes()
+    except OSError as exc:
+        problem = Problem(
+            item.rel,
+            1,
+            "unreadable",
+            f"cannot read the file ({exc.strerror})",
+            "check its permissions",
+        )
+        return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), [problem]
     text = normalise(data)
     undecodable = _encoding_problems(item.rel, data)
     if undecodable:

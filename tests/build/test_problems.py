@@ -351,10 +351,35 @@ def test_undecodable_byte_is_reported_with_column_and_a_readable_hint(source_tre
 
 
 def test_left_out_markdown_is_an_error_and_other_files_a_warning(source_tree):
-    root = source_tree(files={"commands/old/x.md": "# Old\n", "commands/notes.txt": "n\n",
-                              "agents/.DS_Store": "", "hooks/__pycache__/x.pyc": ""})
+    root = source_tree(
+        files={
+            "commands/old/x.md": "# Old\n",
+            "commands/notes.txt": "n\n",
+            "agents/.DS_Store": "",
+            "hooks/__pycache__/x.pyc": "",
+        }
+    )
 
     assert found(root) == [
         ("commands/notes.txt", 1, "left-out", "warning"),
         ("commands/old/x.md", 1, "left-out", "error"),
+    ]
+
+
+def test_unreadable_file_is_reported_not_a_crash(source_tree, monkeypatch):
+    from pathlib import Path
+
+    root = source_tree()
+    real = Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == "pact-tester.md":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+    assert [p.format() for p in pipeline.validate(root).report.problems] == [
+        "agents/pact-tester.md:1: unreadable: cannot read the file (Permission denied)\n"
+        "    fix: check its permissions"
     ]
