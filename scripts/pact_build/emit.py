@@ -182,10 +182,23 @@ def vendor(prefix: str, name: str) -> Tree:
 
 
 def write(tree: Tree, out: Path) -> None:
-    """Write ``tree`` into a new folder beside ``out``, then swap it in."""
+    """Write ``tree`` into a new folder beside ``out``, then swap it in.
+
+    An operating-system error (no space, no permission) becomes a UsageError that
+    names ``out``; any previous build there is left as it was.
+    """
     out = out.absolute()
     if out.exists() and not (out / MARKETPLACE).is_file() and any(out.iterdir()):
         raise UsageError(f"refusing to replace {out}: it is not empty and holds no earlier build")
+    try:
+        _swap_in(tree, out)
+    except OSError as exc:
+        kept = "; the previous build there is untouched" if (out / MARKETPLACE).is_file() else ""
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}{kept}") from exc
+    log.info("wrote %d files to %s", len(tree), out)
+
+
+def _swap_in(tree: Tree, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
@@ -199,10 +212,15 @@ def write(tree: Tree, out: Path) -> None:
     old = Path(str(stage).replace(".new-", ".old-", 1)) if out.exists() else None
     if old is not None:
         os.rename(out, old)
-    os.rename(stage, out)
+    try:
+        os.rename(stage, out)
+    except BaseException:
+        if old is not None:
+            os.rename(old, out)  # put the previous build back
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    log.info("wrote %d files to %s", len(tree), out)
 
 
 def _write_file(path: Path, entry: Entry, mode: int) -> None:

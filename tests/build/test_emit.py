@@ -186,14 +186,52 @@ def test_crash_while_writing_leaves_the_previous_dist_untouched(source_tree, tmp
     before = _tree(out)
 
     def explode(path, entry, mode):
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(emit, "_write_file", explode)
-    with pytest.raises(OSError):
+    with pytest.raises(emit.UsageError) as caught:
+        pipeline.build(source_tree(), out)
+
+    assert str(caught.value) == (
+        f"cannot write {out}: No space left on device; the previous build there is untouched"
+    )
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "src0", "src1"]
+
+
+def test_failed_swap_puts_the_previous_dist_back(source_tree, tmp_path, monkeypatch):
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(), out)
+    before = _tree(out)
+    real_rename = emit.os.rename
+
+    def rename(src, dst):
+        if ".new-" in str(src):
+            raise OSError(18, "Invalid cross-device link")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(emit.os, "rename", rename)
+    with pytest.raises(emit.UsageError):
         pipeline.build(source_tree(), out)
 
     assert _tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "src0", "src1"]
+
+
+def test_write_error_is_one_error_line_and_exit_2(source_tree, tmp_path, monkeypatch, capsys):
+    from pact_build import cli
+
+    def explode(path, entry, mode):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(emit, "_write_file", explode)
+
+    code = cli.main(["build", "--src", str(source_tree()), "--out", str(tmp_path / "dist")])
+
+    assert code == 2
+    assert (
+        capsys.readouterr().err == f"Error: cannot write {tmp_path / 'dist'}: Permission denied\n"
+    )
 
 
 def test_refuses_to_replace_a_folder_that_is_not_a_build(source_tree, tmp_path):
