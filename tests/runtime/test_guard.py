@@ -371,3 +371,30 @@ def test_a_nul_in_the_cwd_keeps_the_other_findings(tmp_path) -> None:
     findings = guard._bash_findings('psql -f x.sql -c "DROP TABLE users"', "bad\0cwd")
 
     assert _verdict(findings) == DATA
+
+
+@pytest.mark.parametrize(("text", "tokens"), [
+    ("a b\tc", ["a", "b", "c"]), ("a;b", ["a", ";", "b"]), ("ls 2>&1|wc", ["ls", "2", ">&", "1",
+                                                                      "|", "wc"]),
+    ("'a b'c", ["a bc"]), ('"a \\"b\\" \\$x \\n"', ['a "b" $x \\n']), ("a\\ b", ["a b"]),
+    ('""', [""]), ("p'sql' -c", ["psql", "-c"]), ('echo ";"', ["echo", ";"]),
+    ("echo '>x'", ["echo", ">x"]), ("a#b # c", ["a#b", "#", "c"]),
+])
+def test_tokenize_follows_bash_quoting(text: str, tokens: list[str]) -> None:
+    from pact_runtime.signals.shell import tokenize
+
+    assert tokenize(text) == tokens
+
+
+@pytest.mark.parametrize("text", ["echo 'open", 'echo "open', "echo \\"])
+def test_tokenize_refuses_an_unclosed_quote(text: str) -> None:
+    from pact_runtime.signals.shell import tokenize
+
+    with pytest.raises(ValueError):
+        tokenize(text)
+
+
+def test_a_megabyte_of_quoted_sql_is_read_in_one_pass() -> None:
+    """A long quoted token once took shlex minutes (quadratic), past the hook's timeout."""
+    command = 'psql -c "' + "SELECT 1; " * 100_000 + 'DROP TABLE customers"'
+    assert _verdict(scan_command(command)) == DATA

@@ -117,9 +117,43 @@ def context(answer: dict | None, event: str) -> str:
     ("pact-memory save <<< '{}'", True), ("pact-memory list", True),
     ("pact-memory show 3", True), ("pact-memory stats", True), ("pact-memory export", True),
     ("pact-signal show S1", True),
+    # bash runs the command in the subscript a builtin is given as a variable name
+    ("test -v 'a[$''(rm -rf data)]'", False), ("[ -v 'a[$\"\"(rm x)]' ]", False),
+    ("test -R 'a[$''(rm x)]'", False), ("printf -v 'a[$''(rm x)]' y", False),
+    ("printf -vx y", False), ("test -f README.md", True), ("[ -d src ]", True),
+    ("printf '%s\\n' -v", True),
+    # GNU long options may be abbreviated to any unambiguous prefix
+    ("sort --o=out in", False), ("sort --outp out in", False), ("sort --comp=sh in", False),
+    ("sort --compress-program=gzip in", False), ("date --s=2020-01-01", False),
+    ("date -us 2020-01-01", False), ("file --comp x", False), ("git diff --out=p.txt", False),
+    ("git grep --open=vim x", False), ("git log --oneline", True), ("git grep --or -e a", True),
+    # other tools with an option that writes a file or runs a program
+    ("hostname --file=name", False), ("hostname -F name", False), ("hostname -s", True),
+    ("less -o out log", False), ("less -Oout log", False), ("less --log-file=out log", False),
+    ("less '+!rm x' log", False), ("less -N log", True), ("more README.md", True),
+    ("rg --hostname-bin=./x --hyperlink-format={host} foo", False), ("rg -z foo", True),
+    ("ag --pager=sh foo", False), ("ag --pa=sh foo", False), ("ag foo src", True),
 ])
 def test_read_only_commands(command: str, expected: bool) -> None:
     assert is_read_only(command) is expected
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
+@pytest.mark.parametrize("command", ["test -v 'a[$''(touch ran)]'",
+                                     "printf -v 'a[$''(touch ran)]' y"])
+def test_bash_really_runs_what_a_variable_subscript_holds(tmp_path, command: str) -> None:
+    """Why ``test -v`` and ``printf -v`` are not read-only: bash runs the subscript."""
+    subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, timeout=30)
+    assert (tmp_path / "ran").exists()
+    assert is_read_only(command) is False
+
+
+def test_open_halt_denies_a_command_hidden_in_a_test_subscript(hooks: Hooks) -> None:
+    signal = hooks.halt()
+    marker = store.marker_path(hooks.home, hooks.project)
+    reason = deny_reason(hooks.bash(f"test -v 'a[$''(rm -f {marker})]'"))
+    assert signal.ref in reason or "PACT data folder" in reason
+    assert os.path.exists(marker)
 
 
 # ---- enforcement ------------------------------------------------------------------------

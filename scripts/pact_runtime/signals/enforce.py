@@ -172,14 +172,29 @@ def _operands(args: list[str]) -> list[str]:
     return [a for a in args if not a.startswith("-") or a == "-"]
 
 
+def _long(arg: str, *names: str) -> bool:
+    """True when ``arg`` is one of the long options ``names``, whole or abbreviated.
+
+    GNU getopt takes any unambiguous prefix, so ``sort --o=FILE`` is ``--output``.
+    """
+    key = arg.partition("=")[0]
+    return len(key) > 2 and key.startswith("--") and any(n.startswith(key) for n in names)
+
+
+def _short(arg: str, letters: str) -> bool:
+    """True when ``arg`` is a cluster of short options holding one of ``letters``."""
+    return arg[:1] == "-" and arg[1:2] not in ("-", "") and any(c in arg[1:] for c in letters)
+
+
 def _sort_read_only(args: list[str]) -> bool:
-    # `-o FILE`, `-ofile`, clustered `-uo FILE` and `--output` all write.
-    return not any(a.startswith("--output") or (a[:1] == "-" and a[1:2] != "-" and "o" in a)
-                   for a in args)
+    # `-o FILE`, `-ofile`, clustered `-uo FILE` and `--output` write a file;
+    # `--compress-program=PROG` runs PROG on the temporary files.
+    return not any(_short(a, "o") or _long(a, "--output", "--compress-program") for a in args)
 
 
 def _rg_read_only(args: list[str]) -> bool:
-    return not any(a == "--pre" or a.startswith("--pre=") for a in args)
+    # `--pre CMD` runs CMD on every file; `--hostname-bin CMD` runs CMD for hyperlinks.
+    return not any(a.partition("=")[0] in ("--pre", "--hostname-bin") for a in args)
 
 
 def _tree_read_only(args: list[str]) -> bool:
@@ -187,15 +202,32 @@ def _tree_read_only(args: list[str]) -> bool:
     return not any(a == "-o" or a.startswith(("-o", "--output")) or a == "-R" for a in args)
 
 
+def _test_read_only(args: list[str]) -> bool:
+    # bash expands the subscript of `-v 'a[$(cmd)]'` and `-R …`, running cmd.
+    return not any(a in ("-v", "-R") for a in args)
+
+
+def _less_read_only(args: list[str]) -> bool:
+    # `-o`/`-O FILE` and `--log-file` copy the input into FILE; `+cmd` runs less commands.
+    return not any(_short(a, "oO") or _long(a, "--log-file", "--LOG-FILE") or a[:1] == "+"
+                   for a in args)
+
+
+# hostname prints with these; any other option or an operand sets the name.
+_HOSTNAME_SHOWS = frozenset({"-a", "--alias", "-A", "--all-fqdns", "-d", "--domain", "-f",
+                             "--fqdn", "--long", "-i", "--ip-address", "-I",
+                             "--all-ip-addresses", "-s", "--short", "-y", "--yp", "--nis"})
+
+
 def _git_read_only(args: list[str]) -> bool:
     # `-c` is left out on purpose: `git -c core.pager=… log` runs any program.
     while args[:1] in (["-C"], ["--no-pager"]):
         args = args[1:] if args[0] == "--no-pager" else args[2:]
-    if not args or any(a.startswith("--output") for a in args):
+    if not args or any(_long(a, "--output") for a in args):
         return not args
     sub, rest = args[0], args[1:]
     if sub == "grep":  # `-O`/`--open-files-in-pager` runs a program
-        return not any(a.startswith(("-O", "--open-files-in-pager")) for a in rest)
+        return not any(a.startswith("-O") or _long(a, "--open-files-in-pager") for a in rest)
     if sub == "stash":
         return rest[:1] in (["list"], ["show"])
     if sub == "reflog":
@@ -215,11 +247,17 @@ _CHECKS: dict[str, Callable[[list[str]], bool]] = {
     "sort": _sort_read_only,
     "uniq": lambda args: len(_operands(args)) <= 1,  # `uniq IN OUT` writes OUT
     "rg": _rg_read_only,
+    "ag": lambda args: not any(_long(a, "--pager") for a in args),  # runs the pager
     "tree": _tree_read_only,
-    "file": lambda args: not any(a == "-C" or a == "--compile" or (
-        a[:1] == "-" and a[1:2] != "-" and "C" in a) for a in args),
-    "date": lambda args: not any(a.startswith(("-s", "--set")) for a in args),
-    "hostname": lambda args: not _operands(args),  # `hostname NAME` renames the machine
+    "file": lambda args: not any(_short(a, "C") or _long(a, "--compile") for a in args),
+    "date": lambda args: not any(_short(a, "s") or _long(a, "--set") for a in args),
+    "hostname": lambda args: all(a in _HOSTNAME_SHOWS for a in args),
+    "test": _test_read_only,
+    "[": _test_read_only,
+    # `printf -v 'a[$(cmd)]' …` assigns to an array element whose subscript runs cmd.
+    "printf": lambda args: not (args[:1] and args[0].startswith("-v")),
+    "less": _less_read_only,
+    "more": _less_read_only,
     # Saving records context during a HALT; forget, import, pin and unpin change what is kept.
     "pact-memory": lambda args: args[:1] not in (["forget"], ["import"], ["pin"], ["unpin"]),
 }

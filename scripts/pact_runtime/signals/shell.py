@@ -2,15 +2,20 @@
 
 Not a shell: enough structure for the guard (which command runs which SQL,
 what is written where) and for enforcement (is this command read-only?).
-Quoting follows ``shlex`` in POSIX mode. A token made only of punctuation is
-taken as an operator even when it was quoted (``echo ";"``), which errs
+Quoting follows bash: single quotes keep everything, double quotes let a
+backslash escape ``$``, a backtick, ``"``, ``\\`` and a newline, and a backslash
+outside quotes escapes the next character. A token made only of punctuation
+is taken as an operator even when it was quoted (``echo ";"``), which errs
 towards splitting, never towards hiding a command.
+
+The reader is one regular expression over the text, so its time grows in
+step with the command's length (``shlex`` grows with the square of a long
+token's, and a megabyte of quoted SQL would outlast the hook's timeout).
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from functools import partial
 
 _HEREDOC = re.compile(r"(?<!<)<<(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([^\s;&|<>()]+))")
@@ -63,14 +68,41 @@ def parse(text: str) -> Script:
     flat, bodies = _cut_heredocs(text.replace("\\\n", ""))
     if "$'" in flat or '$"' in flat:
         flat = _decode_ansi_c(flat)
-    lexer = shlex.shlex(flat, posix=True, punctuation_chars=_PUNCTUATION)
-    lexer.whitespace = " \t\r"
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    tokens = list(lexer)
+    tokens = tokenize(flat)
     substitution = any(mark in text for mark in ("$(", "`", "<(", ">("))
     grouping = any(t in ("(", ")", "{", "}") for t in tokens)
     return Script(_assemble(tokens, bodies), substitution, grouping)
+
+
+_PIECE = re.compile(
+    r"(?P<space>[ \t\r]+)|(?P<op>[;&|<>()\n]+)|'(?P<single>[^']*)'"
+    r'|"(?P<double>[^"\\]*(?:\\[\s\S][^"\\]*)*)"|\\(?P<escaped>[\s\S])'
+    r"|(?P<plain>[^ \t\r;&|<>()\n'\"\\]+)|(?P<bad>['\"\\])")
+_DOUBLE_ESCAPE = re.compile(r'\\([$`"\\\n])')
+
+
+def tokenize(text: str) -> list[str]:
+    """Words and operator runs, quotes removed; raises ValueError on an unclosed quote."""
+    tokens: list[str] = []
+    word: list[str] = []
+    in_word = False
+    for match in _PIECE.finditer(text):
+        kind = match.lastgroup
+        if kind == "space" or kind == "op":
+            if in_word:
+                tokens.append("".join(word))
+                word, in_word = [], False
+            if kind == "op":
+                tokens.append(match.group(0))
+            continue
+        if kind == "bad":
+            raise ValueError(f"unclosed quotation or trailing backslash at {match.start()}")
+        piece = match.group(kind or "plain")
+        word.append(_DOUBLE_ESCAPE.sub(r"\1", piece) if kind == "double" else piece)
+        in_word = True
+    if in_word:
+        tokens.append("".join(word))
+    return tokens
 
 
 def _assemble(tokens: list[str], bodies: list[str]) -> list[Command]:
