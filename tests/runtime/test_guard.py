@@ -138,6 +138,82 @@ COMMANDS = [
     # shells named without SQL
     ("bash build.sh --update", PASS),
     ("sh -c 'make && ./deploy --drop-cache'", PASS),
+    # a `<<` inside quotes is text: the lines after it still run
+    ('echo "<<X "\npsql -c "DROP TABLE customers"', DATA),
+    ("echo 'a <<X'\npsql -c 'TRUNCATE orders'", DATA),
+    ('echo $((1<<2)); psql -c "DROP TABLE customers"', DATA),
+    ('(( x <<= 1 ))\npsql -c "DROP TABLE customers"', DATA),
+    ("psql <<E\"OF\"\nDROP TABLE customers;\nEOF", DATA),
+    # getopt takes abbreviated long options; more flags that carry SQL
+    ('mysql --exec="DROP TABLE users"', DATA),
+    ('psql --comm "DROP TABLE users"', DATA),
+    ('mysql --init-command="DROP TABLE users" shop', DATA),
+    ('psql --csv -c "SELECT 1"', PASS),
+    # shells that read their script from a heredoc, a pipe or another command
+    ('bash <<EOF\npsql -c "DROP TABLE customers"\nEOF', DATA),
+    ("echo 'psql -c \"DROP TABLE customers\"' | sh -s", DATA),
+    ("su postgres -c \"psql -c 'DROP TABLE customers'\"", DATA),
+    ("ssh db 'psql -c \"DROP TABLE customers\"'", DATA),
+    ('ssh db <<EOF\npsql -c "DROP TABLE customers"\nEOF', DATA),
+    ("watch 'psql -c \"DELETE FROM sessions\"'", DATA),
+    ('builtin eval "psql -c \\"DROP TABLE users\\""', DATA),
+    ('function f { psql -c "DROP TABLE users"; }; f', DATA),
+    ('find . -name "*.db" -exec sqlite3 {} "DROP TABLE notes" \\;', DATA),
+    ('docker-compose exec db psql -c "DROP TABLE customers"', DATA),
+    ("ssh db uptime", PASS),
+    ("watch -n 1 ls", PASS),
+    ('find . -name "*.sql" -exec grep -l "DROP TABLE" {} +', PASS),
+    # substitutions: what they print is the SQL, and what they run is judged
+    ('psql -c "$(echo DROP TABLE customers)"', DATA),
+    ('psql -f <(echo "DROP TABLE customers")', DATA),
+    ('psql < <(printf "TRUNCATE orders")', DATA),
+    ('cat <(echo "DELETE FROM t") | psql', DATA),
+    ('echo $(psql -c "DROP TABLE customers")', DATA),
+    ('echo `psql -c "DROP TABLE customers"`', DATA),
+    ('x=$(mysql -e "DELETE FROM users")', DATA),
+    ('$(which psql) -c "DROP TABLE customers"', DATA),
+    ("p'sql' -c 'DROP TABLE customers'", DATA),
+    ('cat > notes.md <<EOF\nRun `psql -c "DROP TABLE x"` to reset\nEOF', DATA),  # bash runs it
+    ("cat > notes.md <<'EOF'\nRun `psql -c \"DROP TABLE x\"` to reset\nEOF", PASS),
+    ('git commit -m "$(cat <<\'EOF\'\nRun psql -c "DROP TABLE x" to reset\nEOF\n)"', PASS),
+    ('echo "$(date) update done"', PASS),
+    # escapes that echo -e and printf decode
+    ('echo -e "DROP\\x20TABLE users" | psql', DATA),
+    ("printf 'TRUNCATE\\x20orders' | psql", DATA),
+    ('echo "DROP\\x20TABLE users" | psql', PASS),  # plain echo prints the backslash
+    # other SQL clients
+    ('mysqlsh --sql -e "DROP TABLE users"', DATA),
+    ('sqlcmd -S db -Q "TRUNCATE TABLE orders"', DATA),
+    ('snowsql -q "DROP SCHEMA analytics"', DATA),
+    ('cqlsh -e "TRUNCATE ks.events"', DATA),
+    ("bq query --use_legacy_sql=false 'DELETE FROM ds.events WHERE true'", PASS),
+    ("bq query --use_legacy_sql=false 'DELETE FROM ds.events'", DATA),
+    ("sqlplus -s app/pw@db <<EOF\nDROP TABLE customers;\nEOF", DATA),
+    ('beeline -u jdbc:hive2://h -e "DROP DATABASE logs CASCADE"', DATA),
+    ("bq ls", PASS),
+    ("hive --version", PASS),
+    # statements that run other SQL
+    ('psql -c "EXPLAIN ANALYZE DELETE FROM t"', DATA),
+    ('psql -c "EXPLAIN (ANALYZE, BUFFERS) UPDATE t SET a = 1"', DATA),
+    ('psql -c "EXPLAIN DELETE FROM t"', PASS),  # planned, not run
+    ('psql -c "EXPLAIN ANALYZE DELETE FROM t WHERE id = 1"', PASS),
+    ('psql -c "PREPARE p AS DELETE FROM t; EXECUTE p"', DATA),
+    ("mysql -e \"PREPARE s FROM 'DELETE FROM t'; EXECUTE s\"", DATA),
+    ("duckdb -c \"EXECUTE IMMEDIATE 'DROP TABLE x'\"", DATA),
+    ("sqlcmd -Q \"EXEC('DROP TABLE x')\"", DATA),
+    ('psql -c "CREATE RULE r AS ON INSERT TO t DO INSTEAD DELETE FROM u"', DATA),
+    ('psql -c "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING"', PASS),
+    ('psql -c "DROP OWNED BY intern"', DATA),
+    ("psql -c \"SELECT format('DROP TABLE %I', tablename) FROM pg_tables\" -c '\\gexec'", DATA),
+    ("psql <<'EOF'\nSELECT 'DROP TABLE ' || tablename || ';' FROM pg_tables\n\\gexec\nEOF", DATA),
+    ("psql <<'EOF'\nSELECT 'ANALYZE ' || tablename FROM pg_tables \\gexec\nEOF", PASS),
+    ('psql -c "\\! psql -c \\"DROP TABLE x\\""', DATA),
+    # SQL words that are not destructive statements
+    ('psql -c "CREATE TABLE t (id int REFERENCES u ON DELETE CASCADE)"', PASS),
+    ('psql -c "GRANT DELETE ON t TO app"', PASS),
+    ('psql -c "SELECT * FROM t FOR UPDATE"', PASS),
+    ('psql -c "INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = 1"', PASS),
+    ('psql -c "REVOKE ALL ON t FROM PUBLIC"', PASS),
 ]
 
 # (path, content, expected verdict)
@@ -318,6 +394,13 @@ SCRIPT_COMMANDS = [
     ("cd sub && psql -f drop.sql", PASS),  # sub/drop.sql does not exist
     ("cd sub && psql -f notes.sql", PASS),
     ("psql -f $'nul\\x00.sql' -f drop.sql", DATA),  # the unreadable path loses nothing
+    ('psql -c "$(cat drop.sql)"', DATA),
+    ("psql -f <(cat purge.sql)", DATA),
+    ('sqlite3 app.db "$(cat drop.sql)"', DATA),
+    ('echo "$(psql -f drop.sql)"', DATA),
+    ("sqlplus app/pw@db @drop", DATA),
+    ("sqlplus app/pw@db @safe.sql", PASS),
+    ('psql -c "$(cat safe.sql)"', PASS),
 ]
 
 

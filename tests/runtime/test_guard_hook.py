@@ -96,6 +96,14 @@ def test_refusing_resolution_keeps_denying(hooks: Hooks, decision: str) -> None:
     ("Bash", {"command": f"echo {AWS} &>>creds.txt"}),
     ("Bash", {"command": f"echo {AWS} >&2.env"}),
     ("Bash", {"command": f"echo {AWS} 2>&1>/dev/null>&creds"}),
+    ("Bash", {"command": f"{{ echo {AWS}; }} > creds"}),
+    ("Bash", {"command": f"(echo {AWS}) > creds"}),
+    ("Bash", {"command": f"for k in 1; do echo {AWS}; done > creds"}),
+    ("Bash", {"command": f'echo "$(echo {AWS})" > creds'}),
+    ("Bash", {"command": f"sh -c 'echo {AWS} > creds'"}),
+    ("Bash", {"command": f'bash -c "printf %s {AWS} >> creds"'}),
+    ("Bash", {"command": f"echo {AWS} | sudo tee /etc/creds"}),
+    ("Bash", {"command": "printf 'AKIA\\x49OSFODNN7EXAMPLE' > creds"}),
 ])
 def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, tool: str,
                                                                  tool_input: dict) -> None:
@@ -110,6 +118,8 @@ def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, to
     ("Bash", {"command": f"echo {AWS}"}),  # printed, not written to a file
     ("Bash", {"command": f"echo {AWS} >&2"}),
     ("Bash", {"command": "echo 'export KEY=$AWS_KEY' > env.sh"}),
+    ("Bash", {"command": f"{{ echo {AWS}; }} > /dev/null"}),
+    ("Bash", {"command": f"sh -c 'echo {AWS}'"}),
     ("Write", {"file_path": "README.md", "content": "Set AWS_ACCESS_KEY_ID in your env."}),
     ("Write", {"file_path": "db/schema.sql", "content": "CREATE TABLE t (id int);"}),
     ("Edit", {"file_path": "q.sql", "old_string": "x", "new_string": "SELECT 1"}),

@@ -2,7 +2,7 @@
 
 Kept apart from ``sqlscan`` so the guard can rule out most commands that merely
 contain an SQL word (``git commit -m "update …"``) without importing ``re``,
-``shlex`` or sqlglot.
+the command reader or sqlglot.
 """
 
 from __future__ import annotations
@@ -13,15 +13,23 @@ CLIENTS: dict[str, str | None] = {
     "mysql": "mysql", "mariadb": "mysql", "mycli": "mysql",
     "sqlite3": "sqlite", "litecli": "sqlite", "duckdb": "duckdb",
     "clickhouse-client": "clickhouse", "clickhouse": "clickhouse",
-    "usql": None, "trino": "trino",
+    "usql": None, "trino": "trino", "presto": "presto", "mysqlsh": "mysql",
+    "sqlcmd": "tsql", "snowsql": "snowflake", "cqlsh": None, "bq": "bigquery",
+    "sqlplus": "oracle", "hive": "hive", "beeline": "hive", "spark-sql": "spark",
+    "impala-shell": "hive", "vsql": None,
 }
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
 _RUNNERS = frozenset(CLIENTS) | SHELLS | {"eval"}
-_SEPARATORS = str.maketrans({c: " " for c in "\n\t;|&()<>'\"`$={}"})
+# Quotes are dropped, not split on: bash joins `p'sql'` into the one word psql.
+_SEPARATORS = str.maketrans({**{c: " " for c in "\n\t;|&()<>`$={}"}, "'": None, '"': None})
 
 
 def names_a_runner(command: str) -> bool:
-    """True when some word of ``command`` is an SQL client, a shell or ``eval``."""
+    """True when some word of ``command`` is an SQL client, a shell or ``eval``.
+
+    ``ssh``, ``su -c`` and ``watch`` need no name here: the client they run is
+    a word of the same command line.
+    """
     for word in command.translate(_SEPARATORS).split():
         if word.rsplit("/", 1)[-1] in _RUNNERS:
             return True

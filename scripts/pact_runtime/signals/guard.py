@@ -90,42 +90,78 @@ def _may_write_file(command: str) -> bool:
     return ">" in command
 
 
-def _bash_write_findings(command: str) -> list[Finding]:
+def _bash_write_findings(command: str, depth: int = 0) -> list[Finding]:
+    """Secrets (and destructive SQL in SQL files) that ``command`` writes into files.
+
+    A redirection after a group, a subshell or a loop (``{ echo …; } > f``,
+    ``( … ) > f``, ``done > f``) writes what the commands before it print; a
+    script run by ``sh -c``, ``bash <<EOF`` and the like, and each substitution,
+    is read the same way.
+    """
     from . import shell
+    from .sqlsources import MAX_DEPTH, shell_script_of
 
     try:
         script = shell.parse(command)
     except ValueError:
         return []
     findings: list[Finding] = []
+    printed: list[str] = []
     for cmd in script.commands:
+        content = _written_by(cmd)
+        if not cmd.words or cmd.words[0] in _GROUP_ENDS:
+            content = "\n".join([*printed, content])
         for target in _write_targets(cmd):
-            content = _written_by(cmd)
-            findings.extend(_file_findings(target, [content]) if content else [])
+            findings.extend(_file_findings(target, [content]) if content.strip() else [])
+        printed.append(content)
+        inner = shell_script_of(cmd)
+        if inner and depth < MAX_DEPTH:
+            findings.extend(_bash_write_findings(inner, depth + 1))
+    for inner in script.subs if depth < MAX_DEPTH else []:
+        findings.extend(_bash_write_findings(inner, depth + 1))
     return findings
+
+
+_GROUP_ENDS = frozenset({"}", "done", "fi", "esac"})
+# Words that may stand before `tee` and leave it the command: `sudo tee`, `env X=1 tee`.
+_TEE_WRAPPERS = frozenset({"sudo", "doas", "env", "command", "nice", "stdbuf", "nohup", "time",
+                           "builtin", "exec"})
 
 
 def _write_targets(cmd: shell.Command) -> list[str]:
     from .shell import writes_file
 
     targets = [t for op, t in cmd.redirects if writes_file(op, t)]
-    if cmd.words and os.path.basename(cmd.words[0]) == "tee":
-        targets.extend(w for w in cmd.words[1:] if not w.startswith("-"))
+    for k, word in enumerate(cmd.words):
+        if os.path.basename(word) == "tee":
+            targets.extend(w for w in cmd.words[k + 1:] if not w.startswith("-"))
+            break
+        if not (os.path.basename(word) in _TEE_WRAPPERS or word.startswith("-") or "=" in word):
+            break
     return targets
 
 
 def _written_by(cmd: shell.Command) -> str:
-    """What a simple command writes: its heredoc, echo/printf words, or what is piped in."""
+    """What a simple command writes: its heredoc, echo/printf words (as given and as
+    printed, substitutions and escapes expanded), or what is piped in."""
+    from .sqlsources import printed_by
+
     parts = [cmd.stdin]
-    name = os.path.basename(cmd.words[0]) if cmd.words else ""
-    if name in ("echo", "printf"):
-        parts.append(" ".join(cmd.words[1:]))
-    source = cmd.piped_from
-    if source is not None and source.words:
-        if os.path.basename(source.words[0]) in ("echo", "printf"):
-            parts.append(" ".join(source.words[1:]))
-        parts.append(source.stdin)
+    for source in (cmd, cmd.piped_from):
+        words = _after_reserved(source.words) if source is not None else []
+        if words and os.path.basename(words[0]) in ("echo", "printf"):
+            parts.append(" ".join(words[1:]))
+        if source is not None:
+            parts.append(printed_by(source))
     return "\n".join(p for p in parts if p)
+
+
+def _after_reserved(words: list[str]) -> list[str]:
+    """``words`` without the leading ``{``, ``!``, ``then``, ``do``… that open a group."""
+    k = 0
+    while k < len(words) and words[k] in ("{", "!", "then", "do", "else", "time"):
+        k += 1
+    return words[k:]
 
 
 def _written_texts(tool: str, data: dict) -> list[str]:

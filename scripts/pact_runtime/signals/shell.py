@@ -16,23 +16,32 @@ token's, and a megabyte of quoted SQL would outlast the hook's timeout).
 from __future__ import annotations
 
 import re
-from functools import partial
 
 _HEREDOC = re.compile(r"(?<!<)<<(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([^\s;&|<>()]+))")
 _PLACEHOLDER = "__pact_heredoc_%d__"
+SUB_MARK = "__pact_sub_%d__"  # a substitution cut out of the command line
 _PUNCTUATION = ";&|<>()\n"
 
 
 class Command:
     """One simple command: its words, redirections and what it reads on stdin."""
 
-    __slots__ = ("words", "redirects", "stdin", "piped_from")
+    __slots__ = ("words", "redirects", "stdin", "piped_from", "subs")
 
-    def __init__(self) -> None:
+    def __init__(self, subs: list[str] | None = None) -> None:
         self.words: list[str] = []
         self.redirects: list[tuple[str, str]] = []  # (operator, target)
         self.stdin = ""  # heredoc body or here-string
         self.piped_from: Command | None = None
+        self.subs = subs if subs is not None else []  # the script's substitutions
+
+    def substitution(self, word: str) -> str | None:
+        """The command text of ``word`` when it is exactly one cut substitution."""
+        if word.startswith("__pact_sub_") and word.endswith("__"):
+            number = word[len("__pact_sub_"):-2]
+            if number.isdigit() and int(number) < len(self.subs):
+                return self.subs[int(number)]
+        return None
 
     def __repr__(self) -> str:
         return f"Command({self.words!r}, redirects={self.redirects!r})"
@@ -41,12 +50,14 @@ class Command:
 class Script:
     """A parsed command line: its simple commands in order."""
 
-    __slots__ = ("commands", "substitution", "grouping")
+    __slots__ = ("commands", "substitution", "grouping", "subs")
 
-    def __init__(self, commands: list[Command], substitution: bool, grouping: bool) -> None:
+    def __init__(self, commands: list[Command], substitution: bool, grouping: bool,
+                 subs: list[str] | None = None) -> None:
         self.commands = commands
         self.substitution = substitution  # $( ), backticks, <( ), >( )
         self.grouping = grouping  # ( ) subshells or { } groups
+        self.subs = subs or []  # the text of each substitution, by placeholder number
 
 
 def writes_file(operator: str, target: str) -> bool:
@@ -65,13 +76,14 @@ def writes_file(operator: str, target: str) -> bool:
 
 def parse(text: str) -> Script:
     """Split ``text`` into simple commands; raises ValueError on unbalanced quotes."""
-    flat, bodies = _cut_heredocs(text.replace("\\\n", ""))
+    flat, found = cut(text.replace("\\\n", ""))
     if "$'" in flat or '$"' in flat:
         flat = _decode_ansi_c(flat)
     tokens = tokenize(flat)
-    substitution = any(mark in text for mark in ("$(", "`", "<(", ">("))
+    substitution = bool(found.subs) or any(mark in text for mark in ("$(", "`", "<(", ">("))
     grouping = any(t in ("(", ")", "{", "}") for t in tokens)
-    return Script(_assemble(tokens, bodies), substitution, grouping)
+    return Script(_assemble(tokens, found.bodies, found.subs), substitution, grouping,
+                  found.subs)
 
 
 _PIECE = re.compile(
@@ -105,9 +117,9 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def _assemble(tokens: list[str], bodies: list[str]) -> list[Command]:
+def _assemble(tokens: list[str], bodies: list[str], subs: list[str]) -> list[Command]:
     commands: list[Command] = []
-    current = Command()
+    current = Command(subs)
     pipe_next = False
     i = 0
     while i < len(tokens):
@@ -128,7 +140,7 @@ def _assemble(tokens: list[str], bodies: list[str]) -> list[Command]:
             if pipe_next and commands:
                 current.piped_from = commands[-1]
             commands.append(current)
-        current = Command()
+        current = Command(subs)
         pipe_next = pipe
     if current.words or current.redirects:
         if pipe_next and commands:
@@ -150,32 +162,168 @@ def _is_operator(token: str) -> bool:
     return bool(token) and all(c in _PUNCTUATION for c in token)
 
 
-def _mark(match: re.Match[str], pending: list[tuple[bool, str]], done: int) -> str:
-    delimiter = next(g for g in match.groups()[1:] if g is not None)
-    pending.append((match.group(1) == "-", delimiter))
-    return "<< " + _PLACEHOLDER % (done + len(pending) - 1) + " "
+_NEXT = re.compile(r"[\\'\"`\n()]|\$[('\"]|<<|[<>]\(")
+_BODY_SUB = re.compile(r"\$\((?!\()|`")
+_QUOTED_TO = {"'": re.compile(r"'"), "$'": re.compile(r"['\\]"),
+              '"': re.compile(r'["\\`]|\$\(')}
 
 
-def _cut_heredocs(text: str) -> tuple[str, list[str]]:
-    """Replace each heredoc by a placeholder word and return the bodies in order."""
-    lines = text.split("\n")
+class Cut:
+    """What ``cut`` takes out of a command line: heredoc bodies and substitutions."""
+
+    __slots__ = ("bodies", "subs")
+
+    def __init__(self) -> None:
+        self.bodies: list[str] = []  # heredoc bodies, in order
+        self.subs: list[str] = []  # the text inside each $( ), backticks, <( ), >( )
+
+
+def cut(text: str) -> tuple[str, Cut]:
+    """``text`` with each heredoc and substitution replaced by a placeholder word.
+
+    Quotes are followed as bash reads them: a ``<<`` or ``$(`` inside single
+    quotes is text, a ``$(`` inside double quotes is still a substitution, and a
+    ``<<`` inside ``(( ))`` is a shift. A heredoc body whose delimiter is unquoted
+    stays text (it is the command's stdin), but the substitutions in it are
+    collected, as bash runs them. Raises ValueError on an unclosed substitution.
+    """
+    found = Cut()
+    flat, _ = _cut_from(text, 0, found, closer="")
+    return flat, found
+
+
+def _cut_from(text: str, i: int, found: Cut, closer: str,
+              arithmetic: bool = False) -> tuple[str, int]:
+    """Copy from ``i`` up to ``closer`` (``)``, a backtick, or "" for the end)."""
     out: list[str] = []
-    bodies: list[str] = []
-    i = 0
-    while i < len(lines):
-        pending: list[tuple[bool, str]] = []
-        out.append(_HEREDOC.sub(partial(_mark, pending=pending, done=len(bodies)), lines[i]))
-        i += 1
-        for strip_tabs, delimiter in pending:
-            body = []
-            while i < len(lines):
-                line = lines[i]
-                i += 1
-                if (line.lstrip("\t") if strip_tabs else line) == delimiter:
-                    break
-                body.append(line)
-            bodies.append("\n".join(body))
-    return "\n".join(out), bodies
+    pending: list[tuple[bool, str, bool]] = []  # heredocs: (strip tabs, delimiter, expands)
+    depth = 0
+    shifts: list[int] = []  # depths at which a (( … )) began
+    while True:
+        match = _NEXT.search(text, i)
+        if match is None:
+            if closer:
+                raise ValueError("unclosed substitution")
+            out.append(text[i:])
+            break
+        out.append(text[i:match.start()])
+        token, i = match.group(0), match.end()
+        if token == "\\":
+            out.append(text[i - 1:i + 1])
+            i += 1
+        elif token in ("'", '"', "$'", '$"'):
+            quoted, i = _quoted(text, i, token, found)
+            out.append(quoted)
+        elif token == "\n":
+            out.append(token)
+            i = _bodies(text, i, pending, found) if pending else i
+            pending = []
+        elif token == "(":
+            if text.startswith("(", i):
+                shifts.append(depth)
+            depth += 1
+            out.append(token)
+        elif token == ")":
+            if depth == 0 and closer == ")":
+                break
+            depth = max(depth - 1, 0)
+            if shifts and shifts[-1] == depth:
+                shifts.pop()
+            out.append(token)
+        elif token == "`" and closer == "`":
+            break
+        elif token == "<<" and (arithmetic or shifts):
+            out.append(token)
+        elif token == "<<":
+            i = _heredoc(text, i, out, pending, found)
+        else:  # $( ` <( >(
+            i = _substitution(text, i, token, out, found)
+    found.bodies.extend("" for _ in pending)  # no line after it: an empty body
+    return "".join(out), i
+
+
+def _quoted(text: str, i: int, opener: str, found: Cut) -> tuple[str, int]:
+    """A quoted string from just after ``opener``; substitutions inside ``"…"`` are cut."""
+    kind = opener if opener in ("'", "$'") else '"'
+    out = [opener]
+    while True:
+        match = _QUOTED_TO[kind].search(text, i)
+        if match is None:  # unclosed: the tokenizer reports it
+            out.append(text[i:])
+            return "".join(out), len(text)
+        out.append(text[i:match.start()])
+        token, i = match.group(0), match.end()
+        if token == "\\":
+            out.append(text[i - 1:i + 1])
+            i += 1
+        elif token in ("$(", "`"):
+            i = _substitution(text, i, token, out, found)
+        else:
+            out.append(token)
+            return "".join(out), i
+
+
+def _substitution(text: str, i: int, opener: str, out: list[str], found: Cut) -> int:
+    """Cut the ``$(…)``, backtick, ``<(…)`` or ``>(…)`` opened just before ``i``."""
+    if opener == "$(" and text.startswith("(", i):  # $(( arithmetic ))
+        inner, end = _cut_from(text, i + 1, found, closer=")", arithmetic=True)
+        if not text.startswith(")", end):
+            raise ValueError("unclosed arithmetic expansion")
+        out.append("$((" + inner + "))")
+        return end + 1
+    _, end = _cut_from(text, i, Cut(), closer="`" if opener == "`" else ")")
+    found.subs.append(text[i:end - 1])
+    out.append(" " + SUB_MARK % (len(found.subs) - 1) + " " if opener in ("<(", ">(")
+               else SUB_MARK % (len(found.subs) - 1))
+    return end
+
+
+def _heredoc(text: str, i: int, out: list[str], pending: list[tuple[bool, str, bool]],
+             found: Cut) -> int:
+    """Note the heredoc whose ``<<`` ends just before ``i``; ``<<<`` is a here-string."""
+    match = _HEREDOC.match(text, i - 2)
+    if text.startswith("<", i) or match is None:
+        here_string = text.startswith("<", i)
+        out.append("<<<" if here_string else "<<")
+        return i + 1 if here_string else i
+    word = next(g for g in match.groups()[1:] if g is not None)
+    delimiter = word.replace("'", "").replace('"', "").replace("\\", "")
+    # `<<EOF` expands the body; `<<'EOF'`, `<<"EOF"`, `<<\\EOF` and `<<E"OF"` do not.
+    expands = match.group(4) is not None and delimiter == word and "\\" not in match.group(0)
+    pending.append((match.group(1) == "-", delimiter, expands))
+    out.append("<< " + _PLACEHOLDER % (len(found.bodies) + len(pending) - 1) + " ")
+    return match.end()
+
+
+def _bodies(text: str, i: int, pending: list[tuple[bool, str, bool]], found: Cut) -> int:
+    """Read the body of each pending heredoc from ``i``; returns where the command goes on."""
+    for strip_tabs, delimiter, expands in pending:
+        body = []
+        while i < len(text):
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            line, i = text[i:end], end + 1
+            if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                break
+            body.append(line)
+        joined = "\n".join(body)
+        if expands:  # quotes are text in a body, but bash runs its substitutions
+            _collect(joined, found)
+        found.bodies.append(joined)
+    return min(i, len(text))
+
+
+def _collect(body: str, found: Cut) -> None:
+    """Add the substitutions in a heredoc body to ``found`` (quotes there are text)."""
+    at = 0
+    while True:
+        match = _BODY_SUB.search(body, at)
+        if match is None:
+            return
+        try:
+            at = _substitution(body, match.end(), match.group(0), [], found)
+        except ValueError:  # unclosed: bash fails on it too
+            return
 
 
 _ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
@@ -212,6 +360,25 @@ def _decode_ansi_c(text: str) -> str:
             quote = c
         out.append(c)
         i += 1
+    return "".join(out)
+
+
+def decode_escapes(text: str) -> str:
+    """``text`` with backslash escapes (``\\n``, ``\\x44``, ``\\104``) decoded, as
+    ``echo -e`` and ``printf`` decode them."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] != "\\" or i + 1 >= len(text):
+            out.append(text[i])
+            i += 1
+            continue
+        if text[i + 1] == "0" and text[i + 2:i + 3].isdigit():  # echo's \0NNN
+            i += 1
+        char, i = _ansi_c_escape(text, i + 1)
+        out.append(char)
     return "".join(out)
 
 

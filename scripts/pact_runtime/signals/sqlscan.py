@@ -1,17 +1,15 @@
 """Finding SQL in Bash commands and files, and classifying it by parsing.
 
-``scan_command`` and ``scan_file`` first run a cheap keyword pre-check on the
-raw text, so ordinary commands never import sqlglot. SQL is looked for where a
-client would run it: ``psql -c``, ``mysql -e``, ``sqlite3 FILE "…"``,
-``duckdb``, ``clickhouse-client --query``, heredocs and here-strings, ``echo …
-|`` pipes, and ``sh -c``/``bash -c``/``eval`` strings (recursively); and, by
-``scan_command_files``, in the script files a client is told to run
-(``psql -f FILE``, ``mysql db < FILE``, ``cat FILE |``, sqlite3 ``.read``, psql
-``\\i``, mysql ``source``; globs, ``$PWD`` and a preceding ``cd DIR`` are followed).
-Each statement is parsed with sqlglot in the client's dialect; a statement
-sqlglot cannot parse falls back to a conservative token check of that statement
-only. Every DELETE/UPDATE in the tree (CTEs too) needs its own WHERE, and the
-bodies of DO blocks and functions are judged like any other SQL.
+``scan_command`` judges the SQL a command would hand to a client and
+``scan_command_files`` the script files it would run (where that SQL is:
+``sqlsources``). Each statement is parsed with sqlglot in the client's
+dialect, and sqlglot is imported only once some statement, as the client
+would see it, holds an SQL keyword, so ordinary commands never load it. A
+statement sqlglot cannot parse falls back to a conservative token check of
+that statement only. Every DELETE/UPDATE in the tree (CTEs too) needs its own
+WHERE; the bodies of DO blocks and functions, what EXPLAIN ANALYZE, PREPARE,
+EXECUTE IMMEDIATE and a rule's action run, and the strings psql's ``\\gexec``
+would run are judged like any other SQL.
 """
 
 from __future__ import annotations
@@ -20,8 +18,7 @@ import os
 import re
 import sys
 
-from . import shell
-from .clients import CLIENTS, SHELLS
+from .sqlsources import script_files_in_command, sql_in_command
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,46 +27,7 @@ if TYPE_CHECKING:
 
 KEYWORDS = re.compile(r"\b(drop|truncate|delete|update|alter|grant)\b", re.IGNORECASE)
 
-# Client -> (options whose value is SQL, options whose value is skipped).
-_OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "psql": (frozenset({"-c", "--command"}), frozenset({"-f", "--file", "-U", "-d", "-h", "-p"})),
-    "pgcli": (frozenset({"-c", "--command"}), frozenset({"-U", "-d", "-h", "-p"})),
-    "cockroach": (frozenset({"-e", "--execute"}), frozenset({"--url", "--host"})),
-    "mysql": (frozenset({"-e", "--execute"}), frozenset({"-u", "-h", "-P", "-D"})),
-    "sqlite3": (frozenset({"-cmd"}), frozenset({"-separator", "-newline", "-nullvalue",
-                                                 "-init", "-vfs", "-mmap", "-maxsize"})),
-    "duckdb": (frozenset({"-c", "-s", "-cmd"}), frozenset({"-init", "-f"})),
-    "clickhouse": (frozenset({"-q", "--query"}), frozenset({"-h", "--host", "-u", "--user"})),
-    "usql": (frozenset({"-c", "--command"}), frozenset({"-f", "--file"})),
-    "trino": (frozenset({"--execute"}), frozenset({"--server", "--catalog", "--schema"})),
-}
-_ALIASES = {"mariadb": "mysql", "mycli": "mysql", "litecli": "sqlite3",
-            "clickhouse-client": "clickhouse"}
-_POSITIONAL_SQL = frozenset({"sqlite3", "duckdb"})  # CLIENT [opts] FILE "SQL" …
-_CLUSTERED = frozenset({"psql", "mysql", "clickhouse", "cockroach"})  # -cSQL, -Ne SQL
-_WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nohup", "nice", "ionice", "timeout",
-                       "command", "exec", "stdbuf", "chronic"})
-_WRAPPER_VALUE_OPTIONS = frozenset({"-u", "-g", "-n", "-U", "-C", "-D", "-p", "-k", "-s", "-c"})
-_CONTAINERS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc"})
-_XARGS_VALUE_OPTIONS = frozenset({"-I", "-d", "-n", "-L", "-P", "-s", "-E", "-a", "-e", "-l"})
-# Words that may precede a command without being one: `{ psql …; }`, `! psql`, `then psql`.
-_RESERVED = frozenset({"{", "}", "!", "then", "do", "else", "elif", "if", "while", "until",
-                       "time"})
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_DURATION = re.compile(r"^\d+(\.\d+)?[smhd]?$")
-MAX_DEPTH = 4
 MAX_SCRIPT_BYTES = 4 * 1024 * 1024  # read at most this much from each end of a script file
-# Client -> options whose value is a script file it runs.
-_FILE_OPTIONS: dict[str, frozenset[str]] = {
-    "psql": frozenset({"-f", "--file"}), "pgcli": frozenset(), "usql": frozenset({"-f", "--file"}),
-    "duckdb": frozenset({"-f"}), "clickhouse": frozenset({"--queries-file"}),
-    "trino": frozenset({"-f", "--file"}), "cockroach": frozenset({"-f", "--file"}),
-}
-# `.read` (sqlite3), `\\i`/`\\ir`/`\\include` (psql), `source`/`\\.` (mysql) run a file.
-_READ_COMMAND = re.compile(
-    r"^[ \t]*(?:\.read|\\ir?|\\include(?:_relative)?|\\\.|source)[ \t]+"
-    r"(['\"]?)(\S+?)\1[ \t]*;?[ \t]*$",
-    re.MULTILINE | re.IGNORECASE)
 PARSE_BUDGET = 256 * 1024  # characters handed to sqlglot per scan; the rest gets the token check
 
 
@@ -104,182 +62,6 @@ def scan_command(command: str) -> list[Finding]:
     for sql, dialect in sql_in_command(command):
         findings.extend(classify(sql, dialect, budget))
     return findings
-
-
-def sql_in_command(command: str, depth: int = 0) -> list[tuple[str, str | None]]:
-    """Each ``(sql, dialect)`` a client in ``command`` would run."""
-    try:
-        script = shell.parse(command)
-    except ValueError:
-        return []  # unbalanced quotes: the shell refuses to run it
-    found: list[tuple[str, str | None]] = []
-    for cmd in script.commands:
-        found.extend(_sql_of(cmd, depth))
-    return found
-
-
-def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
-    located = _locate(cmd.words)
-    if located is None:
-        return []
-    kind, index = located
-    if kind == "shell":
-        inner = _shell_script(cmd.words, index)
-        if inner is None or depth >= MAX_DEPTH:
-            return []
-        return sql_in_command(inner, depth + 1)
-    name = os.path.basename(cmd.words[index])
-    args = cmd.words[index + 1:]
-    if name == "clickhouse" and args[:1] in (["client"], ["local"]):
-        args = args[1:]
-    elif name == "cockroach":
-        if args[:1] != ["sql"]:
-            return []
-        args = args[1:]
-    sqls = _client_sql(_ALIASES.get(name, name), args)
-    stdin = cmd.stdin or _piped_text(cmd.piped_from)
-    if stdin:
-        sqls.append(stdin)
-    return [(sql, CLIENTS[name]) for sql in sqls if sql.strip()]
-
-
-def _locate(words: list[str]) -> tuple[str, int] | None:
-    """Where the SQL client (or a shell running a script) starts in ``words``."""
-    i = 0
-    while i < len(words):
-        base = os.path.basename(words[i])
-        if words[i] in _RESERVED:
-            i += 1
-            continue
-        if base == "xargs":  # the client gets what is piped in (see _sql_of)
-            i = _skip_options(words, i + 1, _XARGS_VALUE_OPTIONS)
-            continue
-        if base in CLIENTS:
-            return "client", i
-        if base in SHELLS or base == "eval":
-            return "shell", i
-        if _ASSIGNMENT.match(words[i]):
-            i += 1
-        elif base in _WRAPPERS:
-            i = _skip_options(words, i + 1, _WRAPPER_VALUE_OPTIONS)
-        elif base in _CONTAINERS:
-            for j in range(i + 1, len(words)):
-                inner = os.path.basename(words[j])
-                if inner in CLIENTS:
-                    return "client", j
-                if inner in SHELLS:
-                    return "shell", j
-            return None
-        else:
-            return None
-    return None
-
-
-def _skip_options(words: list[str], i: int, value_options: frozenset[str]) -> int:
-    while i < len(words):
-        word = words[i]
-        if word in value_options:
-            i += 2
-        elif word.startswith("-") or _ASSIGNMENT.match(word) or _DURATION.match(word):
-            i += 1
-        else:
-            break
-    return i
-
-
-def _shell_script(words: list[str], index: int) -> str | None:
-    if os.path.basename(words[index]) == "eval":
-        return " ".join(words[index + 1:])
-    args = words[index + 1:]
-    for k, arg in enumerate(args):
-        if re.match(r"^-[a-zA-Z]*c[a-zA-Z]*$", arg) and k + 1 < len(args):
-            return args[k + 1]
-        if not arg.startswith("-"):
-            return None  # `bash script.sh`: a file, not a string
-    return None
-
-
-def _client_sql(name: str, args: list[str]) -> list[str]:
-    sql_options, value_options = _OPTIONS.get(name, (frozenset(), frozenset()))
-    values: list[str] = []
-    positional: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        key, eq, inline = arg.partition("=")
-        if arg == "--":
-            positional.extend(args[i:])
-            break
-        if arg in sql_options or arg in value_options:
-            if i < len(args) and arg in sql_options:
-                values.append(args[i])
-            i += 1
-        elif arg.startswith("--") and eq:
-            if key in sql_options:
-                values.append(inline)
-        elif name in _CLUSTERED and _clustered_sql(arg, sql_options) is not None:
-            attached = _clustered_sql(arg, sql_options)
-            if attached:
-                values.append(attached)
-            elif i < len(args):
-                values.append(args[i])
-                i += 1
-        elif not arg.startswith("-"):
-            positional.append(arg)
-    if name in _POSITIONAL_SQL:
-        values.extend(positional[1:])
-    return values
-
-
-def _clustered_sql(arg: str, sql_options: frozenset[str]) -> str | None:
-    """``-cSQL`` -> "SQL"; ``-Ne`` -> "" (value in the next word); else None."""
-    if len(arg) < 3 or arg[0] != "-" or arg[1] == "-":
-        return None
-    if "-" + arg[1] in sql_options:
-        return arg[2:]
-    if len(arg) <= 5 and arg[1:].isalpha() and "-" + arg[-1] in sql_options:
-        return ""
-    return None
-
-
-def _piped_text(previous: shell.Command | None) -> str:
-    """What ``echo …``, ``printf …`` or ``cat <<EOF`` feeds into a pipe."""
-    if previous is None or not previous.words:
-        return previous.stdin if previous is not None else ""
-    name = os.path.basename(previous.words[0])
-    if name == "printf":
-        return _printf(previous.words[1:])
-    if name == "echo":
-        return " ".join(w for w in previous.words[1:] if w not in ("-n", "-e", "-E"))
-    if name == "cat" and previous.stdin:
-        return previous.stdin
-    return ""
-
-
-_FORMAT = re.compile(r"%%|%[-+ #0-9.*]*[a-zA-Z]")
-
-
-def _printf(args: list[str]) -> str:
-    """What ``printf FORMAT ARGS…`` prints, near enough: each ``%s`` takes the next argument."""
-    if args[:1] == ["--"]:
-        args = args[1:]
-    if not args:
-        return ""
-    fmt, rest = args[0].replace("\\n", "\n").replace("\\t", "\t"), args[1:]
-    pieces = _FORMAT.split(fmt)
-    specs = _FORMAT.findall(fmt)
-    takes = sum(1 for spec in specs if spec != "%%")
-    out: list[str] = []
-    while True:  # bash reuses the format while arguments remain
-        values = iter(rest[:takes])
-        text = pieces[0]
-        for spec, piece in zip(specs, pieces[1:]):
-            text += ("%" if spec == "%%" else next(values, "")) + piece
-        out.append(text)
-        rest = rest[takes:]
-        if not rest or not takes:
-            return "\n".join(out + rest)
 
 
 def scan_command_files(command: str, cwd: str) -> list[Finding]:
@@ -325,74 +107,6 @@ def _script_texts(path: str) -> list[str]:
     first = first.rpartition(";")[0] or first
     last = last.partition(";")[2] if ";" in last else last
     return [t for t in (first, last) if KEYWORDS.search(t)]
-
-
-def script_files_in_command(command: str, depth: int = 0) -> list[tuple[str, str | None]]:
-    """Each ``(path, dialect)`` of a script file a client in ``command`` is told to run.
-
-    A relative path follows a ``cd DIR`` earlier in the same command line, and a
-    leading ``$PWD``/``${PWD}`` stands for the directory it runs in.
-    """
-    try:
-        script = shell.parse(command)
-    except ValueError:
-        return []
-    found: list[tuple[str, str | None]] = []
-    folder = ""
-    for cmd in script.commands:
-        if cmd.words[:1] == ["cd"] and len(cmd.words) == 2 and cmd.piped_from is None:
-            folder = os.path.join(folder, _here(cmd.words[1]))
-            continue
-        located = _locate(cmd.words)
-        if located is None:
-            continue
-        kind, index = located
-        if kind == "shell":
-            inner = _shell_script(cmd.words, index)
-            if inner is not None and depth < MAX_DEPTH:
-                found.extend((os.path.join(folder, _here(path)), dialect)
-                             for path, dialect in script_files_in_command(inner, depth + 1))
-            continue
-        dialect = CLIENTS[os.path.basename(cmd.words[index])]
-        found.extend((os.path.join(folder, _here(path)), dialect)
-                     for path in _script_paths(cmd, index, depth))
-    return found
-
-
-def _script_paths(cmd: shell.Command, index: int, depth: int) -> list[str]:
-    """Files a client runs: ``-f FILE``, ``< FILE``, ``cat FILE |``, ``\\i FILE``, ``source``."""
-    name = os.path.basename(cmd.words[index])
-    paths = [target for op, target in cmd.redirects if op == "<" and target]
-    paths += _file_option_values(_ALIASES.get(name, name), cmd.words[index + 1:])
-    source = cmd.piped_from
-    if source is not None and source.words and os.path.basename(source.words[0]) == "cat":
-        paths += [w for w in source.words[1:] if not w.startswith("-")]
-        paths += [target for op, target in source.redirects if op == "<" and target]
-    sql = " ".join(sql for sql, _ in _sql_of(cmd, depth)) + "\n" + cmd.stdin
-    paths += [m.group(2) for m in _READ_COMMAND.finditer(sql.replace(";", "\n"))]
-    return paths
-
-
-def _here(path: str) -> str:
-    """``path`` with a leading ``$PWD`` or ``${PWD}`` made relative (``./…``)."""
-    for mark in ("${PWD}", "$PWD"):
-        if path == mark or path.startswith(mark + "/"):
-            return "." + path[len(mark):]
-    return path
-
-
-def _file_option_values(name: str, args: list[str]) -> list[str]:
-    options = _FILE_OPTIONS.get(name, frozenset())
-    values = []
-    for k, arg in enumerate(args):
-        key, eq, inline = arg.partition("=")
-        if arg in options and k + 1 < len(args):
-            values.append(args[k + 1])
-        elif eq and key in options:
-            values.append(inline)
-        elif name in _CLUSTERED and arg.startswith("-f") and len(arg) > 2 and "-f" in options:
-            values.append(arg[2:])
-    return values
 
 
 # ---- files ------------------------------------------------------------------------------
@@ -462,20 +176,85 @@ def statements(sql: str, dialect: str | None = None) -> list[tuple[str, str]]:
     return [(r.strip(), c.strip()) for r, c in result if c.strip()]
 
 
-def classify(sql: str, dialect: str | None = None,
-             budget: list[int] | None = None) -> list[Finding]:
+def classify(sql: str, dialect: str | None = None, budget: list[int] | None = None,
+             depth: int = 0) -> list[Finding]:
     """A finding for each destructive statement in ``sql``."""
     budget = budget if budget is not None else [PARSE_BUDGET]
     findings = []
+    if "\\g" in sql and depth < _MAX_NESTING:
+        findings.extend(_gexec_findings(sql, dialect, budget, depth))
     for raw, clean in statements(sql, dialect):
         if _BODY_HOLDER.match(clean) and "$" in raw:
             findings.extend(_body_findings(raw, dialect, budget))
+        if _RUNS_OTHER_SQL.match(clean) and depth < _MAX_NESTING:
+            for inner in _run_by(raw, dialect):
+                findings.extend(classify(inner, dialect, budget, depth + 1))
         if not KEYWORDS.search(clean):
             continue  # the keyword was only in a comment or a string
         finding = _judge(raw, clean, dialect, budget)
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+_MAX_NESTING = 4
+# Statements that run SQL given inside them: EXPLAIN ANALYZE executes its statement,
+# PREPARE stores one to run, EXECUTE IMMEDIATE/EXEC run a string, a rule runs its action.
+_RUNS_OTHER_SQL = re.compile(r"(?is)\s*(?:EXPLAIN|PREPARE|EXECUTE|EXEC|CREATE\s+(?:OR\s+REPLACE"
+                             r"\s+)?RULE)\b")
+_EXPLAIN_ANALYZE = re.compile(r"(?is)\s*EXPLAIN\s+(?:ANALY[SZ]E\b(?:\s+VERBOSE\b)?"
+                              r"|\((?=[^)]*\bANALY[SZ]E\b)[^)]*\))(.*)")
+_PREPARE_AS = re.compile(r"(?is)\s*PREPARE\s+[\w\"]+\s*(?:\([^)]*\))?\s*AS\b(.*)")
+_RULE_ACTION = re.compile(r"(?is)\s*CREATE\s+(?:OR\s+REPLACE\s+)?RULE\b.*?\bDO\s+"
+                          r"(?:ALSO\b|INSTEAD\b)?(.*)")
+_RUNS_STRINGS = re.compile(r"(?is)\s*(?:PREPARE\s+\S+\s+FROM|EXECUTE\s+IMMEDIATE|EXEC(?:UTE)?)\b")
+_STRING = re.compile(r"'((?:[^']|'')*)'")
+_GEXEC = re.compile(r"\\gexec\b")
+
+
+def _run_by(raw: str, dialect: str | None) -> list[str]:
+    """The SQL that statement ``raw`` runs besides itself (see ``_RUNS_OTHER_SQL``)."""
+    text = _without_comments(raw, dialect)
+    for pattern in (_EXPLAIN_ANALYZE, _PREPARE_AS, _RULE_ACTION):
+        match = pattern.match(text)
+        if match:
+            action = match.group(1).strip()
+            return [action[1:-1] if action.startswith("(") and action.endswith(")") else action]
+    if _RUNS_STRINGS.match(text):
+        return [_unquote(m.group(1)) for m in _STRING.finditer(text)]
+    return []
+
+
+def _gexec_findings(sql: str, dialect: str | None, budget: list[int],
+                    depth: int) -> list[Finding]:
+    """Destructive SQL that psql's ``\\gexec`` would run: each result of the query before it.
+
+    The results are built from the query's strings (``'DROP TABLE ' || name``,
+    ``format('TRUNCATE %I', name)``), so those strings, joined with a name where
+    the query puts one, are judged as the statements they make.
+    """
+    findings: list[Finding] = []
+    pieces = _GEXEC.split(sql)
+    for before in pieces[:-1]:
+        queries = statements(before, dialect)
+        if not queries:
+            continue
+        raw = queries[-1][0]
+        made = " x ".join(_PLACEHOLDERS.sub("x", _unquote(m.group(1)))
+                          for m in _STRING.finditer(_without_comments(raw, dialect)))
+        if KEYWORDS.search(made):
+            findings.extend(classify(made, dialect, budget, depth + 1))
+    return findings
+
+
+def _without_comments(raw: str, dialect: str | None) -> str:
+    lexeme = _LEXEME_PG if dialect == "postgres" else _LEXEME
+    return "".join(" " if m.group(0).startswith(("--", "#", "/*")) and len(m.group(0)) > 1
+                   else m.group(0) for m in lexeme.finditer(raw))
+
+
+def _unquote(literal: str) -> str:
+    return literal.replace("''", "'")
 
 
 _BODY_HOLDER = re.compile(r"(?is)\s*(DO\b|CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b)")
@@ -596,6 +375,8 @@ def _judge_tokens(clean: str, statement: str) -> Finding | None:
         kinds = [t for t in rest if t not in ("TEMPORARY", "TEMP")][:1]
         if kinds and kinds[0] in ("TABLE", "SCHEMA", "DATABASE"):
             return Finding("HALT", "DATA", f"DROP {kinds[0]}", statement)
+        if kinds == ["OWNED"]:  # drops every table the role owns
+            return Finding("HALT", "DATA", "DROP OWNED", statement)
     elif head == "TRUNCATE" and _TRUNCATE.fullmatch(clean.strip()):
         return Finding("HALT", "DATA", "TRUNCATE", statement)
     elif head == "DELETE" and "FROM" in rest and "WHERE" not in rest:

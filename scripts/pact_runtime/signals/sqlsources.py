@@ -1,0 +1,492 @@
+"""Where a Bash command line hands SQL to a client: the text, and the script files.
+
+``sql_in_command`` finds the SQL a client would run: option values (``psql
+-c``, ``mysql -e``, ``--command=``, abbreviated long options too), positional
+SQL (``sqlite3 FILE "…"``), heredocs and here-strings, what ``echo``,
+``printf`` (escapes decoded) or ``cat <<EOF`` pipe in, and what a ``$(…)`` or
+``<(…)`` in those places prints. A shell that runs a script (``sh -c``,
+``bash <<EOF``, ``… | bash``, ``eval``, ``su -c``, ``ssh HOST CMD``,
+``watch CMD``) has that script read the same way, and so has every
+substitution, however deep, up to ``MAX_DEPTH``. Wrappers (``sudo``,
+``env``, ``timeout``, ``xargs``, ``find -exec``, ``docker exec`` …) are
+looked through; ``$(which psql)`` stands for the client it names.
+
+``script_files_in_command`` finds the script files a client is told to run
+(``psql -f FILE``, ``mysql db < FILE``, ``cat FILE |``, ``$(cat FILE)``,
+sqlite3 ``.read``, psql ``\\i``, mysql ``source``, sqlplus ``@FILE``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from . import shell
+from .clients import CLIENTS, SHELLS
+
+MAX_DEPTH = 4
+
+# Client -> (options whose value is SQL, options whose value is skipped).
+_OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "psql": (frozenset({"-c", "--command"}),
+             frozenset({"-f", "--file", "-U", "-d", "-h", "-p", "--username", "--dbname",
+                        "--host", "--port", "-v", "--set", "--variable", "-o", "--output",
+                        "-L", "--log-file", "-P", "--pset", "-F", "-R", "-T"})),
+    "pgcli": (frozenset({"-c", "--command"}), frozenset({"-U", "-d", "-h", "-p"})),
+    "cockroach": (frozenset({"-e", "--execute"}), frozenset({"--url", "--host"})),
+    "mysql": (frozenset({"-e", "--execute", "--init-command"}),
+              frozenset({"-u", "-h", "-P", "-D", "--user", "--host", "--port", "--database"})),
+    "mysqlsh": (frozenset({"-e", "--execute"}),
+                frozenset({"-u", "-h", "-P", "-D", "--uri", "--user", "--host", "--port",
+                           "--schema", "-f", "--file"})),
+    "sqlite3": (frozenset({"-cmd"}), frozenset({"-separator", "-newline", "-nullvalue",
+                                                 "-init", "-vfs", "-mmap", "-maxsize"})),
+    "duckdb": (frozenset({"-c", "-s", "-cmd"}), frozenset({"-init", "-f"})),
+    "clickhouse": (frozenset({"-q", "--query"}), frozenset({"-h", "--host", "-u", "--user"})),
+    "usql": (frozenset({"-c", "--command"}), frozenset({"-f", "--file"})),
+    "trino": (frozenset({"--execute"}), frozenset({"--server", "--catalog", "--schema",
+                                                   "-f", "--file"})),
+    "sqlcmd": (frozenset({"-Q", "-q"}), frozenset({"-S", "-U", "-P", "-d", "-i", "-o"})),
+    "snowsql": (frozenset({"-q", "--query"}),
+                frozenset({"-a", "-u", "-d", "-s", "-w", "-r", "-c", "--connection", "-f",
+                           "--filename"})),
+    "cqlsh": (frozenset({"-e", "--execute"}),
+              frozenset({"-u", "-p", "-k", "--keyspace", "-f", "--file"})),
+    "hive": (frozenset({"-e"}), frozenset({"-f", "-i", "-d", "--database", "--hiveconf"})),
+    "impala-shell": (frozenset({"-q", "--query"}),
+                     frozenset({"-i", "-d", "-f", "--query_file"})),
+    "vsql": (frozenset({"-c", "--command"}), frozenset({"-U", "-d", "-h", "-p", "-w", "-f"})),
+}
+_ALIASES = {"mariadb": "mysql", "mycli": "mysql", "litecli": "sqlite3",
+            "clickhouse-client": "clickhouse", "presto": "trino", "beeline": "hive",
+            "spark-sql": "hive"}
+_POSITIONAL_SQL = frozenset({"sqlite3", "duckdb"})  # CLIENT [opts] FILE "SQL" …
+_CLUSTERED = frozenset({"psql", "mysql", "clickhouse", "cockroach", "vsql"})  # -cSQL, -Ne SQL
+# Client -> options whose value is a script file it runs.
+_FILE_OPTIONS: dict[str, frozenset[str]] = {
+    "psql": frozenset({"-f", "--file"}), "usql": frozenset({"-f", "--file"}),
+    "duckdb": frozenset({"-f"}), "clickhouse": frozenset({"--queries-file"}),
+    "trino": frozenset({"-f", "--file"}), "cockroach": frozenset({"-f", "--file"}),
+    "mysqlsh": frozenset({"-f", "--file"}), "sqlcmd": frozenset({"-i"}),
+    "snowsql": frozenset({"-f", "--filename"}), "cqlsh": frozenset({"-f", "--file"}),
+    "hive": frozenset({"-f"}), "impala-shell": frozenset({"-f", "--query_file"}),
+    "vsql": frozenset({"-f"}),
+}
+# `.read` (sqlite3), `\\i`/`\\ir`/`\\include` (psql), `source`/`\\.` (mysql) run a file.
+_READ_COMMAND = re.compile(
+    r"^[ \t]*(?:\.read|\\ir?|\\include(?:_relative)?|\\\.|source)[ \t]+"
+    r"(['\"]?)(\S+?)\1[ \t]*;?[ \t]*$",
+    re.MULTILINE | re.IGNORECASE)
+# `\\!` (psql, mysql) and `.shell`/`.system` (sqlite3) run a shell command.
+_SHELL_ESCAPE = re.compile(r"^[ \t]*(?:\\!|\.shell|\.system)[ \t]+(.+)$", re.MULTILINE)
+
+_WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nohup", "nice", "ionice", "timeout",
+                       "command", "exec", "stdbuf", "chronic", "builtin", "setsid", "unbuffer",
+                       "pkexec"})
+_WRAPPER_VALUE_OPTIONS = frozenset({"-u", "-g", "-n", "-U", "-C", "-D", "-p", "-k", "-s", "-c"})
+_CONTAINERS = frozenset({"docker", "docker-compose", "podman", "nerdctl", "kubectl", "oc"})
+_XARGS_VALUE_OPTIONS = frozenset({"-I", "-d", "-n", "-L", "-P", "-s", "-E", "-a", "-e", "-l"})
+_FIND_RUNS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+# Commands that run a shell command line they are given (see _shell_text).
+_SCRIPT_RUNNERS = SHELLS | {"eval", "su", "runuser", "ssh", "watch"}
+_SSH_VALUE_OPTIONS = frozenset({"-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b",
+                                "-c", "-E", "-e", "-I", "-m", "-O", "-Q", "-S", "-W", "-w", "-B"})
+_WATCH_VALUE_OPTIONS = frozenset({"-n", "--interval", "-q", "--equexit"})
+_SHELL_VALUE_OPTIONS = frozenset({"-o", "-O", "+o", "+O", "--rcfile", "--init-file"})
+# Words that may precede a command without being one: `{ psql …; }`, `! psql`, `then psql`.
+_RESERVED = frozenset({"{", "}", "!", "then", "do", "else", "elif", "if", "while", "until",
+                       "time"})
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_DURATION = re.compile(r"^\d+(\.\d+)?[smhd]?$")
+_MARK = re.compile(r"__pact_sub_(\d+)__")
+
+
+# ---- the SQL text a command runs --------------------------------------------------------
+
+def sql_in_command(command: str, depth: int = 0) -> list[tuple[str, str | None]]:
+    """Each ``(sql, dialect)`` a client in ``command`` would run."""
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return []  # unbalanced quotes: the shell refuses to run it
+    found: list[tuple[str, str | None]] = []
+    for cmd in script.commands:
+        found.extend(_sql_of(cmd, depth))
+    if depth < MAX_DEPTH:
+        for inner in script.subs:  # `echo $(psql -c …)`: the substitution runs too
+            found.extend(sql_in_command(inner, depth + 1))
+    return found
+
+
+def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
+    located = _locate(cmd)
+    if located is None:
+        return []
+    kind, index, name = located
+    if kind == "shell":
+        inner = _shell_text(cmd, index, name, depth)
+        return sql_in_command(inner, depth + 1) if inner is not None and depth < MAX_DEPTH else []
+    client = _ALIASES.get(name, name)
+    args = _client_args(client, cmd.words[index + 1:])
+    if args is None:
+        return []
+    # One text, in order: psql's `-c "SELECT …" -c '\\gexec'` runs what the first one made.
+    sqls = [";\n".join(_expand(cmd, value, depth) for value in _client_sql(client, args))]
+    stdin = cmd.stdin or printed_by(cmd.piped_from, depth)
+    sqls.append(stdin)
+    # `psql -f <(echo …)`, `psql < <(echo …)`: what the substitution prints is the script.
+    for path in _file_values(cmd, client, args):
+        if cmd.substitution(path) is not None:
+            sqls.append(_expand(cmd, path, depth))
+    found = [(sql, CLIENTS[name]) for sql in sqls if sql.strip()]
+    if depth < MAX_DEPTH:  # `\! psql -c …` inside the SQL runs a shell command
+        for sql, _ in list(found):
+            for match in _SHELL_ESCAPE.finditer(sql):
+                found.extend(sql_in_command(match.group(1), depth + 1))
+    return found
+
+
+def shell_script_of(cmd: shell.Command) -> str | None:
+    """The command line ``cmd`` has a shell run (``sh -c``, ``bash <<EOF``, ``eval``…)."""
+    located = _locate(cmd)
+    if located is None or located[0] != "shell":
+        return None
+    return _shell_text(cmd, located[1], located[2], 0)
+
+
+def _locate(cmd: shell.Command) -> tuple[str, int, str] | None:
+    """Where the SQL client (or a shell running a script) starts: (kind, index, name)."""
+    words = cmd.words
+    i = 0
+    while i < len(words):
+        word = words[i]
+        inner = cmd.substitution(word)
+        base = _client_named(inner) if inner is not None else os.path.basename(word)
+        if word in _RESERVED:
+            i += 1
+        elif word == "function":  # `function f { …; }`
+            i += 2
+        elif base == "xargs":  # the client gets what is piped in (see _sql_of)
+            i = _skip_options(words, i + 1, _XARGS_VALUE_OPTIONS)
+        elif base in CLIENTS:
+            return "client", i, base
+        elif base in _SCRIPT_RUNNERS:
+            return "shell", i, base
+        elif _ASSIGNMENT.match(word):
+            i += 1
+        elif base in _WRAPPERS:
+            i = _skip_options(words, i + 1, _WRAPPER_VALUE_OPTIONS)
+        elif base in _CONTAINERS:
+            return _inner_runner(words, i + 1)
+        elif base == "find":
+            runs = next((k for k in range(i + 1, len(words)) if words[k] in _FIND_RUNS), None)
+            if runs is None:
+                return None
+            i = runs + 1
+        else:
+            return None
+    return None
+
+
+def _inner_runner(words: list[str], start: int) -> tuple[str, int, str] | None:
+    """The client or shell a container command (``docker exec db psql …``) runs."""
+    for j in range(start, len(words)):
+        inner = os.path.basename(words[j])
+        if inner in CLIENTS:
+            return "client", j, inner
+        if inner in SHELLS:
+            return "shell", j, inner
+    return None
+
+
+def _client_named(inner: str) -> str:
+    """The client a substitution names, as in ``$(which psql)``; else ""."""
+    try:
+        words = [w for c in shell.parse(inner).commands for w in c.words]
+    except ValueError:
+        return ""
+    return next((os.path.basename(w) for w in words if os.path.basename(w) in CLIENTS), "")
+
+
+def _skip_options(words: list[str], i: int, value_options: frozenset[str]) -> int:
+    while i < len(words):
+        word = words[i]
+        if word in value_options:
+            i += 2
+        elif word.startswith("-") or _ASSIGNMENT.match(word) or _DURATION.match(word):
+            i += 1
+        else:
+            break
+    return i
+
+
+def _shell_text(cmd: shell.Command, index: int, name: str, depth: int) -> str | None:
+    """The command line a shell, ``eval``, ``su -c``, ``ssh`` or ``watch`` would run."""
+    args = cmd.words[index + 1:]
+    if name == "eval":
+        return " ".join(args)
+    if name in ("su", "runuser"):
+        for k, arg in enumerate(args):
+            if arg in ("-c", "--command", "--session-command") and k + 1 < len(args):
+                return args[k + 1]
+            if arg.startswith(("--command=", "--session-command=")):
+                return arg.partition("=")[2]
+        return None
+    if name in ("ssh", "watch"):
+        options = _SSH_VALUE_OPTIONS if name == "ssh" else _WATCH_VALUE_OPTIONS
+        k = 0
+        while k < len(args) and args[k].startswith("-"):
+            k += 2 if args[k] in options else 1
+        rest = args[k + 1:] if name == "ssh" else args[k:]  # ssh: skip the destination
+        if rest:
+            return " ".join(rest)
+        return (cmd.stdin or printed_by(cmd.piped_from, depth)) if name == "ssh" else None
+    k = 0
+    while k < len(args):
+        arg = args[k]
+        if re.match(r"^-[a-zA-Z]*c[a-zA-Z]*$", arg):
+            return args[k + 1] if k + 1 < len(args) else None
+        if arg == "--" and k + 1 == len(args):
+            break
+        if arg == "--" or not arg.startswith(("-", "+")):
+            return None  # `bash script.sh`: a file, not a string
+        k += 2 if arg in _SHELL_VALUE_OPTIONS else 1
+    # `bash <<EOF`, `… | sh`, `bash -s`: the script comes on stdin.
+    return cmd.stdin or printed_by(cmd.piped_from, depth) or None
+
+
+def _client_args(client: str, args: list[str]) -> list[str] | None:
+    """The arguments after a client's subcommand; None when that subcommand runs no SQL."""
+    if client == "clickhouse" and args[:1] in (["client"], ["local"]):
+        return args[1:]
+    if client == "cockroach":
+        return args[1:] if args[:1] == ["sql"] else None
+    if client == "bq":  # `bq [flags] query [flags] 'SQL'`
+        return args[args.index("query") + 1:] if "query" in args else None
+    return args
+
+
+def _option(arg: str, options: frozenset[str]) -> str | None:
+    """The option of ``options`` that ``arg`` names, whole or as a long-option prefix."""
+    if arg in options:
+        return arg
+    if len(arg) > 2 and arg.startswith("--"):  # getopt takes an unambiguous prefix
+        return next((o for o in sorted(options) if o.startswith(arg)), None)
+    return None
+
+
+def _client_sql(name: str, args: list[str]) -> list[str]:
+    sql_options, value_options = _OPTIONS.get(name, (frozenset(), frozenset()))
+    values: list[str] = []
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        key, eq, inline = arg.partition("=")
+        if arg == "--":
+            positional.extend(args[i:])
+            break
+        if _option(arg, sql_options) or _option(arg, value_options):
+            if i < len(args) and _option(arg, sql_options):
+                values.append(args[i])
+            i += 1
+        elif arg.startswith("--") and eq:
+            if _option(key, sql_options):
+                values.append(inline)
+        elif name in _CLUSTERED and _clustered_sql(arg, sql_options) is not None:
+            attached = _clustered_sql(arg, sql_options)
+            if attached:
+                values.append(attached)
+            elif i < len(args):
+                values.append(args[i])
+                i += 1
+        elif not arg.startswith("-"):
+            positional.append(arg)
+    if name in _POSITIONAL_SQL:
+        values.extend(positional[1:])
+    elif name == "bq":
+        values.extend(positional)
+    return values
+
+
+def _clustered_sql(arg: str, sql_options: frozenset[str]) -> str | None:
+    """``-cSQL`` -> "SQL"; ``-Ne`` -> "" (value in the next word); else None."""
+    if len(arg) < 3 or arg[0] != "-" or arg[1] == "-":
+        return None
+    if "-" + arg[1] in sql_options:
+        return arg[2:]
+    if len(arg) <= 5 and arg[1:].isalpha() and "-" + arg[-1] in sql_options:
+        return ""
+    return None
+
+
+def _expand(cmd: shell.Command, text: str, depth: int) -> str:
+    """``text`` with each substitution replaced by what it prints (echo, printf, heredoc)."""
+    if "__pact_sub_" not in text or depth >= MAX_DEPTH:
+        return text
+
+    def printed(match: re.Match[str]) -> str:
+        inner = cmd.substitution(match.group(0))
+        return _printed(inner, depth + 1) if inner is not None else match.group(0)
+
+    return _MARK.sub(printed, text)
+
+
+def _printed(command: str, depth: int) -> str:
+    """What ``command`` prints, as far as echo, printf and cat of a heredoc tell."""
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return ""
+    return "\n".join(text for text in (printed_by(c, depth) for c in script.commands) if text)
+
+
+def printed_by(cmd: shell.Command | None, depth: int = 0) -> str:
+    """What ``echo …``, ``printf …``, ``cat <<EOF`` or ``cat <(…)`` writes to stdout."""
+    if cmd is None or not cmd.words:
+        return cmd.stdin if cmd is not None else ""
+    words = cmd.words
+    while words[:1] and words[0] in _RESERVED:  # `{ echo …; }`, `then echo …`
+        words = words[1:]
+    if not words:
+        return ""
+    name = os.path.basename(words[0])
+    args = [_expand(cmd, w, depth) for w in words[1:]]
+    if name == "printf":
+        return _printf(args)
+    if name == "echo":
+        lead = 0
+        while lead < len(args) and re.match(r"^-[neE]+$", args[lead]):
+            lead += 1
+        text = " ".join(args[lead:])
+        return shell.decode_escapes(text) if any("e" in a for a in args[:lead]) else text
+    if name == "cat":
+        return "\n".join([cmd.stdin] + [a for a, w in zip(args, words[1:])
+                                        if cmd.substitution(w) is not None])
+    return ""
+
+
+_FORMAT = re.compile(r"%%|%[-+ #0-9.*]*[a-zA-Z]")
+
+
+def _printf(args: list[str]) -> str:
+    """What ``printf FORMAT ARGS…`` prints, near enough: each ``%s`` takes the next argument."""
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if not args:
+        return ""
+    fmt, rest = shell.decode_escapes(args[0]), args[1:]
+    pieces = _FORMAT.split(fmt)
+    specs = _FORMAT.findall(fmt)
+    takes = sum(1 for spec in specs if spec != "%%")
+    out: list[str] = []
+    while True:  # bash reuses the format while arguments remain
+        values = iter(rest[:takes])
+        text = pieces[0]
+        for spec, piece in zip(specs, pieces[1:]):
+            value = "%" if spec == "%%" else next(values, "")
+            text += (shell.decode_escapes(value) if spec == "%b" else value) + piece
+        out.append(text)
+        rest = rest[takes:]
+        if not rest or not takes:
+            return "\n".join(out + rest)
+
+
+# ---- the script files a command runs ----------------------------------------------------
+
+def script_files_in_command(command: str, depth: int = 0) -> list[tuple[str, str | None]]:
+    """Each ``(path, dialect)`` of a script file a client in ``command`` is told to run.
+
+    A relative path follows a ``cd DIR`` earlier in the same command line, and a
+    leading ``$PWD``/``${PWD}`` stands for the directory it runs in.
+    """
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return []
+    found: list[tuple[str, str | None]] = []
+    folder = ""
+    for cmd in script.commands:
+        if cmd.words[:1] == ["cd"] and len(cmd.words) == 2 and cmd.piped_from is None:
+            folder = os.path.join(folder, _here(cmd.words[1]))
+            continue
+        located = _locate(cmd)
+        if located is None:
+            continue
+        kind, index, name = located
+        if kind == "shell":
+            inner = _shell_text(cmd, index, name, depth)
+            if inner is not None and depth < MAX_DEPTH:
+                found.extend((os.path.join(folder, _here(path)), dialect)
+                             for path, dialect in script_files_in_command(inner, depth + 1))
+            continue
+        found.extend((os.path.join(folder, _here(path)), CLIENTS[name])
+                     for path in _script_paths(cmd, index, name, depth))
+    if depth < MAX_DEPTH:
+        for inner in script.subs:
+            found.extend((os.path.join(folder, _here(path)), dialect)
+                         for path, dialect in script_files_in_command(inner, depth + 1))
+    return found
+
+
+def _script_paths(cmd: shell.Command, index: int, name: str, depth: int) -> list[str]:
+    """Files a client runs: ``-f FILE``, ``< FILE``, ``cat FILE |``, ``\\i FILE``, ``source``."""
+    client = _ALIASES.get(name, name)
+    args = _client_args(client, cmd.words[index + 1:]) or []
+    paths = [p for p in _file_values(cmd, client, args) if cmd.substitution(p) is None]
+    if client == "sqlplus":  # `sqlplus user/pass@db @script` runs script(.sql)
+        paths += [_sqlplus_script(a[1:]) for a in args if a.startswith("@") and len(a) > 1]
+    paths += _cat_operands(cmd.piped_from)
+    # `psql -c "$(cat FILE)"`, `psql -f <(cat FILE)`: the file is the script.
+    for word in cmd.words[index + 1:] + [t for _, t in cmd.redirects]:
+        for number in _MARK.findall(word):
+            inner = cmd.subs[int(number)] if int(number) < len(cmd.subs) else ""
+            try:
+                paths += [p for c in shell.parse(inner).commands for p in _cat_operands(c)]
+            except ValueError:
+                continue
+    sql = " ".join(sql for sql, _ in _sql_of(cmd, depth)) + "\n" + cmd.stdin
+    paths += [m.group(2) for m in _READ_COMMAND.finditer(sql.replace(";", "\n"))]
+    return paths
+
+
+def _file_values(cmd: shell.Command, client: str, args: list[str]) -> list[str]:
+    """The script-file operands of a client: ``-f FILE`` and ``< FILE``."""
+    paths = [target for op, target in cmd.redirects if op == "<" and target]
+    return paths + _file_option_values(client, args)
+
+
+def _cat_operands(source: shell.Command | None) -> list[str]:
+    """The files ``cat`` reads, when ``source`` is a ``cat``."""
+    if source is None or not source.words or os.path.basename(source.words[0]) != "cat":
+        return []
+    paths = [w for w in source.words[1:] if not w.startswith("-") and
+             source.substitution(w) is None]
+    return paths + [target for op, target in source.redirects if op == "<" and target]
+
+
+def _sqlplus_script(path: str) -> str:
+    return path if os.path.splitext(path)[1] else path + ".sql"
+
+
+def _here(path: str) -> str:
+    """``path`` with a leading ``$PWD`` or ``${PWD}`` made relative (``./…``)."""
+    for mark in ("${PWD}", "$PWD"):
+        if path == mark or path.startswith(mark + "/"):
+            return "." + path[len(mark):]
+    return path
+
+
+def _file_option_values(name: str, args: list[str]) -> list[str]:
+    options = _FILE_OPTIONS.get(name, frozenset())
+    values = []
+    for k, arg in enumerate(args):
+        key, eq, inline = arg.partition("=")
+        if _option(arg, options) and k + 1 < len(args):
+            values.append(args[k + 1])
+        elif eq and _option(key, options):
+            values.append(inline)
+        elif name in _CLUSTERED and arg.startswith("-f") and len(arg) > 2 and "-f" in options:
+            values.append(arg[2:])
+    return values
