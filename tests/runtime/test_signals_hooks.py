@@ -133,6 +133,9 @@ def context(answer: dict | None, event: str) -> str:
     ("less '+!rm x' log", False), ("less -N log", True), ("more README.md", True),
     ("rg --hostname-bin=./x --hyperlink-format={host} foo", False), ("rg -z foo", True),
     ("ag --pager=sh foo", False), ("ag --pa=sh foo", False), ("ag foo src", True),
+    # a quoted `<<` is text, not a heredoc, so the next line is a command
+    ('echo "<<X "\nrm -rf data', False), ("echo 'a <<X'\nrm -rf data", False),
+    ("cat <<'EOF'\nrm -rf data\nEOF", True), ("echo $((1 << 2))", False),
 ])
 def test_read_only_commands(command: str, expected: bool) -> None:
     assert is_read_only(command) is expected
