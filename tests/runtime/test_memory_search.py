@@ -69,6 +69,8 @@ def test_any_text_is_a_query_never_an_error(conn, corpus, query):
     ("迁移", "zh"),
     ("备", "zh"),
     ("データベース", "ja"),
+    ("数据库备份", "zh"),                  # no memory holds the run whole: its pairs rank
+    ("データベース移行", "ja"),
     ("JWT", "auth"),                      # inside a decision
     ("opaque", "auth"),                   # an alternative
     ('"short-lived"', "auth"),
@@ -161,6 +163,10 @@ def test_without_fts5_search_falls_back_to_like(tmp_path, no_fts):
         assert ids(conn, "PARTIAL index") == [wanted]
         assert ids(conn, "orders") == [wanted]
         assert len(ids(conn, "数据库")) == 1
+        assert len(ids(conn, "数据库备份")) == 1  # no memory holds the run whole
+        assert ids(conn, "partial zebra") == [wanted]  # no memory has both: either ranks
+        # A pasted text: its first 64 words are searched, in as few SQL variables.
+        assert ids(conn, "status " + " ".join(f"w{n}" for n in range(3000))) == [wanted]
         assert ids(conn, "50%_off") == []
         assert ids(conn, 'NEAR("') == []
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'memory_fts'"
@@ -185,6 +191,22 @@ def test_common_words_rank_only_the_newest_window_of_matches(conn, monkeypatch):
     # Stored first, so outside the window, although its date is the newest.
     assert set(found) == set(newer[1:])
     assert old not in found
+
+
+def test_inside_the_window_relevance_still_ranks(conn, monkeypatch):
+    monkeypatch.setattr(search, "WINDOW", 3)
+    stamp = "2026-12-01T00:00:00.000Z"
+    add(conn, lessons=["rollback notes from last year"], created=stamp)  # outside the window
+    in_lessons = add(conn, lessons=["Rollback needs the schema snapshot"], created=stamp)
+    in_context = add(conn, context="Release train, rollback drill, incident review, pager duty "
+                     "rota and on-call handover", goal="Write the runbook", created=stamp)
+    add(conn, context="rollback", goal="Other release chores and reviews", created=stamp)
+
+    found = ids(conn, "rollback", limit=3)
+
+    # Same date, stored later: only BM25 (lessons weigh more, shorter texts more) puts it first.
+    assert found[0] == in_lessons
+    assert found.index(in_lessons) < found.index(in_context)
 
 
 def test_window_falls_back_to_all_matches_when_the_project_has_too_few(conn, monkeypatch):

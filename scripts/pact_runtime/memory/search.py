@@ -11,10 +11,10 @@ neither stems words nor folds accents.
 
 Very common words (``the``, ``when``…) are dropped from a query that has
 other words. When a query's words appear together in more than ``WINDOW``
-memories, only the ``WINDOW`` most recently stored of them are ranked, by the
-boosts alone: words that common say little about which memory is meant, and
-BM25 must read every posting of every query word to weigh it, which costs
-milliseconds at 100,000 memories (bench/bench_memory.py measures it).
+memories, only the ``WINDOW`` most recently stored of them are ranked: BM25
+costs about a microsecond per matching memory, so a word found in 10,000 of
+100,000 memories would cost tens of milliseconds, and words that common say
+little about which old memory is meant (bench/bench_memory.py measures it).
 Pinned memories are recalled at every session start, so one outside the
 window is not lost.
 """
@@ -25,7 +25,7 @@ import sqlite3
 
 from . import schema, store
 from .record import agent_forms
-from .text import content_words, fts_terms
+from .text import content_words, fts_terms, like_words
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -67,11 +67,15 @@ def rank(conn: sqlite3.Connection, query: str, *, project: str | None, limit: in
     scope = _scope(project, agent)
     boost = _boost_sql(files, entities, now)
     if engine(conn) != "fts5":
-        return _like(conn, content_words(query), scope, boost, limit)
-    terms = fts_terms(query)
-    hits = _fts(conn, " AND ".join(terms), scope, boost, limit)
-    if not hits and len(terms) > 1:
-        hits = _fts(conn, " OR ".join(terms), scope, boost, limit)
+        hits = _like(conn, like_words(query), scope, boost, limit, every=True)
+        loose = like_words(query, loose=True)
+        if not hits and len(loose) > 1:
+            hits = _like(conn, loose, scope, boost, limit, every=False)
+        return hits
+    hits = _fts(conn, " AND ".join(fts_terms(query)), scope, boost, limit)
+    loose = fts_terms(query, loose=True)
+    if not hits and len(loose) > 1:
+        hits = _fts(conn, " OR ".join(loose), scope, boost, limit)
     return hits
 
 
@@ -114,19 +118,16 @@ def _fts(conn: sqlite3.Connection, match: str, scope: tuple[str, list[Any]],
                           "ORDER BY rowid DESC LIMIT 1 OFFSET ?", (match, WINDOW - 1)).fetchone()
     if cutoff is None:
         return _ranked(conn, match, scope, boost, limit, "")
-    hits = _ranked(conn, match, scope, boost, limit, f"AND {table}.rowid >= {int(cutoff[0])}",
-                   bm25=False)
+    hits = _ranked(conn, match, scope, boost, limit, f"AND {table}.rowid >= {int(cutoff[0])}")
     # Too few in this project among the recent ones: rank them all after all.
     return hits if len(hits) >= limit else _ranked(conn, match, scope, boost, limit, "")
 
 
 def _ranked(conn: sqlite3.Connection, match: str, scope: tuple[str, list[Any]],
-            boost: tuple[str, list[Any]], limit: int, extra: str,
-            bm25: bool = True) -> list[tuple[int, float]]:
+            boost: tuple[str, list[Any]], limit: int, extra: str) -> list[tuple[int, float]]:
     table = schema.FTS_TABLE
     weights = ", ".join(str(w) for w in WEIGHTS)
-    relevance = f"-bm25({table}, {weights})" if bm25 else "1.0"
-    sql = (f"SELECT m.rowid, {relevance} * {boost[0]} AS score "
+    sql = (f"SELECT m.rowid, -bm25({table}, {weights}) * {boost[0]} AS score "
            f"FROM {table} JOIN memories m ON m.rowid = {table}.rowid "
            f"WHERE {table} MATCH ? {extra} AND {scope[0]} "
            "ORDER BY score DESC, m.rowid DESC LIMIT ?")
@@ -135,8 +136,11 @@ def _ranked(conn: sqlite3.Connection, match: str, scope: tuple[str, list[Any]],
 
 
 def _like(conn: sqlite3.Connection, query_words: list[str], scope: tuple[str, list[Any]],
-          boost: tuple[str, list[Any]], limit: int) -> list[tuple[int, float]]:
-    """Every word somewhere in the memory (as a substring, ASCII case folded)."""
+          boost: tuple[str, list[Any]], limit: int, every: bool) -> list[tuple[int, float]]:
+    """Memories holding every word (``every``) or any of them, as substrings (ASCII case folded).
+
+    With any word, those holding more of the words rank higher.
+    """
     clauses, args = [], []
     for word in query_words:
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -145,7 +149,10 @@ def _like(conn: sqlite3.Connection, query_words: list[str], scope: tuple[str, li
                       "AND e.name LIKE ? ESCAPE '\\')")
         clauses.append("(" + " OR ".join(fields) + ")")
         args += [pattern] * len(fields)
-    sql = (f"SELECT m.rowid, {boost[0]} AS score FROM memories m WHERE {scope[0]} AND "
-           + " AND ".join(clauses) + " ORDER BY score DESC, m.rowid DESC LIMIT ?")
-    rows = conn.execute(sql, [*boost[1], *scope[1], *args, limit]).fetchall()
+    score, where, score_args = boost[0], " AND ".join(clauses), []
+    if not every:
+        score, where, score_args = f"({' + '.join(clauses)}) * {score}", " OR ".join(clauses), args
+    sql = (f"SELECT m.rowid, {score} AS score FROM memories m WHERE {scope[0]} AND ({where}) "
+           "ORDER BY score DESC, m.rowid DESC LIMIT ?")
+    rows = conn.execute(sql, [*score_args, *boost[1], *scope[1], *args, limit]).fetchall()
     return [(int(r), float(s)) for r, s in rows]

@@ -24,6 +24,8 @@ have how i if in into is it its may might no not of on or our should so than tha
 there these they this to was we were what when where which while who why will with would you
 """
 STOPWORDS = frozenset(_STOP.split())
+# Terms one search looks for at most: a longer query is a pasted text, not a search.
+MAX_TERMS = 64
 
 
 def is_cjk(ch: str) -> bool:
@@ -81,19 +83,36 @@ def content_words(query: str) -> list[str]:
     return kept or all_words
 
 
-def fts_terms(query: str) -> list[str]:
+def fts_terms(query: str, loose: bool = False) -> list[str]:
     """Each query word as a safe FTS5 term: a quoted string or a quoted phrase.
 
     Quoting makes FTS5 read ``NOT``, ``NEAR``, ``*``, ``:`` and ``-`` as plain
-    text; the words hold no double quotes, so none needs escaping.
+    text; the words hold no double quotes, so none needs escaping. A run of
+    Chinese or Japanese is one phrase of bigrams; ``loose`` gives each bigram
+    as a term of its own instead, for when no memory holds the whole run
+    ("数据库备份" then finds "数据库迁移之前先备份").
     """
-    terms = []
+    terms: list[str] = []
     for word in content_words(query):
         for cjk, piece in runs(word):
             if not cjk:
                 terms.append(f'"{piece}"')
             elif len(piece) == 1:
                 terms.append(f'"{piece}"*')
+            elif loose:
+                terms.extend(f'"{pair}"' for pair in bigrams(piece) if f'"{pair}"' not in terms)
             else:
                 terms.append('"' + " ".join(bigrams(piece)) + '"')
-    return terms
+    return terms[:MAX_TERMS]
+
+
+def like_words(query: str, loose: bool = False) -> list[str]:
+    """The substrings a ``LIKE`` search looks for; ``loose`` splits CJK runs into bigrams."""
+    found: list[str] = []
+    for word in content_words(query):
+        pieces = runs(word) if loose else [(False, word)]
+        for cjk, piece in pieces:
+            for part in (bigrams(piece) if cjk else [piece]):
+                if part not in found:
+                    found.append(part)
+    return found[:MAX_TERMS]
