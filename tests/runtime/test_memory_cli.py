@@ -158,6 +158,55 @@ def test_stats_says_when_fts5_is_missing(run, monkeypatch):
     assert "partial" in run("search", "PARTIAL")[1]
 
 
+# Runs the command with a SQLite that really lacks FTS5: sqlite3_drop_modules (SQLite
+# 3.30+) removes every virtual table module from each new connection. CPython keeps the
+# sqlite3* handle first after the object header of a Connection.
+WITHOUT_FTS5 = r"""
+import ctypes, sqlite3, sys, _sqlite3
+drop = ctypes.CDLL(_sqlite3.__file__).sqlite3_drop_modules
+drop.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+connect = sqlite3.connect
+def connect_without_fts5(*args, **kwargs):
+    conn = connect(*args, **kwargs)
+    drop(ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value, None)
+    return conn
+sqlite3.connect = connect_without_fts5
+sys.path.insert(0, sys.argv[1])
+from pact_runtime.memory.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_a_sqlite_without_fts5_still_saves_searches_and_forgets(run, env):
+    kept, gone = saved(run), saved(run, {"lessons": ["Café menus are cached for an hour"]})
+
+    def plain(*argv, stdin=""):
+        proc = subprocess.run([sys.executable, "-S", "-c", WITHOUT_FTS5, SCRIPTS, *argv],
+                              input=stdin, capture_output=True, text=True, env=env)
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        return proc.stdout
+
+    probe = subprocess.run([sys.executable, "-S", "-c", WITHOUT_FTS5.split("sys.path")[0]
+                            + "sqlite3.connect(':memory:').execute("
+                            "'CREATE VIRTUAL TABLE t USING fts5(x)')"], capture_output=True,
+                           text=True)
+    assert "no such module: fts5" in probe.stderr  # the module is really gone
+
+    assert "search: like (FTS5 is not available" in plain("stats")
+    assert json.loads(plain("search", "partial", "index", "--json"))["engine"] == "like"
+    assert plain("search", "PARTIAL", "--json").count(kept) == 1
+    assert gone in plain("search", "Café")
+    added = plain("save", stdin='{"lessons": ["Widgets are rebuilt nightly"]}').strip()
+    assert added in plain("search", "widgets")
+    assert plain("forget", gone) == f"Forgot {gone}.\n"
+
+    # Back on a SQLite with FTS5, the index is rebuilt from the table: nothing lost or stale.
+    assert run("stats")[1].count("search: fts5") == 1
+    assert json.loads(run("search", "widgets", "--json")[1])["results"][0]["id"] == added
+    assert run("search", "cafe")[1] == "No memories match 'cafe'.\n"
+    assert kept in run("search", "partial")[1]
+
+
 def test_input_bytes_are_read_as_utf8(env):
     """Through the built command's own stdin: a BOM is dropped, other bad bytes are named."""
     script = ("import sys; from pact_runtime.memory.cli import main; "

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from pact_runtime import db
 from pact_runtime.memory import search, store
 
 SCRIPTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -64,6 +65,37 @@ def test_eight_processes_saving_200_each_lose_nothing(tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         hits = search.search(conn, "w7n199", project="/p")
         assert [h["goal"] for h in hits] == ["worker 7 memory 199"]
+    finally:
+        conn.close()
+
+
+OPENER = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from pact_runtime.memory import store
+conn = store.open_store(sys.argv[2])
+try:
+    print(conn.execute("PRAGMA user_version").fetchone()[0])
+finally:
+    conn.close()
+"""
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
+    home = str(tmp_path / "data")
+    procs = [subprocess.Popen([sys.executable, "-S", "-c", OPENER, SCRIPTS, home],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    results = [p.communicate(timeout=120) for p in procs]
+
+    assert [err for _, err in results] == [""] * 6
+    assert [out.strip() for out, _ in results] == [str(len(db._migrations()))] * 6
+    conn = store.open_store(home)
+    try:
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'memories'")]
+        assert tables == ["memories"]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
 

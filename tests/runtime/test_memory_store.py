@@ -8,7 +8,7 @@ import stat
 
 import pytest
 from pact_runtime import db
-from pact_runtime.memory import schema, store
+from pact_runtime.memory import schema, search, store
 
 PROJECT = "/work/projects/shop"
 
@@ -291,6 +291,36 @@ def test_migration_sets_the_schema_version(conn):
 
     assert version == len(db._migrations())
     assert isinstance(conn, sqlite3.Connection)
+
+
+def test_an_older_database_is_upgraded_in_order_and_keeps_its_memories(home):
+    os.makedirs(home)
+    old = sqlite3.connect(os.path.join(home, "pact.db"))
+    steps = db._migrations()
+    steps[0](old)  # the file as the first release left it: memory tables, version 1
+    old.execute("PRAGMA user_version = 1")
+    old.execute("INSERT INTO memories (id, created, updated, project, goal, content_hash) "
+                "VALUES ('m-0123456789', '2026-01-01T00:00:00.000Z', "
+                "'2026-01-01T00:00:00.000Z', ?, 'kept through the upgrade', 'h')", (PROJECT,))
+    old.commit()
+    old.close()
+
+    conn = store.open_store(home)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(steps)
+        assert store.get(conn, "m-0123456789")["goal"] == "kept through the upgrade"
+        # The later step ran (the signal log exists), and the search index was built.
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'signals'"
+                            ).fetchone()[0] == 1
+        assert [m["id"] for m in search.search(conn, "upgrade", project=PROJECT)] == [
+            "m-0123456789"]
+    finally:
+        conn.close()
+    again = store.open_store(home)
+    try:
+        assert db.migrate(again) == len(steps)  # nothing left to do
+    finally:
+        again.close()
 
 
 def test_content_hash_is_plain_sha256():
