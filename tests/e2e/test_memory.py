@@ -77,6 +77,9 @@ def test_specialist_saves_handoffs_are_captured_and_the_next_session_recalls(
     assert json.loads(memories[1]["decisions"])[0]["decision"] == "Archive nightly from cron"
     assert memories[1]["goal"] == "Schedule the archive job"  # the specialist's task
     assert "keyset cursor" not in json.dumps(memories)
+    # The store is the user's alone: the client made the data folder, the runtime closed it.
+    assert os.stat(pact.data_dir).st_mode & 0o777 == 0o700
+    assert os.stat(os.path.join(pact.data_dir, "pact.db")).st_mode & 0o777 == 0o600
     found = json.loads(r.result_text(r.tool_result_for("toolu_search")))
     assert [m["id"] for m in found["results"]] == [saved_output]
 
@@ -96,3 +99,114 @@ def test_specialist_saves_handoffs_are_captured_and_the_next_session_recalls(
     assert direct.returncode == 0, direct.stderr
     assert direct.stdout.splitlines()[0].startswith(f"{saved_output}  ")
     assert LESSON in direct.stdout
+
+
+def test_a_damaged_database_never_stops_a_session(pact: Client):
+    os.makedirs(pact.data_dir, exist_ok=True)
+    with open(os.path.join(pact.data_dir, "pact.db"), "wb") as f:
+        f.write(b"this is not a database\n" * 500)
+    pact.model.script(
+        main=[tool_use("Agent", {"subagent_type": AGENT, "description": "archive",
+                                 "prompt": "Archive old orders"}),
+              tool_use("Bash", {"command": "pact-memory list", "description": "list memory"},
+                       id="toolu_list"),
+              text("done")],
+        sub=[text(FIRST)],
+    )
+
+    r = pact.run("archive old orders", allowed_tools=["Bash"])
+
+    # The specialist ran and handed back; the command says what is wrong, in one line.
+    assert r.returncode == 0, r
+    assert "Copy rows with a keyset cursor" in json.dumps(r.requests[-1]["messages"])
+    listing = r.result_text(r.tool_result_for("toolu_list"))
+    errors = [line for line in listing.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and "Traceback" not in listing, listing
+    assert errors[0].startswith("Error: the PACT database ") and "unreadable" in errors[0]
+    # The hooks carried on without memory and wrote down why.
+    with open(os.path.join(pact.data_dir, "logs", "pact.log"), encoding="utf-8") as f:
+        log = f.read()
+    assert "memory recall skipped: StoreError: the PACT database" in log
+    assert f"memory capture skipped for {AGENT}: StoreError: the PACT database" in log
+
+
+def _seed(client: Client, plugin_root: str, memory: dict) -> str:
+    """Save through the plugin's own command, as a user at a terminal would."""
+    proc = subprocess.run([os.path.join(plugin_root, "bin", "pact-memory"), "save"],
+                          input=json.dumps(memory), cwd=client.project, capture_output=True,
+                          text=True, timeout=30,
+                          env={"PATH": os.environ["PATH"], "PACT_HOME": client.data_dir,
+                               "PACT_PROJECT": client.project})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_pin_memory_command_pins_and_the_next_session_leads_with_it(pact: Client,
+                                                                     plugin_root: str):
+    pinned = _seed(pact, plugin_root, {"lessons": ["Money is stored in integer cents"]})
+    for n in range(3):
+        _seed(pact, plugin_root, {"lessons": [f"Newer note {n}"]})
+    pact.model.script(main=[
+        tool_use("Bash", {"command": f"pact-memory show {pinned}", "description": "read"},
+                 id="toolu_show"),
+        tool_use("Bash", {"command": f"pact-memory pin {pinned}", "description": "pin"},
+                 id="toolu_pin"),
+        text("pinned")])
+
+    # No --allowedTools: the command's own allowed-tools let these calls run.
+    r = pact.run(f"/PACT:pin-memory {pinned}")
+
+    assert r.returncode == 0, r
+    assert "Money is stored in integer cents" in r.result_text(r.tool_result_for("toolu_show"))
+    assert r.result_text(r.tool_result_for("toolu_pin")).strip() == f"Pinned {pinned}."
+    second = pact.run("hello")
+    context = second.context_text(second.main_requests[0])
+    block = context[context.index("PACT memory for this project (4 of 4;"):].splitlines()
+    assert block[1].startswith(f"- {pinned} pinned (user, "), block
+
+
+def test_wrap_up_saves_lessons_with_the_command(pact: Client):
+    lesson = {"phase": "Code", "goal": "Stop double charges on retry",
+              "lessons": ["The payment provider retries webhooks for 24 hours"]}
+    pact.model.script(main=[
+        tool_use("Bash", {"command": "pact-memory search webhooks retries",
+                          "description": "already saved?"}, id="toolu_search"),
+        tool_use("Bash", {"command": save_command(lesson), "description": "save"},
+                 id="toolu_save"),
+        text("wrapped up")])
+
+    r = pact.run("/PACT:wrap-up keep the webhook lesson")
+
+    assert r.returncode == 0, r
+    assert r.result_text(r.tool_result_for("toolu_search")).strip() == (
+        "No memories match 'webhooks retries'.")
+    ident = r.result_text(r.tool_result_for("toolu_save")).strip()
+    assert [(m["id"], m["source"], m["agent"]) for m in stored(pact)] == [
+        (ident, "explicit", "")]
+    assert json.loads(stored(pact)[0]["lessons"]) == lesson["lessons"]
+
+
+def test_memory_agent_finds_memories_with_the_command(pact: Client, plugin_root: str):
+    wanted = _seed(pact, plugin_root, {"lessons": ["Refunds round half up, per line"],
+                                       "agent": "pact-backend-coder"})
+    _seed(pact, plugin_root, {"lessons": ["Invoices are numbered per year"]})
+    pact.model.script(
+        main=[tool_use("Agent", {"subagent_type": "PACT:pact-memory-agent",
+                                 "description": "recall", "prompt": "What do we know about "
+                                 "refund rounding?"}, id="toolu_agent"),
+              text("done")],
+        sub=[tool_use("Bash", {"command": "pact-memory stats", "description": "shape"},
+                      id="toolu_stats"),
+             tool_use("Bash", {"command": 'pact-memory search "refund rounding" --limit 10',
+                               "description": "search"}, id="toolu_find"),
+             text(f"Found {wanted}.\n\n" + handoff("Report the rounding rule", "none.md"))])
+
+    r = pact.run("what do we know about refund rounding?")
+
+    assert r.returncode == 0, r
+    assert "memories: 2 in 1 project(s), 2 in this one" in r.result_text(
+        r.tool_result_for("toolu_stats"))
+    found = r.result_text(r.tool_result_for("toolu_find")).splitlines()
+    assert found[0].startswith(f"{wanted}  ") and "pact-backend-coder" in found[0]
+    assert found[1].strip() == "Refunds round half up, per line"
+    assert len(found) == 2
