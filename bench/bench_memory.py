@@ -1,18 +1,25 @@
 """Memory store benchmark: save and search at 1,000, 10,000 and 100,000 memories.
 
-Run with ``python -m bench.bench_memory`` (or through ``make bench``). Prints a
-Markdown table and writes ``bench/results/memory.json``. One database grows
-through the three sizes; at each size it measures, on the same data:
+    python -m bench.bench_memory [--dist DIR] [--runs N] [--sizes 1000,10000]
+    python -m bench memory        (``make bench`` runs it with the others)
+
+Prints a Markdown table and writes ``bench/results/memory.json`` and ``.md``.
+One database grows through the sizes; at each size it measures, on the same
+data:
 
 - in-process ``store.save`` and ``search.search`` medians (and p95),
 - a plain ``LIKE`` scan for the same queries, reported as a ratio,
-- the ``pact-memory`` command's whole run (save and search) next to a bare
-  ``python3 -S -c pass``,
+- the built plugin's ``bin/pact-memory`` (save and search), its whole run
+  from the shell shim to exit, next to a bare ``python3 -S -c pass`` run in
+  turn with it; ``python3`` is the real interpreter, not a version
+  manager's shim,
 - database bytes per memory.
 
 Text is generated from a seeded vocabulary with a skewed word frequency, a
 few accented and Chinese/Japanese records, and queries drawn from stored
-records, so queries hit as they would in use.
+records, so queries hit as they would in use. Targets: in-process search
+median under ``SEARCH_TARGET_MS`` at 100,000 memories; the command within
+``COMMAND_TARGET`` times a bare interpreter.
 """
 
 from __future__ import annotations
@@ -33,14 +40,17 @@ sys.path.insert(0, os.path.join(REPO, "scripts"))
 
 from pact_runtime.memory import search, store  # noqa: E402
 
+from .common import built_dist, dist_parser, write_results  # noqa: E402
+
 SIZES = (1_000, 10_000, 100_000)
 PROJECT = "/home/dev/src/shop"
 OTHER_PROJECTS = ("/home/dev/src/blog", "/home/dev/src/infra", "/home/dev/src/mobile")
 SAVES = 200
 QUERIES = 300
 LIKE_QUERIES = 40
-COMMAND_RUNS = 15
-RESULTS = os.path.join(REPO, "bench", "results")
+COMMAND_RUNS = 30
+SEARCH_TARGET_MS = 5.0
+COMMAND_TARGET = 3.0
 
 _NOUNS_TEXT = """orders invoices customers payments refunds carts sessions tokens webhooks queues
 workers migrations indexes partitions replicas backups snapshots schemas tables columns views
@@ -223,39 +233,44 @@ def _time_like(conn: Any, queries: list[str]) -> list[float]:
     return times
 
 
-def _command() -> list[str]:
-    """``pact-memory`` as the plugin's bin/ shim runs it, but from this source tree.
+def _interpreter() -> str:
+    """The binary behind ``python3`` on PATH; a pyenv shim would add a shell script's cost."""
+    proc = subprocess.run(["python3", "-S", "-c", "import sys; print(sys.executable)"],
+                          capture_output=True, text=True, check=True)
+    return proc.stdout.strip()
 
-    Like the generated ``runtime/pact_cli.py``: look the command up in the registry,
-    import its module, call ``main``. A built ``dist/`` may be older than the source.
+
+def _run(argv: list[str], env: dict[str, str], stdin: str = "") -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, input=stdin, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0 or proc.stderr:
+        raise SystemExit(f"Error: {' '.join(argv[:2])} exited {proc.returncode}: "
+                         f"{proc.stderr[-500:]}")
+    return elapsed
+
+
+def _time_commands(command: str, env: dict[str, str], queries: list[str], rng: random.Random,
+                   size: int, runs: int) -> dict[str, list[float]]:
+    """The command's search and save, each run in turn with a bare interpreter.
+
+    Every save stores new content (a repeated one would only find its duplicate).
     """
-    scripts = os.path.join(REPO, "scripts")
-    code = (f"import sys; sys.path.insert(0, {scripts!r}); "
-            "from pact_runtime.registry import COMMANDS; from importlib import import_module; "
-            "name, _, func = COMMANDS['pact-memory'].partition(':'); "
-            "sys.exit(getattr(import_module('pact_runtime.' + name), func)(sys.argv[1:]))")
-    return [sys.executable, "-S", "-c", code]
+    times: dict[str, list[float]] = {"bare": [], "search": [], "save": []}
+    for n in range(runs):
+        times["bare"].append(_run(BARE, env))
+        times["search"].append(_run([command, "search", queries[n % len(queries)]], env))
+        new = json.dumps({"goal": f"bench {size} run {n}", "lessons": [_sentence(rng)]})
+        times["save"].append(_run([command, "save"], env, stdin=new))
+    return times
 
 
-def _time_process(argv: list[str], env: dict[str, str],
-                  stdin: str = "") -> tuple[list[float], list[float]]:
-    """Times of the command and of a bare interpreter, run in turn so both see the same load."""
-    times, bare = [], []
-    for _ in range(COMMAND_RUNS):
-        start = time.perf_counter()
-        subprocess.run(BARE, capture_output=True, check=True)
-        bare.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        subprocess.run(argv, input=stdin, env=env, capture_output=True, text=True, check=True)
-        times.append(time.perf_counter() - start)
-    return times, bare
+BARE = ["python3", "-S", "-c", "pass"]
 
 
-BARE = [sys.executable, "-S", "-c", "pass"]
-
-
-def _measure(conn: Any, home: str, size: int, rng: random.Random,
-             sample: list[dict[str, Any]]) -> dict[str, Any]:
+def _measure(conn: Any, home: str, size: int, rng: random.Random, sample: list[dict[str, Any]],
+             command: str, runs: int) -> dict[str, Any]:
+    searched = conn.execute("SELECT count(*) FROM memories").fetchone()[0]
     queries = [query_from(rng, rng.choice(sample)) for _ in range(QUERIES)]
     search_times, hit_rate = _time_searches(conn, queries)
     like_times = _time_like(conn, queries[:LIKE_QUERIES])
@@ -263,52 +278,65 @@ def _measure(conn: Any, home: str, size: int, rng: random.Random,
     # Each command run opens and closes its own connection, so in use the write-ahead log
     # is folded back into the file whenever the last one closes; do the same here.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    env = {"PATH": os.environ.get("PATH", ""), "PACT_HOME": home, "PACT_PROJECT": PROJECT}
-    cmd_search, bare_search = _time_process(_command() + ["search", queries[0]], env)
-    new = json.dumps({"goal": f"bench {size}", "lessons": [_sentence(rng)]})
-    cmd_save, bare_save = _time_process(_command() + ["save"], env, stdin=new)
+    python_dir = os.path.dirname(_interpreter())
+    env = {"PATH": python_dir + os.pathsep + os.environ.get("PATH", ""), "PACT_HOME": home,
+           "PACT_PROJECT": PROJECT}
+    for _ in range(3):  # warm-up: .pyc files, page cache
+        _run([command, "search", queries[0]], env)
+    cmd = _time_commands(command, env, queries, rng, size, runs)
     save_times = _time_saves(conn, rng)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     count = conn.execute("SELECT count(*) FROM memories").fetchone()[0]
     return {
-        "memories": count, "save_ms": _median_ms(save_times), "save_p95_ms": _p95_ms(save_times),
+        "memories": searched, "after_saves": count,
+        "save_ms": _median_ms(save_times), "save_p95_ms": _p95_ms(save_times),
         "search_ms": _median_ms(search_times), "search_p95_ms": _p95_ms(search_times),
         "search_hit_rate": round(hit_rate, 3), "like_ms": _median_ms(like_times),
         "like_over_search": round(statistics.median(like_times) / statistics.median(fts_same), 1),
-        "cmd_search_ms": _median_ms(cmd_search), "cmd_save_ms": _median_ms(cmd_save),
-        "bare_ms": _median_ms(bare_search + bare_save),
-        "cmd_search_x_bare": _ratio(cmd_search, bare_search),
-        "cmd_save_x_bare": _ratio(cmd_save, bare_save),
+        "cmd_search_ms": _median_ms(cmd["search"]), "cmd_save_ms": _median_ms(cmd["save"]),
+        "bare_ms": _median_ms(cmd["bare"]),
+        "cmd_search_x_bare": _ratio(cmd["search"], cmd["bare"]),
+        "cmd_save_x_bare": _ratio(cmd["save"], cmd["bare"]),
         "bytes_per_memory": round(os.path.getsize(os.path.join(home, "pact.db")) / count),
     }
 
 
-def run() -> dict[str, Any]:
+def run(command: str, sizes: tuple[int, ...] = SIZES, runs: int = COMMAND_RUNS) -> dict[str, Any]:
     rng = random.Random(20261203)
-    results: dict[str, Any] = {"python": sys.version.split()[0], "sizes": []}
-    with tempfile.TemporaryDirectory() as home:
+    results: dict[str, Any] = {"python": sys.version.split()[0], "runs": runs, "sizes": []}
+    with tempfile.TemporaryDirectory(prefix="pact-bench-") as home:
         conn = store.open_store(home)
         try:
             results["engine"] = search.engine(conn)
             sample: list[dict[str, Any]] = []
             have = 0
-            for size in SIZES:
+            for size in sizes:
                 _fill(conn, rng, size - have, sample)
-                row = _measure(conn, home, size, rng, sample)
-                have = row["memories"]
+                row = _measure(conn, home, size, rng, sample, command, runs)
+                have = row["after_saves"]
                 results["sizes"].append(row)
         finally:
             conn.close()
     first, last = results["sizes"][0], results["sizes"][-1]
-    results["search_growth_1k_to_100k"] = round(last["search_ms"] / first["search_ms"], 2)
-    results["save_growth_1k_to_100k"] = round(last["save_ms"] / first["save_ms"], 2)
+    results["growth"] = f"{first['memories']:,} to {last['memories']:,}"
+    results["search_growth"] = round(last["search_ms"] / first["search_ms"], 2)
+    results["save_growth"] = round(last["save_ms"] / first["save_ms"], 2)
+    results["targets"] = {
+        f"in-process search median under {SEARCH_TARGET_MS:g} ms at {last['memories']:,}":
+            last["search_ms"] < SEARCH_TARGET_MS,
+        f"command search within {COMMAND_TARGET:g}x bare":
+            all(r["cmd_search_x_bare"] <= COMMAND_TARGET for r in results["sizes"]),
+        f"command save within {COMMAND_TARGET:g}x bare":
+            all(r["cmd_save_x_bare"] <= COMMAND_TARGET for r in results["sizes"]),
+    }
     return results
 
 
 def table(results: dict[str, Any]) -> str:
     lines = [
         f"Memory store (Python {results['python']}, engine {results['engine']}; the command "
-        "columns give the median and its ratio to a bare `python3 -S -c pass` run alternately)",
+        f"columns give the median of {results['runs']} runs of the built `bin/pact-memory` and "
+        "its ratio to a bare `python3 -S -c pass` run in turn with it)",
         "",
         "| memories | save ms (p95) | search ms (p95) | hit rate | LIKE scan ms | LIKE / search "
         "| bare ms | command search ms (x bare) | command save ms (x bare) | bytes / memory |",
@@ -321,18 +349,38 @@ def table(results: dict[str, Any]) -> str:
             f"| {r['like_ms']} | {r['like_over_search']}x | {r['bare_ms']} "
             f"| {r['cmd_search_ms']} ({r['cmd_search_x_bare']}x) "
             f"| {r['cmd_save_ms']} ({r['cmd_save_x_bare']}x) | {r['bytes_per_memory']:,} |")
-    lines += ["", f"Search median grows {results['search_growth_1k_to_100k']}x and save median "
-              f"{results['save_growth_1k_to_100k']}x from 1,000 to 100,000 memories."]
+    lines += ["", f"From {results['growth']} memories the search median grows "
+              f"{results['search_growth']}x and the save median {results['save_growth']}x.", ""]
+    lines += [f"- {name}: {'met' if met else 'missed'}"
+              for name, met in results["targets"].items()]
     return "\n".join(lines)
 
 
-def main() -> int:
-    results = run()
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "memory.json"), "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=2)
-        f.write("\n")
-    print(table(results))
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(sorted(int(part.replace("_", "")) for part in text.split(",")))
+    except ValueError:
+        raise SystemExit(f"Error: --sizes: expected whole numbers separated by commas, "
+                         f"got {text!r}") from None
+    if not sizes or sizes[0] < 100:
+        raise SystemExit("Error: --sizes: each size must be at least 100")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = dist_parser("python -m bench.bench_memory", __doc__, runs=COMMAND_RUNS)
+    parser.add_argument("--sizes", default=",".join(str(n) for n in SIZES),
+                        help="database sizes to measure (default 1000,10000,100000)")
+    args = parser.parse_args(argv)
+    dist = built_dist(args.dist)
+    if dist is None:
+        return 1
+
+    results = run(os.path.join(dist, "PACT", "bin", "pact-memory"), _sizes(args.sizes),
+                  max(args.runs, 30))
+    text = table(results)
+    print(text)
+    write_results("memory", results, text)
     return 0
 
 
