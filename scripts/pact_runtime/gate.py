@@ -22,7 +22,8 @@ from .hook import Event, Outcome
 def on_subagent_stop(event: Event) -> Outcome | None:
     """Send a PACT specialist back once when its handoff lacks a part.
 
-    Fails open: without the protocol, or on a second stop, it lets the agent finish.
+    Fails open: without the protocol, on its own error, or on a second stop, it lets
+    the agent finish, because a gate that cannot judge must not stall the team.
     """
     reason = sends_back(event)
     return Outcome(block=reason) if reason else None

@@ -13,8 +13,9 @@ Anything else gets no answer, so the client's own permission rules apply:
 substitutions, subshells, variable assignments, output redirection to a file,
 other programs, or an explicit path to another ``pact-memory``. A deny from
 the guard or from HALT enforcement always wins over this approval (the
-dispatcher merges them). Fails open in the safe direction: on any doubt, or on
-its own error, it approves nothing.
+dispatcher merges them). Fails closed for the approval: on any doubt, or on
+its own error, it approves nothing and the client asks as it always would; it
+never denies a call, so its failure cannot block work.
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ _HARMLESS_REDIRECTS = frozenset({"<<", "<<-", "<<<"})
 
 
 def on_pre_tool_use(event: Event) -> Outcome | None:
-    """Approve a Bash call that only runs PACT's commands; say nothing otherwise."""
+    """Approve a Bash call that only runs PACT's commands; say nothing otherwise.
+
+    Fails closed for the approval: on any doubt or on its own error it approves
+    nothing and the client's own permission rules decide; it never denies a call.
+    """
     command = event.tool_input.get("command")
     if not isinstance(command, str) or not any(name in command for name in COMMANDS):
         return None

@@ -479,3 +479,65 @@ def test_ten_megabyte_payload(hooks: Hooks, event: str) -> None:
                "last_assistant_message": big, "agent_type": "other"}
     answer = hooks.run(event, payload)
     assert answer is None or "deny" not in json.dumps(answer)
+
+
+# ---- bad input, handler by handler ------------------------------------------------------
+
+def _handler_cases():
+    from pact_runtime.registry import HANDLERS
+
+    for handler in HANDLERS:
+        for tool in handler.tools or ("",):
+            yield pytest.param(handler, tool, id=f"{handler.target}-{tool or handler.event}")
+
+
+HANDOFF_PARTS = ("### Produced files\nNone\n### Key decisions\nNone\n### Areas of uncertainty\n"
+                 "None\n### Integration points\nNone\n### Open questions\nNone\n")
+
+
+def _payloads(event: str, tool: str) -> list[bytes]:
+    """Empty, invalid, BOM, non-UTF-8, missing and mistyped fields, 10 MB: as the client
+    might send them to ``event`` for ``tool``."""
+    base = {"session_id": "s1", "hook_event_name": event, "tool_name": tool}
+    big = "x" * (10 * 1024 * 1024)
+    full = {**base, "tool_input": {"command": "ls " + big, "file_path": "a.txt",
+                                   "content": big, "new_string": big,
+                                   "edits": [{"new_string": big}], "prompt": big},
+            "tool_response": {"agentId": "a1", "content": [{"type": "text", "text": big}]},
+            "duration_ms": 10, "prompt": big, "last_assistant_message": big,
+            "agent_type": "other", "source": "startup"}
+    specialist = {**base, "agent_type": "PACT:pact-backend-coder",
+                  "last_assistant_message": HANDOFF_PARTS + big}
+    return [b"", b"not json", b"\xef\xbb\xbf", b"\xef\xbb\xbf" + json.dumps(base).encode(),
+            b"\xff\xfe\x00garbage", b"\xef\xbb\xbf\xff{", json.dumps(base).encode()[:-1] +
+            b', "prompt": "\xff\xfe", "last_assistant_message": "\xc3("}', b"{}",
+            json.dumps({**base, "tool_input": None, "tool_response": 3, "prompt": []}).encode(),
+            json.dumps({**base, "tool_input": {"command": None, "file_path": 1, "edits": "x",
+                                               "content": {"a": 1}}}).encode(),
+            json.dumps(full).encode(), json.dumps(specialist).encode()]
+
+
+@pytest.mark.parametrize(("handler", "tool"), list(_handler_cases()))
+def test_each_handler_survives_bad_input_without_blocking(hooks: Hooks, handler, tool) -> None:
+    from pact_runtime.hook import Event, Outcome
+
+    run = dispatch._load(handler.target)
+    for raw in _payloads(handler.event, tool):
+        data = dispatch.parse(raw)
+        if data is None:  # the dispatcher runs no handler, writes nothing and exits 0
+            out = io.BytesIO()
+            assert dispatch.main([handler.event], raw, hooks.env, out) == 0
+            assert out.getvalue() == b""
+            continue
+        outcome = run(Event(handler.event, data, hooks.env))
+        assert outcome is None or isinstance(outcome, Outcome)
+        assert outcome is None or not (outcome.deny or outcome.block), (raw[:80], outcome)
+
+
+@pytest.mark.parametrize(("handler", "tool"), list(_handler_cases()))
+def test_each_handler_says_whether_it_fails_open_or_closed(handler, tool) -> None:
+    import inspect
+
+    run = dispatch._load(handler.target)
+    texts = [inspect.getdoc(run) or "", sys.modules[run.__module__].__doc__ or ""]
+    assert any("fails open" in t.lower() or "fails closed" in t.lower() for t in texts)

@@ -44,7 +44,9 @@ def signal_blocks(text: str) -> list[dict[str, str]]:
 def on_subagent_stop(event: Event) -> Outcome | None:
     """Record the final message's signal blocks; never answers (no extra turn).
 
-    Fails open: errors are logged by the dispatcher and the subagent finishes.
+    Fails open: errors are logged by the dispatcher and the subagent finishes,
+    because a block that cannot be stored must not trap the specialist; its text
+    still reaches the orchestrator in the handoff.
     """
     message = event.text("last_assistant_message")
     home = event.home

@@ -23,7 +23,9 @@ USAGE = "`/PACT:resolve <id> <decision>`"
 def on_user_prompt(event: Event) -> Outcome | None:
     """Record ``/PACT:resolve <id> <decision>`` from the user's own prompt.
 
-    Fails open: a database error leaves the signal open and says so in the context.
+    Fails open for the prompt and safe for the signal: it never blocks what the
+    user typed, and a database error leaves the signal open (a HALT keeps pausing
+    work) and says so in the context, so nothing is lifted by accident.
     """
     prompt = event.text("prompt")
     if COMMAND not in prompt:  # every other prompt: no regex module, no database

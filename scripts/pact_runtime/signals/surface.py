@@ -34,17 +34,29 @@ HALT_NOTE = ("While a HALT is open, tools that change the project are refused: t
 
 
 def on_session_start(event: Event) -> Outcome | None:
-    """Show what waits for the user; fails open (nothing shown) on any error."""
+    """Show what waits for the user.
+
+    Fails open (nothing shown) on any error: showing is a reminder, and enforcement
+    reads the log on its own, so a broken log must not stop the session starting.
+    """
     return _pending_outcome(event)
 
 
 def on_user_prompt(event: Event) -> Outcome | None:
-    """Show what waits for the user; fails open (nothing shown) on any error."""
+    """Show what waits for the user.
+
+    Fails open (nothing shown) on any error: the user must always be able to talk
+    to the session, and enforcement does not depend on this reminder.
+    """
     return _pending_outcome(event)
 
 
 def on_post_agent(event: Event) -> Outcome | None:
-    """Name the signals raised during this Agent call; fails open on any error."""
+    """Name the signals raised during this Agent call.
+
+    Fails open (nothing added) on any error: the Agent call has already run, and an
+    open HALT still pauses work through enforcement and shows at the next prompt.
+    """
     home = event.home
     if home is None or not _has_db(home):
         return None
