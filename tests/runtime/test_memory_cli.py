@@ -404,8 +404,9 @@ def test_corrupt_database_is_reported_clearly(run, env):
     assert err.count("\n") == 1
 
 
-def _damage(env, name):
-    """Overwrite the root page of table ``name`` with a valid but empty leaf page."""
+def _damage(env, name, leaf=13):
+    """Overwrite the root page of ``name`` with a valid but empty leaf page (13: of a table,
+    10: of an index)."""
     import sqlite3
 
     path = os.path.join(env["PACT_HOME"], "pact.db")
@@ -417,7 +418,7 @@ def _damage(env, name):
     conn.close()
     with open(path, "r+b") as f:
         f.seek((root - 1) * size)
-        f.write(bytes([13, 0, 0, 0, 0]) + (size % 65536).to_bytes(2, "big") + bytes(size - 7))
+        f.write(bytes([leaf, 0, 0, 0, 0]) + (size % 65536).to_bytes(2, "big") + bytes(size - 7))
 
 
 @pytest.mark.parametrize("argv", [["search", "partial"], ["search", "partial", "--json"],
@@ -431,6 +432,44 @@ def test_a_damaged_database_is_an_error_not_an_empty_answer(run, env, argv):
     assert (code, out) == (1, "")
     assert err.startswith(f"Error: the PACT database {env['PACT_HOME']}/pact.db is damaged (")
     assert "pact-memory export" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["search", "partial"], ["search", "partial", "--json"],
+                                  ["list"], ["list", "--json"]])
+def test_a_large_store_finds_the_damage_without_reading_every_page(run, env, monkeypatch,
+                                                                      argv):
+    monkeypatch.setattr(cli, "FULL_CHECK_PAGES", 0)  # every store counts as large
+    saved(run)
+    _damage(env, "memories")
+
+    code, out, err = run(*argv)
+
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: the PACT database {env['PACT_HOME']}/pact.db is damaged (")
+    assert ("names 1 memories the table lacks" in err or "index names memories" in err), err
+
+
+@pytest.mark.parametrize(("index", "argv"), [("memories_by_project", ["list"]),
+                                             ("memories_by_content", ["search", "zebra"])])
+def test_a_large_store_with_an_emptied_index_is_not_read_as_empty(run, env, monkeypatch, index,
+                                                                   argv):
+    monkeypatch.setattr(cli, "FULL_CHECK_PAGES", 0)
+    saved(run)
+    _damage(env, index, leaf=10)
+
+    code, out, err = run(*argv)
+
+    assert (code, out) == (1, "")
+    assert "memory counts differ: index " in err, err
+
+
+def test_a_large_intact_store_still_says_nothing_matches(run, env, monkeypatch):
+    monkeypatch.setattr(cli, "FULL_CHECK_PAGES", 0)
+    saved(run)
+
+    assert run("search", "zebra") == (0, "No memories match 'zebra'.\n", "")
+    env["PACT_PROJECT"] = os.path.dirname(env["PACT_PROJECT"])
+    assert run("list") == (0, _empty(env), "")
 
 
 def test_overwritten_pages_are_reported_as_damage(run, env):

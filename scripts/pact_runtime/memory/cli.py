@@ -95,7 +95,7 @@ def _search(opts: dict[str, Any], env: Mapping[str, str]) -> int:
         hits = search.rank(conn, query, project=project, limit=opts["limit"],
                            agent=opts["agent"], files=opts["file"], entities=opts["entity"])
         if not hits:
-            _check_intact(conn)
+            _check_intact(conn, query)
         if opts["json"]:
             found = store.by_rowids(conn, [rowid for rowid, _ in hits])
             results = [{**found[r], "score": round(s, 6)} for r, s in hits if r in found]
@@ -113,9 +113,11 @@ def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
         rowids = store.recent_rowids(conn, project, opts["limit"])
         found = store.by_rowids(conn, rowids) if opts["json"] else {}
         lines = [] if opts["json"] else store.summaries(conn, rowids)
-        # An index naming rows the table lacks is damage too, not an empty answer.
-        if not rowids or len(found or lines) < len(rowids):
+        if not rowids:
             _check_intact(conn)
+        elif len(found or lines) < len(rowids):  # the index names rows the table lacks
+            _check_intact(conn)
+            raise _damaged(conn, "the project index names memories the table lacks")
         if opts["json"]:
             return _print_json({"results": [found[r] for r in rowids if r in found]})
     empty = "No memories yet." if project is None else f"No memories yet for {project}."
@@ -272,16 +274,26 @@ def _damaged_message(path: str, detail: str) -> str:
             "one, or restore it from a `pact-memory export` file")
 
 
-def _count_mismatch(conn: sqlite3.Connection) -> str:
-    """The table, its unique index and the search index must count the same memories.
+# Up to this size (16 MiB at SQLite's default page) an empty answer is checked by reading
+# every page (about 20 ms); past it, by the cheap checks below alone.
+FULL_CHECK_PAGES = 4096
+
+
+def _count_mismatch(conn: sqlite3.Connection, with_table: bool) -> str:
+    """The table, its indexes and the search index must count the same memories.
 
     quick_check reads every page but does not compare tables with their indexes,
-    so a page overwritten with a valid but empty one passes it.
+    so a page overwritten with a valid but empty one passes it. Counting the
+    table itself reads all of it, so a large store compares its indexes only.
     """
     from . import schema
 
-    counts = {"table": "SELECT count(*) FROM memories NOT INDEXED",
-              "index": "SELECT count(*) FROM memories INDEXED BY memories_by_content"}
+    # count(*) alone reads whichever index is smallest; the range makes each named one count.
+    counts = {name: f"SELECT count(*) FROM memories INDEXED BY {index} WHERE project >= ''"
+              for name, index in (("index", "memories_by_content"),
+                                  ("project index", "memories_by_project"))}
+    if with_table:
+        counts["table"] = "SELECT count(*) FROM memories NOT INDEXED"
     if schema.index_exists(conn) and not schema.index_stale(conn):
         counts["search index"] = f"SELECT count(*) FROM {schema.FTS_TABLE}_docsize"
     found = {name: conn.execute(sql).fetchone()[0] for name, sql in counts.items()}
@@ -290,17 +302,34 @@ def _count_mismatch(conn: sqlite3.Connection) -> str:
     return ""
 
 
-def _check_intact(conn: sqlite3.Connection) -> None:
-    """Raise StoreError when an empty answer may come from damaged pages, not a real absence."""
+def _check_intact(conn: sqlite3.Connection, query: str | None = None) -> None:
+    """Raise StoreError when an empty answer may come from damaged pages, not a real absence.
+
+    ``query``: the search that found nothing; memories the search index holds for
+    it but the table lacks are damage too.
+    """
+    from .search import engine, orphans
+
+    small = conn.execute("PRAGMA page_count").fetchone()[0] <= FULL_CHECK_PAGES
+    problem = ""
+    if small:
+        rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+        problem = "" if rows == [("ok",)] else str(rows[0][0]) if rows else "no answer"
+    fts = engine(conn) == "fts5"
+    if not problem:
+        problem = _count_mismatch(conn, with_table=small or not fts)
+    if not problem and query is not None and fts:
+        lost = orphans(conn, query)
+        problem = f"the search index names {lost} memories the table lacks" if lost else ""
+    if problem:
+        raise _damaged(conn, problem)
+
+
+def _damaged(conn: sqlite3.Connection, problem: str) -> Exception:
     from .store import StoreError
 
-    rows = conn.execute("PRAGMA quick_check(1)").fetchall()
-    problem = "" if rows == [("ok",)] else str(rows[0][0]) if rows else "no answer"
-    if not problem:
-        problem = _count_mismatch(conn)
-    if problem:
-        path = conn.execute("PRAGMA database_list").fetchone()[2]
-        raise StoreError(_damaged_message(path, problem))
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    return StoreError(_damaged_message(path, problem))
 
 
 def _usage(message: str) -> Exception:

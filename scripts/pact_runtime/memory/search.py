@@ -79,6 +79,20 @@ def rank(conn: sqlite3.Connection, query: str, *, project: str | None, limit: in
     return hits
 
 
+def orphans(conn: sqlite3.Connection, query: str, sample: int = 50) -> int:
+    """How many of the first ``sample`` index matches for ``query`` (any word, any project)
+    have no row in the table: a sign of damage, since rows leave the index as they go."""
+    terms = fts_terms(query, loose=True)
+    if not terms:
+        return 0
+    table = schema.FTS_TABLE
+    row = conn.execute(
+        f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?) AS hit "
+        "WHERE NOT EXISTS (SELECT 1 FROM memories m WHERE m.rowid = hit.rowid)",
+        (" OR ".join(terms), sample)).fetchone()
+    return int(row[0])
+
+
 def _scope(project: str | None, agent: str) -> tuple[str, list[Any]]:
     clauses, args = [], []
     if project is not None:
