@@ -9,10 +9,10 @@ data:
 
 - in-process ``store.save`` and ``search.search`` medians (and p95),
 - a plain ``LIKE`` scan for the same queries, reported as a ratio,
-- the built plugin's ``bin/pact-memory`` (save and search), its whole run
-  from the shell shim to exit, next to a bare ``python3 -S -c pass`` run in
-  turn with it; ``python3`` is the real interpreter, not a version
-  manager's shim,
+- the built plugin's ``bin/pact-memory`` (save, and search with and without
+  a match), its whole run from the shell shim to exit, next to a bare
+  ``python3 -S -c pass`` run in turn with it; ``python3`` is the real
+  interpreter, not a version manager's shim,
 - database bytes per memory.
 
 Text is generated from a seeded vocabulary with a skewed word frequency, a
@@ -252,14 +252,16 @@ def _run(argv: list[str], env: dict[str, str], stdin: str = "") -> float:
 
 def _time_commands(command: str, env: dict[str, str], queries: list[str], rng: random.Random,
                    size: int, runs: int) -> dict[str, list[float]]:
-    """The command's search and save, each run in turn with a bare interpreter.
+    """The command's search (with and without a match) and save, in turn with a bare interpreter.
 
     Every save stores new content (a repeated one would only find its duplicate).
     """
-    times: dict[str, list[float]] = {"bare": [], "search": [], "save": []}
+    times: dict[str, list[float]] = {"bare": [], "search": [], "miss": [], "save": []}
     for n in range(runs):
         times["bare"].append(_run(BARE, env))
         times["search"].append(_run([command, "search", queries[n % len(queries)]], env))
+        # Nothing matches: the command then also checks that the store is intact.
+        times["miss"].append(_run([command, "search", f"zq{n}xv"], env))
         new = json.dumps({"goal": f"bench {size} run {n}", "lessons": [_sentence(rng)]})
         times["save"].append(_run([command, "save"], env, stdin=new))
     return times
@@ -293,9 +295,10 @@ def _measure(conn: Any, home: str, size: int, rng: random.Random, sample: list[d
         "search_ms": _median_ms(search_times), "search_p95_ms": _p95_ms(search_times),
         "search_hit_rate": round(hit_rate, 3), "like_ms": _median_ms(like_times),
         "like_over_search": round(statistics.median(like_times) / statistics.median(fts_same), 1),
-        "cmd_search_ms": _median_ms(cmd["search"]), "cmd_save_ms": _median_ms(cmd["save"]),
-        "bare_ms": _median_ms(cmd["bare"]),
+        "cmd_search_ms": _median_ms(cmd["search"]), "cmd_miss_ms": _median_ms(cmd["miss"]),
+        "cmd_save_ms": _median_ms(cmd["save"]), "bare_ms": _median_ms(cmd["bare"]),
         "cmd_search_x_bare": _ratio(cmd["search"], cmd["bare"]),
+        "cmd_miss_x_bare": _ratio(cmd["miss"], cmd["bare"]),
         "cmd_save_x_bare": _ratio(cmd["save"], cmd["bare"]),
         "bytes_per_memory": round(os.path.getsize(os.path.join(home, "pact.db")) / count),
     }
@@ -326,6 +329,8 @@ def run(command: str, sizes: tuple[int, ...] = SIZES, runs: int = COMMAND_RUNS) 
             last["search_ms"] < SEARCH_TARGET_MS,
         f"command search within {COMMAND_TARGET:g}x bare":
             all(r["cmd_search_x_bare"] <= COMMAND_TARGET for r in results["sizes"]),
+        f"command search finding nothing within {COMMAND_TARGET:g}x bare":
+            all(r["cmd_miss_x_bare"] <= COMMAND_TARGET for r in results["sizes"]),
         f"command save within {COMMAND_TARGET:g}x bare":
             all(r["cmd_save_x_bare"] <= COMMAND_TARGET for r in results["sizes"]),
     }
@@ -339,8 +344,9 @@ def table(results: dict[str, Any]) -> str:
         "its ratio to a bare `python3 -S -c pass` run in turn with it)",
         "",
         "| memories | save ms (p95) | search ms (p95) | hit rate | LIKE scan ms | LIKE / search "
-        "| bare ms | command search ms (x bare) | command save ms (x bare) | bytes / memory |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| bare ms | command search ms (x bare) | no match ms (x bare) "
+        "| command save ms (x bare) | bytes / memory |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["sizes"]:
         lines.append(
@@ -348,6 +354,7 @@ def table(results: dict[str, Any]) -> str:
             f"| {r['search_ms']} ({r['search_p95_ms']}) | {r['search_hit_rate']} "
             f"| {r['like_ms']} | {r['like_over_search']}x | {r['bare_ms']} "
             f"| {r['cmd_search_ms']} ({r['cmd_search_x_bare']}x) "
+            f"| {r['cmd_miss_ms']} ({r['cmd_miss_x_bare']}x) "
             f"| {r['cmd_save_ms']} ({r['cmd_save_x_bare']}x) | {r['bytes_per_memory']:,} |")
     lines += ["", f"From {results['growth']} memories the search median grows "
               f"{results['search_growth']}x and the save median {results['save_growth']}x.", ""]
