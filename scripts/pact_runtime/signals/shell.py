@@ -75,7 +75,25 @@ def writes_file(operator: str, target: str) -> bool:
 
 
 def parse(text: str) -> Script:
-    """Split ``text`` into simple commands; raises ValueError on unbalanced quotes."""
+    """Split ``text`` into simple commands; raises ValueError on unbalanced quotes.
+
+    Recent results are kept: the guard, enforcement and the approval of PACT's own
+    commands read the same command line (and the scripts inside it), and a long one
+    costs real time. Callers never change a Script.
+    """
+    script = _PARSED.get(text)
+    if script is None:
+        script = _parse(text)
+        if len(_PARSED) >= 8:
+            _PARSED.clear()
+        _PARSED[text] = script
+    return script
+
+
+_PARSED: dict[str, Script] = {}
+
+
+def _parse(text: str) -> Script:
     flat, found = cut(text.replace("\\\n", ""))
     if "$'" in flat or '$"' in flat:
         flat = _decode_ansi_c(flat)
@@ -125,7 +143,7 @@ def _assemble(tokens: list[str], bodies: list[str], subs: list[str]) -> list[Com
     while i < len(tokens):
         token = tokens[i]
         i += 1
-        if not _is_operator(token):
+        if not token or token.strip(_PUNCTUATION):  # a word (_is_operator, inlined: hot)
             current.words.append(token)
             continue
         if "<" in token or ">" in token:
@@ -159,7 +177,7 @@ def _redirect(command: Command, operator: str, target: str, bodies: list[str]) -
 
 
 def _is_operator(token: str) -> bool:
-    return bool(token) and all(c in _PUNCTUATION for c in token)
+    return bool(token) and not token.strip(_PUNCTUATION)
 
 
 _NEXT = re.compile(r"[\\'\"`\n()]|\$[('\"]|<<|[<>]\(")

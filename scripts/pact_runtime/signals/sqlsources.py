@@ -283,6 +283,9 @@ def _client_sql(name: str, args: list[str]) -> list[str]:
     while i < len(args):
         arg = args[i]
         i += 1
+        if arg[:1] != "-":
+            positional.append(arg)
+            continue
         key, eq, inline = arg.partition("=")
         if arg == "--":
             positional.extend(args[i:])
@@ -301,8 +304,6 @@ def _client_sql(name: str, args: list[str]) -> list[str]:
             elif i < len(args):
                 values.append(args[i])
                 i += 1
-        elif not arg.startswith("-"):
-            positional.append(arg)
     if name in _POSITIONAL_SQL:
         values.extend(positional[1:])
     elif name == "bq":
@@ -482,6 +483,8 @@ def _file_option_values(name: str, args: list[str]) -> list[str]:
     options = _FILE_OPTIONS.get(name, frozenset())
     values = []
     for k, arg in enumerate(args):
+        if arg[:1] != "-" or not options:
+            continue
         key, eq, inline = arg.partition("=")
         if _option(arg, options) and k + 1 < len(args):
             values.append(args[k + 1])
