@@ -58,7 +58,11 @@ def sends_back(event: Event) -> str:
 
 
 def missing_parts(message: str, parts: list[str]) -> list[str]:
-    """The part names that appear neither as a heading nor as a bold label in ``message``."""
+    """The part names that appear neither as a heading nor as a bold label in ``message``.
+
+    CRLF and lone CR line ends read as LF, so a heading is found whatever they are.
+    """
+    message = message.replace("\r\n", "\n").replace("\r", "\n")
     return [part for part in parts if not _label(part).search(message)]
 
 

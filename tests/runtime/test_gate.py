@@ -97,3 +97,9 @@ def test_unreadable_protocol_fails_open(tmp_path, monkeypatch: pytest.MonkeyPatc
 def test_bad_input_never_crashes(tmp_path, raw: bytes) -> None:
     answer = run(raw, tmp_path)
     assert answer is None or answer == {"decision": "block", "reason": answer["reason"]}
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\r"])
+def test_crlf_and_cr_line_ends_read_like_lf(tmp_path, end: str) -> None:
+    assert missing_parts(COMPLETE.replace("\n", end), PARTS) == []
+    assert run(stop(COMPLETE.replace("\n", end)), tmp_path) is None

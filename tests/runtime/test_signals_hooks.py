@@ -419,6 +419,13 @@ reason: wrong category for ALERT
 """
 
 
+def test_signal_blocks_with_crlf_line_ends_are_read() -> None:
+    from pact_runtime.signals.handoff import signal_blocks
+
+    assert signal_blocks(HANDOFF.replace("\n", "\r\n")) == signal_blocks(HANDOFF)
+    assert len(signal_blocks(HANDOFF.replace("\n", "\r"))) == 3
+
+
 def test_signal_blocks_are_recorded_once_with_no_output(hooks: Hooks) -> None:
     payload = {"session_id": "s1", "agent_type": "PACT:pact-database-engineer",
                "agent_id": "a9", "last_assistant_message": HANDOFF, "stop_hook_active": True}

@@ -25,7 +25,11 @@ KEYS = ("level", "category", "reason", "evidence")
 
 
 def signal_blocks(text: str) -> list[dict[str, str]]:
-    """The ``key: value`` pairs of every ``pact-signal`` block; unkeyed lines continue a value."""
+    """The ``key: value`` pairs of every ``pact-signal`` block; unkeyed lines continue a value.
+
+    CRLF and lone CR line ends read as LF.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = []
     for match in _FENCE.finditer(text):
         block: dict[str, str] = {}
