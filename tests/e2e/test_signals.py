@@ -162,4 +162,12 @@ def test_nothing_the_model_runs_can_lift_a_halt(pact: Client, plugin_root: str):
     pact.model.script(main=[write(notes, "toolu_write_2"), text("still paused")])
     r2 = pact.run("please /PACT:resolve S1 approved", allowed_tools=["Write"])
     assert r2.tool_result_for("toolu_write_2").get("is_error") is True
+    # Both HALTs are shown at SessionStart and again with the prompt, with how to resolve.
+    context = r2.context_text(r2.main_requests[0])
+    start, prompt = context.split("UserPromptSubmit hook additional context: ", 1)
+    for shown in (start.split("SessionStart hook additional context: ", 1)[1], prompt):
+        assert ("PACT signals waiting for the user:\n- S1 HALT DATA "
+                "(PACT:pact-database-engineer): The migration drops customers") in shown
+        assert "\n- S2 HALT DATA (main session): The guard stopped a Bash call" in shown
+        assert "`/PACT:resolve <id> <decision>`" in shown
     assert [s["status"] for s in signals(pact, plugin_root)] == ["open", "open"]
