@@ -1,10 +1,13 @@
 """PreToolUse enforcement: while a HALT is open, tools that change things are denied.
 
 Event: PreToolUse for Bash (``tool_input.command``), Agent, Edit, Write,
-MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``).
+MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``), and
+Workflow, CronCreate and ScheduleWakeup (``tool_input.prompt``) where the
+registry routes them here.
 
-While the project has an open HALT: Edit, Write, MultiEdit, NotebookEdit and
-Agent are denied, and so is every Bash command that is not read-only (see
+While the project has an open HALT: Edit, Write, MultiEdit, NotebookEdit,
+Agent, Workflow, CronCreate and ScheduleWakeup are denied, and so is every
+Bash command that is not read-only (see
 ``is_read_only``; ``pact-signal`` and ``pact-memory`` stay usable, and
 ``pact-signal`` has no way to resolve, but ``pact-memory forget``, ``import``,
 ``pin`` and ``unpin`` wait: saving records context, those change what is kept).
@@ -15,7 +18,8 @@ At all times, whatever the HALTs: writes to the PACT data folder through
 Write/Edit (paths inside it) and Bash commands that are not read-only and name
 it (its path, ``$PACT_HOME``, ``CLAUDE_PLUGIN_DATA`` or ``pact.db``) are
 denied, because the signal log is what a HALT rests on; ``pact-signal`` and
-``pact-memory`` are the ways to change it.
+``pact-memory`` are the ways to change it. So is a CronCreate or ScheduleWakeup
+whose prompt holds ``/PACT:resolve``: only the user types that command.
 
 Speed: with no HALT open this handler does not open SQLite; it tests the
 project's marker file with ``os.path.exists``. Fails open when no data folder
@@ -38,6 +42,11 @@ if TYPE_CHECKING:
     from .shell import Command
 
 _EDITS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
+# Tools that start work or schedule it: paused with the edits while a HALT is open.
+# TODO: route Workflow, CronCreate and ScheduleWakeup to this handler in registry.HANDLERS;
+# until then only Agent and the edit tools reach it.
+_PAUSED = _EDITS | {"Agent", "Workflow", "CronCreate", "ScheduleWakeup"}
+_SCHEDULERS = frozenset({"CronCreate", "ScheduleWakeup"})
 _READ_ONLY = frozenset({
     "ls", "cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "wc",
     "file", "stat", "du", "df", "pwd", "echo", "printf", "which", "type", "whoami", "id",
@@ -66,16 +75,29 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     command = data.get("command") if tool == "Bash" else None
     if not isinstance(command, str):
         command = ""
-    protected = _touches_data(tool, data, command, home)
+    protected = _touches_data(tool, data, command, home) or _schedules_a_resolve(tool, data)
     if protected:
         return Outcome(deny=protected)
     if not halt_marked(home, event.project):
         return None
     if tool == "Bash" and is_read_only(command):
         return None
-    if tool != "Bash" and tool != "Agent" and tool not in _EDITS:
+    if tool != "Bash" and tool not in _PAUSED:
         return None
     return _deny_for_halts(event, home)
+
+
+def _schedules_a_resolve(tool: str, data: dict) -> str:
+    """The deny reason when a scheduled prompt would type ``/PACT:resolve``, else "".
+
+    A prompt a cron job or a wake-up enqueues arrives as if the user had typed it,
+    so one holding the resolve command could lift a HALT without the user.
+    """
+    prompt = data.get("prompt")
+    if tool not in _SCHEDULERS or not isinstance(prompt, str) or "/PACT:resolve" not in prompt:
+        return ""
+    return ("Only the user resolves a PACT signal, by typing `/PACT:resolve <id> <decision>` "
+            "themselves; a scheduled prompt may not carry that command.")
 
 
 def _deny_for_halts(event: Event, home: str) -> Outcome | None:
