@@ -7,9 +7,10 @@ the event on stdin, interleaved so machine load hits each alike. The baseline
 is a Read event, which no PreToolUse handler matches (the dispatcher's no-op
 cost). Ordinary Bash commands should stay within 1.2x of it; SQL-bearing
 commands pay for sqlglot only when the keyword pre-check fires. The
-destructive case runs in a project of its own, so the HALT it opens does not
-pause the other cases. Prints a Markdown table; writes
-``bench/results/guard.json`` and ``bench/results/guard.md``.
+destructive cases run in a project of their own, so the HALT they open does
+not pause the other cases. Two 1 MB commands show the guard's time on long
+input. Prints a Markdown table; writes ``bench/results/guard.json`` and
+``bench/results/guard.md``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ SQL = ['psql -c "SELECT * FROM orders WHERE id = 1"',
        'psql -c "DELETE FROM sessions WHERE expires_at < now()"',
        "psql shop <<'SQL'\nBEGIN;\nUPDATE accounts SET flag = 1 WHERE id = 3;\nCOMMIT;\nSQL",
        'psql -c "DROP TABLE customers"']
+# Long commands, by label: the guard must finish well inside the hook's 30 s timeout.
+LARGE = {'psql -c "SELECT 1; …" (1 MB, ends in DROP TABLE)':
+         'psql -c "' + "SELECT 1; " * 100_000 + 'DROP TABLE customers"',
+         "git commit -m '…' (1 MB of SQL words)":
+         "git commit -m '" + "update the table; " * 58_000 + "'"}
 
 
 def _interpreter() -> str:
@@ -75,10 +81,11 @@ def measure(dist: str, runs: int) -> dict:
         cases: dict[str, tuple[bytes, dict[str, str]]] = {
             BASELINE: (_event(calm, "Read", {"file_path": f"{calm}/README.md"}),
                        _env(root, home, calm))}
-        for command in ORDINARY + PARSED + SQL:
+        commands = {c: c for c in ORDINARY + PARSED + SQL} | LARGE
+        for name, command in commands.items():
             project = halted if "DROP" in command else calm
-            cases[command] = (_event(project, "Bash", {"command": command}),
-                              _env(root, home, project))
+            cases[name] = (_event(project, "Bash", {"command": command}),
+                           _env(root, home, project))
         verdicts = {}
         for name, (stdin, env) in cases.items():  # warm-up: .pyc files, database
             for _ in range(3):
@@ -91,7 +98,7 @@ def measure(dist: str, runs: int) -> dict:
     return {"python": cmd[0], "runs": runs, "verdicts": verdicts,
             "median_ms": {n: round(statistics.median(t) * 1000, 2) for n, t in times.items()},
             "ratio_to_noop": {n: round(statistics.median(t) / base, 2) for n, t in times.items()},
-            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL}
+            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": list(LARGE)}
 
 
 def report(figures: dict) -> str:
@@ -99,7 +106,8 @@ def report(figures: dict) -> str:
              "", "| Case | Kind | Verdict | Median ms | x no-op |", "|---|---|---|---:|---:|"]
     for name, ms in figures["median_ms"].items():
         kind = ("baseline" if name == BASELINE else "ordinary" if name in figures["ordinary"]
-                else "parsed" if name in figures["parsed"] else "SQL")
+                else "parsed" if name in figures["parsed"]
+                else "large" if name in figures.get("large", ()) else "SQL")
         ratio = figures["ratio_to_noop"][name]
         over = " (over 1.2x)" if kind == "ordinary" and ratio > TARGET_RATIO else ""
         label = name.replace("\n", " ⏎ ").replace("|", "\\|")
