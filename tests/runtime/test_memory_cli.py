@@ -449,18 +449,20 @@ def test_a_large_store_finds_the_damage_without_reading_every_page(run, env, mon
     assert ("names 1 memories the table lacks" in err or "index names memories" in err), err
 
 
-@pytest.mark.parametrize(("index", "argv"), [("memories_by_project", ["list"]),
-                                             ("memories_by_content", ["search", "zebra"])])
+@pytest.mark.parametrize(("index", "leaf", "argv"), [
+    ("memories_by_project", 10, ["list"]),
+    ("memory_fts_docsize", 13, ["search", "zebra"]),
+])
 def test_a_large_store_with_an_emptied_index_is_not_read_as_empty(run, env, monkeypatch, index,
-                                                                   argv):
+                                                                   leaf, argv):
     monkeypatch.setattr(cli, "FULL_CHECK_PAGES", 0)
     saved(run)
-    _damage(env, index, leaf=10)
+    _damage(env, index, leaf)
 
     code, out, err = run(*argv)
 
     assert (code, out) == (1, "")
-    assert "memory counts differ: index " in err, err
+    assert "memory counts differ: memories 1, " in err and " 0" in err, err
 
 
 def test_a_large_intact_store_still_says_nothing_matches(run, env, monkeypatch):
