@@ -104,6 +104,8 @@ def test_refusing_resolution_keeps_denying(hooks: Hooks, decision: str) -> None:
     ("Bash", {"command": f'bash -c "printf %s {AWS} >> creds"'}),
     ("Bash", {"command": f"echo {AWS} | sudo tee /etc/creds"}),
     ("Bash", {"command": "printf 'AKIA\\x49OSFODNN7EXAMPLE' > creds"}),
+    ("Bash", {"command": f"echo {AWS[:4]}'{AWS[4:]}' > creds"}),  # bash joins the quotes
+    ("Bash", {"command": f"echo \"{AWS[:10]}\"{AWS[10:]} | tee creds"}),
 ])
 def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, tool: str,
                                                                  tool_input: dict) -> None:

@@ -73,9 +73,30 @@ def _bash_findings(command: str, cwd: str) -> list[Finding]:
                 findings.extend(scan(command))
             except (ValueError, OSError, RecursionError):
                 continue  # keep what the other scan found
-    if _may_write_file(command):
+    if _may_write_file(command) and _may_hold_a_finding(command):
         findings.extend(_bash_write_findings(command))
     return findings
+
+
+_SQL_WORDS = ("drop", "truncate", "delete", "update", "alter", "grant")
+
+
+def _may_hold_a_finding(command: str) -> bool:
+    """False when nothing ``command`` could write is a secret or destructive SQL.
+
+    What a command writes is text of the command itself (echo words, a heredoc),
+    so a command line with no secret in it, once quotes are dropped (bash joins
+    ``AKIA'…'``), writes none. Escapes and substitutions can make text the line
+    does not show, so those are always read.
+    """
+    if "\\" in command or "$(" in command or "`" in command or "$'" in command:
+        return True
+    from ..redaction import find_secrets
+
+    if find_secrets(command.replace("'", "").replace('"', "")):
+        return True
+    lower = command.lower()
+    return (".sql" in lower or "migrat" in lower) and any(w in lower for w in _SQL_WORDS)
 
 
 def _may_write_file(command: str) -> bool:
