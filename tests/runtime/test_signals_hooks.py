@@ -568,11 +568,16 @@ def test_a_scheduled_prompt_may_not_carry_the_resolve_command(hooks: Hooks, tool
     assert paused is not None and "Paused by PACT: HALT open (S1" in paused.deny
 
 
-def test_open_halt_pauses_workflows(hooks: Hooks) -> None:
+@pytest.mark.parametrize(("tool", "tool_input"), [
+    ("Workflow", {"name": "review"}),
+    ("SendMessage", {"to": "a1", "summary": "go on", "message": "carry on"}),
+])
+def test_open_halt_pauses_workflows_and_resumed_agents(hooks: Hooks, tool: str,
+                                                      tool_input: dict) -> None:
     from pact_runtime.hook import Event
     from pact_runtime.signals.enforce import on_pre_tool_use
 
     hooks.halt()
-    data = {"tool_name": "Workflow", "tool_input": {"name": "review"}}
+    data = {"tool_name": tool, "tool_input": tool_input}
     outcome = on_pre_tool_use(Event("PreToolUse", data, hooks.env))
     assert outcome is not None and "Paused by PACT" in outcome.deny

@@ -2,12 +2,12 @@
 
 Event: PreToolUse for Bash (``tool_input.command``), Agent, Edit, Write,
 MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``), and
-Workflow, CronCreate and ScheduleWakeup (``tool_input.prompt``) where the
-registry routes them here.
+SendMessage, Workflow, CronCreate and ScheduleWakeup (``tool_input.prompt``)
+where the registry routes them here.
 
 While the project has an open HALT: Edit, Write, MultiEdit, NotebookEdit,
-Agent, Workflow, CronCreate and ScheduleWakeup are denied, and so is every
-Bash command that is not read-only (see
+Agent, SendMessage (it resumes an agent), Workflow, CronCreate and
+ScheduleWakeup are denied, and so is every Bash command that is not read-only (see
 ``is_read_only``; ``pact-signal`` and ``pact-memory`` stay usable, and
 ``pact-signal`` has no way to resolve, but ``pact-memory forget``, ``import``,
 ``pin`` and ``unpin`` wait: saving records context, those change what is kept).
@@ -43,9 +43,9 @@ if TYPE_CHECKING:
 
 _EDITS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
 # Tools that start work or schedule it: paused with the edits while a HALT is open.
-# TODO: route Workflow, CronCreate and ScheduleWakeup to this handler in registry.HANDLERS;
-# until then only Agent and the edit tools reach it.
-_PAUSED = _EDITS | {"Agent", "Workflow", "CronCreate", "ScheduleWakeup"}
+# TODO: route SendMessage, Workflow, CronCreate and ScheduleWakeup to this handler in
+# registry.HANDLERS; until then only Agent and the edit tools reach it.
+_PAUSED = _EDITS | {"Agent", "SendMessage", "Workflow", "CronCreate", "ScheduleWakeup"}
 _SCHEDULERS = frozenset({"CronCreate", "ScheduleWakeup"})
 _READ_ONLY = frozenset({
     "ls", "cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "wc",
