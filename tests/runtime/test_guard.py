@@ -208,6 +208,20 @@ COMMANDS = [
     ("psql <<'EOF'\nSELECT 'DROP TABLE ' || tablename || ';' FROM pg_tables\n\\gexec\nEOF", DATA),
     ("psql <<'EOF'\nSELECT 'ANALYZE ' || tablename FROM pg_tables \\gexec\nEOF", PASS),
     ('psql -c "\\! psql -c \\"DROP TABLE x\\""', DATA),
+    # MySQL runs what an executable comment holds; routine, trigger and event bodies
+    ('mysql -e "SELECT 1 /*! ; DROP TABLE customers */"', DATA),
+    ('mysql -e "/*!50000 TRUNCATE orders */"', DATA),
+    ('mysql -e "SELECT 1 /*+ NO_INDEX(t) */"', PASS),
+    ('psql -c "SELECT 1 /*! DROP TABLE customers */"', PASS),  # a plain comment there
+    ('mysql -e "CREATE PROCEDURE p() BEGIN DROP TABLE customers; END"', DATA),
+    ('mysql -e "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW DELETE FROM b"', DATA),
+    ('mysql -e "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW DELETE FROM b WHERE id = 1"',
+     PASS),
+    ('mysql -e "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM logs"', DATA),
+    ('psql -c "CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM t; END"',
+     DATA),
+    ('psql -c "CREATE TRIGGER t AFTER DELETE ON a FOR EACH ROW EXECUTE FUNCTION f()"', PASS),
+    ('psql -c "TRUNCATE TABLE orders *"', DATA),
     # SQL words that are not destructive statements
     ('psql -c "CREATE TABLE t (id int REFERENCES u ON DELETE CASCADE)"', PASS),
     ('psql -c "GRANT DELETE ON t TO app"', PASS),

@@ -150,11 +150,17 @@ _LEXEME_PG = re.compile(
     r"--[^\n]*|/\*.*?(?:\*/|\Z)|(?<![\w$])[eE]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'"
     r"|\$((?:[A-Za-z_]\w*)?)\$.*?\$\1\$|;|[^-/';$eE]+|.", re.DOTALL)
 _META_LINE = re.compile(r"^[ \t]*\\.*$", re.MULTILINE)  # psql/sqlite meta-commands
+_RUN_COMMENT = re.compile(r"/\*!\d*(.*?)\*/", re.DOTALL)  # MySQL's executable comments
 
 
 def statements(sql: str, dialect: str | None = None) -> list[tuple[str, str]]:
-    """Split on top-level ``;``: each statement raw and cleaned (no comments or strings)."""
+    """Split on top-level ``;``: each statement raw and cleaned (no comments or strings).
+
+    Outside Postgres a ``/*! … */`` comment is read as SQL: MySQL runs what it holds.
+    """
     sql = _META_LINE.sub("", sql)
+    if dialect != "postgres" and "/*!" in sql:
+        sql = _RUN_COMMENT.sub(r" \1 ", sql)
     result: list[tuple[str, str]] = []
     raw: list[str] = []
     clean: list[str] = []
@@ -186,7 +192,7 @@ def classify(sql: str, dialect: str | None = None, budget: list[int] | None = No
     for raw, clean in statements(sql, dialect):
         if _BODY_HOLDER.match(clean) and "$" in raw:
             findings.extend(_body_findings(raw, dialect, budget))
-        if _RUNS_OTHER_SQL.match(clean) and depth < _MAX_NESTING:
+        elif _RUNS_OTHER_SQL.match(clean) and depth < _MAX_NESTING:
             for inner in _run_by(raw, dialect):
                 findings.extend(classify(inner, dialect, budget, depth + 1))
         if not KEYWORDS.search(clean):
@@ -200,13 +206,17 @@ def classify(sql: str, dialect: str | None = None, budget: list[int] | None = No
 _MAX_NESTING = 4
 # Statements that run SQL given inside them: EXPLAIN ANALYZE executes its statement,
 # PREPARE stores one to run, EXECUTE IMMEDIATE/EXEC run a string, a rule runs its action.
-_RUNS_OTHER_SQL = re.compile(r"(?is)\s*(?:EXPLAIN|PREPARE|EXECUTE|EXEC|CREATE\s+(?:OR\s+REPLACE"
-                             r"\s+)?RULE)\b")
+_RUNS_OTHER_SQL = re.compile(r"(?is)\s*(?:EXPLAIN|PREPARE|EXECUTE|EXEC|CREATE\b(?!\s+(?:TABLE|"
+                             r"INDEX|VIEW|SCHEMA|DATABASE|TYPE|SEQUENCE|EXTENSION)\b))\b")
 _EXPLAIN_ANALYZE = re.compile(r"(?is)\s*EXPLAIN\s+(?:ANALY[SZ]E\b(?:\s+VERBOSE\b)?"
                               r"|\((?=[^)]*\bANALY[SZ]E\b)[^)]*\))(.*)")
 _PREPARE_AS = re.compile(r"(?is)\s*PREPARE\s+[\w\"]+\s*(?:\([^)]*\))?\s*AS\b(.*)")
 _RULE_ACTION = re.compile(r"(?is)\s*CREATE\s+(?:OR\s+REPLACE\s+)?RULE\b.*?\bDO\s+"
                           r"(?:ALSO\b|INSTEAD\b)?(.*)")
+# A MySQL-style routine, trigger or event: its body follows BEGIN, FOR EACH ROW or DO.
+_ROUTINE_BODY = re.compile(r"(?is)\s*CREATE\b(?:\s+OR\s+REPLACE)?(?:\s+DEFINER\s*=\s*\S+)?"
+                           r"\s+(?:PROCEDURE|FUNCTION|TRIGGER|EVENT)\b.*?"
+                           r"\b(?:BEGIN(?:\s+ATOMIC)?|FOR\s+EACH\s+ROW|DO)\b(.*)")
 _RUNS_STRINGS = re.compile(r"(?is)\s*(?:PREPARE\s+\S+\s+FROM|EXECUTE\s+IMMEDIATE|EXEC(?:UTE)?)\b")
 _STRING = re.compile(r"'((?:[^']|'')*)'")
 _GEXEC = re.compile(r"\\gexec\b")
@@ -215,7 +225,7 @@ _GEXEC = re.compile(r"\\gexec\b")
 def _run_by(raw: str, dialect: str | None) -> list[str]:
     """The SQL that statement ``raw`` runs besides itself (see ``_RUNS_OTHER_SQL``)."""
     text = _without_comments(raw, dialect)
-    for pattern in (_EXPLAIN_ANALYZE, _PREPARE_AS, _RULE_ACTION):
+    for pattern in (_EXPLAIN_ANALYZE, _PREPARE_AS, _RULE_ACTION, _ROUTINE_BODY):
         match = pattern.match(text)
         if match:
             action = match.group(1).strip()
@@ -348,7 +358,7 @@ def _judge_grant(privileges: list[str], grantees: list[str], statement: str) -> 
 
 
 _TRUNCATE = re.compile(
-    r"TRUNCATE(\s+TABLE)?(\s+ONLY)?\s+[\w.\"`\[\]]+\*?(\s*,\s*[\w.\"`\[\]]+\*?)*"
+    r"TRUNCATE(\s+TABLE)?(\s+ONLY)?\s+[\w.\"`\[\]]+(\s*\*)?(\s*,\s*[\w.\"`\[\]]+(\s*\*)?)*"
     r"(\s+(CASCADE|RESTRICT|RESTART\s+IDENTITY|CONTINUE\s+IDENTITY))*\s*", re.IGNORECASE)
 _NOT_A_COLUMN = frozenset({"CONSTRAINT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "CHECK", "DEFAULT",
                            "NOT", "PARTITION", "TRIGGER", "IDENTITY", "EXPRESSION", "UNIQUE"})
