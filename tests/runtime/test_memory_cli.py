@@ -624,6 +624,20 @@ def test_text_search_and_list_load_neither_json_nor_re_nor_argparse(env, tmp_pat
     assert "A partial index on status" in proc.stdout
 
 
+def test_save_loads_no_module_it_can_do_without(env):
+    code = ("import io, sys; sys.stdin = io.StringIO(sys.argv[1]); "
+            "from pact_runtime.memory.cli import main; "
+            "main(['save'], dict(PACT_HOME=sys.argv[2], PACT_PROJECT=sys.argv[3])); "
+            "print(sorted(m for m in ('argparse', 're', 'json', 'zlib', 'hashlib', 'contextlib') "
+            "if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-S", "-c", code, json.dumps(MEMORY),
+                           env["PACT_HOME"], env["PACT_PROJECT"]], cwd=SCRIPTS,
+                          capture_output=True, text=True, check=True)
+
+    ident, loaded = proc.stdout.splitlines()
+    assert ident.startswith("m-") and loaded == "[]", proc.stdout
+
+
 PYTHONS = [f"{PYENV}/{v}/bin/python3" for v in ("3.9.18", "3.10.13", "3.11.7", "3.12.1",
                                                    "3.13.0")]
 

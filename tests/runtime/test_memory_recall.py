@@ -188,3 +188,9 @@ def test_no_database_means_nothing_is_created(home, project):
 def _cached(home, project):
     with open(recall.cache_path(home, project), encoding="utf-8") as f:
         return f.read().partition("\n")[2]
+
+
+def test_recall_files_are_named_by_the_fnv1a_hash_of_the_project(home):
+    assert recall._fnv1a(b"foobar") == 0xBF9CF968  # the published test vector
+    assert recall.cache_path(home, "/p/a") != recall.cache_path(home, "/p/b")
+    assert os.path.basename(recall.cache_path(home, "foobar")) == "recall-bf9cf968"

@@ -8,11 +8,11 @@ Output: ``Outcome(context=…)`` of at most ``BUDGET`` characters: pinned
 Fails open: without a data folder or a usable database the session starts
         without memories; the reason goes to the runtime log.
 
-The block is kept ready in ``<data folder>/recall/recall-<crc32 of project>``:
+The block is kept ready in ``<data folder>/recall/recall-<FNV-1a of project>``:
 every write of the memory store rewrites it (``refresh``) under the database's
 write lock, so the hook reads one small file and starts without SQLite. Its
 first line names the database file (device and inode) and the project; when
-that does not match (a new or restored database, a crc collision, no file
+that does not match (a new or restored database, a hash collision, no file
 yet) the hook reads the database and writes the file again. A change made to
 the database by other means than PACT shows at the next PACT write.
 """
@@ -77,9 +77,15 @@ def refresh(conn: sqlite3.Connection, projects: Iterable[str]) -> None:
 
 
 def cache_path(home: str, project: str) -> str:
-    import zlib
+    return os.path.join(home, "recall", f"recall-{_fnv1a(project.encode('utf-8')):08x}")
 
-    return os.path.join(home, "recall", f"recall-{zlib.crc32(project.encode('utf-8')):08x}")
+
+def _fnv1a(data: bytes) -> int:
+    """32-bit FNV-1a: a path's hash in microseconds, without loading zlib (0.3 ms)."""
+    value = 0x811C9DC5
+    for byte in data:
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
 
 
 def rank(memories: list[dict[str, Any]]) -> list[dict[str, Any]]:
