@@ -197,3 +197,18 @@ def test_guard_in_the_built_plugin_uses_the_vendored_sqlglot(hooks: Hooks) -> No
                           env={"PATH": os.environ["PATH"], **hooks.env})
     assert proc.stderr.startswith(os.path.join(root, "runtime", "vendor", "sqlglot"))
     assert "UPDATE without WHERE" in deny_reason(json.loads(proc.stdout))
+
+
+def test_a_notebook_cell_with_a_secret_is_a_security_halt(hooks: Hooks) -> None:
+    """NotebookEdit carries the cell in ``new_source`` (judged once the registry routes it)."""
+    from pact_runtime.hook import Event
+    from pact_runtime.signals.guard import on_pre_tool_use
+
+    data = {"session_id": "s1", "tool_name": "NotebookEdit", "tool_input": {
+        "notebook_path": "analysis.ipynb", "cell_id": "c1", "new_source": f"key = '{AWS}'"}}
+    outcome = on_pre_tool_use(Event("PreToolUse", data, hooks.env))
+    assert outcome is not None and outcome.deny.startswith(
+        "PACT guard raised HALT S1 (SECURITY): plain-text secret (aws-access-key) written to "
+        "analysis.ipynb")
+    data["tool_input"]["new_source"] = "key = os.environ['AWS_KEY']"
+    assert on_pre_tool_use(Event("PreToolUse", data, hooks.env)) is None

@@ -1,7 +1,8 @@
 """PreToolUse guard: destructive SQL and plain-text secrets open a HALT and deny the call.
 
 Event: PreToolUse for Bash (``tool_input.command``), Write (``file_path``,
-``content``), Edit (``new_string``) and MultiEdit (every ``edits[].new_string``).
+``content``), Edit (``new_string``) and MultiEdit (every ``edits[].new_string``),
+and NotebookEdit (``notebook_path``, ``new_source``) where the registry routes it.
 SQL is judged in Bash commands (see ``sqlscan``) and in ``.sql`` files and files
 under a ``migrations``/``migrate`` folder; secrets (patterns from
 ``pact_runtime.redaction``) in any file content written by Write/Edit/MultiEdit
@@ -50,7 +51,8 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         findings = _bash_findings(command, cwd) if isinstance(command, str) else []
         subject = command if isinstance(command, str) else ""
     else:
-        path = data.get("file_path") if isinstance(data.get("file_path"), str) else ""
+        given = data.get("notebook_path" if tool == "NotebookEdit" else "file_path")
+        path = given if isinstance(given, str) else ""
         texts = _written_texts(tool, data)
         findings = _file_findings(str(path), texts)
         subject = str(path) + "\0" + "\0".join(texts)
@@ -194,6 +196,8 @@ def _written_texts(tool: str, data: dict) -> list[str]:
         edits = data.get("edits")
         values = [e.get("new_string") for e in edits if isinstance(e, dict)] if isinstance(
             edits, list) else []
+    elif tool == "NotebookEdit":
+        values = [data.get("new_source")]
     else:
         values = []
     return [v for v in values if isinstance(v, str) and v]
