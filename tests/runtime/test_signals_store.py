@@ -157,3 +157,35 @@ def test_missing_protocol_section_is_a_vocabulary_error(tmp_path) -> None:
         vocabulary.handoff_parts(str(tmp_path))
     with pytest.raises(vocabulary.VocabularyError, match="cannot read"):
         vocabulary.levels(str(tmp_path))
+
+
+# ---- signal blocks in a final message ---------------------------------------------------
+
+BLOCK = "```pact-signal\nlevel: HALT\ncategory: DATA\nreason: drops customers\n```\n"
+
+
+@pytest.mark.parametrize(("message", "reasons"), [
+    (BLOCK, ["drops customers"]),
+    ("```pact-signal\nreason: never closed\n", []),
+    # An opener never closed is skipped and the next one tried, as a Markdown reader would.
+    ("```pact-signal\nreason: a\n~~~pact-signal\nreason: b\n~~~\n", ["b"]),
+    # A closer must be the same fence: ```` does not close ```.
+    ("```pact-signal\nreason: a\n````\nstill a\n```\n", ["a ```` still a"]),
+    # An opener inside a block already read is content.
+    ("```pact-signal\nreason: a\n```pact-signal\n```\n```\n", ["a ```pact-signal"]),
+    ("  ```  pact-signal  \nreason: indented\n  ```\n", ["indented"]),
+    ("```pact-signal-extra\nreason: other info string\n```\n", []),
+])
+def test_signal_blocks_follow_the_fences(message: str, reasons: list[str]) -> None:
+    from pact_runtime.signals.handoff import signal_blocks
+
+    assert [b.get("reason", "") for b in signal_blocks(message)] == reasons
+
+
+def test_ten_megabytes_of_unclosed_openers_are_read_in_one_pass() -> None:
+    """14,000 openers once took the fence regex 30 s, the hook's timeout (see bench_guard)."""
+    from pact_runtime.signals.handoff import signal_blocks
+
+    openers = "```pact-signal\n" * 700_000  # 10.5 MB, no block closed
+    assert signal_blocks(openers) == []
+    assert signal_blocks(openers + "~~~pact-signal\nreason: last\n~~~\n") == [{"reason": "last"}]

@@ -18,31 +18,60 @@ import re
 
 from ..hook import Event, Outcome
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*pact-signal[ \t]*\r?\n(.*?)^[ \t]*\1[ \t]*$",
-                    re.MULTILINE | re.DOTALL)
 _PAIR = re.compile(r"^[ \t]*(level|category|reason|evidence)[ \t]*:[ \t]*(.*)$", re.IGNORECASE)
 KEYS = ("level", "category", "reason", "evidence")
+_INFO = "pact-signal"
 
 
 def signal_blocks(text: str) -> list[dict[str, str]]:
     """The ``key: value`` pairs of every ``pact-signal`` block; unkeyed lines continue a value.
 
-    CRLF and lone CR line ends read as LF.
+    A block opens with a line holding a fence (three or more backticks or tildes)
+    and the info string ``pact-signal``, and closes at the next line holding the
+    same fence alone; an opener never closed is no block, and a later opener is
+    tried instead. CRLF and lone CR line ends read as LF. Linear in the text: each
+    line is looked at once and each opener finds its closer by bisection, so a
+    message of nothing but openers costs no more than any other.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    from bisect import bisect_right
+
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    openers: list[tuple[int, str]] = []
+    closers: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        stripped = line.strip(" \t")
+        if stripped[:3] not in ("```", "~~~"):
+            continue
+        fence = stripped[:len(stripped) - len(stripped.lstrip(stripped[0]))]
+        rest = stripped[len(fence):].strip(" \t")
+        if not rest:
+            closers.setdefault(fence, []).append(number)
+        elif rest == _INFO:
+            openers.append((number, fence))
     blocks = []
-    for match in _FENCE.finditer(text):
-        block: dict[str, str] = {}
-        key = ""
-        for line in match.group(2).splitlines():
-            pair = _PAIR.match(line)
-            if pair:
-                key = pair.group(1).lower()
-                block[key] = pair.group(2).strip()
-            elif key and line.strip():
-                block[key] = (block[key] + " " + line.strip()).strip()
-        blocks.append(block)
+    after = 0  # openers inside a block already read are content, not blocks
+    for number, fence in openers:
+        candidates = closers.get(fence, [])
+        k = bisect_right(candidates, number)
+        if number < after or k == len(candidates):
+            continue
+        end = candidates[k]
+        blocks.append(_pairs(lines[number + 1:end]))
+        after = end + 1
     return blocks
+
+
+def _pairs(lines: list[str]) -> dict[str, str]:
+    block: dict[str, str] = {}
+    key = ""
+    for line in lines:
+        pair = _PAIR.match(line)
+        if pair:
+            key = pair.group(1).lower()
+            block[key] = pair.group(2).strip()
+        elif key and line.strip():
+            block[key] = (block[key] + " " + line.strip()).strip()
+    return block
 
 
 def on_subagent_stop(event: Event) -> Outcome | None:
