@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from contextlib import closing
@@ -173,3 +175,133 @@ def test_runs_under_python_S_without_a_traceback(env) -> None:
 
 def _project(env: dict[str, str]) -> str:
     return os.path.realpath(env["PACT_PROJECT"])
+
+
+# ---- bad input and a bad environment: one Error line, exit 1, never a traceback ----------
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["emit", "ALERT", "QUALITY", "--reas", "x"],
+     "Error: unknown option --reas (see `pact-signal emit --help`)\n"),
+    (["list", "--op"], "Error: unknown option --op (see `pact-signal list --help`)\n"),
+    (["--bogus"], "Error: unknown option --bogus (see `pact-signal --help`)\n"),
+    (["list", "extra"], "Error: unknown argument extra (see `pact-signal list --help`)\n"),
+    (["emit", "ALERT", "QUALITY", "--reason", "x" * 1001],
+     "Error: --reason is too long (1,001 > 1,000 characters); say what is at risk in a "
+     "sentence and put the detail in --evidence\n"),
+    (["emit", "ALERT", "QUALITY", "--reason", "r", "--evidence", "e" * 4001],
+     "Error: --evidence is too long (4,001 > 4,000 characters); point at where it shows (a "
+     "path and line, a command) instead of pasting it\n"),
+    (["emit", "ALERT", "QUALITY", "--reason", "bad \udcff byte"],
+     "Error: --reason is not UTF-8 text (byte 0xff); pass it as UTF-8\n"),
+    (["emit", "ALERT", "QUALITY", "--reason", "r", "--agent", "\udce9"],
+     "Error: --agent is not UTF-8 text (byte 0xe9); pass it as UTF-8\n"),
+    (["show", "S\udcff"], "Error: id is not UTF-8 text (byte 0xff); pass it as UTF-8\n"),
+])
+def test_bad_arguments_are_one_error_line(env, capsys, argv: list[str], message: str) -> None:
+    assert run(capsys, *argv) == (1, "", message)
+    assert not os.path.exists(os.path.join(env["PACT_HOME"], "pact.db"))  # nothing was done
+
+
+def test_a_database_locked_past_the_busy_timeout_is_one_error_line(env, capsys,
+                                                                   monkeypatch) -> None:
+    from pact_runtime import db
+
+    run(capsys, "emit", "ALERT", "QUALITY", "--reason", "no tests")
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.2)
+    path = os.path.join(env["PACT_HOME"], "pact.db")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        for argv in (["emit", "ALERT", "SCOPE", "--reason", "grew"], ["ack", "S1"]):
+            assert run(capsys, *argv) == (
+                1, "", f"Error: {path} is locked by another PACT process (waited 0.2 s); "
+                       "nothing was changed, run the command again\n")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [s["id"] for s in json.loads(run(capsys, "list", "--json")[1])] == ["S1"]
+
+
+def test_a_database_from_a_newer_pact_is_refused(env, capsys) -> None:
+    os.makedirs(env["PACT_HOME"])
+    path = os.path.join(env["PACT_HOME"], "pact.db")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    for argv in (["list"], ["emit", "ALERT", "SCOPE", "--reason", "grew"]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (1, "")
+        assert err == (f"Error: the PACT database {path} was made by a newer PACT (schema "
+                       "version 99; this PACT knows up to 2); update the PACT plugin, or set "
+                       "PACT_HOME to another folder\n")
+
+
+def test_a_data_folder_that_is_a_file_is_named(env, capsys) -> None:
+    with open(env["PACT_HOME"], "w") as f:
+        f.write("not a folder")
+    assert run(capsys, "list") == (
+        1, "", f"Error: the data folder {env['PACT_HOME']} is a file, not a folder; point "
+               "PACT_HOME at a folder\n")
+
+
+def test_a_broken_output_pipe_is_one_error_line(env, capsys, monkeypatch) -> None:
+    class Broken(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    run(capsys, "emit", "ALERT", "SCOPE", "--reason", "grew")
+    monkeypatch.setattr(sys, "stdout", Broken())
+    assert main(["list"]) == 1
+    assert capsys.readouterr().err == ("Error: the output was closed before all of it was "
+                                       "written\n")
+
+
+def _command(*argv: str) -> list[str]:
+    code = "import sys; from pact_runtime.signals.cli import main; sys.exit(main())"
+    return [sys.executable, "-S", "-c", code, *argv]
+
+
+def test_a_reader_that_went_away_leaves_no_traceback(env) -> None:
+    """`pact-signal list | head -c1`: the reader is gone before the command writes."""
+    for n in range(3):
+        assert main(["emit", "ALERT", "SCOPE", "--reason", f"grew {n}"]) == 0
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run(_command("list"), stdout=write, stderr=subprocess.PIPE, text=True,
+                              cwd=SCRIPTS, env={**os.environ, "PYTHONPATH": SCRIPTS}, timeout=60)
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr) == (
+        1, "Error: the output was closed before all of it was written\n")
+
+
+def test_a_closed_stdout_does_nothing_and_says_so(env) -> None:
+    command = " ".join(f"'{a}'" for a in _command("emit", "HALT", "DATA", "--reason", "r"))
+    proc = subprocess.run(["sh", "-c", command + " >&-"], capture_output=True, text=True,
+                          cwd=SCRIPTS, env={**os.environ, "PYTHONPATH": SCRIPTS}, timeout=60)
+    assert (proc.returncode, proc.stderr) == (
+        1, "Error: standard output is closed, so nothing could be shown; nothing was done\n")
+    assert not os.path.exists(os.path.join(env["PACT_HOME"], "pact.db"))
+
+
+def test_control_characters_are_shown_escaped(env, capsys) -> None:
+    run(capsys, "emit", "ALERT", "QUALITY", "--reason", "a\x1b[2Jb\x07\nstatus:      resolved",
+        "--evidence", "x\x1b]0;title\x07 \u202eevil")
+    listed = run(capsys, "list")[1]
+    assert listed == ("S1     open         ALERT QUALITY: a\\x1b[2Jb\\x07 status: resolved "
+                      "[evidence: x\\x1b]0;title\\x07 \\u202eevil]\n")
+    shown = run(capsys, "show", "S1")[1]
+    assert "reason:      a\\x1b[2Jb\\x07\n             status:      resolved\n" in shown
+    assert "evidence:    x\\x1b]0;title\\x07 \\u202eevil\n" in shown
+    assert "\x1b" not in listed + shown and "\x07" not in listed + shown
+    # JSON keeps the exact text.
+    assert json.loads(run(capsys, "list", "--json")[1])[0]["reason"].startswith("a\x1b[2J")
+
+
+def test_show_says_yes_or_no_and_its_help_explains_the_id(env, capsys) -> None:
+    run(capsys, "emit", "ALERT", "QUALITY", "--reason", "no tests")
+    assert "surfaced:    no\n" in run(capsys, "show", "S1")[1]
+    for command in ("show", "ack"):
+        text = " ".join(run(capsys, command, "-h")[1].split())
+        assert "ID the signal's id as `pact-signal list` shows it, e.g. S7 (7, s7 and #7 " \
+               "also work)" in text

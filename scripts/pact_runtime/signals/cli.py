@@ -18,12 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from contextlib import closing
 
-from ..paths import NoDataFolder, project_root, require_data_home
+from ..paths import NoDataFolder, db_path, project_root, require_data_home
+from ..terminal import for_terminal
 from . import store
 from .vocabulary import VocabularyError, levels
+
+MAX_REASON = store.MAX_REASON
+MAX_EVIDENCE = store.MAX_EVIDENCE
+MAX_AGENT = 200
+_ID_HELP = "the signal's id as `pact-signal list` shows it, e.g. S7 (7, s7 and #7 also work)"
 
 
 class CommandError(Exception):
@@ -31,19 +38,116 @@ class CommandError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # `--reas` is not `--reason`
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        if message.startswith("unrecognized arguments: "):
+            words = message.partition(": ")[2]
+            kind = "option" if words.startswith("-") else "argument"
+            message = f"unknown {kind} {words} (see `{self.prog} --help`)"
         raise CommandError(message)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; 0 on success, 1 with one ``Error:`` line on any failure."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    args = sys.argv[1:] if argv is None else argv
     try:
-        args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
-        return int(args.run(args) or 0)
+        return _run(args)
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0
-    except (CommandError, NoDataFolder, VocabularyError, store.StoreError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
+    except BrokenPipeError:  # `pact-signal list | head -1`
+        _drop_stdout()
+        return _error("the output was closed before all of it was written")
+    except (CommandError, NoDataFolder, VocabularyError) as exc:
+        return _error(str(exc))
+    except (store.StoreError, sqlite3.Error) as exc:
+        return _error(_database_message(exc))
+    except OSError as exc:
+        return _error(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+
+
+def _run(argv: list[str]) -> int:
+    if argv[:1] and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        raise CommandError(f"unknown option {argv[0]} (see `pact-signal --help`)")
+    # Unknown words are reported before a missing --reason: `--reas x` is a typo, not an omission.
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:
+        kind = "option" if unknown[0].startswith("-") else "argument"
+        raise CommandError(f"unknown {kind} {unknown[0]} (see `pact-signal "
+                           f"{args.command} --help`)")
+    if args.command == "emit" and args.reason is None:
+        raise CommandError("the following arguments are required: --reason")
+    for name in ("level", "category", "reason", "evidence", "agent", "id"):
+        _check_text(name, getattr(args, name, None))
+    if sys.stdout is None:  # started with stdout closed (`>&-`): an id would be lost
+        raise CommandError("standard output is closed, so nothing could be shown; "
+                           "nothing was done")
+    code = int(args.run(args) or 0)
+    sys.stdout.flush()
+    return code
+
+
+def _check_text(name: str, value: object) -> None:
+    """Refuse an argument holding bytes that are not UTF-8 (the OS hands them as surrogates)."""
+    if not isinstance(value, str):
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = ord(value[exc.start])
+        byte = f"byte 0x{bad - 0xDC00:02x}" if 0xDC80 <= bad <= 0xDCFF else f"\\u{bad:04x}"
+        label = name if name in ("level", "category", "id") else f"--{name}"
+        raise CommandError(f"{label} is not UTF-8 text ({byte}); pass it as UTF-8") from None
+
+
+def _error(message: str) -> int:
+    sys.stderr.write(f"Error: {for_terminal(message, one_line=True)}\n")
+    return 1
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush meets no broken pipe."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def _database_message(exc: Exception) -> str:
+    """What went wrong with the database, and what the user can do, on one line."""
+    cause = exc.__cause__ if isinstance(exc, store.StoreError) else exc
+    detail = str(cause or exc)
+    if isinstance(cause, sqlite3.OperationalError) and ("locked" in detail or "busy" in detail):
+        where = _home_or_none()
+        path = db_path(where) if where else "the PACT database"
+        return (f"{path} is locked by another PACT process (waited "
+                f"{store.db.BUSY_TIMEOUT_S:g} s); nothing was changed, run the command again")
+    if isinstance(exc, store.StoreError):
+        return str(exc)
+    return f"database error: {detail}"
+
+
+def _home_or_none() -> str | None:
+    try:
+        return require_data_home()
+    except NoDataFolder:
+        return None
+
+
+def _home() -> str:
+    """The data folder, refused when it names a file."""
+    home = require_data_home()
+    if os.path.exists(home) and not os.path.isdir(home):
+        raise CommandError(f"the data folder {home} is a file, not a folder; point PACT_HOME "
+                           "at a folder")
+    return home
 
 
 _EPILOG = ("Only the user resolves a HALT, with /PACT:resolve <id> <decision>; until then\n"
@@ -57,13 +161,19 @@ def _parser() -> _Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    emit = commands.add_parser("emit", help="raise a signal and print its id")
-    emit.add_argument("level", help="HALT or ALERT")
-    emit.add_argument("category", help="HALT: SECURITY, DATA, ETHICS; ALERT: QUALITY, SCOPE, "
-                                       "META-BLOCK")
-    emit.add_argument("--reason", required=True, help="what is at risk and why")
-    emit.add_argument("--evidence", default="", help="where it shows: path and line, a command")
-    emit.add_argument("--agent", default="", help="who raises it")
+    emit = commands.add_parser(
+        "emit", help="raise a signal and print its id",
+        usage="pact-signal emit LEVEL CATEGORY --reason TEXT [--evidence TEXT] [--agent NAME]")
+    emit.add_argument("level", metavar="LEVEL", help="HALT or ALERT")
+    emit.add_argument("category", metavar="CATEGORY",
+                      help="HALT: SECURITY, DATA, ETHICS; ALERT: QUALITY, SCOPE, META-BLOCK")
+    emit.add_argument("--reason", metavar="TEXT",  # required: checked after unknown options
+                      help=f"what is at risk and why, in a sentence (at most {MAX_REASON:,} "
+                           "characters)")
+    emit.add_argument("--evidence", default="", metavar="TEXT",
+                      help=f"where it shows: path and line, a command (at most "
+                           f"{MAX_EVIDENCE:,} characters)")
+    emit.add_argument("--agent", default="", metavar="NAME", help="who raises it")
     emit.set_defaults(run=emit_signal)
 
     listing = commands.add_parser("list", help="the project's signals with their status, "
@@ -74,11 +184,11 @@ def _parser() -> _Parser:
     listing.set_defaults(run=list_signals)
 
     show = commands.add_parser("show", help="every field of one signal")
-    show.add_argument("id")
+    show.add_argument("id", metavar="ID", help=_ID_HELP)
     show.set_defaults(run=show_signal)
 
     ack = commands.add_parser("ack", help="acknowledge an ALERT (a HALT needs the user)")
-    ack.add_argument("id")
+    ack.add_argument("id", metavar="ID", help=_ID_HELP)
     ack.set_defaults(run=ack_signal)
     return parser
 
@@ -92,13 +202,23 @@ def emit_signal(args: argparse.Namespace) -> int:
     if category not in vocabulary[level]:
         raise CommandError(f"unknown category {args.category!r} for {level}; valid: "
                            + ", ".join(vocabulary[level]))
-    if not args.reason.strip():
+    reason, evidence, agent = args.reason.strip(), args.evidence.strip(), args.agent.strip()
+    if not reason:
         raise CommandError("--reason must say what is at risk and why")
-    home = require_data_home()
+    for name, value, limit, hint in (
+            ("--reason", reason, MAX_REASON, "; say what is at risk in a sentence and put the "
+             "detail in --evidence"),
+            ("--evidence", evidence, MAX_EVIDENCE, "; point at where it shows (a path and "
+             "line, a command) instead of pasting it"),
+            ("--agent", agent, MAX_AGENT, "")):
+        if len(value) > limit:
+            raise CommandError(f"{name} is too long ({len(value):,} > {limit:,} characters)"
+                               + hint)
+    home = _home()
     with closing(store.connect(home)) as conn:
         signal = store.record(
             conn, home, project=project_root(), level=level, category=category,
-            reason=args.reason.strip(), evidence=args.evidence.strip(), agent=args.agent.strip(),
+            reason=reason, evidence=evidence, agent=agent,
             session=os.environ.get("CLAUDE_CODE_SESSION_ID", ""), source="command")
     print(signal.ref)
     if level == "HALT":
@@ -109,28 +229,36 @@ def emit_signal(args: argparse.Namespace) -> int:
 
 def list_signals(args: argparse.Namespace) -> int:
     project = project_root()
-    with closing(store.connect(require_data_home())) as conn:
+    with closing(store.connect(_home())) as conn:
         signals = store.find(conn, project, open_only=args.open)
     if args.json:
         print(json.dumps([s.as_dict() for s in signals], indent=2, ensure_ascii=False))
-    elif not signals:
-        print(f"No open signals for {project}." if args.open else f"No signals for {project}.")
-    for signal in signals if not args.json else []:
-        print(f"{signal.ref:<6} {signal.status:<12} {signal.line()[len(signal.ref) + 1:]}")
+        return 0
+    if not signals:
+        print(for_terminal(f"No open signals for {project}." if args.open
+                           else f"No signals for {project}."))
+    for signal in signals:
+        line = f"{signal.ref:<6} {signal.status:<12} {signal.line()[len(signal.ref) + 1:]}"
+        print(for_terminal(line, one_line=True))
     return 0
 
 
 def show_signal(args: argparse.Namespace) -> int:
-    with closing(store.connect(require_data_home())) as conn:
+    with closing(store.connect(_home())) as conn:
         signal = _find(conn, args.id)
     for key, value in signal.as_dict().items():
-        if value not in ("", None) and key not in ("fingerprint", "project"):
-            print(f"{key + ':':<13}{value}")
+        if value in ("", None) or key in ("fingerprint", "project"):
+            continue
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        # Continuation lines are indented, so a stored newline cannot fake another field.
+        text = for_terminal(str(value)).replace("\n", "\n" + " " * 13)
+        print(f"{key + ':':<13}{text}")
     return 0
 
 
 def ack_signal(args: argparse.Namespace) -> int:
-    home = require_data_home()
+    home = _home()
     with closing(store.connect(home)) as conn:
         signal = _find(conn, args.id)
         if signal.level == "HALT":
@@ -144,7 +272,7 @@ def ack_signal(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find(conn: store.sqlite3.Connection, ident: str) -> store.Signal:
+def _find(conn: sqlite3.Connection, ident: str) -> store.Signal:
     number = store.parse_id(ident)
     signal = store.get(conn, number) if number is not None else None
     if signal is None or signal.project != project_root():

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import time
 
-from ..db import StoreError, connect, write
+from .. import db
+from ..db import StoreError, write
 from .marker import (
     HALT,
     WAITING,
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     import sqlite3
 
 __all__ = ["Signal", "StoreError", "connect", "halt_marked", "marker_path", "waiting_marked"]
+
+# Longest reason and evidence kept; `pact-signal emit` refuses longer ones, other
+# sources (the guard, a handoff block) are cut to fit.
+MAX_REASON = 1_000
+MAX_EVIDENCE = 4_000
 
 _COLUMNS = ("id", "created", "project", "session", "level", "category", "agent", "agent_id",
             "source", "reason", "evidence", "fingerprint", "status", "surfaced",
@@ -85,6 +91,23 @@ class Signal:
         return text
 
 
+def connect(home: str) -> sqlite3.Connection:
+    """The shared database (see ``db.connect``), refused when a newer PACT wrote it.
+
+    A newer schema may hold tables this version does not know or lack ones it
+    expects; reading or writing it could lose what the newer version keeps.
+    """
+    conn = db.connect(home)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    known = len(db._migrations())
+    if version > known:
+        conn.close()
+        raise StoreError(f"the PACT database {db.db_path(home)} was made by a newer PACT "
+                         f"(schema version {version}; this PACT knows up to {known}); "
+                         "update the PACT plugin, or set PACT_HOME to another folder")
+    return conn
+
+
 def format_id(number: int) -> str:
     return f"S{number}"
 
@@ -109,7 +132,7 @@ def record(conn: sqlite3.Connection, home: str, *, project: str, level: str, cat
     Reason and evidence are redacted first: agents quote what they saw, and a
     signal must not keep a secret the memory store would refuse.
     """
-    reason, evidence = _redacted(reason), _redacted(evidence)
+    reason, evidence = _cut(_redacted(reason), MAX_REASON), _cut(_redacted(evidence), MAX_EVIDENCE)
     with write(conn):
         cursor = conn.execute(
             "INSERT INTO signals (created, project, session, level, category, agent, agent_id,"
@@ -223,6 +246,10 @@ def _redacted(text: str) -> str:
     from ..redaction import redact
 
     return redact(text)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _one_line(text: str, limit: int = 300) -> str:
