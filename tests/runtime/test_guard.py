@@ -186,7 +186,9 @@ COMMANDS = [
     ('sqlcmd -S db -Q "TRUNCATE TABLE orders"', DATA),
     ('snowsql -q "DROP SCHEMA analytics"', DATA),
     ('cqlsh -e "TRUNCATE ks.events"', DATA),
-    ("bq query --use_legacy_sql=false 'DELETE FROM ds.events WHERE true'", PASS),
+    ("bq query --use_legacy_sql=false 'DELETE FROM ds.events WHERE true'", DATA),
+    ("bq query --use_legacy_sql=false 'DELETE FROM ds.events WHERE day < \"2020-01-01\"'",
+     PASS),
     ("bq query --use_legacy_sql=false 'DELETE FROM ds.events'", DATA),
     ("sqlplus -s app/pw@db <<EOF\nDROP TABLE customers;\nEOF", DATA),
     ('beeline -u jdbc:hive2://h -e "DROP DATABASE logs CASCADE"', DATA),
@@ -228,6 +230,50 @@ COMMANDS = [
     ('psql -c "SELECT * FROM t FOR UPDATE"', PASS),
     ('psql -c "INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = 1"', PASS),
     ('psql -c "REVOKE ALL ON t FROM PUBLIC"', PASS),
+    # a WHERE that every row meets (always true, or naming no column) is no bound at all
+    ('psql -c "DELETE FROM users WHERE 1=1"', DATA),
+    ('psql -c "DELETE FROM users WHERE true"', DATA),
+    ('psql -c "DELETE FROM users WHERE false OR true"', DATA),
+    ("psql -c \"DELETE FROM users WHERE 'a'='a'\"", DATA),
+    ('psql -c "UPDATE users SET admin = true WHERE id = id"', DATA),
+    ('psql -c "UPDATE users SET admin = true WHERE users.id = users.id"', DATA),
+    ('mysql -e "DELETE FROM users WHERE 1"', DATA),
+    ('psql -c "DELETE FROM t WHERE NOT (id <> id)"', DATA),
+    ('psql -c "DELETE FROM t WHERE x IS NULL OR x IS NOT NULL"', DATA),
+    ('psql -c "DELETE FROM t WHERE id = 4 OR 1 = 1"', DATA),
+    ('psql -c "DELETE FROM t WHERE (SELECT count(*) FROM u) > 0"', DATA),
+    ('psql -c "WITH d AS (DELETE FROM t WHERE 2 > 1 RETURNING *) SELECT * FROM d"', DATA),
+    ('psql -c "DELETE FROM t WHERE false"', PASS),
+    ('psql -c "DELETE FROM t WHERE 1 = 0"', PASS),
+    ('mysql -e "DELETE FROM t WHERE 0"', PASS),
+    ('psql -c "UPDATE t SET a = 1 WHERE id = id AND b = 2"', PASS),
+    ('psql -c "DELETE FROM t WHERE a = b"', PASS),
+    ('psql -c "DELETE FROM t WHERE id = $1"', PASS),
+    ('psql -c "DELETE FROM t WHERE x IS NULL OR y IS NOT NULL"', PASS),
+    ('psql -c "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.id = t.id)"', PASS),
+    ('psql -c "DELETE FROM t WHERE CURRENT OF c"', PASS),
+    # commands that drop a whole database
+    ("dropdb prod", DATA),
+    ("dropdb -h db -U postgres --if-exists prod", DATA),
+    ("sudo -u postgres dropdb prod", DATA),
+    ("docker exec db dropdb -U postgres app", DATA),
+    ("mysqladmin -u root drop shop", DATA),
+    ("mysqladmin -f drop shop", DATA),
+    ("mysqladmin --force create tmp drop shop", DATA),
+    ("mariadb-admin --force drop my-shop", DATA),
+    ("dropdb --help", PASS),
+    ("mysqladmin -u root status", PASS),
+    ("createdb shop", PASS),
+    ('grep -rn "dropdb" docs/', PASS),
+    # what a tee or a plain cat in a pipe passes on
+    ('echo "DROP TABLE t" | tee /dev/stderr | psql', DATA),
+    ('echo "DROP TABLE t" | cat | psql', DATA),
+    ('echo "DROP TABLE t" | cat - | tee -a run.log | mysql shop', DATA),
+    ('echo "SELECT 1" | tee q.log | psql', PASS),
+    ('echo "DROP TABLE t" | cat notes.txt | psql', PASS),  # cat prints the file instead
+    # a dollar-quoted string run by EXECUTE
+    ("psql -c 'DO $$ BEGIN EXECUTE $q$DROP TABLE users$q$; END $$'", DATA),
+    ("psql -c 'DO $$ BEGIN EXECUTE $q$SELECT 1$q$; END $$'", PASS),
 ]
 
 # (path, content, expected verdict)
@@ -415,6 +461,14 @@ SCRIPT_COMMANDS = [
     ("sqlplus app/pw@db @drop", DATA),
     ("sqlplus app/pw@db @safe.sql", PASS),
     ('psql -c "$(cat safe.sql)"', PASS),
+    # files run before the session (-init) and files whose lines become arguments (xargs -a)
+    ("sqlite3 -init drop.sql app.db", DATA),
+    ("sqlite3 -init safe.sql app.db .quit", PASS),
+    ("duckdb -init purge.sql warehouse.duckdb", DATA),
+    ("xargs -a drop.sql -d '\\n' psql -c", DATA),
+    ("xargs --arg-file=purge.sql -I{} mysql shop -e {}", DATA),
+    ("xargs -a safe.sql -I{} psql -c {}", PASS),
+    ("xargs -a drop.sql echo", PASS),
 ]
 
 

@@ -17,6 +17,8 @@ CLIENTS: dict[str, str | None] = {
     "sqlcmd": "tsql", "snowsql": "snowflake", "cqlsh": None, "bq": "bigquery",
     "sqlplus": "oracle", "hive": "hive", "beeline": "hive", "spark-sql": "spark",
     "impala-shell": "hive", "vsql": None,
+    # They drop a whole database: `dropdb NAME`, `mysqladmin drop NAME` (see sqlsources).
+    "dropdb": "postgres", "mysqladmin": "mysql", "mariadb-admin": "mysql",
 }
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
 _RUNNERS = frozenset(CLIENTS) | SHELLS | {"eval"}

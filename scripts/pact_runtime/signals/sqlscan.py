@@ -230,8 +230,9 @@ def _run_by(raw: str, dialect: str | None) -> list[str]:
         if match:
             action = match.group(1).strip()
             return [action[1:-1] if action.startswith("(") and action.endswith(")") else action]
-    if _RUNS_STRINGS.match(text):
-        return [_unquote(m.group(1)) for m in _STRING.finditer(text)]
+    if _RUNS_STRINGS.match(text):  # `EXECUTE 'DROP …'`, `EXECUTE $q$DROP …$q$`
+        return ([_unquote(m.group(1)) for m in _STRING.finditer(text)]
+                + [m.group(2) for m in _DOLLAR_BODY.finditer(text)])
     return []
 
 
@@ -318,12 +319,16 @@ def _judge_tree(tree: Any, statement: str) -> Finding | None:
         return Finding("HALT", "DATA", "TRUNCATE", statement)
     # Every DELETE/UPDATE node is judged by its own WHERE, so one inside a CTE counts too.
     for node in tree.find_all(exp.Delete, exp.Update):
-        if node.args.get("where") or isinstance(node.parent, exp.When):
+        if isinstance(node.parent, exp.When):
             continue  # a MERGE action is bounded by the MERGE's ON (see _merge_deletes)
-        if isinstance(node, exp.Delete):
-            return Finding("HALT", "DATA", "DELETE without WHERE", statement)
-        if node.args.get("expressions"):
-            return Finding("HALT", "DATA", "UPDATE without WHERE", statement)
+        where = node.args.get("where")
+        if where is not None and not _every_row(where.this):
+            continue
+        verb = "DELETE" if isinstance(node, exp.Delete) else "UPDATE"
+        if verb == "UPDATE" and not node.args.get("expressions"):
+            continue
+        how = "without WHERE" if where is None else "with a WHERE that matches every row"
+        return Finding("HALT", "DATA", f"{verb} {how}", statement)
     if isinstance(tree, exp.Merge) and _merge_deletes(tree):
         return Finding("HALT", "DATA", "MERGE … THEN DELETE", statement)
     if isinstance(tree, exp.Alter):
@@ -334,6 +339,92 @@ def _judge_tree(tree: Any, statement: str) -> Finding | None:
         return _judge_grant(
             [p.name.upper() for p in tree.args.get("privileges") or []],
             [p.name.upper() for p in tree.args.get("principals") or []], statement)
+    return None
+
+
+def _every_row(condition: Any) -> bool:
+    """Whether a WHERE condition keeps every row, so the statement touches the whole table.
+
+    True when it is always true (``1 = 1``, ``true``, ``false OR true``, ``'a' = 'a'``,
+    ``id = id``, ``x IS NULL OR x IS NOT NULL``), and when it names no column at all:
+    such a condition is the same for every row, so it keeps all of them or none.
+    """
+    from sqlglot import exp
+
+    if next(condition.find_all(exp.Column), None) is None:
+        return _truth(condition) is not False
+    return _truth(condition) is True
+
+
+def _truth(node: Any) -> bool | None:
+    """True or False when ``node`` has that value for every row; None when rows differ."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.Paren):
+        return _truth(node.this)
+    if isinstance(node, exp.Not):
+        inner = _truth(node.this)
+        return None if inner is None else not inner
+    if isinstance(node, (exp.And, exp.Or)):
+        left, right = _truth(node.this), _truth(node.expression)
+        if isinstance(node, exp.And):
+            return False if False in (left, right) else True if left and right else None
+        if True in (left, right) or _complements(node.this, node.expression):
+            return True
+        return False if left is False and right is False else None
+    same = isinstance(node, exp.Binary) and node.this == node.expression and _plain(node.this)
+    if same and isinstance(node, (exp.EQ, exp.GTE, exp.LTE, exp.NullSafeEQ)):
+        return True
+    if same and isinstance(node, (exp.NEQ, exp.GT, exp.LT, exp.NullSafeNEQ)):
+        return False
+    if next(node.find_all(exp.Column), None) is None:
+        return _constant(node)
+    return None
+
+
+def _complements(left: Any, right: Any) -> bool:
+    """``x IS NULL`` beside ``x IS NOT NULL`` (either order): one of them holds for every row."""
+    from sqlglot import exp
+
+    def null_test(node: Any) -> tuple[bool, Any] | None:
+        while isinstance(node, exp.Paren):
+            node = node.this
+        negated = isinstance(node, exp.Not)
+        inner = node.this if negated else node
+        if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
+            return negated != bool(inner.args.get("negate")), inner.this  # IS NOT NULL
+        return None
+
+    a, b = null_test(left), null_test(right)
+    return a is not None and b is not None and a[0] != b[0] and a[1] == b[1]
+
+
+def _plain(node: Any) -> bool:
+    """No function call inside: ``random() = random()`` is not always true."""
+    from sqlglot import exp
+
+    return next(node.find_all(exp.Func), None) is None
+
+
+def _constant(node: Any) -> bool | None:
+    """The value of a condition that names no column, when sqlglot can fold it."""
+    from sqlglot import exp
+
+    try:
+        from sqlglot.optimizer.simplify import simplify
+
+        folded = simplify(node.copy())
+    except Exception:  # an expression the optimizer cannot take: its value is unknown
+        return None
+    if isinstance(folded, exp.Boolean):
+        return bool(folded.this)
+    if isinstance(folded, exp.Null):
+        return False
+    if isinstance(folded, exp.Literal) and not folded.is_string:
+        try:
+            return float(folded.this) != 0  # MySQL and SQLite: WHERE 1, WHERE 0
+        except ValueError:
+            return None
     return None
 
 

@@ -59,13 +59,26 @@ _OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 _ALIASES = {"mariadb": "mysql", "mycli": "mysql", "litecli": "sqlite3",
             "clickhouse-client": "clickhouse", "presto": "trino", "beeline": "hive",
-            "spark-sql": "hive"}
+            "spark-sql": "hive", "mariadb-admin": "mysqladmin"}
 _POSITIONAL_SQL = frozenset({"sqlite3", "duckdb"})  # CLIENT [opts] FILE "SQL" …
+# Commands that drop a whole database, each a wrapper around DROP DATABASE: `dropdb NAME`,
+# `mysqladmin [-f] drop NAME` (and mariadb-admin); client -> options that take a value.
+_DROPPERS: dict[str, frozenset[str]] = {
+    "dropdb": frozenset({"-h", "--host", "-p", "--port", "-U", "--username",
+                         "--maintenance-db"}),
+    "mysqladmin": frozenset({"-u", "--user", "-h", "--host", "-P", "--port", "-S", "--socket",
+                             "-c", "--count", "-i", "--sleep", "-O", "--set-variable",
+                             "--defaults-file", "--defaults-extra-file", "--login-path",
+                             "--character-sets-dir", "--default-character-set", "--protocol",
+                             "--plugin-dir", "--default-auth", "--ssl-ca", "--ssl-cert",
+                             "--ssl-key", "--connect-timeout", "--shutdown-timeout"}),
+}
 _CLUSTERED = frozenset({"psql", "mysql", "clickhouse", "cockroach", "vsql"})  # -cSQL, -Ne SQL
 # Client -> options whose value is a script file it runs.
 _FILE_OPTIONS: dict[str, frozenset[str]] = {
     "psql": frozenset({"-f", "--file"}), "usql": frozenset({"-f", "--file"}),
-    "duckdb": frozenset({"-f"}), "clickhouse": frozenset({"--queries-file"}),
+    "duckdb": frozenset({"-f", "-init"}), "sqlite3": frozenset({"-init"}),
+    "clickhouse": frozenset({"--queries-file"}),
     "trino": frozenset({"-f", "--file"}), "cockroach": frozenset({"-f", "--file"}),
     "mysqlsh": frozenset({"-f", "--file"}), "sqlcmd": frozenset({"-i"}),
     "snowsql": frozenset({"-f", "--filename"}), "cqlsh": frozenset({"-f", "--file"}),
@@ -127,6 +140,8 @@ def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
         inner = _shell_text(cmd, index, name, depth)
         return sql_in_command(inner, depth + 1) if inner is not None and depth < MAX_DEPTH else []
     client = _ALIASES.get(name, name)
+    if client in _DROPPERS:  # no SQL of their own, and stdin is not SQL to them
+        return [(sql, CLIENTS[name]) for sql in _drops(client, cmd.words[index + 1:])]
     args = _client_args(client, cmd.words[index + 1:])
     if args is None:
         return []
@@ -144,6 +159,32 @@ def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
             for match in _SHELL_ESCAPE.finditer(sql):
                 found.extend(sql_in_command(match.group(1), depth + 1))
     return found
+
+
+def _drops(client: str, args: list[str]) -> list[str]:
+    """``DROP DATABASE name`` for each database ``dropdb`` or ``mysqladmin drop`` would drop."""
+    values = _DROPPERS[client]
+    operands: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            operands.extend(args[i:])
+            break
+        if arg[:1] == "-":
+            i += 1 if arg in values else 0  # `--host=db` and `-hdb` carry their value
+            continue
+        operands.append(arg)
+    if client == "dropdb":
+        return [f"DROP DATABASE {_quoted(operands[0])}"] if operands else []
+    # mysqladmin runs each command in turn: `drop a create b drop c`.
+    return [f"DROP DATABASE {_quoted(operands[k + 1])}" for k, word in enumerate(operands[:-1])
+            if word.lower() == "drop"]
+
+
+def _quoted(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z_]\w*", name) else '"' + name.replace('"', '""') + '"'
 
 
 def shell_script_of(cmd: shell.Command) -> str | None:
@@ -363,9 +404,20 @@ def printed_by(cmd: shell.Command | None, depth: int = 0) -> str:
         text = " ".join(args[lead:])
         return shell.decode_escapes(text) if any("e" in a for a in args[:lead]) else text
     if name == "cat":
-        return "\n".join([cmd.stdin] + [a for a, w in zip(args, words[1:])
+        text = "\n".join([cmd.stdin] + [a for a, w in zip(args, words[1:])
                                         if cmd.substitution(w) is not None])
+        files = [a for a in args if not a.startswith("-") or a == "-"]
+        return text if files and "-" not in files else _passed_through(cmd, text, depth)
+    if name == "tee":  # writes its input to the files and to stdout
+        return _passed_through(cmd, cmd.stdin, depth)
     return ""
+
+
+def _passed_through(cmd: shell.Command, own: str, depth: int) -> str:
+    """What a ``cat`` or ``tee`` in a pipe prints: its own input plus what is piped in."""
+    if depth >= MAX_DEPTH:
+        return own
+    return "\n".join(t for t in (own, printed_by(cmd.piped_from, depth + 1)) if t)
 
 
 _FORMAT = re.compile(r"%%|%[-+ #0-9.*]*[a-zA-Z]")
@@ -434,11 +486,13 @@ def script_files_in_command(command: str, depth: int = 0) -> list[tuple[str, str
 def _script_paths(cmd: shell.Command, index: int, name: str, depth: int) -> list[str]:
     """Files a client runs: ``-f FILE``, ``< FILE``, ``cat FILE |``, ``\\i FILE``, ``source``."""
     client = _ALIASES.get(name, name)
+    if client in _DROPPERS:
+        return []
     args = _client_args(client, cmd.words[index + 1:]) or []
     paths = [p for p in _file_values(cmd, client, args) if cmd.substitution(p) is None]
     if client == "sqlplus":  # `sqlplus user/pass@db @script` runs script(.sql)
         paths += [_sqlplus_script(a[1:]) for a in args if a.startswith("@") and len(a) > 1]
-    paths += _cat_operands(cmd.piped_from)
+    paths += _cat_operands(cmd.piped_from) + _xargs_files(cmd.words[:index])
     # `psql -c "$(cat FILE)"`, `psql -f <(cat FILE)`: the file is the script.
     for word in cmd.words[index + 1:] + [t for _, t in cmd.redirects]:
         for number in _MARK.findall(word):
@@ -450,6 +504,21 @@ def _script_paths(cmd: shell.Command, index: int, name: str, depth: int) -> list
     sql = " ".join(sql for sql, _ in _sql_of(cmd, depth)) + "\n" + cmd.stdin
     paths += [m.group(2) for m in _READ_COMMAND.finditer(sql.replace(";", "\n"))]
     return paths
+
+
+def _xargs_files(words: list[str]) -> list[str]:
+    """The ``-a FILE`` / ``--arg-file=FILE`` of an ``xargs`` before the client: its arguments."""
+    if not any(os.path.basename(w) == "xargs" for w in words):
+        return []
+    files = []
+    for k, word in enumerate(words):
+        if word in ("-a", "--arg-file") and k + 1 < len(words):
+            files.append(words[k + 1])
+        elif word.startswith("--arg-file="):
+            files.append(word.partition("=")[2])
+        elif word.startswith("-a") and len(word) > 2 and not word.startswith("--"):
+            files.append(word[2:])
+    return files
 
 
 def _file_values(cmd: shell.Command, client: str, args: list[str]) -> list[str]:
