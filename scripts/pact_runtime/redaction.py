@@ -9,6 +9,16 @@ each span with ``[REDACTED:<kind>]``.
 Where a secret sits inside a larger form (a password in a URL, the value of a
 ``password=`` assignment, the token after ``Bearer``), only the secret part is
 reported, so the surrounding text stays readable.
+
+Two kinds of look-alike are told apart. A value that is code, not a literal
+(``self.password = password``, ``SECRET_KEY = settings.SECRET_KEY``,
+``let secret = &args.secret;``, a YAML tag such as ``!vault``), holds no secret
+and is never reported. A well-known placeholder (``changeme``,
+``your-api-key-here``, ``xxxxxxxx``, AWS's documented ``…EXAMPLE`` keys, a
+default such as ``POSTGRES_PASSWORD: postgres``) is masked by ``redact``, which
+costs nothing, but ``find_secrets(text, placeholders=False)`` leaves it out:
+the guard raises a HALT, which pauses the project, only for a value that may
+really be a secret.
 """
 
 from __future__ import annotations
@@ -127,28 +137,37 @@ _PLACEHOLDER_VALUES = frozenset({
     "bool", "boolean", "bytes", "any", "optional", "secretstr", "required", "redacted",
     "your_password", "example", "xxx", "xxxx", "****", "...", "<redacted>",
 })
-# Invisible characters that can split a name or token (pass\u200bword) to hide it.
-_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+# Invisible characters that can split a name or token (pass\u200bword, AKIA\u00adIOSF…) to
+# hide it: the soft hyphen, the combining grapheme joiner, the Mongolian vowel separator,
+# zero-width spaces and joiners, the word joiner and invisible operators, the BOM.
+_INVISIBLE = frozenset("\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064"
+                       "\ufeff")
 
 
-def find_secrets(text: str) -> list[tuple[str, int, int]]:
-    """Every secret span in ``text`` as ``(kind, start, end)``, sorted, non-overlapping."""
+def find_secrets(text: str, placeholders: bool = True) -> list[tuple[str, int, int]]:
+    """Every secret span in ``text`` as ``(kind, start, end)``, sorted, non-overlapping.
+
+    ``placeholders=False`` leaves out well-known placeholders and documented
+    example keys (see ``is_placeholder``).
+    """
     if not text:
         return []
-    if any(ch in text for ch in _INVISIBLE):
-        return _find_visible(text)
+    if not text.isascii() and not _INVISIBLE.isdisjoint(text):
+        return _find_visible(text, placeholders)
     lower = text.lower()
     spans = (list(_token_spans(text, lower)) + list(_bearer_spans(text, lower))
              + list(_assignment_spans(text, lower)) + list(_cli_spans(text, lower)))
+    if not placeholders:
+        spans = [s for s in spans if not is_placeholder(text, *s)]
     return _merge(spans)
 
 
-def _find_visible(text: str) -> list[tuple[str, int, int]]:
+def _find_visible(text: str, placeholders: bool) -> list[tuple[str, int, int]]:
     """Spans found with invisible characters removed, mapped back onto ``text``."""
     where = [i for i, ch in enumerate(text) if ch not in _INVISIBLE]
     visible = "".join(text[i] for i in where)
     return _merge([(kind, where[start], where[end - 1] + 1)
-                   for kind, start, end in find_secrets(visible) if end > start])
+                   for kind, start, end in find_secrets(visible, placeholders) if end > start])
 
 
 def redact(text: str) -> str:
@@ -261,6 +280,8 @@ def _assignment_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
         name, value = match.group(1), match.group(group)
         if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
             continue
+        if group == 4 and _is_code(name, value):  # unquoted: a variable, not a literal
+            continue
         if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
             continue
         if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
@@ -295,6 +316,77 @@ def _is_secret_value(value: str) -> bool:
     if _regex(_SUBSCRIPT).match(value):
         return False
     return not (value[0] in "$<{%[*" and _regex(_REFERENCE).match(value))
+
+
+# An unquoted value that names where a secret is kept: a dotted path (settings.SECRET_KEY,
+# form.password.data, &args.secret, $this->key, Config::TOKEN) or a YAML tag (!vault).
+_CODE_PATH = r"[&*]?[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+[;]?$"
+_YAML_TAG = r"![A-Za-z]+$"
+_WORD_PARTS = r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])"
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "key",
+                           "apikey", "credential", "credentials"})
+
+
+def _is_code(name: str, value: str) -> bool:
+    """Whether an unquoted ``value`` is a reference in code rather than a literal secret.
+
+    ``self.password = password`` (the value repeats the name), ``raw = hashed_password``
+    (an identifier made of words, one of them a secret word), ``SECRET_KEY =
+    settings.SECRET_KEY`` (a dotted path) and ``password: !vault |`` (a YAML tag).
+    """
+    if _regex(_CODE_PATH).match(value) or _regex(_YAML_TAG).match(value):
+        return True
+    if not value.replace("_", "").isalnum() or value[0].isdigit():
+        return False
+    last = _regex(r"[\w]+$").search(name.rstrip("\"'"))
+    if last is not None and last.group(0).replace("_", "").lower() == value.replace(
+            "_", "").lower():
+        return True
+    parts = [p.lower() for p in _regex(_WORD_PARTS).findall(value)]
+    return len(parts) >= 2 and not _SECRET_WORDS.isdisjoint(parts) and all(
+        p.isalpha() for p in parts)
+
+
+# Values that are well-known stand-ins: documentation and sample files use them, and
+# services ship them as defaults (user and database names double as passwords).
+_PLACEHOLDERS = frozenset({
+    "changeme", "change-me", "change_me", "changeit", "replaceme", "replace-me", "replace_me",
+    "placeholder", "dummy", "example", "sample", "secret", "password", "passwd", "pass",
+    "test", "testing", "foo", "bar", "foobar", "todo", "tbd", "fixme", "none", "null",
+    "postgres", "root", "admin", "administrator", "mysql", "mariadb", "user", "username",
+    "guest", "default", "demo", "dev", "developer", "sa", "oracle", "redis", "mongo",
+    "mongodb", "app", "db", "database", "minioadmin", "rabbitmq", "elastic",
+})
+_STAND_IN_WORDS = ("your", "my", "insert", "replace", "enter", "put", "add", "fake", "sample",
+                   "example", "dummy", "test", "placeholder", "changeme")
+_RUNS = ("abcdefgh", "bcdefghi", "12345678", "23456789", "01234567", "qwertyui")
+
+
+def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
+    """Whether the secret ``text[start:end]`` is a well-known placeholder, not a secret.
+
+    A documented example (``AKIAIOSFODNN7EXAMPLE``, anything holding "example"), a
+    filler (``xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``, ``********``, an alphabet or
+    digit run), a stand-in phrase (``your-api-key-here``, ``YOUR_API_KEY``,
+    ``<your-token>``, ``replace-me``), a common default (``changeme``,
+    ``postgres``, ``root``), or a URL password equal to its user name
+    (``postgres://postgres:postgres@db``).
+    """
+    value = text[start:end].strip("\"'")
+    low = value.lower()
+    words = _regex(r"[^\W_]+").findall(low)  # `your-api-key-here` -> your, api, key, here
+    if low in _PLACEHOLDERS or "".join(words) in _PLACEHOLDERS or "example" in low:
+        return True
+    if _regex(r"<[A-Za-z][A-Za-z _.-]*>$").match(value):  # <your-token>, not <S3cr3t>
+        return True
+    if any(c * 6 in low for c in set(low)) or any(run in low for run in _RUNS):
+        return True
+    if len(words) >= 2 and (words[0] in _STAND_IN_WORDS or words[-1] == "here"):
+        return True
+    if kind == "url-password":
+        user = text[max(0, start - 200):start].rpartition("://")[2].rpartition(":")[0]
+        return user.rpartition("@")[2].lower() == low
+    return False
 
 
 def _looks_random(value: str) -> bool:

@@ -13,7 +13,7 @@ from pact_runtime.signals import store
 
 from .test_signals_hooks import Hooks, deny_reason
 
-AWS = "AKIA" + "IOSFODNN7EXAMPLE"
+AWS = "AKIA" + "UJZDEGXDNCF32EPF"
 DROP = 'psql -c "DROP TABLE customers"'
 
 
@@ -103,9 +103,22 @@ def test_refusing_resolution_keeps_denying(hooks: Hooks, decision: str) -> None:
     ("Bash", {"command": f"sh -c 'echo {AWS} > creds'"}),
     ("Bash", {"command": f'bash -c "printf %s {AWS} >> creds"'}),
     ("Bash", {"command": f"echo {AWS} | sudo tee /etc/creds"}),
-    ("Bash", {"command": "printf 'AKIA\\x49OSFODNN7EXAMPLE' > creds"}),
+    ("Bash", {"command": "printf 'AKIA\\x55JZDEGXDNCF32EPF' > creds"}),
     ("Bash", {"command": f"echo {AWS[:4]}'{AWS[4:]}' > creds"}),  # bash joins the quotes
     ("Bash", {"command": f"echo \"{AWS[:10]}\"{AWS[10:]} | tee creds"}),
+    # writes other than a redirection or tee
+    ("Bash", {"command": f"echo {AWS} | dd of=creds status=none"}),
+    ("Bash", {"command": f"dd of=creds <<EOF\n{AWS}\nEOF"}),
+    ("Bash", {"command": f"sed -i 's/^KEY=.*/KEY={AWS}/' .env"}),
+    ("Bash", {"command": f"sed -i.bak -e 's|KEY=.*|KEY={AWS}|' .env"}),
+    ("Bash", {"command": f"sed -ni '/keys/a aws_key = {AWS}' config"}),
+    ("Bash", {"command": f"cp /dev/stdin creds <<EOF\n{AWS}\nEOF"}),
+    ("Bash", {"command": f"install -m 600 /dev/stdin creds <<< 'aws_key = {AWS}'"}),
+    ("Bash", {"command": f"cp <(echo {AWS}) creds"}),
+    # an invisible character inside the key does not hide it
+    ("Write", {"file_path": ".env", "content": f"KEY={AWS[:4]}\u00ad{AWS[4:]}\n"}),
+    ("Write", {"file_path": ".env", "content": f"KEY={AWS[:8]}\u2063{AWS[8:]}\n"}),
+    ("Write", {"file_path": ".env", "content": f"KEY={AWS[:2]}\u200b{AWS[2:9]}\ufeff{AWS[9:]}\n"}),
 ])
 def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, tool: str,
                                                                  tool_input: dict) -> None:
@@ -125,6 +138,31 @@ def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, to
     ("Write", {"file_path": "README.md", "content": "Set AWS_ACCESS_KEY_ID in your env."}),
     ("Write", {"file_path": "db/schema.sql", "content": "CREATE TABLE t (id int);"}),
     ("Edit", {"file_path": "q.sql", "old_string": "x", "new_string": "SELECT 1"}),
+    ("Bash", {"command": f"sed 's/x/{AWS}/' .env"}),  # prints, writes nothing
+    ("Bash", {"command": "sed -i 's/password = pw/password = pwd/' app.py"}),
+    ("Bash", {"command": "dd if=disk.img of=copy.img bs=1M"}),
+    ("Bash", {"command": "cp .env.example .env"}),
+    # values that are code, not literals
+    ("Write", {"file_path": "app/models.py", "content": (
+        "class User:\n    def __init__(self, password):\n        self.password = password\n"
+        "        self.api_key = api_key\n\nuser.password = form.password.data\n")}),
+    ("Write", {"file_path": "settings.py", "content": (
+        "SECRET_KEY = settings.SECRET_KEY\napi_key = config.api_key\n")}),
+    ("Write", {"file_path": "src/main.rs", "content": "let secret = &args.secret;\n"}),
+    ("Write", {"file_path": "group_vars/all.yml", "content": (
+        "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  663864396532363364\n")}),
+    # placeholders and documented examples
+    ("Write", {"file_path": ".env.example", "content": (
+        "API_KEY=changeme\nOPENAI_API_KEY=your-api-key-here\nSECRET_KEY=xxxxxxxxxxxx\n"
+        "DATABASE_URL=postgres://user:password@localhost/db\nTOKEN=replace-me\n"
+        "SECRET_KEY=dummy\nAWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX\n")}),
+    ("Write", {"file_path": "README.md", "content": (
+        "Set `api_key = \"YOUR_API_KEY\"`, e.g. AKIAIOSFODNN7EXAMPLE with\n"
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")}),
+    ("Write", {"file_path": "docker-compose.yml", "content": (
+        "services:\n  db:\n    environment:\n      POSTGRES_USER: postgres\n"
+        "      POSTGRES_PASSWORD: postgres\n      MYSQL_ROOT_PASSWORD: root\n"
+        "  app:\n    environment:\n      DATABASE_URL: postgres://postgres:postgres@db/app\n")}),
 ])
 def test_harmless_writes_pass(hooks: Hooks, tool: str, tool_input: dict) -> None:
     assert hooks.tool(tool, tool_input) is None

@@ -7,12 +7,12 @@ from pact_runtime.redaction import find_secrets, redact
 
 # (text, kind, the exact secret part that must disappear)
 CAUGHT = [
-    ("key AKIAIOSFODNN7EXAMPLE in env", "aws-access-key", "AKIAIOSFODNN7EXAMPLE"),
+    ("key AKIAUJZDEGXDNCF32EPF in env", "aws-access-key", "AKIAUJZDEGXDNCF32EPF"),
     ("ASIAY34FZKBOKMUTVV7A temporary", "aws-access-key", "ASIAY34FZKBOKMUTVV7A"),
-    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws-secret-key",
-     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-    ("AWS_SECRET_ACCESS_KEY wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws-secret-key",
-     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("aws_secret_access_key = 2HPcHyGcFRl1SPnXNYvMIHa+2o76umfXfKm+r5kJ", "aws-secret-key",
+     "2HPcHyGcFRl1SPnXNYvMIHa+2o76umfXfKm+r5kJ"),
+    ("AWS_SECRET_ACCESS_KEY 2HPcHyGcFRl1SPnXNYvMIHa+2o76umfXfKm+r5kJ", "aws-secret-key",
+     "2HPcHyGcFRl1SPnXNYvMIHa+2o76umfXfKm+r5kJ"),
     ("DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5"
      "MGFiY2RlZmdoaWprbG1ub3A=;EndpointSuffix=core.windows.net", "azure-key",
      "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A="),
@@ -26,20 +26,20 @@ CAUGHT = [
      "ghp_16C7e42F292c6912E7710c838347Ae178B4a"),
     ("gho_16C7e42F292c6912E7710c838347Ae178B4a", "github-token",
      "gho_16C7e42F292c6912E7710c838347Ae178B4a"),
-    ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ",
+    ("github_pat_11H60KVJ50C_9qEwjky40UVsWmflzdE1F8ResqEDusTpkr0cStY4qWB8dWKnHfDNxSIvPZZ",
      "github-token",
-     "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ"),
+     "github_pat_11H60KVJ50C_9qEwjky40UVsWmflzdE1F8ResqEDusTpkr0cStY4qWB8dWKnHfDNxSIvPZZ"),
     ("CI uses glpat-xJ3k9LmN0pQrStUvWxYz now", "gitlab-token", "glpat-xJ3k9LmN0pQrStUvWxYz"),
-    ("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "slack-token",
-     "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"),
-    ("xoxp-2222222222-3333333333-abcdef123456", "slack-token",
-     "xoxp-2222222222-3333333333-abcdef123456"),
-    ("hook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+    ("xoxb-712768426846-5632122330792-QSAJaiXnkU8Is2g8nprvDd53", "slack-token",
+     "xoxb-712768426846-5632122330792-QSAJaiXnkU8Is2g8nprvDd53"),
+    ("xoxp-1372159010-9281590139-yjqwx4hh5344", "slack-token",
+     "xoxp-1372159010-9281590139-yjqwx4hh5344"),
+    ("hook https://hooks.slack.com/services/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",
      "slack-webhook",
-     "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"),
+     "https://hooks.slack.com/services/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"),
     ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe-key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
-    ("rk_test_51H8aBcDeFgHiJkLmNoPqRsT", "stripe-key", "rk_test_51H8aBcDeFgHiJkLmNoPqRsT"),
-    ("whsec_test_abcdefABCDEF1234567890", "stripe-key", "whsec_test_abcdefABCDEF1234567890"),
+    ("rk_test_51zyw2MzP0ZvzOMhfWuBBy", "stripe-key", "rk_test_51zyw2MzP0ZvzOMhfWuBBy"),
+    ("whsec_test_ReQMsm9Wcz7uW9XFOGOeMVNe", "stripe-key", "whsec_test_ReQMsm9Wcz7uW9XFOGOeMVNe"),
     ("OPENAI_API_KEY is sk-proj-Ab3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF", "openai-key",
      "sk-proj-Ab3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF"),
     ("sk-4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d", "openai-key",
@@ -100,23 +100,66 @@ CAUGHT = [
     # Token types.
     ("npm_a1B2c3D4e5a1B2c3D4e5a1B2c3D4e5a1B2c3", "npm-token",
      "npm_a1B2c3D4e5a1B2c3D4e5a1B2c3D4e5a1B2c3"),
-    ("HF hf_abcdefghijABCDEFGHIJabcdefghijABCDE", "huggingface-token",
-     "hf_abcdefghijABCDEFGHIJabcdefghijABCDE"),
+    ("HF 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", "huggingface-token",
+     "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"),
     ("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", "sendgrid-key",
      "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"),
     ("pypi-AgEIcHlwaS5vcmcCJGE0ZjJkY2U3LTg5NjQtNDBlZi1hNWQzLTM0ODhiY2YxZDdhNQ", "pypi-token",
      "pypi-AgEIcHlwaS5vcmcCJGE0ZjJkY2U3LTg5NjQtNDBlZi1hNWQzLTM0ODhiY2YxZDdhNQ"),
-    ("twilio SK0123456789abcdef0123456789abcdef", "twilio-key",
-     "SK0123456789abcdef0123456789abcdef"),
-    ("dop_v1_" + "0123456789abcdef" * 4, "digitalocean-token", "dop_v1_" + "0123456789abcdef" * 4),
-    ("shpat_0123456789abcdef0123456789abcdef", "shopify-token",
-     "shpat_0123456789abcdef0123456789abcdef"),
+    ("twilio SK04e4fb440034d6608697a8d41bed440e", "twilio-key",
+     "SK04e4fb440034d6608697a8d41bed440e"),
+    ("dop_v1_50454f31af3176813e02ea68ef786e4d3cea27d26934b484e73cf575dcad6ba2",
+     "digitalocean-token",
+     "dop_v1_50454f31af3176813e02ea68ef786e4d3cea27d26934b484e73cf575dcad6ba2"),
+    ("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", "shopify-token",
+     "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"),
     # Disguised forms.
     ("-----BEGIN  RSA PRIVATE KEY-----\nMIIEow\n-----END  RSA PRIVATE KEY-----", "private-key",
      "-----BEGIN  RSA PRIVATE KEY-----\nMIIEow\n-----END  RSA PRIVATE KEY-----"),
     ('password =\n    "Spl1tAcross"', "assignment", "Spl1tAcross"),
     ("pass\u200bword=Hidd3nPass", "assignment", "Hidd3nPass"),
     ("\ufeffapi\u200d_key=Zw1dth\u2060Key", "assignment", "Zw1dth\u2060Key"),
+    # Invisible characters inside a token: soft hyphen, invisible separator, zero-width joiners.
+    ("key AKIA\u00adUJZDEGXDNCF32EPF", "aws-access-key", "AKIA\u00adUJZDEGXDNCF32EPF"),
+    ("ghp_16C7e42F292c\u20636912E7710c838347Ae178B4a", "github-token",
+     "ghp_16C7e42F292c\u20636912E7710c838347Ae178B4a"),
+    ("sk-ant-api03-AbCdEf012345\u200c_GhIjKl-\u2064678901MnOpQr", "anthropic-key",
+     "sk-ant-api03-AbCdEf012345\u200c_GhIjKl-\u2064678901MnOpQr"),
+    ("tok\u2062en = Zw1dthJ01ner9", "assignment", "Zw1dthJ01ner9"),
+    # Literals beside the code forms that are left alone.
+    ('self.password = "Tr0ub4dor&3"', "assignment", "Tr0ub4dor&3"),
+    ('JWT_SECRET="super.secret.value"', "assignment", "super.secret.value"),
+    ("POSTGRES_PASSWORD: Wq8v2LkP9z", "assignment", "Wq8v2LkP9z"),
+    ("password: !Secr3t9", "assignment", "!Secr3t9"),
+    ("mongodb://admin:Zq7Lw2Vb@db:27017", "url-password", "Zq7Lw2Vb"),
+]
+
+# Well-known placeholders and documented example keys: masked in memory (it costs
+# nothing), never a finding for the guard. (text, the part masked)
+PLACEHOLDERS = [
+    ("key AKIAIOSFODNN7EXAMPLE in env", "AKIAIOSFODNN7EXAMPLE"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("AWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX", "AKIAXXXXXXXXXXXXXXXX"),
+    ("hook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+     "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"),
+    ("STRIPE_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx", "sk_test_xxxxxxxxxxxxxxxxxxxxxxxx"),
+    ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ",
+     "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ"),
+    ("API_KEY=changeme", "changeme"),
+    ("password=changeme", "changeme"),
+    ("API_KEY=your-api-key-here", "your-api-key-here"),
+    ('api_key = "YOUR_API_KEY"', "YOUR_API_KEY"),
+    ("API_TOKEN=put-your-token-here", "put-your-token-here"),
+    ("SECRET_KEY=xxxxxxxxxxxx", "xxxxxxxxxxxx"),
+    ("TOKEN=replace-me", "replace-me"),
+    ("SECRET_KEY=dummy", "dummy"),
+    ("DATABASE_URL=postgres://user:password@localhost/db", "password"),
+    ("postgres://postgres:postgres@db:5432/app", "postgres"),
+    ("mongodb://admin:admin@localhost:27017", "admin"),
+    ("    POSTGRES_PASSWORD: postgres", "postgres"),
+    ("    MYSQL_ROOT_PASSWORD: root", "root"),
+    ("The token: abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz"),
 ]
 
 LEFT_ALONE = [
@@ -198,6 +241,25 @@ LEFT_ALONE = [
     "AccountKey=<storage key> goes in the connection string",
     "the aws secret manager holds the key",
     "?sig=abc&sv=1",
+    # Values that are code, not literals: a variable, a dotted path, a YAML tag.
+    "self.password = password",
+    "user.password = form.password.data",
+    "SECRET_KEY = settings.SECRET_KEY",
+    "api_key = config.api_key",
+    "self.api_key = api_key",
+    "let secret = &args.secret;",
+    "let token = &self.token;",
+    "const token = req.headers.authorization;",
+    "self.token = Config::TOKEN;",
+    "$this->api_key = $this->config->api_key;",
+    "password = hashed_password",
+    "token = accessToken",
+    "password=password",
+    "password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  66386439653236336462626566653063",
+    "api_password: !secret http_password",
+    "DbPassword: !Ref DbPasswordParameter",
+    "token = '<your-token>'",
+    "    RABBITMQ_DEFAULT_PASS: guest",
 ]
 
 
@@ -218,6 +280,25 @@ def test_innocuous_text_is_left_alone(text):
     assert redact(text) == text
 
 
+@pytest.mark.parametrize(("text", "kind", "secret"), CAUGHT, ids=[c[1] + str(i) for i, c in
+                                                                  enumerate(CAUGHT)])
+def test_the_guard_finds_every_secret_redaction_masks(text, kind, secret):
+    assert find_secrets(text, placeholders=False) == find_secrets(text)
+
+
+@pytest.mark.parametrize(("text", "masked"), PLACEHOLDERS)
+def test_a_placeholder_is_masked_but_is_no_finding_for_the_guard(text, masked):
+    assert [text[s:e] for _, s, e in find_secrets(text)] == [masked]
+    assert find_secrets(text, placeholders=False) == []
+
+
+def test_a_real_secret_beside_a_placeholder_is_still_a_finding():
+    text = "API_KEY=changeme\nAWS_ACCESS_KEY_ID=AKIAUJZDEGXDNCF32EPF\n"
+
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False)] == [
+        "AKIAUJZDEGXDNCF32EPF"]
+
+
 def test_corpus_has_at_least_forty_cases():
     assert len(CAUGHT) + len(LEFT_ALONE) >= 40
     assert len(CAUGHT) >= 20 and len(LEFT_ALONE) >= 20
@@ -230,7 +311,7 @@ def test_invisible_characters_map_back_onto_the_original_text():
 
 
 def test_several_secrets_in_one_text_are_all_masked_in_place():
-    text = "AKIAIOSFODNN7EXAMPLE then password=hunter22 then end"
+    text = "AKIAUJZDEGXDNCF32EPF then password=hunter22 then end"
 
     assert redact(text) == ("[REDACTED:aws-access-key] then password=[REDACTED:assignment] "
                             "then end")

@@ -5,8 +5,10 @@ Event: PreToolUse for Bash (``tool_input.command``), Write (``file_path``,
 and NotebookEdit (``notebook_path``, ``new_source``) where the registry routes it.
 SQL is judged in Bash commands (see ``sqlscan``) and in ``.sql`` files and files
 under a ``migrations``/``migrate`` folder; secrets (patterns from
-``pact_runtime.redaction``) in any file content written by Write/Edit/MultiEdit
-and in what Bash redirects or tees into a file.
+``pact_runtime.redaction``; placeholders and documented example keys do not
+count) in any file content written by Write/Edit/MultiEdit/NotebookEdit and in
+what Bash writes into a file (redirections, ``tee``, ``dd of=``, ``sed -i``,
+``cp``/``install`` from stdin or a substitution).
 
 Output: ``Outcome(deny=…)`` naming what was found, the HALT's id and how the
 user resolves it; the HALT is recorded (which also pauses other work through
@@ -81,6 +83,7 @@ def _bash_findings(command: str, cwd: str) -> list[Finding]:
 
 
 _SQL_WORDS = ("drop", "truncate", "delete", "update", "alter", "grant")
+_WRITERS = ("tee", "of=", "/dev/stdin", "/dev/fd/0", "<(", "--in-place")
 
 
 def _may_hold_a_finding(command: str) -> bool:
@@ -102,8 +105,9 @@ def _may_hold_a_finding(command: str) -> bool:
 
 
 def _may_write_file(command: str) -> bool:
-    """False when the command has no output redirection to a file and no ``tee``."""
-    if "tee" in command:
+    """False when nothing in the command can write a file: no redirection, ``tee``,
+    ``dd of=``, ``sed -i`` or copy from stdin or a substitution (``cp /dev/stdin f``)."""
+    if any(word in command for word in _WRITERS) or ("sed" in command and " -" in command):
         return True
     for harmless in ("2>&1", "1>&2", ">&2", "&>/dev/null", ">/dev/null", "> /dev/null"):
         parts = command.split(harmless)
@@ -134,8 +138,8 @@ def _bash_write_findings(command: str, depth: int = 0) -> list[Finding]:
         content = _written_by(cmd)
         if not cmd.words or cmd.words[0] in _GROUP_ENDS:
             content = "\n".join([*printed, content])
-        for target in _write_targets(cmd):
-            findings.extend(_file_findings(target, [content]) if content.strip() else [])
+        for target, text in _writes(cmd, content):
+            findings.extend(_file_findings(target, [text]) if text.strip() else [])
         printed.append(content)
         inner = shell_script_of(cmd)
         if inner and depth < MAX_DEPTH:
@@ -151,17 +155,109 @@ _TEE_WRAPPERS = frozenset({"sudo", "doas", "env", "command", "nice", "stdbuf", "
                            "builtin", "exec"})
 
 
-def _write_targets(cmd: shell.Command) -> list[str]:
+def _writes(cmd: shell.Command, content: str) -> list[tuple[str, str]]:
+    """Each ``(file, text)`` the command writes: redirections and ``tee`` write
+    ``content`` (what it prints or is fed), ``dd of=F`` and a copy from stdin or from
+    a substitution (``cp /dev/stdin F``, ``install -m 600 <(…) F``) write what they
+    read, ``sed -i`` writes the text its script puts in."""
     from .shell import writes_file
 
-    targets = [t for op, t in cmd.redirects if writes_file(op, t)]
-    for k, word in enumerate(cmd.words):
-        if os.path.basename(word) == "tee":
-            targets.extend(w for w in cmd.words[k + 1:] if not w.startswith("-"))
-            break
-        if not (os.path.basename(word) in _TEE_WRAPPERS or word.startswith("-") or "=" in word):
-            break
-    return targets
+    writes = [(t, content) for op, t in cmd.redirects if writes_file(op, t)]
+    k = 0
+    while k < len(cmd.words) and (os.path.basename(cmd.words[k]) in _TEE_WRAPPERS
+                                  or cmd.words[k].startswith("-") or "=" in cmd.words[k]):
+        k += 1
+    name, args = (os.path.basename(cmd.words[k]), cmd.words[k + 1:]) if k < len(
+        cmd.words) else ("", [])
+    if name == "tee":
+        writes += [(w, content) for w in args if not w.startswith("-")]
+    elif name == "dd" and not any(a.startswith("if=") and a[3:] not in _STDIN for a in args):
+        writes += [(a[3:], cmd.stdin or content) for a in args if a.startswith("of=")]
+    elif name in ("cp", "install"):
+        writes += _copies(cmd, name, args, content)
+    elif name == "sed":
+        writes += _sed_writes(args)
+    return writes
+
+
+_STDIN = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "-"})
+_COPY_VALUES = {"cp": frozenset({"-t", "--target-directory", "-S", "--suffix"}),
+                "install": frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-t",
+                                      "--target-directory", "-S", "--suffix"})}
+
+
+def _copies(cmd: shell.Command, name: str, args: list[str],
+            content: str) -> list[tuple[str, str]]:
+    """``cp``/``install`` SOURCE… DEST where a source is stdin or a substitution."""
+    from .sqlsources import _expand
+
+    operands = _operands_of(args, _COPY_VALUES[name])
+    if len(operands) < 2:
+        return []
+    read = [cmd.stdin or content for s in operands[:-1] if s in _STDIN and s != "-"]
+    read += [_expand(cmd, s, 0) for s in operands[:-1] if cmd.substitution(s) is not None]
+    text = "\n".join(t for t in read if t)
+    return [(operands[-1], text)] if text else []
+
+
+def _operands_of(args: list[str], values: frozenset[str]) -> list[str]:
+    operands: list[str] = []
+    k = 0
+    while k < len(args):
+        arg = args[k]
+        if arg == "--":
+            return operands + args[k + 1:]
+        if arg in values:
+            k += 2
+            continue
+        if not arg.startswith("-") or arg == "-":
+            operands.append(arg)
+        k += 1
+    return operands
+
+
+_SED_VALUES = frozenset({"-e", "--expression", "-f", "--file", "-l", "--line-length"})
+
+
+def _sed_writes(args: list[str]) -> list[tuple[str, str]]:
+    """The files ``sed -i`` rewrites, each with the text its script writes in.
+
+    For an ``s`` command that is the replacement (the pattern is what was
+    there); for any other script (``a``, ``i``, ``c`` add lines) its whole text.
+    """
+    scripts: list[str] = []
+    in_place = False
+    rest: list[str] = []
+    k = 0
+    while k < len(args):
+        arg = args[k]
+        k += 1
+        if arg in ("-e", "--expression") and k < len(args):
+            scripts.append(args[k])
+            k += 1
+        elif arg.startswith("--expression="):
+            scripts.append(arg.partition("=")[2])
+        elif arg in _SED_VALUES:
+            k += 1
+        elif arg.startswith("--in-place") or arg.startswith("-i") or (
+                arg[:1] == "-" and arg[1:2] != "-" and arg[1:].isalpha() and "i" in arg):
+            in_place = True
+        elif not arg.startswith("-") or arg == "-":
+            rest.append(arg)
+    if not scripts and rest:
+        scripts, rest = [rest[0]], rest[1:]
+    if not in_place or not rest:
+        return []
+    text = "\n".join(_sed_inserts(script) for script in scripts)
+    return [(path, text) for path in rest]
+
+
+def _sed_inserts(script: str) -> str:
+    import re
+
+    replacements = [m.group(2).replace("\\" + m.group(1), m.group(1)) for m in re.finditer(
+        r"(?:^|[;\n{}\s])s(.)(?:\\.|(?!\1).)*\1((?:\\.|(?!\1).)*)\1", script)]
+    return "\n".join(replacements) if replacements else script
 
 
 def _written_by(cmd: shell.Command) -> str:
@@ -218,7 +314,7 @@ def _file_findings(path: str, texts: list[str]) -> list[Finding]:
 def _secrets(text: str, path: str) -> list[Finding]:
     from ..redaction import find_secrets
 
-    kinds = sorted({kind for kind, _start, _end in find_secrets(text)})
+    kinds = sorted({kind for kind, _start, _end in find_secrets(text, placeholders=False)})
     if not kinds:
         return []
     where = f"written to {path}" if path else "written to a file"
@@ -285,7 +381,8 @@ def _evidence(event: Event) -> str:
         except Exception:  # pragma: no cover (evidence is best effort)
             text = ""
         return text if len(text) <= 500 else text[:499] + "…"
-    return f"{event.tool_name} {data.get('file_path', '')}"
+    path = data.get("notebook_path" if event.tool_name == "NotebookEdit" else "file_path")
+    return f"{event.tool_name} {path if isinstance(path, str) else ''}"
 
 
 def _approves(words: str) -> bool:
