@@ -11,7 +11,7 @@ import sys
 import pytest
 from pact_runtime.signals import store
 
-from .test_signals_hooks import Hooks, deny_reason
+from .test_signals_hooks import Hooks, context, deny_reason
 
 AWS = "AKIA" + "UJZDEGXDNCF32EPF"
 DROP = 'psql -c "DROP TABLE customers"'
@@ -56,31 +56,162 @@ def test_retrying_reuses_the_open_halt(hooks: Hooks) -> None:
     assert "HALT S1" in reason and len(hooks.signals()) == 1
 
 
-def test_approved_resolution_lets_the_same_command_through(hooks: Hooks) -> None:
+def test_an_approved_call_runs_once_then_is_judged_again(hooks: Hooks) -> None:
     hooks.bash(DROP)
-    hooks.prompt("/PACT:resolve S1 approved after backup")
-    assert hooks.bash(DROP) is None
-    assert deny_reason(hooks.bash('psql -c "DROP TABLE orders"')).startswith(
-        "PACT guard raised HALT S2")
-
-
-@pytest.mark.parametrize("decision", ["Yes.", "OK, go ahead", "lgtm", "Proceed - backup done",
-                                      "sure"])
-def test_clearly_approving_decisions_let_the_same_command_through(hooks: Hooks,
-                                                                   decision: str) -> None:
-    hooks.bash(DROP)
-    hooks.prompt(f"/PACT:resolve S1 {decision}")
-    assert hooks.bash(DROP) is None
-
-
-@pytest.mark.parametrize("decision", ["no", "No, keep the table", "keep the table and archive",
-                                      "reject", "don't do it", "No.", "Nope", "no!",
-                                      "Absolutely not!", "ok, but not now", "yes... no, don't",
-                                      "approved? no", "wait", "later", "hmm"])
-def test_refusing_resolution_keeps_denying(hooks: Hooks, decision: str) -> None:
-    hooks.bash(DROP)
-    hooks.prompt(f"/PACT:resolve S1 {decision}")
+    text = context(hooks.prompt("/PACT:resolve S1 approved, the backup is done"),
+                   "UserPromptSubmit")
+    assert ("By the protocol's rule this approves the call S1 stopped: it may be retried once, "
+            "unchanged") in text
+    answer = hooks.bash(DROP)
+    assert "deny" not in json.dumps(answer)
+    assert context(answer, "PreToolUse") == (
+        'PACT guard: this call runs under the user\'s approval in S1 ("approved, the backup is '
+        'done"); the approval is now used, so a later repeat is judged again.')
+    # Used: the same command again, in this session or a later one, opens a new HALT.
     assert deny_reason(hooks.bash(DROP)).startswith("PACT guard raised HALT S2")
+    hooks.prompt("/PACT:resolve S2 yes")
+    hooks.tool("Bash", {"command": DROP}, session_id="later")
+    assert deny_reason(hooks.tool("Bash", {"command": DROP}, session_id="later")).startswith(
+        "PACT guard raised HALT S3")
+
+
+def test_an_approval_covers_that_exact_call_only(hooks: Hooks) -> None:
+    hooks.bash(DROP)
+    hooks.prompt("/PACT:resolve S1 yes")
+    reason = deny_reason(hooks.bash('psql -h prod -c "DROP TABLE customers"'))
+    assert reason.startswith("PACT guard raised HALT S2")
+    hooks.prompt("/PACT:resolve S2 no")
+    assert "deny" not in json.dumps(hooks.bash(DROP))  # S1's approval was still unused
+
+
+@pytest.mark.parametrize("decision", ["Yes.", "yes, drop it", "APPROVED: the dump is in s3",
+                                      "approved, the backup is done", "Yes\u2014go ahead"])
+def test_approving_decisions_let_the_same_command_through(hooks: Hooks, decision: str) -> None:
+    hooks.bash(DROP)
+    hooks.prompt(f"/PACT:resolve S1 {decision}")
+    assert "deny" not in json.dumps(hooks.bash(DROP))
+
+
+@pytest.mark.parametrize("decision", [
+    "no", "No, keep the table", "keep the table and archive", "reject", "don't do it", "No.",
+    "Nope", "no!", "Absolutely not!", "ok, but not now", "yes... no, don't", "approved? no",
+    "wait", "later", "hmm", "OK, go ahead", "lgtm", "Proceed - backup done", "sure",
+    "Go back and keep the table, use a soft delete instead", "Confirm with the DBA first",
+    "Allow me to check the backups first", "OK so instead archive the rows",
+    "Sure... after I am back next week", "ok, but only after the backup finishes",
+    "yes, but only after the backup finishes", "approved after backup",
+    "yes once the backup is done", "yes if the table is empty", "Yes, but don\u2019t",
+])
+def test_other_decisions_keep_denying(hooks: Hooks, decision: str) -> None:
+    hooks.bash(DROP)
+    text = context(hooks.prompt(f"/PACT:resolve S1 {decision}"), "UserPromptSubmit")
+    assert "This decision does not approve the call S1 stopped" in text
+    assert deny_reason(hooks.bash(DROP)).startswith("PACT guard raised HALT S2")
+
+
+def test_an_approved_call_waits_while_another_halt_is_open(hooks: Hooks) -> None:
+    hooks.bash(DROP)
+    hooks.prompt("/PACT:resolve S1 yes")
+    other = hooks.halt("the migration drops orders")
+    reason = deny_reason(hooks.bash(DROP))
+    assert (f"PACT guard: the user approved this call in S1, but HALT {other.ref} (DATA) is "
+            "open, so it waits; the approval is kept") in reason
+    hooks.prompt(f"/PACT:resolve {other.ref} keep orders")
+    assert "deny" not in json.dumps(hooks.bash(DROP))
+
+
+def test_without_the_protocols_rule_nothing_is_approved(hooks: Hooks, monkeypatch) -> None:
+    from pact_runtime.signals import vocabulary
+
+    def unreadable(root=None):
+        raise vocabulary.VocabularyError("algedonic.md has no '## Letting a stopped action run'")
+
+    hooks.bash(DROP)
+    monkeypatch.setattr(vocabulary, "approval_words", unreadable)
+    hooks.prompt("/PACT:resolve S1 yes")
+    assert deny_reason(hooks.bash(DROP)).startswith("PACT guard raised HALT S2")
+
+
+def test_the_approval_rule_is_read_from_the_protocol() -> None:
+    from pact_runtime.signals.vocabulary import approval_words
+
+    first, refusing = approval_words()
+    assert first == {"approved", "yes"}
+    assert {"no", "not", "dont", "but", "only", "after", "once", "until", "unless", "if",
+            "first", "wait", "instead"} <= refusing
+
+
+# ---- one HALT per action ----------------------------------------------------------------
+
+@pytest.mark.parametrize("again", [
+    DROP, "psql -d prod -c 'DROP TABLE customers;'", 'psql prod -c "drop   table customers"',
+    "echo 'DROP TABLE customers' | psql shop", "psql <<EOF\nDROP TABLE customers;\nEOF",
+])
+def test_retrying_an_open_halts_action_opens_no_new_halt(hooks: Hooks, again: str) -> None:
+    hooks.bash(DROP)
+    # Enforcement refuses it too (the project is paused); the guard's part follows.
+    reason = deny_reason(hooks.bash(again))
+    assert reason.startswith("Paused by PACT: HALT open (S1 ")
+    assert ("\n\nPACT guard: this call would again do what HALT S1 stopped (DROP TABLE: `"
+            in reason)
+    assert ("It was not run and no new HALT was opened. Open HALTs: S1 (DATA). Tell the user "
+            "and wait for their decision: `/PACT:resolve S1 <decision>`.") in reason
+    assert [s.ref for s in hooks.signals()] == ["S1"]
+
+
+def test_another_action_while_a_halt_is_open_gets_its_own_halt_naming_the_others(
+        hooks: Hooks) -> None:
+    hooks.bash(DROP)
+    hooks.halt("a secret in the repo", category="SECURITY")
+    reason = deny_reason(hooks.bash('psql -c "TRUNCATE orders"'))
+    assert "\n\nPACT guard raised HALT S3 (DATA): TRUNCATE: `TRUNCATE orders`." in reason
+    assert reason.endswith(" Also open: S1 (DATA), S2 (SECURITY); "
+                           "`/PACT:resolve S1 S2 S3 <decision>`.")
+    reason = deny_reason(hooks.bash("psql -c 'truncate orders'"))
+    assert "Open HALTs: S1 (DATA), S2 (SECURITY), S3 (DATA)" in reason
+    assert "`/PACT:resolve S1 S2 S3 <decision>`" in reason
+    assert len(hooks.signals()) == 3
+
+
+def test_the_same_secret_to_the_same_file_is_one_halt(hooks: Hooks) -> None:
+    hooks.tool("Write", {"file_path": ".env", "content": f"KEY={AWS}\n"})
+    again = hooks.tool("Write", {"file_path": ".env", "content": f"# keys\nKEY={AWS}\nX=1\n"})
+    assert "PACT guard: this call would again do what HALT S1" in deny_reason(again)
+    other = hooks.tool("Write", {"file_path": "other.env", "content": f"KEY={AWS}\n"})
+    assert "PACT guard raised HALT S2 (SECURITY)" in deny_reason(other)
+
+
+# ---- resolving several at once ----------------------------------------------------------
+
+@pytest.mark.parametrize(("ids", "decision"), [
+    ("S1 S2", "no, keep them"), ("S1,S2", "no, keep them"), ("S1, S2", "no, keep them"),
+    ("#1 S2", "no, keep them"), ("1 s2", "no, keep them"), ("S1 S2 S1", "no, keep them"),
+])
+def test_one_decision_resolves_several_signals(hooks: Hooks, ids: str, decision: str) -> None:
+    one, two = hooks.halt("drops customers"), hooks.halt("drops orders")
+    text = context(hooks.prompt(f"/PACT:resolve {ids} {decision}"), "UserPromptSubmit")
+    assert text.startswith(f"The user resolved {one.ref} (HALT DATA: drops customers) and "
+                           f"{two.ref} (HALT DATA: drops orders) with the decision: "
+                           f"\"{decision}\".")
+    assert [(s.status, s.resolution) for s in hooks.signals()] == [("resolved", decision)] * 2
+    assert not store.halt_marked(hooks.home, hooks.project)
+
+
+def test_a_decision_may_begin_with_a_number(hooks: Hooks) -> None:
+    hooks.halt("drops customers")
+    hooks.halt("drops orders")
+    hooks.prompt("/PACT:resolve S1 2 backups first, then drop")
+    assert [(s.ref, s.status, s.resolution) for s in hooks.signals()] == [
+        ("S1", "resolved", "2 backups first, then drop"), ("S2", "open", "")]
+
+
+def test_an_unknown_id_among_several_resolves_nothing(hooks: Hooks) -> None:
+    hooks.halt("drops customers")
+    text = context(hooks.prompt("/PACT:resolve S1 S9 no"), "UserPromptSubmit")
+    assert text.startswith("There is no signal S9 in this project; nothing was resolved.")
+    assert [s.status for s in hooks.signals()] == ["open"]
+    text = context(hooks.prompt("/PACT:resolve S1 S2"), "UserPromptSubmit")
+    assert text.startswith("Signal S1 S2 was not resolved: a decision is needed.")
 
 
 @pytest.mark.parametrize(("tool", "tool_input"), [

@@ -12,9 +12,13 @@ what Bash writes into a file (redirections, ``tee``, ``dd of=``, ``sed -i``,
 
 Output: ``Outcome(deny=…)`` naming what was found, the HALT's id and how the
 user resolves it; the HALT is recorded (which also pauses other work through
-``enforce``). After the user resolves that HALT with a decision that clearly
-approves (first word "approved", "yes", "ok", …; see ``APPROVALS``), the same
-command or content is let through; any other decision opens a new HALT on retry.
+``enforce``). While a HALT the guard raised is open, a call that would do the
+same again (the same statements or secrets, however the command is written)
+is refused naming the open HALTs, and no new HALT is opened. Once the user has
+resolved the HALT with a decision that approves by the protocol's rule
+(``## Letting a stopped action run`` in ``algedonic.md``, read by
+``vocabulary.approves``), that exact call runs once, when no HALT is open; the
+approval is then spent, and any other decision opens a new HALT on retry.
 
 Fails open on its own errors (the dispatcher logs them and the tool runs): a
 guard bug must not stall work. Fails closed on a judged finding: if the HALT
@@ -31,13 +35,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from . import shell
     from .sqlscan import Finding
+    from .store import Signal
 
-# A resolution lets the stopped call run only when its first word is one of these, and
-# nothing in its first three words refuses; anything else keeps it stopped.
-APPROVALS = frozenset({"approve", "approved", "yes", "ok", "okay", "proceed", "go", "allow",
-                       "allowed", "confirm", "confirmed", "accept", "accepted", "lgtm", "sure"})
 _WORD_ENDS = frozenset({"", " ", "\t", "\n", ";", "|", "&", ")"})
-_NEGATIONS = frozenset({"no", "not", "dont", "never", "nope", "cant", "wont", "shouldnt"})
 
 
 def on_pre_tool_use(event: Event) -> Outcome | None:
@@ -60,7 +60,7 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         subject = str(path) + "\0" + "\0".join(texts)
     if not findings:
         return None
-    return _verdict(event, findings, _fingerprint(tool, subject))
+    return _verdict(event, findings, _digest(tool, subject))
 
 
 def _bash_findings(command: str, cwd: str) -> list[Finding]:
@@ -314,60 +314,99 @@ def _file_findings(path: str, texts: list[str]) -> list[Finding]:
 def _secrets(text: str, path: str) -> list[Finding]:
     from ..redaction import find_secrets
 
-    kinds = sorted({kind for kind, _start, _end in find_secrets(text, placeholders=False)})
-    if not kinds:
+    spans = find_secrets(text, placeholders=False)
+    if not spans:
         return []
+    kinds = sorted({kind for kind, _start, _end in spans})
     where = f"written to {path}" if path else "written to a file"
     from .sqlscan import Finding
 
-    return [Finding("HALT", "SECURITY", f"plain-text secret ({', '.join(kinds)}) {where}", "")]
+    # The same secrets to the same file are the same action, whatever else the text holds.
+    key = _digest(path, *sorted({text[start:end] for _kind, start, end in spans}))
+    return [Finding("HALT", "SECURITY", f"plain-text secret ({', '.join(kinds)}) {where}", "",
+                    key=key)]
 
 
-def _verdict(event: Event, findings: list[Finding], fingerprint: str) -> Outcome | None:
+def _verdict(event: Event, findings: list[Finding], call: str) -> Outcome | None:
     home = event.home
     what = "; ".join(f.describe() for f in findings)
     first = next((f for f in findings if f.category == "SECURITY"), findings[0])
     if home is None:
         return Outcome(deny=f"PACT guard: {what}. No PACT data folder is set, so no HALT could "
                             "be recorded; the user can run this themselves if it is intended.")
+    action = _digest(*sorted({f.identity() for f in findings}))
     try:
-        signal, approved = _record(event, home, first, what, fingerprint)
+        return _judged(event, home, first, what, f"{call}:{action}")
     except Exception as exc:  # judged dangerous: deny even though the log failed
         return Outcome(deny=f"PACT guard: {what}. The HALT could not be recorded ({exc}); "
                             "the user can run this themselves if it is intended.")
-    if approved:
-        return None
-    return Outcome(
-        deny=(f"PACT guard raised HALT {signal} ({first.category}): {what}. This call was not run, "
-              "and work that changes the project is paused. Tell the user what you were about to "
-              "do and why, and wait: only the user can resolve it, with "
-              f"`/PACT:resolve {signal} <decision>`."),
-        # Shown to the user at once, whether the call came from a specialist or the main session.
-        message=(f"PACT HALT {signal} ({first.category}): {what} - resolve with "
-                 f"/PACT:resolve {signal} <decision>"))
 
 
-def _record(event: Event, home: str, first: Finding, what: str,
-            fingerprint: str) -> tuple[str, bool]:
-    """The id of the HALT for this call (reused if already open) and whether it is approved."""
+def _judged(event: Event, home: str, first: Finding, what: str,
+            fingerprint: str) -> Outcome | None:
+    """Let an approved call run once; refuse a repeat of an open HALT; else open a HALT.
+
+    ``fingerprint`` is ``<call>:<action>`` (see ``store.SPENT``). The rule that
+    approves is the protocol's (``vocabulary.approves``); if it cannot be read, the
+    decision approves nothing.
+    """
     from contextlib import closing
 
     from . import store
 
+    call, _, action = fingerprint.partition(":")
     with closing(store.connect(home)) as conn:
-        earlier = store.with_fingerprint(conn, event.project, fingerprint)
-        for signal in reversed(earlier):
-            if signal.status != "resolved":
-                return signal.ref, False
-            if _approves(signal.resolution):
-                return signal.ref, True
+        halts = store.open_halts(conn, event.project)
+        same = [s for s in halts if s.fingerprint.partition(":")[2] == action]
+        if same:
+            return Outcome(deny=_repeat_reason(what, same[0], halts))
+        decided = store.last_decision(conn, event.project, call)
+        if decided is not None and _approves(decided.resolution):
+            if halts:
+                return Outcome(deny=_waiting_reason(decided, halts))
+            if store.spend(conn, decided):
+                return Outcome(context=(f"PACT guard: this call runs under the user's approval "
+                                        f"in {decided.ref} (\"{decided.resolution}\"); the "
+                                        "approval is now used, so a later repeat is judged "
+                                        "again."))
         signal = store.record(
             conn, home, project=event.project, level="HALT", category=first.category,
             reason=f"The guard stopped a {event.tool_name} call: {what}",
             evidence=_evidence(event), agent=event.agent_type or "main session",
             agent_id=event.text("agent_id"), session=event.session_id, source="guard",
             fingerprint=fingerprint)
-    return signal.ref, False
+    deny = (f"PACT guard raised HALT {signal.ref} ({first.category}): {what}. This call was not "
+            "run, and work that changes the project is paused. Tell the user what you were about "
+            "to do and why, and wait: only the user can resolve it, with "
+            f"`/PACT:resolve {signal.ref} <decision>`.")
+    if halts:
+        deny += f" Also open: {_listing(halts)}; {_resolve_all([*halts, signal])}."
+    # Shown to the user at once, whether the call came from a specialist or the main session.
+    return Outcome(deny=deny, message=(f"PACT HALT {signal.ref} ({first.category}): {what} - "
+                                       f"resolve with /PACT:resolve {signal.ref} <decision>"))
+
+
+def _repeat_reason(what: str, stopped: Signal, halts: list[Signal]) -> str:
+    return (f"PACT guard: this call would again do what HALT {stopped.ref} stopped ({what}). "
+            "It was not run and no new HALT was opened. Open HALTs: "
+            f"{_listing(halts)}. Tell the user and wait for their decision: "
+            f"{_resolve_all(halts)}.")
+
+
+def _waiting_reason(decided: Signal, halts: list[Signal]) -> str:
+    return (f"PACT guard: the user approved this call in {decided.ref}, but "
+            f"{'HALT' if len(halts) == 1 else 'HALTs'} {_listing(halts)} "
+            f"{'is' if len(halts) == 1 else 'are'} open, so it waits; the approval is kept and "
+            f"the call may be retried once {_resolve_all(halts)} has been typed by the user.")
+
+
+def _listing(halts: list[Signal]) -> str:
+    return ", ".join(f"{s.ref} ({s.category})" for s in halts)
+
+
+def _resolve_all(halts: list[Signal]) -> str:
+    refs = " ".join(s.ref for s in halts)
+    return f"`/PACT:resolve {refs} <decision>`"
 
 
 def _evidence(event: Event) -> str:
@@ -385,19 +424,20 @@ def _evidence(event: Event) -> str:
     return f"{event.tool_name} {path if isinstance(path, str) else ''}"
 
 
-def _approves(words: str) -> bool:
-    """True when the user's decision clearly approves: "approved after backup", "yes".
+def _approves(decision: str) -> bool:
+    """Whether the user's decision lets the stopped call run (the protocol's rule).
 
-    Anything else ("No.", "Nope", "keep the table", "ok, but not now") keeps the call stopped.
+    The rule cannot be read: nothing is approved, the call stays stopped.
     """
-    letters = ["".join(c for c in w if c.isalpha()) for w in words.lower().split()[:3]]
-    letters = [w for w in letters if w]
-    if not letters or letters[0] not in APPROVALS:
+    from .vocabulary import VocabularyError, approves
+
+    try:
+        return approves(decision)
+    except VocabularyError:
         return False
-    return not any(w in _NEGATIONS for w in letters)
 
 
-def _fingerprint(tool: str, subject: str) -> str:
+def _digest(*parts: str) -> str:
     import hashlib
 
-    return hashlib.sha256(f"{tool}\0{subject}".encode("utf-8", "replace")).hexdigest()[:32]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "replace")).hexdigest()[:32]

@@ -34,13 +34,20 @@ PARSE_BUDGET = 256 * 1024  # characters handed to sqlglot per scan; the rest get
 class Finding:
     """One judged statement: ``HALT DATA`` for ``DROP TABLE``, and what was seen."""
 
-    __slots__ = ("level", "category", "kind", "statement")
+    __slots__ = ("level", "category", "kind", "statement", "key")
 
-    def __init__(self, level: str, category: str, kind: str, statement: str) -> None:
+    def __init__(self, level: str, category: str, kind: str, statement: str,
+                 key: str = "") -> None:
         self.level = level
         self.category = category
         self.kind = kind  # e.g. "DROP TABLE", "DELETE without WHERE", "secret (AWS key)"
-        self.statement = statement
+        self.statement = statement  # shown, cut to a snippet
+        # What makes two findings the same action: the whole statement, spaces and case
+        # aside, or a digest of the secrets found; "" means the statement shown.
+        self.key = key
+
+    def identity(self) -> str:
+        return "|".join((self.level, self.category, self.kind, self.key or self.statement))
 
     def describe(self) -> str:
         return f"{self.kind}: `{self.statement}`" if self.statement else self.kind
@@ -305,8 +312,14 @@ def _judge(raw: str, clean: str, dialect: str | None, budget: list[int]) -> Find
         except Exception:  # ParseError, TokenError, RecursionError: use the token check
             tree = None
         if tree is not None and type(tree).__name__ != "Command":
-            return _judge_tree(tree, _snippet(raw))
-    return _judge_tokens(clean, _snippet(raw))
+            return _keyed(_judge_tree(tree, _snippet(raw)), raw)
+    return _keyed(_judge_tokens(clean, _snippet(raw)), raw)
+
+
+def _keyed(finding: Finding | None, raw: str) -> Finding | None:
+    if finding is not None:
+        finding.key = " ".join(raw.split()).lower()
+    return finding
 
 
 def _judge_tree(tree: Any, statement: str) -> Finding | None:

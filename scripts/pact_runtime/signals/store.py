@@ -176,9 +176,26 @@ def pending(conn: sqlite3.Connection, project: str) -> list[Signal]:
     return [Signal(r) for r in conn.execute(query, (project,))]
 
 
-def with_fingerprint(conn: sqlite3.Connection, project: str, fingerprint: str) -> list[Signal]:
-    query = _SELECT + " WHERE project = ? AND fingerprint = ? ORDER BY id"
-    return [Signal(r) for r in conn.execute(query, (project, fingerprint))]
+# The guard's fingerprint is "<call>:<action>": two hex digests, of the exact call (an
+# approval lets only that run) and of what it was judged to do (a repeat of an open
+# HALT's action, however written, opens no new one). A spent approval gets SPENT before it.
+SPENT = "spent:"
+
+
+def last_decision(conn: sqlite3.Connection, project: str, call: str) -> Signal | None:
+    """The latest resolved guard HALT whose approval could cover ``call`` (a hex digest)."""
+    row = conn.execute(_SELECT + " WHERE project = ? AND fingerprint GLOB ? AND status = "
+                       "'resolved' ORDER BY id DESC LIMIT 1", (project, call + ":*")).fetchone()
+    return Signal(row) if row else None
+
+
+def spend(conn: sqlite3.Connection, signal: Signal) -> bool:
+    """Mark the approval in ``signal`` used; False when another call used it first."""
+    with write(conn):
+        cursor = conn.execute("UPDATE signals SET fingerprint = ? WHERE id = ? AND "
+                              "fingerprint = ?", (SPENT + signal.fingerprint, signal.id,
+                                                  signal.fingerprint))
+    return cursor.rowcount == 1
 
 
 def acknowledge(conn: sqlite3.Connection, home: str, signal: Signal) -> None:

@@ -1,9 +1,10 @@
 """Signal levels and categories, and the handoff parts, read from the protocols.
 
 The protocols in ``<plugin root>/protocols/`` are the single source: the
-``## Levels and categories`` table of ``algedonic.md`` and the numbered list
-under ``## The five parts`` of ``pact-handoff.md``. Both are read at run time,
-so editing the protocol changes what the runtime accepts.
+``## Levels and categories`` and ``## Letting a stopped action run`` tables of
+``algedonic.md`` and the numbered list under ``## The five parts`` of
+``pact-handoff.md``. They are read at run time, so editing the protocol changes
+what the runtime accepts.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from ..paths import plugin_root
 ALGEDONIC = "algedonic.md"
 HANDOFF = "pact-handoff.md"
 LEVELS_HEADING = "Levels and categories"
+APPROVAL_HEADING = "Letting a stopped action run"
 PARTS_HEADING = "The five parts"
 
 _ROW = re.compile(r"^\|\s*([A-Z]+)\s*\|\s*([A-Z][A-Z-]*)\s*\|")
+_APPROVAL_ROW = re.compile(r"^\|\s*(begins with|holds none of)\s*\|(.*)\|\s*$")
 _PART = re.compile(r"^\s*\d+\.\s+\*\*([^*]+)\*\*\s*:")
 
 
@@ -59,6 +62,41 @@ def levels(root: str | None = None) -> dict[str, tuple[str, ...]]:
     if not found:
         raise VocabularyError(f"{path}: '## {LEVELS_HEADING}' holds no level table rows")
     return {level: tuple(cats) for level, cats in found.items()}
+
+
+def approval_words(root: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """The words a decision must begin with, and those it must not hold, to approve.
+
+    Read from the ``begins with`` and ``holds none of`` rows of the protocol's
+    table; each word is kept as its lower-case letters (``don't`` -> ``dont``).
+    """
+    path = _protocol(root, ALGEDONIC)
+    rows: dict[str, frozenset[str]] = {}
+    for line in section(path, APPROVAL_HEADING):
+        match = _APPROVAL_ROW.match(line.strip())
+        if match:
+            rows[match.group(1)] = frozenset(
+                letters(w) for w in re.findall(r"`([^`]+)`", match.group(2)) if letters(w))
+    if not rows.get("begins with") or "holds none of" not in rows:
+        raise VocabularyError(f"{path}: '## {APPROVAL_HEADING}' needs the 'begins with' and "
+                              "'holds none of' rows")
+    return rows["begins with"], rows["holds none of"]
+
+
+def approves(decision: str, root: str | None = None) -> bool:
+    """Whether the user's decision lets the action the guard stopped run (see the protocol).
+
+    Raises VocabularyError when the protocol's rule cannot be read; callers treat
+    that as "not approved".
+    """
+    first, refusing = approval_words(root)
+    # Words are runs of letters, an apostrophe inside one (don't, don’t) kept with it.
+    words = [letters(w) for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", decision)]
+    return bool(words) and words[0] in first and refusing.isdisjoint(words)
+
+
+def letters(word: str) -> str:
+    return "".join(c for c in word.lower() if c.isalpha())
 
 
 def handoff_parts(root: str | None = None) -> list[str]:
