@@ -205,3 +205,80 @@ def test_an_agent_cannot_resolve_a_halt_through_its_prompt_or_its_answer(pact: C
     # ... and resolved nothing: only a prompt that is the command itself does.
     (halt,) = signals(pact, plugin_root)
     assert (halt["status"], halt["resolution"]) == ("open", "")
+
+
+def _fake_psql(client: Client) -> str:
+    """A ``./psql`` in the project that records each run in ran.txt instead of dropping."""
+    path = os.path.join(client.project, "psql")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('#!/bin/sh\necho "$@" >> ran.txt\n')
+    os.chmod(path, 0o755)
+    return os.path.join(client.project, "ran.txt")
+
+
+def test_a_stopped_command_runs_once_after_an_approval_and_never_on_a_condition(
+        pact: Client, plugin_root: str):
+    ran = _fake_psql(pact)
+    drop = './psql -c "DROP TABLE customers"'
+    pact.model.script(main=[bash(drop, "toolu_drop"),
+                            bash("./psql -d shop -c 'drop table   customers;'", "toolu_again"),
+                            text("stopped")])
+    r = pact.run("clean up the database", allowed_tools=["Bash"])
+    assert r.returncode == 0, r
+
+    # The guard stopped the DROP; the same DROP written another way opened no second HALT.
+    assert "PACT guard raised HALT S1 (DATA)" in r.result_text(r.tool_result_for("toolu_drop"))
+    again = r.result_text(r.tool_result_for("toolu_again"))
+    assert "PACT guard: this call would again do what HALT S1 stopped" in again
+    assert "Open HALTs: S1 (DATA)" in again and "`/PACT:resolve S1 <decision>`" in again
+    assert [s["id"] for s in signals(pact, plugin_root)] == ["S1"]
+
+    # A decision with a condition resolves the HALT but approves nothing: the retry stops again.
+    pact.model.script(main=[bash(drop, "toolu_conditional"), text("stopped again")])
+    r2 = pact.run("/PACT:resolve S1 ok, but only after the backup", allowed_tools=["Bash"])
+    assert "This decision does not approve the call S1 stopped" in \
+        r2.context_text(r2.main_requests[0])
+    assert "PACT guard raised HALT S2 (DATA)" in \
+        r2.result_text(r2.tool_result_for("toolu_conditional"))
+    assert not os.path.exists(ran)
+
+    # "approved" with no condition lets that exact command run, once.
+    pact.model.script(main=[bash(drop, "toolu_approved"), bash(drop, "toolu_twice"),
+                            text("done")])
+    r3 = pact.run("/PACT:resolve S2 approved, the backup is done", allowed_tools=["Bash"])
+    assert "By the protocol's rule this approves the call S2 stopped" in \
+        r3.context_text(r3.main_requests[0])
+    assert r3.tool_result_for("toolu_approved").get("is_error") is not True
+    with open(ran, encoding="utf-8") as f:
+        assert f.read() == "-c DROP TABLE customers\n"  # it ran, and only once
+    assert "PACT guard raised HALT S3 (DATA)" in r3.result_text(r3.tool_result_for("toolu_twice"))
+    assert [(s["id"], s["status"], s["resolution"]) for s in signals(pact, plugin_root)] == [
+        ("S1", "resolved", "ok, but only after the backup"),
+        ("S2", "resolved", "approved, the backup is done"), ("S3", "open", "")]
+
+
+def test_placeholders_and_code_references_are_written_without_a_halt(pact: Client,
+                                                                    plugin_root: str):
+    example = os.path.join(pact.project, ".env.example")
+    models = os.path.join(pact.project, "models.py")
+    compose = os.path.join(pact.project, "docker-compose.yml")
+    files = {
+        example: ("API_KEY=changeme\nOPENAI_API_KEY=your-api-key-here\nSECRET_KEY=xxxxxxxxxxxx\n"
+                  "DATABASE_URL=postgres://user:password@localhost/db\n"
+                  "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"),
+        models: ("class User:\n    def __init__(self, password, form):\n"
+                 "        self.password = password\n        self.api_key = form.api_key.data\n"),
+        compose: "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: postgres\n",
+    }
+    pact.model.script(main=[*(tool_use("Write", {"file_path": path, "content": content},
+                                       id=f"toolu_write_{n}")
+                              for n, (path, content) in enumerate(files.items())),
+                            text("written")])
+    r = pact.run("add the sample configuration", allowed_tools=["Write"])
+    assert r.returncode == 0, r
+
+    for n, (path, content) in enumerate(files.items()):
+        assert r.tool_result_for(f"toolu_write_{n}").get("is_error") is not True, path
+        with open(path, encoding="utf-8") as f:
+            assert f.read() == content
+    assert signals(pact, plugin_root) == []
