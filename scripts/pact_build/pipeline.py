@@ -44,6 +44,12 @@ def build(src: Path, out: Path | None = None, strict: bool = False) -> Result:
     # Parse: read each file normalised to LF and split its YAML frontmatter from
     # the body, keeping the line of every key for the reports below.
     content = _parse(src, found, pact=True, report=report)
+    if out is not None:
+        # Refuse a folder that is not an earlier build before any work is done.
+        market = next(iter(content.of("marketplace")), None)
+        name = (market.frontmatter or {}).get("name") if market else None
+        if isinstance(name, str):
+            emit.check_target(out, name, [content.plugin])
 
     # Validate: frontmatter and manifests against the JSON Schema of their kind;
     # YAML 1.1 readings the client would not share are reported with their fix.

@@ -350,3 +350,194 @@ def test_runtime_comes_from_the_installed_package_when_the_tree_has_none(source_
 
     assert emit.runtime_dir(root) == Path(registry.__file__).parent
     assert sources.find(root, pact=True)[1] == []
+
+
+# The output folder: only an earlier build (or an empty or new folder) is ever replaced.
+
+
+def _snapshot(root):
+    """Every path under root (folders too) with the bytes of each file."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def _build(capsys, src, out, *more):
+    from pact_build import cli
+
+    code = cli.main(["build", "--src", str(src), "--out", str(out), *more])
+    stdout, stderr = capsys.readouterr()
+    return code, stdout, stderr
+
+
+def test_a_users_marketplace_repository_is_never_replaced(source_tree, tmp_path, capsys):
+    mine = tmp_path / "mymkt"
+    for rel, text in {
+        ".claude-plugin/marketplace.json": '{"name": "mine", "owner": {"name": "me"}}\n',
+        ".git/HEAD": "ref: refs/heads/main\n",
+        "other-plugin/.claude-plugin/plugin.json": '{"name": "other"}\n',
+        "NOTES.md": "my notes\n",
+    }.items():
+        (mine / rel).parent.mkdir(parents=True, exist_ok=True)
+        (mine / rel).write_text(text)
+    before = _snapshot(mine)
+
+    code, stdout, stderr = _build(capsys, source_tree(), mine)
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"Error: refusing to replace {mine}: it holds .git, NOTES.md, other-plugin, which a "
+        'build does not write; its .claude-plugin/marketplace.json names marketplace "mine", '
+        'not "pact-marketplace"; build into a new or empty folder, or move what you keep out '
+        f"of {mine} first\n"
+    )
+    assert _snapshot(mine) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mymkt", "src0"]
+
+
+def test_a_file_added_to_an_earlier_build_stops_the_next_one(source_tree, tmp_path, capsys):
+    out = tmp_path / "dist"
+    root = source_tree()
+    pipeline.build(root, out)
+    (out / "PACT/notes.md").write_text("keep me\n")
+    (out / "PACT/agents/.git").mkdir()
+    (out / "PACT/agents/.git/HEAD").write_text("ref: refs/heads/main\n")
+    before = _snapshot(out)
+
+    code, _, stderr = _build(capsys, root, out)
+
+    assert code == 2
+    assert stderr == (
+        f"Error: refusing to replace {out}: it holds PACT/agents/.git/HEAD, PACT/notes.md, "
+        "which the build did not write; build into a new or empty folder, or move what you keep "
+        f"out of {out} first\n"
+    )
+    assert _snapshot(out) == before
+
+
+def test_the_stamp_lists_every_file_the_build_wrote(source_tree, tmp_path):
+    out = tmp_path / "dist"
+
+    pipeline.build(source_tree(), out)
+
+    stamp = json.loads((out / emit.STAMP).read_text())
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert stamp["built-by"] == "pact-plugin build"
+    assert stamp["files"] == [f for f in written if f != emit.STAMP]
+
+
+def test_python_caches_in_an_earlier_build_do_not_stop_the_next(source_tree, tmp_path, capsys):
+    out = tmp_path / "dist"
+    root = source_tree()
+    pipeline.build(root, out)
+    cache = out / "PACT/runtime/pact_runtime/__pycache__"
+    cache.mkdir()
+    (cache / "dispatch.cpython-311.pyc").write_bytes(b"\0")
+
+    code, _, stderr = _build(capsys, root, out)
+
+    assert (code, stderr) == (0, "")
+    assert not cache.exists()
+
+
+def test_a_build_from_before_the_stamp_is_recognised_by_its_shape(source_tree, tmp_path, capsys):
+    out = tmp_path / "dist"
+    root = source_tree(files={"commands/old.md": "---\ndescription: Old\n---\nx\n"})
+    pipeline.build(root, out)
+    (out / emit.STAMP).unlink()
+
+    code, _, stderr = _build(capsys, source_tree(), out)
+
+    assert (code, stderr) == (0, "")
+    assert not (out / "PACT/commands/old.md").exists()
+    assert (out / emit.STAMP).is_file()
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (lambda out: (out / "README.md").write_text("x"), "it holds README.md"),
+        (lambda out: (out / "PACT/.git").mkdir(), "it holds PACT/.git"),
+        (
+            lambda out: (out / "PACT/runtime/pact_hook.py").unlink(),
+            "PACT/ has no runtime/pact_hook.py",
+        ),
+        (
+            lambda out: (out / emit.MARKETPLACE).write_text('{"name": "theirs"}'),
+            'its .claude-plugin/marketplace.json names marketplace "theirs"',
+        ),
+    ],
+    ids=["extra file", "repository inside", "not a PACT plugin", "other marketplace"],
+)
+def test_a_folder_without_a_stamp_that_differs_from_a_build_is_refused(
+    source_tree, tmp_path, capsys, change, reason
+):
+    out = tmp_path / "dist"
+    root = source_tree()
+    pipeline.build(root, out)
+    (out / emit.STAMP).unlink()
+    change(out)
+    before = _snapshot(out)
+
+    code, _, stderr = _build(capsys, root, out)
+
+    assert code == 2
+    assert stderr.startswith(f"Error: refusing to replace {out}: {reason}")
+    assert _snapshot(out) == before
+
+
+def test_an_empty_folder_is_built_into(source_tree, tmp_path, capsys):
+    out = tmp_path / "empty"
+    out.mkdir()
+
+    code, _, _ = _build(capsys, source_tree(), out)
+
+    assert code == 0
+    assert (out / "PACT/.claude-plugin/plugin.json").is_file()
+
+
+@pytest.mark.parametrize("given", ["afile", "afile/sub", "afile/sub/deeper"])
+def test_out_at_or_under_a_file_is_a_usage_error(source_tree, tmp_path, capsys, given):
+    (tmp_path / "afile").write_text("mine\n")
+    root = source_tree()
+    out = tmp_path / given
+
+    code, stdout, stderr = _build(capsys, root, out)
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"Error: --out {out} is a file, not a folder; name a new or empty folder\n"
+        if given == "afile"
+        else f"Error: --out {out}: {tmp_path / 'afile'} is a file, so no folder can be made in it\n"
+    )
+    assert (tmp_path / "afile").read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "src0"]
+
+
+def test_a_linked_output_folder_is_rebuilt_where_it_points(source_tree, tmp_path, capsys):
+    real = tmp_path / "real"
+    link = tmp_path / "dist"
+    link.symlink_to(real, target_is_directory=True)
+    root = source_tree()
+    pipeline.build(root, real)
+
+    code, _, _ = _build(capsys, root, link)
+
+    assert code == 0
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert (real / "PACT/.claude-plugin/plugin.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "real", "src0"]
+
+
+def test_nothing_is_checked_before_a_refused_folder_is_named(source_tree, tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    broken = source_tree(files={"commands/orchestrate.md": "---\ndescription: no\n---\nx\n"})
+
+    code, _, stderr = _build(capsys, broken, mine)
+
+    assert code == 2
+    assert stderr.startswith(f"Error: refusing to replace {mine}: it holds keep.txt, ")
+    assert (mine / "keep.txt").read_text() == "mine"
