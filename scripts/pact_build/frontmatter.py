@@ -28,6 +28,10 @@ _STANDARD_TAGS = frozenset(
 )
 
 
+# Deeper [ or { nesting is refused before YAML reads it (see _depth_problems).
+MAX_DEPTH = 50
+
+
 class Surprise(NamedTuple):
     """A plain scalar that YAML 1.1 read as something other than a string."""
 
@@ -68,7 +72,7 @@ def split(text: str) -> Split:
 
 def parse(text: str, rel: str, first_line: int = 2) -> Frontmatter:
     """Parse ``text`` (frontmatter that starts at file line ``first_line``)."""
-    problems = _tab_problems(text, rel, first_line)
+    problems = _tab_problems(text, rel, first_line) or _depth_problems(text, rel, first_line)
     if problems:
         return Frontmatter(None, {}, {}, [], problems)
     try:
@@ -83,6 +87,26 @@ def parse(text: str, rel: str, first_line: int = 2) -> Frontmatter:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         return Frontmatter(None, {}, {}, [], [_syntax_problem(exc, text, rel, first_line)])
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses; the loader normally reports these first.
+        line = first_line + text.count("\n", 0, exc.position)
+        problem = Problem(
+            rel,
+            line,
+            "control-character",
+            f"character U+{exc.character:04X} is not allowed in YAML",
+            "delete it: it is invisible in most editors",
+        )
+        return Frontmatter(None, {}, {}, [], [problem])
+    except RecursionError:
+        problem = Problem(
+            rel,
+            first_line,
+            "yaml-syntax",
+            "the frontmatter is nested too deeply to read",
+            "write flat key: value lines",
+        )
+        return Frontmatter(None, {}, {}, [], [problem])
     if not isinstance(data, dict) or node is None:
         problem = Problem(
             rel,
@@ -101,8 +125,8 @@ def node_lines(text: str, offset: int = 0) -> dict[NodePath, int]:
     """Line of every key in a YAML or JSON document; empty when it does not compose."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
+    except (yaml.YAMLError, RecursionError):
+        return {}  # lines are a convenience; the JSON parser judges the syntax
     walker = _Walker(text, "", offset)
     if node is not None:
         walker.walk(node, ())
@@ -120,6 +144,29 @@ def _tab_problems(text: str, rel: str, first_line: int) -> list[Problem]:
         )
         for index, line in enumerate(text.split("\n"))
         if "\t" in line
+    ]
+
+
+def _depth_problems(text: str, rel: str, first_line: int) -> list[Problem]:
+    """Brackets nested beyond any real use: PyYAML's scanner slows down with the
+    square of the depth (a few kilobytes of ``[`` would hold the build for minutes)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    if deepest <= MAX_DEPTH:
+        return []
+    return [
+        Problem(
+            rel,
+            first_line,
+            "yaml-syntax",
+            f"brackets nest {deepest} levels deep (at most {MAX_DEPTH} are read)",
+            "write flat key: value lines, or quote text that holds [ or {",
+        )
     ]
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 from . import markdown
 from .errors import Problem
 from .names import closest
-from .sources import Content, Source
+from .sources import MAX_FILE_BYTES, Content, Source, normalise
 
 LINKED_KINDS = ("agent", "command", "skill", "reference", "protocol", "brief")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -60,9 +61,21 @@ def _check_link(content: Content, source: Source, target: str, line: int) -> Pro
         )
     if anchor and file.is_file() and file.suffix == ".md":
         loaded = content.get(rel)
-        text = loaded.text if loaded else file.read_text(encoding="utf-8", errors="replace")
+        text = loaded.text if loaded else _read(file)
+        if text is None:
+            return None  # unreadable or huge: reported where it lives, or not ours to judge
         return _check_anchor(source.rel, text, anchor, target, rel, line)
     return None
+
+
+def _read(file: Path) -> str | None:
+    """A linked file that is not loaded as content (another plugin's notes, say)."""
+    try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return normalise(file.read_bytes())
+    except OSError:
+        return None
 
 
 def _check_anchor(

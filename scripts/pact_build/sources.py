@@ -7,8 +7,12 @@ same as its LF twin and the rendered output is LF throughout.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +29,12 @@ JSON_KINDS = ("plugin", "marketplace", "hooks")
 BRIEF = "hooks/session-brief.md"
 PLUGIN_MANIFEST = ".claude-plugin/plugin.json"
 MARKETPLACE_MANIFEST = ".claude-plugin/marketplace.json"
+# Larger files are not read at all: no content file comes near it (the body
+# budgets in budget.py warn far below), so such a file is a mistake, not text.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+# C0 controls but tab and line ends, DEL, C1 controls, and the two non-characters
+# YAML refuses: invisible in editors and reviews, and passed to the model as they are.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 class Source(NamedTuple):
@@ -87,31 +97,179 @@ def read_text(path: Path) -> str:
 
 
 def find(root: Path, pact: bool) -> tuple[list[Found], list[Problem]]:
-    """Every component file under ``root``, sorted by path, plus misplaced skill problems.
+    """Every component file under ``root``, sorted by path, plus problems of placement.
 
-    ``pact`` adds the PACT-only sources: protocols and the session brief.
+    ``pact`` adds the PACT-only sources: protocols and the session brief. Only
+    regular files are taken; links that lead nowhere or (in the PACT sources)
+    out of the tree, folders named like files and special files are reported.
     """
+    entries = _Entries(root, pact)
     found: list[Found] = []
-    for kind, pattern in (("agent", "agents/*.md"), ("command", "commands/*.md")):
-        found += [_found(root, kind, p) for p in root.glob(pattern) if p.is_file()]
-    skills, problems = _find_skills(root)
-    found += skills
-    problems += _left_out(root, pact)
+    kinds = [("agent", "agents"), ("command", "commands")]
     if pact:
-        found += [_found(root, "protocol", p) for p in root.glob("protocols/*.md") if p.is_file()]
-        if (root / BRIEF).is_file():
-            found.append(_found(root, "brief", root / BRIEF))
+        kinds.append(("protocol", "protocols"))
+    for kind, folder in kinds:
+        if (root / folder).is_dir() and entries.walkable(root / folder):
+            found += [
+                _found(root, kind, p)
+                for p in sorted((root / folder).glob("*.md"))
+                if entries.file(p, named_file=True)
+            ]
+    skills, problems = _find_skills(root, entries)
+    found += skills
+    problems += _left_out(root, pact, entries)
+    if pact and os.path.lexists(root / BRIEF) and entries.file(root / BRIEF, True, walked=False):
+        found.append(_found(root, "brief", root / BRIEF))
     for kind, rel in (
         ("plugin", PLUGIN_MANIFEST),
         ("marketplace", MARKETPLACE_MANIFEST),
         ("hooks", "hooks/hooks.json"),
     ):
-        if (root / rel).is_file():
+        if os.path.lexists(root / rel) and entries.file(root / rel, True, walked=False):
             found.append(_found(root, kind, root / rel))
-    return sorted(found, key=lambda f: f.rel), problems
+    return sorted(found, key=lambda f: f.rel), problems + entries.problems
 
 
-def _left_out(root: Path, pact: bool) -> list[Problem]:
+class _Entries:
+    """Judges each file before it is read: only regular files inside the tree are loaded.
+
+    A link that points out of the PACT sources would copy that file (say
+    /etc/passwd) into the plugin for everyone who installs it, so it is an
+    error there. In another plugin such links are allowed: the client follows
+    them when it copies a plugin.
+    """
+
+    def __init__(self, root: Path, pact: bool) -> None:
+        self.root, self.pact = root, pact
+        self.real_root = os.path.realpath(root)
+        self.problems: list[Problem] = []
+
+    def file(self, path: Path, named_file: bool = False, walked: bool = True) -> bool:
+        """True when ``path`` may be read and shipped; otherwise the problem is recorded.
+
+        ``named_file``: the name says it is a component file, so a folder there
+        is reported too (``agents/x.md/``); other folders are walked by the caller.
+        ``walked``: the caller found ``path`` by walking a folder it checked with
+        ``walkable``, and walks follow no folder links, so only the file itself
+        can be a link out (one lstat instead of resolving every parent).
+        """
+        try:
+            mode = os.lstat(path).st_mode
+            if stat.S_ISREG(mode) and (walked or not self.pact):
+                return True  # the common case, decided by one lstat
+            link = stat.S_ISLNK(mode)
+            if link:
+                mode = os.stat(path).st_mode  # what the link points at
+        except OSError as exc:
+            if os.path.islink(path):
+                self._broken(path, exc)
+            else:
+                message = f"cannot read it ({exc.strerror})"
+                self._add(self._rel(path), "unreadable", message, "check its permissions")
+            return False
+        rel = self._rel(path)
+        if stat.S_ISDIR(mode):
+            if named_file:
+                self._add(
+                    rel,
+                    "not-a-file",
+                    f"{rel} is a folder; only a file of that name is loaded",
+                    f"move its files into {rel.rsplit('/', 1)[0]}/ and write SKILL.md as a file"
+                    if path.name == "SKILL.md"
+                    else "rename the folder so it does not end in .md, or move its files out",
+                    ERROR if self.pact or path.name == "SKILL.md" else WARNING,
+                )
+            return False
+        if not stat.S_ISREG(mode):
+            self._add(
+                rel,
+                "not-a-file",
+                f"{rel} is a {_special(mode)}, not a regular file",
+                "replace it with a regular file, or remove it",
+            )
+            return False
+        if not self.pact or (walked and not link):
+            return True
+        return self._inside(path)
+
+    def walkable(self, folder: Path) -> bool:
+        """True when the files under ``folder`` may be looked at (not through a link out)."""
+        return not self.pact or self._inside(folder)
+
+    def folder_link(self, path: Path) -> None:
+        """A link to a folder inside a component folder: its files are never walked."""
+        rel = self._rel(path)
+        if not os.path.exists(path):
+            self._broken(path, None)
+        elif not self.pact:
+            self._add(
+                rel,
+                "unchecked",
+                f"{rel} links to a folder, whose files pact-plugin does not check",
+                "check them by hand",
+                WARNING,
+            )
+        elif self._inside(path):
+            self._add(
+                rel,
+                "symlink-folder",
+                f"{rel} links to a folder, which the build does not follow: "
+                "its files would be missing from the plugin",
+                "link each file instead, or copy the folder in",
+            )
+
+    def _inside(self, path: Path) -> bool:
+        real = os.path.realpath(path)
+        if os.path.commonpath([self.real_root, real]) == self.real_root:
+            return True
+        # Report the link that leaves the tree: the file itself or a linked folder above it.
+        link = next(
+            (
+                p
+                for p in [path, *list(path.parents)[: len(path.relative_to(self.root).parts) - 1]]
+                if os.path.islink(p)
+                and os.path.commonpath([self.real_root, os.path.realpath(p)]) != self.real_root
+            ),
+            path,
+        )
+        self._add(
+            self._rel(link),
+            "symlink-outside",
+            f"{self._rel(link)} links to {os.path.realpath(link)}, outside the source tree, "
+            "so it cannot ship in the plugin",
+            "copy what it points at into the sources if it belongs in the plugin, "
+            "or remove the link",
+        )
+        return False
+
+    def _broken(self, path: Path, exc: OSError | None) -> None:
+        rel = self._rel(path)
+        target = os.readlink(path)
+        loops = exc is not None and exc.errno == errno.ELOOP
+        self._add(
+            rel,
+            "broken-symlink",
+            f"{rel} is a link to {target}, which "
+            + ("leads back to itself" if loops else "does not exist"),
+            "point the link at a file that exists, or remove it",
+        )
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def _add(self, rel: str, code: str, message: str, hint: str, level: str = ERROR) -> None:
+        self.problems.append(Problem(rel, 1, code, message, hint, level))
+
+
+def _special(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "device file" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file"
+
+
+def _left_out(root: Path, pact: bool, entries: _Entries) -> list[Problem]:
     """Files in component folders that the build would not ship or the checks would skip.
 
     In the PACT sources the build takes only ``agents/*.md``, ``commands/*.md``,
@@ -122,11 +280,17 @@ def _left_out(root: Path, pact: bool) -> list[Problem]:
     folders = ("agents", "commands", "protocols", "hooks") if pact else ("agents", "commands")
     for folder in folders:
         base = root / folder
-        if not base.is_dir():
+        if not base.is_dir() or not entries.walkable(base):
             continue
         for path in sorted(base.rglob("*")):
             rel = path.relative_to(root).as_posix()
-            if not path.is_file() or path.name.startswith(".") or "__pycache__" in path.parts:
+            if path.name.startswith(".") or "__pycache__" in path.parts:
+                continue
+            if path.is_dir():
+                if path.is_symlink():
+                    entries.folder_link(path)
+                continue
+            if not entries.file(path):
                 continue
             taken = (BRIEF, "hooks/hooks.json") if folder == "hooks" else ()
             if rel in taken or (folder != "hooks" and path.parent == base and path.suffix == ".md"):
@@ -166,6 +330,16 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
     if item.kind == "asset":
         return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), []
     try:
+        size = item.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problem = Problem(
+                item.rel,
+                1,
+                "file-too-large",
+                f"the file is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes are not read",
+                "this is not content the model should read; remove it or move it elsewhere",
+            )
+            return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), [problem]
         data = item.path.read_bytes()
     except OSError as exc:
         problem = Problem(
@@ -183,9 +357,13 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
         return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), undecodable
     if item.kind in JSON_KINDS:
         return _load_json(item, text)
+    controls = control_problems(item.rel, text) if item.kind in MARKDOWN_KINDS else []
     if item.kind not in FRONTMATTER_KINDS:
-        return Source(item.kind, item.path, item.rel, text, None, {}, text, 1), []
+        return Source(item.kind, item.path, item.rel, text, None, {}, text, 1), controls
     parts = frontmatter.split(text)
+    if controls and parts.frontmatter is not None and controls[0].line < parts.body_line:
+        # YAML refuses these characters; the problems say where they are.
+        return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), controls
     if parts.frontmatter is None:
         return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), [
             Problem(
@@ -199,6 +377,7 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
             )
         ]
     parsed = frontmatter.parse(parts.frontmatter, item.rel)
+    problems = controls + parsed.problems
     source = Source(
         item.kind,
         item.path,
@@ -211,7 +390,36 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
         parsed.raw,
         tuple(parsed.surprises),
     )
-    return source, parsed.problems
+    return source, problems
+
+
+def control_problems(rel: str, text: str) -> list[Problem]:
+    """One error per line holding control characters (tab excepted).
+
+    An error, not a warning: such a character is invisible in editors and
+    reviews, reaches the model as it is, and is almost always a paste accident
+    (a terminal colour code, a NUL from a binary file). YAML refuses them too.
+    """
+    if CONTROL.search(text) is None:
+        return []
+    problems = []
+    for index, line in enumerate(text.split("\n")):
+        found = [m for m in CONTROL.finditer(line)]
+        if not found:
+            continue
+        first = found[0]
+        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        problems.append(
+            Problem(
+                rel,
+                index + 1,
+                "control-character",
+                f"control character U+{ord(first.group()):04X} at column {first.start() + 1}{more}",
+                "delete it: it is invisible in most editors and reaches the model as it is"
+                + ("; a NUL often means a binary or damaged file" if "\x00" in line else ""),
+            )
+        )
+    return problems
 
 
 def _encoding_problems(rel: str, data: bytes) -> list[Problem]:
@@ -236,13 +444,16 @@ def _encoding_problems(rel: str, data: bytes) -> list[Problem]:
 def _load_json(item: Found, text: str) -> tuple[Source, list[Problem]]:
     try:
         data = json.loads(text)
-    except ValueError as exc:
-        line = getattr(exc, "lineno", 1)
+    except RecursionError:
+        problem = Problem(item.rel, 1, "json-syntax", "the JSON is nested too deeply to read")
+        return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), [problem]
+    except json.JSONDecodeError as exc:
+        # exc.msg may end in " at" ("Invalid control character at"): the column follows.
         problem = Problem(
             item.rel,
-            line,
+            exc.lineno,
             "json-syntax",
-            str(exc).split(":")[0],
+            f"{exc.msg.removesuffix(' at')} at column {exc.colno}",
             "check commas and quotes; JSON allows no trailing comma",
         )
         return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), [problem]
@@ -253,11 +464,11 @@ def _load_json(item: Found, text: str) -> tuple[Source, list[Problem]]:
     return Source(item.kind, item.path, item.rel, text, data, lines, "", 1), []
 
 
-def _find_skills(root: Path) -> tuple[list[Found], list[Problem]]:
+def _find_skills(root: Path, entries: _Entries) -> tuple[list[Found], list[Problem]]:
     found: list[Found] = []
     problems: list[Problem] = []
     skills = root / "skills"
-    if not skills.is_dir():
+    if not skills.is_dir() or not entries.walkable(skills):
         return found, problems
     for entry in sorted(skills.iterdir()):
         rel = entry.relative_to(root).as_posix()
@@ -272,18 +483,30 @@ def _find_skills(root: Path) -> tuple[list[Found], list[Problem]]:
                 )
             )
         elif entry.is_dir():
-            files, more = _skill_folder(root, entry)
+            if not entries.walkable(entry):
+                continue
+            files, more = _skill_folder(root, entry, entries)
             found += files
             problems += more
+        elif os.path.islink(entry):
+            entries.file(entry)  # a link to nothing: reported
     return found, problems
 
 
-def _skill_folder(root: Path, folder: Path) -> tuple[list[Found], list[Problem]]:
+def _skill_folder(
+    root: Path, folder: Path, entries: _Entries
+) -> tuple[list[Found], list[Problem]]:
     found: list[Found] = []
     problems: list[Problem] = []
-    for path in sorted(
-        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    ):
+    for path in sorted(p for p in folder.rglob("*") if "__pycache__" not in p.parts):
+        if path.is_dir():
+            if path.is_symlink():
+                entries.folder_link(path)
+            elif path.name == "SKILL.md" and path.parent == folder:
+                entries.file(path, named_file=True)
+            continue
+        if not entries.file(path):
+            continue
         depth = len(path.relative_to(folder).parts)
         if path.name == "SKILL.md" and depth > 1:
             rel = path.relative_to(root).as_posix()
@@ -302,7 +525,7 @@ def _skill_folder(root: Path, folder: Path) -> tuple[list[Found], list[Problem]]
             else ("reference" if path.suffix == ".md" else "asset")
         )
         found.append(_found(root, kind, path))
-    if not (folder / "SKILL.md").is_file() and not problems:
+    if not os.path.lexists(folder / "SKILL.md") and not problems:
         rel = folder.relative_to(root).as_posix()
         problems.append(
             Problem(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from typing import NamedTuple
 
 import pytest
 
@@ -72,12 +73,22 @@ BASE = {
 }
 
 
+class Link(NamedTuple):
+    """A symbolic link to ``target``, written as given (relative to the link's folder)."""
+
+    target: str
+
+
+FOLDER = object()  # an empty folder at that path
+
+
 @pytest.fixture
 def source_tree(tmp_path):
     """Factory: ``source_tree(files={rel: text or bytes or None})`` -> root Path.
 
     Starts from a small valid PACT tree; ``None`` removes a base file, ``base=False``
-    starts empty. Strings are written as UTF-8 bytes exactly as given.
+    starts empty. Strings are written as UTF-8 bytes exactly as given; a ``Link``
+    becomes a symbolic link and ``FOLDER`` an empty folder.
     """
     counter = iter(range(1000))
 
@@ -90,7 +101,12 @@ def source_tree(tmp_path):
                 continue
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+            if data is FOLDER:
+                path.mkdir()
+            elif isinstance(data, Link):
+                path.symlink_to(data.target)
+            else:
+                path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         root.mkdir(parents=True, exist_ok=True)
         return root
 

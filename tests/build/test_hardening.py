@@ -298,3 +298,155 @@ def test_no_temporary_folders_are_left_after_a_refusal(source_tree, tmp_path, ca
     run(capsys, "build", "--src", root, "--out", root / "agents")
 
     assert sorted(os.listdir(tmp_path)) == before
+
+
+# 5. Files that are not what they seem: links, pipes, huge or nested files, control bytes.
+
+
+def test_a_link_out_of_the_sources_is_never_copied_into_dist(source_tree, tmp_path, capsys):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n")
+    root = source_tree()
+    (root / "skills/pact-task-tracking/references/notes.md").symlink_to(secret)
+    (root / "skills/pact-task-tracking/data.txt").symlink_to(secret)
+    out = tmp_path / "dist"
+
+    code, stdout, stderr = run(capsys, "build", "--src", root, "--out", out)
+
+    assert (code, stdout) == (1, "")
+    assert stderr.splitlines() == [
+        f"skills/pact-task-tracking/data.txt:1: symlink-outside: skills/pact-task-tracking/"
+        f"data.txt links to {secret}, outside the source tree, so it cannot ship in the plugin",
+        "    fix: copy what it points at into the sources if it belongs in the plugin, "
+        "or remove the link",
+        f"skills/pact-task-tracking/references/notes.md:1: symlink-outside: skills/"
+        f"pact-task-tracking/references/notes.md links to {secret}, outside the source tree, "
+        "so it cannot ship in the plugin",
+        "    fix: copy what it points at into the sources if it belongs in the plugin, "
+        "or remove the link",
+        "2 error(s), 0 warning(s); nothing written",
+    ]
+    assert not out.exists()
+
+
+def test_a_link_inside_the_sources_ships_the_file_it_points_at(source_tree, tmp_path):
+    root = source_tree(files={"protocols/extra.md": "# Extra\n\nShared text.\n"})
+    link = root / "skills/pact-task-tracking/references/extra.md"
+    link.symlink_to("../../../protocols/extra.md")
+    out = tmp_path / "dist"
+
+    result = pipeline.build(root, out)
+
+    shipped = out / "PACT/skills/pact-task-tracking/references/extra.md"
+    assert result.report.problems == []
+    assert not shipped.is_symlink() and shipped.read_text() == "# Extra\n\nShared text.\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_reported_and_never_opened(source_tree):
+    root = source_tree()
+    os.mkfifo(root / "agents/pact-pipe.md")
+
+    assert [p.format() for p in pipeline.validate(root).report.problems] == [
+        "agents/pact-pipe.md:1: not-a-file: agents/pact-pipe.md is a named pipe, not a regular "
+        "file\n    fix: replace it with a regular file, or remove it"
+    ]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="no /proc")
+def test_a_link_to_an_unreadable_file_in_another_plugin_is_reported(source_tree):
+    files = {".claude-plugin/plugin.json": '{"name": "mini"}'}
+    root = source_tree(files=files, base=False)
+    (root / "agents").mkdir()
+    (root / "agents/mem.md").symlink_to("/proc/self/mem")
+
+    problems = pipeline.validate(root).report.problems
+
+    assert [(p.path, p.line, p.code) for p in problems] == [("agents/mem.md", 1, "unreadable")]
+
+
+def test_a_huge_file_is_not_read(source_tree, monkeypatch):
+    from pact_build import sources
+
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
+    root = source_tree(files={"protocols/huge.md": "# Huge\n\n" + "x" * 1000 + "\n"})
+
+    assert [p.format() for p in pipeline.validate(root).report.problems] == [
+        "protocols/huge.md:1: file-too-large: the file is 1,009 bytes; files over 1,000 bytes "
+        "are not read\n"
+        "    fix: this is not content the model should read; remove it or move it elsewhere"
+    ]
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ufffe"])
+def test_a_control_character_in_frontmatter_is_a_problem_not_a_traceback(
+    source_tree, capsys, character
+):
+    root = source_tree(files={A: agent(f'name: pact-tester\ndescription: "T{character}."\n')})
+
+    code, stdout, stderr = run(capsys, "validate", root)
+
+    assert (code, stdout) == (1, "")
+    assert stderr.splitlines()[0] == (
+        f"{A}:3: control-character: control character U+{ord(character):04X} at column 16"
+    )
+    assert "Traceback" not in stderr
+
+
+def test_yaml_refusing_a_character_is_reported_at_its_line():
+    parsed = frontmatter.parse("name: pact-tester\ndescription: x\x01y\n", A)
+
+    assert parsed.data is None
+    assert [p.format() for p in parsed.problems] == [
+        f"{A}:3: control-character: character U+0001 is not allowed in YAML\n"
+        "    fix: delete it: it is invisible in most editors"
+    ]
+
+
+def test_deeply_nested_json_and_yaml_are_problems_not_tracebacks(source_tree):
+    flow = "[" * 20_000 + "]" * 20_000  # PyYAML alone would scan this for hours
+    block = "- " * 2_000
+    files = {
+        ".claude-plugin/plugin.json": "[" * 2_000 + "]" * 2_000,
+        A: agent(f"name: pact-tester\ndescription: T.\nx: {flow}\n"),
+        "agents/pact-deep.md": agent("name: pact-deep\ndescription: D.\nx:\n  " + block + "y\n"),
+    }
+
+    started = time.perf_counter()
+    result = pipeline.validate(source_tree(files=files))
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 2
+    messages = {(p.path, p.line, p.code): p.message for p in result.report.problems}
+    assert messages[(".claude-plugin/plugin.json", 1, "json-syntax")] == (
+        "the JSON is nested too deeply to read"
+    )
+    assert messages[(A, 2, "yaml-syntax")] == (
+        "brackets nest 20000 levels deep (at most 50 are read)"
+    )
+    assert messages[("agents/pact-deep.md", 2, "yaml-syntax")] == (
+        "the frontmatter is nested too deeply to read"
+    )
+
+
+def test_a_json_syntax_error_names_its_column(source_tree):
+    files = {".claude-plugin/plugin.json": '{\n  "name": "PACT",\n  "author": "a\tb"\n}\n'}
+
+    result = pipeline.validate(source_tree(files=files))
+
+    assert [
+        (p.path, p.line, p.message) for p in result.report.problems if p.code == "json-syntax"
+    ] == [(".claude-plugin/plugin.json", 3, "Invalid control character at column 15")]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="no /proc")
+def test_an_anchor_into_an_unreadable_file_is_no_traceback(source_tree):
+    files = {
+        ".claude-plugin/plugin.json": '{"name": "mini"}',
+        "skills/foo/SKILL.md": "---\nname: foo\ndescription: F.\n---\nSee [x](../../docs/n.md#x).\n",
+    }
+    root = source_tree(files=files, base=False)
+    (root / "docs").mkdir()
+    (root / "docs/n.md").symlink_to("/proc/self/mem")
+
+    assert problems(root) == []
