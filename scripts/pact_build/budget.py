@@ -19,6 +19,24 @@ from .sources import Content, Source
 
 BUDGETS = {"agent": 160, "command": 60, "skill": 80, "brief": 700}
 TOTAL_BUDGET = 6000
+# Characters of a whole file as shipped (includes expanded), paid each time it is
+# loaded: an agent's body is its system prompt on every dispatch, a skill or
+# command body is read on every use, a reference or protocol on every read.
+# Our largest agent renders to about 24,000; beyond these a file has outgrown its job.
+BODY_BUDGETS = {
+    "agent": 40_000,
+    "command": 20_000,
+    "skill": 20_000,
+    "reference": 50_000,
+    "protocol": 50_000,
+}
+_PAID = {
+    "agent": "every dispatch of the agent loads all of it as its system prompt",
+    "command": "every run of the command loads all of it",
+    "skill": "every use of the skill loads all of it",
+    "reference": "every read of the file loads all of it",
+    "protocol": "every read of the file loads all of it",
+}
 _KIND_ORDER = ("agent", "command", "skill", "brief", "recall")
 
 
@@ -112,6 +130,34 @@ def check(rows: list[Row], manifest: str) -> list[Problem]:
     return problems
 
 
+def check_bodies(content: Content, rendered: dict[str, str] | None) -> list[Problem]:
+    """Warnings for files over their body budget, measured as shipped.
+
+    ``rendered`` holds the output text of the PACT sources; another plugin is
+    measured as written.
+    """
+    problems = []
+    for source in content.of(*BODY_BUDGETS):
+        text = rendered.get(source.rel) if rendered is not None else source.text
+        size = len(text) if text is not None else 0
+        limit = BODY_BUDGETS[source.kind]
+        if size > limit:
+            problems.append(
+                Problem(
+                    source.rel,
+                    1,
+                    "body-budget",
+                    f"{source.rel} is {size:,} characters (about {math.ceil(size / 4):,} "
+                    f"tokens; budget {limit:,} for {_article(source.kind)}): {_PAID[source.kind]}",
+                    "split it: move detail the file does not always need into references/"
+                    if source.kind in ("skill", "reference")
+                    else "shorten it, or move detail into a skill's references/",
+                    WARNING,
+                )
+            )
+    return problems
+
+
 def table(rows: list[Row]) -> str:
     """The accounting as an aligned text table with a total line."""
     width = max([len(r.id) for r in rows] + [len("total")])
@@ -123,6 +169,10 @@ def table(rows: list[Row]) -> str:
         f"   (budget {TOTAL_BUDGET:,} characters)"
     )
     return "\n".join(lines)
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def _label(kind: str) -> str:

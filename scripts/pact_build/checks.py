@@ -40,7 +40,34 @@ def check_fields(content: Content) -> list[Problem]:
         problems += _model(source)
         if source.kind == "agent":
             problems += _agent_fields(content, source)
+        else:
+            problems += _display_name(content, source)
     return problems
+
+
+def _display_name(content: Content, source: Source) -> list[Problem]:
+    """A skill or command ``name`` that differs from the id the client gives it.
+
+    The client lists and calls a skill by its folder name and a command by its
+    file name; ``name`` is only shown (facts sheet, section 3).
+    """
+    name = source.field("name")
+    if not isinstance(name, str) or name == source.id:
+        return []
+    where = "folder" if source.kind == "skill" else "file name"
+    return [
+        Problem(
+            source.rel,
+            source.line("name"),
+            "name-mismatch",
+            f"{source.kind} name `{name}` differs from its {where} `{source.id}`: the client "
+            f"calls it {content.plugin}:{source.id}, and `name` is only a display name",
+            f"rename the {'folder' if source.kind == 'skill' else 'file'} to "
+            f"{name if source.kind == 'skill' else name + '.md'}, "
+            f"or set name: {source.id}",
+            WARNING,
+        )
+    ]
 
 
 def _description(source: Source) -> list[Problem]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import budget, emit, pipeline
 from .errors import UsageError
+from .sources import MARKETPLACE_MANIFEST, PLUGIN_MANIFEST
 
 log = logging.getLogger("pact_build")
 
@@ -70,7 +71,7 @@ def build(args: argparse.Namespace) -> int:
 
 def validate(args: argparse.Namespace) -> int:
     """``validate``: check a PACT source tree, a plugin folder or a marketplace; write nothing."""
-    path = _folder(args.src) if args.path is None else _folder(args.path, "PATH")
+    path = _enclosing() if args.path is None else _folder(args.path, "PATH")
     result = pipeline.validate(path, args.strict)
     code = _report(result, args.strict, "")
     if code == EXIT_OK:
@@ -160,9 +161,25 @@ def _given(value: str, name: str) -> str:
 
 def _folder(value: str, name: str = "--src") -> Path:
     path = Path(_given(value, name))
+    if not path.exists():
+        raise UsageError(f"{value} does not exist")
     if not path.is_dir():
-        raise UsageError(f"{value} is not a folder")
+        raise UsageError(f"{value} is a file, not a folder; give the folder that holds it")
     return path
+
+
+def _enclosing() -> Path:
+    """The folder ``validate`` checks when given none: the nearest one, from the current
+    folder up, that holds a plugin or marketplace manifest (the sources, inside the repo)."""
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / PLUGIN_MANIFEST).is_file() or (folder / MARKETPLACE_MANIFEST).is_file():
+            return folder if folder != here else Path(".")
+    raise UsageError(
+        f"no PATH given, and neither the current folder ({here}) nor any folder above it "
+        f"holds {PLUGIN_MANIFEST} or {MARKETPLACE_MANIFEST}; "
+        "give the folder to check: pact-plugin validate PATH"
+    )
 
 
 def _configure_logging(verbose: int) -> None:
@@ -204,8 +221,13 @@ def _parser() -> argparse.ArgumentParser:
         "write nothing.\n\nExample: pact-plugin validate --strict",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("path", nargs="?", help="folder to check (default: the sources)")
-    check.add_argument("--src", default=".", help=argparse.SUPPRESS)
+    check.add_argument(
+        "path",
+        nargs="?",
+        help="folder to check (default: the current folder or the nearest folder above it "
+        "that holds .claude-plugin/plugin.json or marketplace.json, so inside this repository "
+        "the PACT sources)",
+    )
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     return parser
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from . import budget, checks, emit, references, render, schema, sources
+from . import budget, checks, emit, references, render, schema, sources, variables
 from .errors import Problem, Report, UsageError
 from .sources import BRIEF, MARKETPLACE_MANIFEST, PLUGIN_MANIFEST, Content
 
@@ -66,6 +66,7 @@ def build(src: Path, out: Path | None = None, strict: bool = False) -> Result:
     report.extend(problems)
     rows = budget.account(content, rendered.get(BRIEF))
     report.extend(budget.check(rows, PLUGIN_MANIFEST))
+    report.extend(budget.check_bodies(content, rendered))
 
     # Write: plan the complete tree, then swap it in, only when nothing failed.
     written = None
@@ -122,6 +123,7 @@ def check_plugin(root: Path, report: Report) -> Content:
     content = _parse(root, found, pact=False, report=report)
     _validate(content, report)
     _check(content, report)
+    report.extend(budget.check_bodies(content, None))
     return content
 
 
@@ -130,24 +132,70 @@ def _check_marketplace(root: Path, report: Report) -> None:
     content = _parse(root, found, pact=False, report=report)
     _validate(content, report)
     market = content.sources[0]
-    for index, entry in enumerate((market.frontmatter or {}).get("plugins") or []):
+    entries = (market.frontmatter or {}).get("plugins")
+    entries = entries if isinstance(entries, list) else []
+    report.extend(_duplicate_names(market, entries))
+    for index, entry in enumerate(entries):
         place = entry.get("source") if isinstance(entry, dict) else None
         if not isinstance(place, str) or not place.startswith("./"):
             continue  # remote sources are not ours to check; the schema judged the shape
         folder = (root / place).resolve()
-        if not (folder / PLUGIN_MANIFEST).is_file() and not folder.is_dir():
+        line = market.line("plugins", index, "source")
+        if not folder.is_dir():
+            what = "is a file, not a folder" if folder.exists() else "does not exist"
             report.error(
                 market.rel,
-                market.line("plugins", index, "source"),
+                line,
                 "marketplace-source",
-                f"plugin folder {place} does not exist",
-                "fix the source path",
+                f"plugin folder {place} {what}",
+                "point source at the folder that holds the plugin (./ is the marketplace root)",
+            )
+            continue
+        if not _has_plugin(folder):
+            report.warn(
+                market.rel,
+                line,
+                "marketplace-source",
+                f"plugin folder {place} holds no {PLUGIN_MANIFEST} and no agents, commands, "
+                "skills or hooks: the plugin installs with nothing in it",
+                "point source at the plugin's folder, or add the plugin there",
             )
             continue
         inner = Report()
         check_plugin(folder, inner)
         prefix = folder.relative_to(root.resolve()).as_posix()
         report.extend([_prefixed(p, prefix) for p in inner.problems])
+
+
+def _duplicate_names(market: sources.Source, entries: list[object]) -> list[Problem]:
+    """The client refuses a marketplace that lists two plugins by one name."""
+    problems = []
+    first: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
+            problems.append(
+                Problem(
+                    market.rel,
+                    market.line("plugins", index, "name"),
+                    "duplicate-plugin",
+                    f"plugin name `{name}` is also used by plugins[{first[name]}] "
+                    f"(line {market.line('plugins', first[name], 'name')}); "
+                    "the client rejects the marketplace",
+                    "give each plugin its own name",
+                )
+            )
+        else:
+            first[name] = index
+    return problems
+
+
+def _has_plugin(folder: Path) -> bool:
+    return (folder / PLUGIN_MANIFEST).is_file() or any(
+        (folder / part).exists() for part in ("agents", "commands", "skills", "hooks/hooks.json")
+    )
 
 
 def _find(root: Path, pact: bool, report: Report) -> list[sources.Found]:
@@ -194,6 +242,7 @@ def _check(content: Content, report: Report) -> None:
         checks.check_hook_scripts,
         references.check_links,
         references.check_mentions,
+        variables.check,
     ):
         report.extend(check(content))
 

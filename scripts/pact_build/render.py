@@ -30,7 +30,7 @@ _MARK = "<!--"
 # Every opening delimiter; each must start an allowed tag or a comment.
 _OPENER = re.compile(r"<!--[{%#]")
 _STRING = r"""(?:"[^"\\\n]*"|'[^'\\\n]*')"""
-_INCLUDE = re.compile(rf"<!--\{{\s*include\(\s*({_STRING})\s*,\s*({_STRING})\s*\)\s*\}}-->")
+INCLUDE = re.compile(rf"<!--\{{\s*include\(\s*({_STRING})\s*,\s*({_STRING})\s*\)\s*\}}-->")
 _COMMENT = re.compile(r"<!--#.*?#-->", re.DOTALL)
 ALLOWED_TAG = '<!--{ include("protocol", "Heading") }-->'
 
@@ -86,7 +86,7 @@ def _forbidden(text: str) -> list[int]:
     found: list[int] = []
     index = 0
     while (match := _OPENER.search(text, index)) is not None:
-        allowed = _INCLUDE.match(text, match.start()) or _COMMENT.match(text, match.start())
+        allowed = INCLUDE.match(text, match.start()) or _COMMENT.match(text, match.start())
         if allowed is None:
             found.append(match.start())
         index = allowed.end() if allowed is not None else match.end()
@@ -123,7 +123,8 @@ class Renderer:
         except jinja2.TemplateError as exc:
             return None, [_problem(exc, source)]
         except IncludeError as exc:
-            return None, [_problem(exc, source)]
+            # Rendering stops at the first bad include; find every other one too.
+            return None, self._check_includes(source) or [_problem(exc, source)]
         return _finish(head + body), []
 
     def include(self, protocol: Any, heading: Any, into: str | None = None) -> str:
@@ -140,10 +141,11 @@ class Renderer:
             titles = [h.title for h in markdown.headings(source.body)]
             guess = closest(str(heading), titles)
             listed = ", ".join(f'"{t}"' for t in titles[:8])
-            raise IncludeError(
-                f'no heading "{heading}" in {source.rel}',
-                f'did you mean "{guess}"?' if guess else f"headings there: {listed}",
-            )
+            if not titles:
+                hint = f"{source.rel} has no headings at all; add the section, or include another"
+            else:
+                hint = f'did you mean "{guess}"?' if guess else f"headings there: {listed}"
+            raise IncludeError(f'no heading "{heading}" in {source.rel}', hint)
         if _forbidden(text):
             raise IncludeError(
                 f'section "{heading}" of {source.rel} holds a template tag other than include()',
@@ -160,7 +162,7 @@ class Renderer:
     def _check_includes(self, source: Source) -> list[Problem]:
         """Missing protocols and headings of a file that cannot be rendered, found statically."""
         problems = []
-        for match in _INCLUDE.finditer(source.body):
+        for match in INCLUDE.finditer(source.body):
             try:
                 self.include(match.group(1)[1:-1], match.group(2)[1:-1], source.rel)
             except IncludeError as exc:

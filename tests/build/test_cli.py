@@ -113,7 +113,51 @@ def test_missing_folder_is_a_usage_error(tmp_path, capsys):
     code, _, stderr = run(capsys, "validate", tmp_path / "nope")
 
     assert code == 2
-    assert stderr == f"Error: {tmp_path / 'nope'} is not a folder\n"
+    assert stderr == f"Error: {tmp_path / 'nope'} does not exist\n"
+
+
+def test_a_file_given_as_the_folder_is_a_usage_error(source_tree, capsys):
+    manifest = source_tree() / ".claude-plugin/plugin.json"
+
+    code, stdout, stderr = run(capsys, "validate", manifest)
+
+    assert (code, stdout) == (2, "")
+    assert stderr == f"Error: {manifest} is a file, not a folder; give the folder that holds it\n"
+
+
+def test_validate_from_inside_the_sources_checks_the_sources(source_tree, monkeypatch, capsys):
+    root = source_tree()
+    monkeypatch.chdir(root / "skills/pact-task-tracking/references")
+
+    code, stdout, _ = run(capsys, "validate")
+
+    assert code == 0
+    assert stdout.startswith(f"{root}: PACT source tree is valid (1 agents, 1 commands, ")
+
+
+def test_validate_with_no_plugin_around_says_so_and_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+
+    code, stdout, stderr = run(capsys, "validate")
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"Error: no PATH given, and neither the current folder ({tmp_path}) nor any folder "
+        "above it holds .claude-plugin/plugin.json or .claude-plugin/marketplace.json; "
+        "give the folder to check: pact-plugin validate PATH\n"
+    )
+
+
+def test_validate_help_states_the_default_it_uses(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["validate", "--help"])
+
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "folder to check (default: the current folder or the nearest folder above it that "
+        "holds .claude-plugin/plugin.json or marketplace.json, so inside this repository the "
+        "PACT sources)"
+    ) in text
 
 
 def test_out_may_not_replace_the_sources(source_tree, capsys):

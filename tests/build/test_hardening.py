@@ -443,7 +443,7 @@ def test_a_json_syntax_error_names_its_column(source_tree):
 def test_an_anchor_into_an_unreadable_file_is_no_traceback(source_tree):
     files = {
         ".claude-plugin/plugin.json": '{"name": "mini"}',
-        "skills/foo/SKILL.md": "---\nname: foo\ndescription: F.\n---\nSee [x](../../docs/n.md#x).\n",
+        "skills/foo/SKILL.md": "---\nname: foo\ndescription: F.\n---\n[x](../../docs/n.md#x)\n",
     }
     root = source_tree(files=files, base=False)
     (root / "docs").mkdir()

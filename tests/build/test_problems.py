@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pact_build import pipeline
 
+from .conftest import FOLDER, Link
 from .helpers import agent, found
 
 A = "agents/pact-x.md"
 C = "commands/check.md"
 S = "skills/pact-x-skill/SKILL.md"
+R = "skills/pact-task-tracking/references/detail.md"
 NAME = "name: pact-x\n"
 
 
 def command(front, body="Check $ARGUMENTS.\n"):
+    return f"---\n{front}---\n{body}"
+
+
+def skill(front, body="Body.\n"):
     return f"---\n{front}---\n{body}"
 
 
@@ -216,6 +224,111 @@ CASES = {
         {A: agent(NAME + "description: Tests.\n", "# X\n\n<!--{ include( }-->\n")},
         [(A, 7, "template")],
     ),
+    "control character in frontmatter": (
+        {A: agent(NAME + 'description: "x\x01y"\n')},
+        [(A, 3, "control-character")],
+    ),
+    "NUL in frontmatter": (
+        {A: agent(NAME + "description: Tests.\ncolor: gr\x00een\n")},
+        [(A, 4, "control-character")],
+    ),
+    "terminal escape in a body": (
+        {A: agent(NAME + "description: Tests.\n", "# X\n\nSay \x1b[2Jhi\x07 now.\n")},
+        [(A, 7, "control-character")],
+    ),
+    "NUL in a reference": (
+        {R: "# Detail\n\nMore.\x00\n"},
+        [(R, 3, "control-character")],
+    ),
+    "three bad includes in one file": (
+        {
+            A: agent(
+                NAME + "description: Tests.\n",
+                '# X\n\n<!--{ include("pact-handoff", "Six") }-->\n\n'
+                '<!--{ include("pact-handoff", "Seven") }-->\n\n'
+                '<!--{ include("pact-nope", "The five parts") }-->\n',
+            )
+        },
+        [(A, 7, "include-missing"), (A, 9, "include-missing"), (A, 11, "include-missing")],
+    ),
+    "include from a protocol without headings": (
+        {
+            "protocols/bare.md": "Only text.\n",
+            A: agent(NAME + "description: Tests.\n", '# X\n\n<!--{ include("bare", "Part") }-->\n'),
+        },
+        [(A, 7, "include-missing")],
+    ),
+    "agent body over its budget": (
+        {A: agent(NAME + "description: Tests.\n", "# X\n\n" + "word " * 8_000 + "\n")},
+        [(A, 1, "body-budget")],
+    ),
+    "reference over its budget": (
+        {R: "# Detail\n\n" + "word " * 10_001 + "\n"},
+        [(R, 1, "body-budget")],
+    ),
+    "skill name differs from its folder": (
+        {S: "---\nname: pact-other\ndescription: A skill for tests.\n---\nBody.\n"},
+        [(S, 2, "name-mismatch")],
+    ),
+    "command name differs from its file": (
+        {C: command("name: verify\ndescription: Check\n")},
+        [(C, 2, "name-mismatch")],
+    ),
+    "argument placeholder in a skill body": (
+        {S: skill("description: Tests.\n", "Run:\n\n    SELECT * FROM t WHERE id = $1\n")},
+        [(S, 6, "argument-placeholder")],
+    ),
+    "$ARGUMENTS in a skill without arguments": (
+        {S: "---\ndescription: A skill for tests.\n---\nDocument $ARGUMENTS in commands.\n"},
+        [(S, 4, "argument-placeholder")],
+    ),
+    "argument placeholder in a section a skill includes": (
+        {
+            "protocols/sql.md": "# SQL\n\n## Lookup\n\nUse `WHERE id = $0`.\n",
+            S: skill("description: Tests.\n", 'Intro.\n<!--{ include("sql", "Lookup") }-->\n'),
+        },
+        [(S, 5, "argument-placeholder")],
+    ),
+    "plugin variable in a reference": (
+        {R: "# Detail\n\nRun ${CLAUDE_PLUGIN_ROOT}/bin/pact-memory list.\n"},
+        [(R, 3, "unfilled-variable")],
+    ),
+    "skill folder variable in an agent": (
+        {A: agent(NAME + "description: Tests.\n", "# X\n\nRead ${CLAUDE_SKILL_DIR}/a.md.\n")},
+        [(A, 7, "unfilled-variable")],
+    ),
+    "skill folder variable in a command": (
+        {C: command("description: Check\n", "Read ${CLAUDE_SKILL_DIR}/a.md.\n")},
+        [(C, 4, "unfilled-variable")],
+    ),
+    "link out of the source tree": (
+        {"skills/pact-task-tracking/references/pw.md": Link("/etc/passwd")},
+        [("skills/pact-task-tracking/references/pw.md", 1, "symlink-outside")],
+    ),
+    "linked skill folder out of the source tree": (
+        {"skills/pact-linked": Link("/etc")},
+        [("skills/pact-linked", 1, "symlink-outside")],
+    ),
+    "dangling link": (
+        {"agents/pact-gone.md": Link("pact-nowhere.md")},
+        [("agents/pact-gone.md", 1, "broken-symlink")],
+    ),
+    "link that loops": (
+        {"skills/pact-task-tracking/references/loop.md": Link("loop.md")},
+        [("skills/pact-task-tracking/references/loop.md", 1, "broken-symlink")],
+    ),
+    "link to a folder inside a skill": (
+        {"skills/pact-task-tracking/more": Link("references")},
+        [("skills/pact-task-tracking/more", 1, "symlink-folder")],
+    ),
+    "folder named like an agent": (
+        {"agents/pact-y.md": FOLDER},
+        [("agents/pact-y.md", 1, "not-a-file")],
+    ),
+    "SKILL.md that is a folder": (
+        {"skills/pact-y/SKILL.md": FOLDER},
+        [("skills/pact-y/SKILL.md", 1, "not-a-file")],
+    ),
 }
 
 
@@ -274,16 +387,34 @@ def test_the_base_tree_is_clean(source_tree):
     assert found(source_tree(), strict=True) == []
 
 
-def test_always_on_total_over_budget_fails_strict(source_tree):
+def test_always_on_total_over_budget_fails_strict(source_tree, tmp_path, capsys):
+    from pact_build import cli
+
     description = "Reviews one part of the system in depth and reports. " * 2
     files = {
         f"agents/pact-a{n}.md": agent(f"name: pact-a{n}\ndescription: {description}\n")
         for n in range(40)
     }
+    root = source_tree(files=files)
+    out = tmp_path / "out"
 
-    problems = found(source_tree(files=files), strict=True)
+    problems = found(root, strict=True)
+    relaxed = cli.main(["build", "--src", str(root), "--out", str(tmp_path / "relaxed")])
+    capsys.readouterr()
+    code = cli.main(["build", "--src", str(root), "--out", str(out), "--strict"])
+    stdout, stderr = capsys.readouterr()
 
     assert problems == [(".claude-plugin/plugin.json", 1, "always-on-budget", "warning")]
+    assert relaxed == 0 and (tmp_path / "relaxed/PACT/agents/pact-a0.md").is_file()
+    assert (code, stdout) == (1, "")
+    assert stderr.splitlines()[0].startswith(
+        ".claude-plugin/plugin.json:1: always-on-budget: warning: always-on context is "
+    )
+    assert stderr.splitlines()[-1] == (
+        "0 error(s), 1 warning(s) (--strict: warnings fail); nothing written"
+    )
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["relaxed", "src0"]
 
 
 def test_builtin_command_list_covers_the_clients_commands():
@@ -383,3 +514,120 @@ def test_unreadable_file_is_reported_not_a_crash(source_tree, monkeypatch):
         "agents/pact-tester.md:1: unreadable: cannot read the file (Permission denied)\n"
         "    fix: check its permissions"
     ]
+
+
+# Another plugin or marketplace, checked by `validate PATH` (no PACT sources around it).
+
+M = ".claude-plugin/marketplace.json"
+FOO = "skills/foo/SKILL.md"
+MINI = {
+    ".claude-plugin/plugin.json": '{"name": "mini", "author": {"name": "m"}}',
+    "skills/foo/SKILL.md": "---\nname: foo\ndescription: Foo skill.\n---\nBody.\n",
+}
+
+
+def market(*entries):
+    plugins = [{"name": name, "source": source} for name, source in entries]
+    return json.dumps({"name": "mm", "owner": {"name": "o"}, "plugins": plugins}, indent=2)
+
+
+GITHUB = {"source": "github", "repo": "a/b"}
+
+FOREIGN_CASES = {
+    "marketplace source that is a file": (
+        {M: market(("p", "./p")), "p": "not a folder\n"},
+        [(M, 9, "marketplace-source")],
+    ),
+    "two plugins with one name": (
+        {M: market(("p", GITHUB), ("q", GITHUB), ("p", GITHUB))},
+        [(M, 22, "duplicate-plugin")],
+    ),
+    "marketplace root as a plugin with nothing in it": (
+        {M: market(("p", "./"))},
+        [(M, 9, "marketplace-source")],
+    ),
+    "skill name differs from its folder": (
+        {**MINI, "skills/foo/SKILL.md": "---\nname: bar\ndescription: Foo skill.\n---\nBody.\n"},
+        [("skills/foo/SKILL.md", 2, "name-mismatch")],
+    ),
+    "argument placeholder in a skill body": (
+        {**MINI, FOO: skill("name: foo\ndescription: Foo.\n", "awk '{print $1}'\n")},
+        [("skills/foo/SKILL.md", 5, "argument-placeholder")],
+    ),
+    "control character in a skill body": (
+        {**MINI, "skills/foo/SKILL.md": "---\nname: foo\ndescription: Foo.\n---\nBo\x08dy.\n"},
+        [("skills/foo/SKILL.md", 5, "control-character")],
+    ),
+    "dangling link": (
+        {**MINI, "agents/db.md": Link("../shared/db.md")},
+        [("agents/db.md", 1, "broken-symlink")],
+    ),
+    "folder named like a command": (
+        {**MINI, "commands/run.md": FOLDER},
+        [("commands/run.md", 1, "not-a-file")],
+    ),
+    "link to a folder inside a skill": (
+        {**MINI, "skills/foo/references": Link("../../docs"), "docs/a.md": "# A\n"},
+        [("skills/foo/references", 1, "unchecked")],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "files, expected", list(FOREIGN_CASES.values()), ids=list(FOREIGN_CASES)
+)
+def test_bad_input_of_another_plugin_is_reported_at_path_line_and_code(
+    source_tree, files, expected
+):
+    root = source_tree(files=files, base=False)
+
+    assert [(path, line, code) for path, line, code, _ in found(root)] == expected
+
+
+def test_links_out_of_another_plugin_are_allowed(source_tree, tmp_path):
+    (tmp_path / "shared.md").write_text("# Shared\n\nText.\n")
+    files = {**MINI, "skills/foo/references/shared.md": Link(str(tmp_path / "shared.md"))}
+
+    assert found(source_tree(files=files, base=False), strict=True) == []
+
+
+def test_the_marketplace_root_may_be_its_own_plugin(source_tree):
+    # Shown with the real client: it validates and installs such a marketplace.
+    files = {**MINI, M: market(("mini", "./"))}
+
+    assert found(source_tree(files=files, base=False), strict=True) == []
+
+
+def test_an_include_from_a_protocol_without_headings_says_so(source_tree):
+    files = {
+        "protocols/bare.md": "Only text.\n",
+        A: agent(NAME + "description: Tests.\n", '# X\n\n<!--{ include("bare", "Part") }-->\n'),
+    }
+
+    assert [p.format() for p in pipeline.validate(source_tree(files=files)).report.problems] == [
+        f'{A}:7: include-missing: no heading "Part" in protocols/bare.md\n'
+        "    fix: protocols/bare.md has no headings at all; add the section, or include another"
+    ]
+
+
+def test_a_placeholder_report_shows_what_the_model_would_read(source_tree):
+    body = "Look it up:\n\n    SELECT name FROM users WHERE id = $1 AND org = $2\n"
+    root = source_tree(files={S: skill("description: Tests.\n", body)})
+
+    assert [p.format() for p in pipeline.validate(root).report.problems] == [
+        f"{S}:6: argument-placeholder: warning: `$1` is replaced by the client with the second "
+        "argument of the call, and with nothing when there is none; the model would read: "
+        "SELECT name FROM users WHERE id =  AND org =\n"
+        "    fix: write \\$1 for a literal $1; if the skill takes arguments, declare them with "
+        "argument-hint"
+    ]
+
+
+def test_placeholders_in_skills_that_take_arguments_and_escaped_ones_pass(source_tree):
+    files = {
+        S: skill('description: Tests.\nargument-hint: "[id]"\n', "Find row $0 ($ARGUMENTS).\n"),
+        "skills/pact-lit/SKILL.md": skill("description: Tests.\n", "Use \\$1 and $1abc, $x.\n"),
+        C: command("description: Check\n", "WHERE id = $1; ${CLAUDE_SESSION_ID}\n"),
+    }
+
+    assert found(source_tree(files=files), strict=True) == []
