@@ -48,11 +48,8 @@ def is_own_command(command: str) -> bool:
     """True when every simple command is a PACT command or feeds one through a pipe."""
     from .signals import shell
 
-    try:
-        script = shell.parse(command)
-    except ValueError:
-        return False
-    if script.substitution or script.grouping or not script.commands:
+    script = shell.parse(command)
+    if script.unsure or script.substitution or script.grouping or not script.commands:
         return False
     feeding = {id(cmd.piped_from) for cmd in script.commands if cmd.piped_from is not None}
     runs_own = False

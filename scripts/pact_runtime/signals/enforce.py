@@ -167,11 +167,8 @@ def is_read_only(command: str) -> bool:
     """
     from . import shell
 
-    try:
-        script = shell.parse(command)
-    except ValueError:
-        return False
-    if script.substitution or script.grouping:
+    script = shell.parse(command)
+    if script.unsure or script.substitution or script.grouping:
         return False
     return all(_simple_read_only(cmd) for cmd in script.commands)
 

@@ -2,25 +2,39 @@
 
 Not a shell: enough structure for the guard (which command runs which SQL,
 what is written where) and for enforcement (is this command read-only?).
-Quoting follows bash: single quotes keep everything, double quotes let a
-backslash escape ``$``, a backtick, ``"``, ``\\`` and a newline, and a backslash
-outside quotes escapes the next character. A token made only of punctuation
-is taken as an operator even when it was quoted (``echo ";"``), which errs
-towards splitting, never towards hiding a command.
+Lexing follows bash with ``extglob`` off (the client turns it off before it
+runs a command): single quotes keep everything, double quotes let a backslash
+escape ``$``, a backtick, ``"``, ``\\`` and a newline, and a backslash outside
+quotes escapes the next character; a backslash-newline joins lines except in
+single quotes, comments and quoted heredoc bodies; a ``#`` that starts a word
+starts a comment (not inside ``${…}``, arithmetic or a backtick's search for
+its end); heredoc delimiters are read as words (``<<E"O"F`` is ``EOF``, quoted,
+so the body is literal), several may wait on one line, ``<<-`` strips tabs,
+and an unquoted body joins continued lines before its end line is looked for.
+A token made only of punctuation is taken as an operator even when it was
+quoted (``echo ";"``), which errs towards splitting, never towards hiding a
+command.
 
-The reader is one regular expression over the text, so its time grows in
-step with the command's length (``shlex`` grows with the square of a long
-token's, and a megabyte of quoted SQL would outlast the hook's timeout).
+Where the reader cannot follow bash exactly it says so with ``Script.unsure``
+instead of guessing quietly: a ``${…}`` beyond a plain name, ``$[…]``, a CR
+(a word character to bash), a heredoc operator with no delimiter, and a quote,
+substitution or expansion left open (bash runs the complete lines before such
+a syntax error, so those are still returned). Callers that approve or allow
+treat an unsure script as "no"; the guard still reads what was returned.
+
+The reader is regular expressions over the text, so its time grows in step
+with the command's length (``shlex`` grows with the square of a long token's,
+and a megabyte of quoted SQL would outlast the hook's timeout).
 """
 
 from __future__ import annotations
 
 import re
 
-_HEREDOC = re.compile(r"(?<!<)<<(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([^\s;&|<>()]+))")
 _PLACEHOLDER = "__pact_heredoc_%d__"
 SUB_MARK = "__pact_sub_%d__"  # a substitution cut out of the command line
 _PUNCTUATION = ";&|<>()\n"
+_WORD_BREAKS = frozenset(" \t;&|<>")  # after one of these (unescaped), a word starts
 
 
 class Command:
@@ -50,14 +64,15 @@ class Command:
 class Script:
     """A parsed command line: its simple commands in order."""
 
-    __slots__ = ("commands", "substitution", "grouping", "subs")
+    __slots__ = ("commands", "substitution", "grouping", "subs", "unsure")
 
     def __init__(self, commands: list[Command], substitution: bool, grouping: bool,
-                 subs: list[str] | None = None) -> None:
+                 subs: list[str] | None = None, unsure: bool = False) -> None:
         self.commands = commands
-        self.substitution = substitution  # $( ), backticks, <( ), >( )
+        self.substitution = substitution  # $( ), backticks, <( ), >( ), $[ ]
         self.grouping = grouping  # ( ) subshells or { } groups
         self.subs = subs or []  # the text of each substitution, by placeholder number
+        self.unsure = unsure  # the reader could not follow bash exactly (see the module)
 
 
 def writes_file(operator: str, target: str) -> bool:
@@ -75,15 +90,21 @@ def writes_file(operator: str, target: str) -> bool:
 
 
 def parse(text: str) -> Script:
-    """Split ``text`` into simple commands; raises ValueError on unbalanced quotes.
+    """Split ``text`` into simple commands, as far as bash would run them.
 
+    Never raises on odd input: an unclosed quote or substitution ends the
+    script at the last complete line before it, and ``unsure`` is set.
     Recent results are kept: the guard, enforcement and the approval of PACT's own
     commands read the same command line (and the scripts inside it), and a long one
     costs real time. Callers never change a Script.
     """
     script = _PARSED.get(text)
     if script is None:
-        script = _parse(text)
+        try:
+            script = _parse(text)
+        except RecursionError:  # substitutions nested deeper than Python recurses: words only
+            tokens, _ = _tokens(text)
+            script = Script(_assemble(tokens, [], []), True, True, [], unsure=True)
         if len(_PARSED) >= 8:
             _PARSED.clear()
         _PARSED[text] = script
@@ -94,14 +115,18 @@ _PARSED: dict[str, Script] = {}
 
 
 def _parse(text: str) -> Script:
-    flat, found = cut(text.replace("\\\n", ""))
+    flat, found = cut(text)
+    unsure = found.unsure or "\r" in text
     if "$'" in flat or '$"' in flat:
-        flat = _decode_ansi_c(flat)
-    tokens = tokenize(flat)
-    substitution = bool(found.subs) or any(mark in text for mark in ("$(", "`", "<(", ">("))
+        try:
+            flat = _decode_ansi_c(flat)
+        except ValueError:
+            unsure = True
+    tokens, complete = _tokens(flat)
+    substitution = bool(found.subs) or any(m in text for m in ("$(", "`", "<(", ">(", "$["))
     grouping = any(t in ("(", ")", "{", "}") for t in tokens)
     return Script(_assemble(tokens, found.bodies, found.subs), substitution, grouping,
-                  found.subs)
+                  found.subs, unsure or not complete)
 
 
 _PIECE = re.compile(
@@ -113,6 +138,19 @@ _DOUBLE_ESCAPE = re.compile(r'\\([$`"\\\n])')
 
 def tokenize(text: str) -> list[str]:
     """Words and operator runs, quotes removed; raises ValueError on an unclosed quote."""
+    tokens, complete = _tokens(text)
+    if not complete:
+        raise ValueError("unclosed quotation")
+    return tokens
+
+
+def _tokens(text: str) -> tuple[list[str], bool]:
+    """Words and operator runs, and whether every quote closed.
+
+    On an unclosed quote the tokens end at the last newline before it: bash
+    runs the lines before a syntax error and none after. A backslash at the
+    very end is kept as a literal backslash, as bash reads it.
+    """
     tokens: list[str] = []
     word: list[str] = []
     in_word = False
@@ -126,13 +164,18 @@ def tokenize(text: str) -> list[str]:
                 tokens.append(match.group(0))
             continue
         if kind == "bad":
-            raise ValueError(f"unclosed quotation or trailing backslash at {match.start()}")
+            if match.group(0) == "\\" and match.end() == len(text):
+                tokens.append("".join(word) + "\\")  # kept, yet reported as incomplete
+                return tokens, False
+            line_end = max((k for k, t in enumerate(tokens) if "\n" in t and _is_operator(t)),
+                           default=-1)
+            return tokens[:line_end + 1], False
         piece = match.group(kind or "plain")
         word.append(_DOUBLE_ESCAPE.sub(r"\1", piece) if kind == "double" else piece)
         in_word = True
     if in_word:
         tokens.append("".join(word))
-    return tokens
+    return tokens, True
 
 
 def _assemble(tokens: list[str], bodies: list[str], subs: list[str]) -> list[Command]:
@@ -180,137 +223,368 @@ def _is_operator(token: str) -> bool:
     return bool(token) and not token.strip(_PUNCTUATION)
 
 
-_NEXT = re.compile(r"[\\'\"`\n()]|\$[('\"]|<<|[<>]\(")
+# ---- cutting heredocs, substitutions and comments out of the line -----------------------
+
+_NEXT = re.compile(r"[\\'\"`\n()#]|\$[('\"{\[]|<<|[<>]\(")
+_IN_DOUBLE = re.compile(r'["\\`]|\$[({\[]')
+_IN_SINGLE = {"'": re.compile(r"'"), "$'": re.compile(r"['\\]")}
+_IN_PARAM = re.compile(r"[\\'\"`}]|\$[('\"{\[]")
+_IN_BRACKET = re.compile(r"[\\'\"`\[\]]|\$[('\"{\[]")
+_BACKQUOTE_END = re.compile(r"[\\`]")
 _BODY_SUB = re.compile(r"\$\((?!\()|`")
-_QUOTED_TO = {"'": re.compile(r"'"), "$'": re.compile(r"['\\]"),
-              '"': re.compile(r'["\\`]|\$\(')}
+_SIMPLE_PARAM = re.compile(r"#?(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+)|[@*#?$!-]")
+_PARAM_DEFAULT = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-]):?[-=+]")
+_PARAM_NAME = re.compile(r"[!#]?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])")
+_DELIMITER_END = frozenset(" \t\n;&|()<>")
 
 
 class Cut:
     """What ``cut`` takes out of a command line: heredoc bodies and substitutions."""
 
-    __slots__ = ("bodies", "subs")
+    __slots__ = ("bodies", "subs", "unsure")
 
     def __init__(self) -> None:
         self.bodies: list[str] = []  # heredoc bodies, in order
         self.subs: list[str] = []  # the text inside each $( ), backticks, <( ), >( )
+        self.unsure = False  # something the reader cannot follow exactly (see the module)
 
 
 def cut(text: str) -> tuple[str, Cut]:
-    """``text`` with each heredoc and substitution replaced by a placeholder word.
+    """``text`` with heredocs, substitutions and comments replaced or removed.
 
-    Quotes are followed as bash reads them: a ``<<`` or ``$(`` inside single
-    quotes is text, a ``$(`` inside double quotes is still a substitution, and a
-    ``<<`` inside ``(( ))`` is a shift. A heredoc body whose delimiter is unquoted
-    stays text (it is the command's stdin), but the substitutions in it are
-    collected, as bash runs them. Raises ValueError on an unclosed substitution.
+    Each heredoc and substitution becomes a placeholder word; comments and
+    line continuations go. Quotes are followed as bash reads them: a ``<<``,
+    ``#`` or ``$(`` inside single quotes is text, a ``$(`` inside double quotes
+    is still a substitution, and a ``<<`` inside ``(( ))`` is a shift. A heredoc
+    body whose delimiter is unquoted stays text (it is the command's stdin), but
+    the substitutions in it are collected, as bash runs them. Never raises:
+    what it cannot follow sets ``Cut.unsure``.
     """
     found = Cut()
-    flat, _ = _cut_from(text, 0, found, closer="")
+    flat, _, _ = _cut_from(text, 0, found, closer="")
     return flat, found
 
 
 def _cut_from(text: str, i: int, found: Cut, closer: str,
-              arithmetic: bool = False) -> tuple[str, int]:
-    """Copy from ``i`` up to ``closer`` (``)``, a backtick, or "" for the end)."""
+              arithmetic: bool = False) -> tuple[str, int, bool]:
+    """Copy from ``i`` up to ``closer`` (``)``, or "" for the end).
+
+    Returns the copy, the index after the closer, and whether the closer was found.
+    """
     out: list[str] = []
     pending: list[tuple[bool, str, bool]] = []  # heredocs: (strip tabs, delimiter, expands)
     depth = 0
     shifts: list[int] = []  # depths at which a (( … )) began
+    at_word_start = True
+    closed = False
     while True:
         match = _NEXT.search(text, i)
         if match is None:
-            if closer:
-                raise ValueError("unclosed substitution")
             out.append(text[i:])
+            i = len(text)
             break
-        out.append(text[i:match.start()])
+        if match.start() > i:
+            out.append(text[i:match.start()])
+            at_word_start = text[match.start() - 1] in _WORD_BREAKS
         token, i = match.group(0), match.end()
         if token == "\\":
+            if text.startswith("\n", i):  # a line continuation: bash removes both
+                i += 1
+                continue
             out.append(text[i - 1:i + 1])
             i += 1
+        elif token == "#":
+            if at_word_start and not (arithmetic or shifts):
+                end = text.find("\n", i)  # a comment, up to the newline
+                i = len(text) if end < 0 else end
+                continue
+            out.append(token)
         elif token in ("'", '"', "$'", '$"'):
-            quoted, i = _quoted(text, i, token, found)
-            out.append(quoted)
+            i = _quoted(text, i, token, out, found)
         elif token == "\n":
             out.append(token)
             i = _bodies(text, i, pending, found) if pending else i
             pending = []
+            at_word_start = True
+            continue
         elif token == "(":
             if text.startswith("(", i):
                 shifts.append(depth)
             depth += 1
             out.append(token)
+            at_word_start = True
+            continue
         elif token == ")":
             if depth == 0 and closer == ")":
+                closed = True
                 break
             depth = max(depth - 1, 0)
             if shifts and shifts[-1] == depth:
                 shifts.pop()
             out.append(token)
-        elif token == "`" and closer == "`":
-            break
+            at_word_start = True
+            continue
+        elif token == "`":
+            i = _backquote(text, i, out, found, in_double=False)
         elif token == "<<" and (arithmetic or shifts):
             out.append(token)
+            at_word_start = True
+            continue
         elif token == "<<":
             i = _heredoc(text, i, out, pending, found)
-        else:  # $( ` <( >(
+        elif token == "${":
+            i = _param(text, i, out, found, in_double=False)
+        elif token == "$[":
+            i = _bracket(text, i, out, found)
+        else:  # $( <( >(
             i = _substitution(text, i, token, out, found)
-    found.bodies.extend("" for _ in pending)  # no line after it: an empty body
-    return "".join(out), i
+        at_word_start = False
+    if pending:
+        found.unsure |= closer == ")"  # bash would read their bodies after the `)`
+        found.bodies.extend("" for _ in pending)  # no line after it: an empty body
+    if closer and not closed:
+        found.unsure = True  # unclosed: bash refuses the command
+    return "".join(out), i, closed
 
 
-def _quoted(text: str, i: int, opener: str, found: Cut) -> tuple[str, int]:
-    """A quoted string from just after ``opener``; substitutions inside ``"…"`` are cut."""
-    kind = opener if opener in ("'", "$'") else '"'
-    out = [opener]
+def _quoted(text: str, i: int, opener: str, out: list[str], found: Cut) -> int:
+    """Copy a quoted string from just after ``opener``; returns the index after it.
+
+    Substitutions and expansions inside ``"…"`` are cut as outside; an unclosed
+    string is copied to the end (the tokenizer then stops before its line).
+    """
+    out.append(opener)
+    if opener in ("'", "$'"):
+        pattern = _IN_SINGLE[opener]
+        while True:
+            match = pattern.search(text, i)
+            if match is None:
+                out.append(text[i:])
+                return len(text)
+            out.append(text[i:match.end()])
+            if match.group(0) == "'":
+                return match.end()
+            out.append(text[match.end():match.end() + 1])  # the escaped character
+            i = match.end() + 1
     while True:
-        match = _QUOTED_TO[kind].search(text, i)
-        if match is None:  # unclosed: the tokenizer reports it
+        match = _IN_DOUBLE.search(text, i)
+        if match is None:
             out.append(text[i:])
-            return "".join(out), len(text)
+            return len(text)
         out.append(text[i:match.start()])
         token, i = match.group(0), match.end()
-        if token == "\\":
-            out.append(text[i - 1:i + 1])
-            i += 1
-        elif token in ("$(", "`"):
-            i = _substitution(text, i, token, out, found)
-        else:
+        if token == '"':
             out.append(token)
-            return "".join(out), i
+            return i
+        if token == "\\":
+            if not text.startswith("\n", i):  # a backslash-newline is removed
+                out.append(text[i - 1:i + 1])
+            i += 1
+        elif token == "`":
+            i = _backquote(text, i, out, found, in_double=True)
+        elif token == "${":
+            i = _param(text, i, out, found, in_double=True)
+        elif token == "$[":
+            i = _bracket(text, i, out, found)
+        else:
+            i = _substitution(text, i, token, out, found)
 
 
 def _substitution(text: str, i: int, opener: str, out: list[str], found: Cut) -> int:
-    """Cut the ``$(…)``, backtick, ``<(…)`` or ``>(…)`` opened just before ``i``."""
+    """Cut the ``$(…)``, ``<(…)`` or ``>(…)`` opened just before ``i``; ``$((…))`` stays."""
     if opener == "$(" and text.startswith("(", i):  # $(( arithmetic ))
-        inner, end = _cut_from(text, i + 1, found, closer=")", arithmetic=True)
-        if not text.startswith(")", end):
-            raise ValueError("unclosed arithmetic expansion")
-        out.append("$((" + inner + "))")
-        return end + 1
-    _, end = _cut_from(text, i, Cut(), closer="`" if opener == "`" else ")")
-    found.subs.append(text[i:end - 1])
-    out.append(" " + SUB_MARK % (len(found.subs) - 1) + " " if opener in ("<(", ">(")
-               else SUB_MARK % (len(found.subs) - 1))
+        attempt = Cut()
+        inner, end, closed = _cut_from(text, i + 1, attempt, closer=")", arithmetic=True)
+        if closed and text.startswith(")", end):
+            found.subs.extend(attempt.subs)
+            found.unsure |= attempt.unsure
+            out.append("$((" + inner + "))")
+            return end + 1
+        # not arithmetic after all: bash reads `$((ls) )` as a substitution of a subshell
+    inner_cut = Cut()
+    _, end, closed = _cut_from(text, i, inner_cut, closer=")")
+    found.unsure |= inner_cut.unsure
+    found.subs.append(text[i:end - 1] if closed else text[i:])
+    mark = SUB_MARK % (len(found.subs) - 1)
+    out.append(mark if opener == "$(" else " " + mark + " ")
     return end
+
+
+def _backquote(text: str, i: int, out: list[str], found: Cut, in_double: bool) -> int:
+    """Cut the backtick substitution opened just before ``i``.
+
+    Its end is the first unescaped backtick, whatever quotes lie between (bash
+    finds it that way); inside, ``\\$``, ``\\```, ``\\\\`` (and ``\\"`` within
+    double quotes) lose their backslash before the text is run.
+    """
+    j = i
+    while True:
+        match = _BACKQUOTE_END.search(text, j)
+        if match is None:
+            found.unsure = True
+            inner, end = text[i:], len(text)
+            break
+        if match.group(0) == "\\":
+            j = match.end() + 1
+            continue
+        inner, end = text[i:match.start()], match.end()
+        break
+    escaped = r'\\([$`\\"])' if in_double else r"\\([$`\\])"
+    found.subs.append(re.sub(escaped, r"\1", inner) if "\\" in inner else inner)
+    out.append(SUB_MARK % (len(found.subs) - 1))
+    return end
+
+
+def _param(text: str, i: int, out: list[str], found: Cut, in_double: bool) -> int:
+    """Copy the ``${…}`` opened just before ``i``; returns the index after its ``}``.
+
+    ``${NAME}``, ``${#NAME}`` and special parameters are copied as they are.
+    Anything else is unsure; the word a ``${NAME:-word}``, ``:=`` or ``:+`` may
+    become is put in its place (so ``psql -c "${Q:-DROP TABLE t}"`` is still
+    read), and other operators leave ``${NAME}``.
+    """
+    pieces: list[str] = []
+    j = i
+    while True:
+        match = _IN_PARAM.search(text, j)
+        if match is None:
+            found.unsure = True
+            pieces.append(text[j:])
+            j = len(text)
+            break
+        pieces.append(text[j:match.start()])
+        token, j = match.group(0), match.end()
+        if token == "}":
+            break
+        if token == "\\":
+            pieces.append(text[j - 1:j + 1])
+            j += 1
+        elif token in ("'", '"', "$'", '$"'):
+            j = _quoted(text, j, token, pieces, found)
+        elif token == "`":
+            j = _backquote(text, j, pieces, found, in_double)
+        elif token == "${":
+            j = _param(text, j, pieces, found, in_double)
+        elif token == "$[":
+            j = _bracket(text, j, pieces, found)
+        else:
+            j = _substitution(text, j, token, pieces, found)
+    inner = "".join(pieces)
+    if _SIMPLE_PARAM.fullmatch(inner):
+        out.append("${" + inner + "}")
+        return j
+    found.unsure = True
+    default = _PARAM_DEFAULT.match(inner)
+    word = inner[default.end():] if default else ""
+    if default and not (in_double and any(q in word for q in "'\"")):
+        out.append(word)
+    else:
+        name = _PARAM_NAME.match(inner)
+        out.append("${" + (name.group(1) if name else "_") + "}")
+    return j
+
+
+def _bracket(text: str, i: int, out: list[str], found: Cut) -> int:
+    """Copy the old arithmetic ``$[…]`` opened just before ``i`` (its ``<<`` is a shift)."""
+    found.unsure = True
+    out.append("$[")
+    depth = 0
+    while True:
+        match = _IN_BRACKET.search(text, i)
+        if match is None:
+            out.append(text[i:])
+            return len(text)
+        out.append(text[i:match.start()])
+        token, i = match.group(0), match.end()
+        if token == "]" and depth == 0:
+            out.append(token)
+            return i
+        if token in ("[", "]"):
+            depth += 1 if token == "[" else -1
+            out.append(token)
+        elif token == "\\":
+            out.append(text[i - 1:i + 1])
+            i += 1
+        elif token in ("'", '"', "$'", '$"'):
+            i = _quoted(text, i, token, out, found)
+        elif token == "`":
+            i = _backquote(text, i, out, found, in_double=False)
+        elif token == "${":
+            i = _param(text, i, out, found, in_double=False)
+        elif token == "$[":
+            i = _bracket(text, i, out, found)
+        else:
+            i = _substitution(text, i, token, out, found)
 
 
 def _heredoc(text: str, i: int, out: list[str], pending: list[tuple[bool, str, bool]],
              found: Cut) -> int:
     """Note the heredoc whose ``<<`` ends just before ``i``; ``<<<`` is a here-string."""
-    match = _HEREDOC.match(text, i - 2)
-    if text.startswith("<", i) or match is None:
-        here_string = text.startswith("<", i)
-        out.append("<<<" if here_string else "<<")
-        return i + 1 if here_string else i
-    word = next(g for g in match.groups()[1:] if g is not None)
-    delimiter = word.replace("'", "").replace('"', "").replace("\\", "")
-    # `<<EOF` expands the body; `<<'EOF'`, `<<"EOF"`, `<<\\EOF` and `<<E"OF"` do not.
-    expands = match.group(4) is not None and delimiter == word and "\\" not in match.group(0)
-    pending.append((match.group(1) == "-", delimiter, expands))
+    if text.startswith("<", i):
+        out.append("<<<")
+        return i + 1
+    strip_tabs = text.startswith("-", i)
+    read = _delimiter(text, i + 1 if strip_tabs else i)
+    if read is None:  # bash: a syntax error, or a delimiter this reader does not follow
+        found.unsure = True
+        out.append("<<")
+        return i
+    delimiter, quoted, end = read
+    pending.append((strip_tabs, delimiter, not quoted))
     out.append("<< " + _PLACEHOLDER % (len(found.bodies) + len(pending) - 1) + " ")
-    return match.end()
+    return end
+
+
+def _delimiter(text: str, i: int) -> tuple[str, bool, int] | None:
+    """The heredoc delimiter word from ``i``: (its text after quote removal, quoted, end).
+
+    Any quoting in the word (``'EOF'``, ``"EOF"``, ``\\EOF``, ``E"O"F``, ``$'EOF'``)
+    makes the body literal. None when there is no word, or it holds an expansion.
+    """
+    while text.startswith((" ", "\t"), i):
+        i += 1
+    parts: list[str] = []
+    quoted = False
+    start = i
+    while i < len(text) and text[i] not in _DELIMITER_END:
+        c = text[i]
+        if c == "\\":
+            quoted = True
+            parts.append(text[i + 1:i + 2])
+            i += 2
+        elif c == "'":
+            end = text.find("'", i + 1)
+            if end < 0:
+                return None
+            parts.append(text[i + 1:end])
+            quoted, i = True, end + 1
+        elif c == '"' or text.startswith('$"', i):
+            i += 1 if c == '"' else 2
+            body: list[str] = []
+            while i < len(text) and text[i] != '"':
+                if text[i] == "\\" and text[i + 1:i + 2] in ('"', "\\", "$", "`"):
+                    i += 1
+                body.append(text[i])
+                i += 1
+            if i >= len(text):
+                return None
+            parts.append("".join(body))
+            quoted, i = True, i + 1
+        elif text.startswith("$'", i):
+            try:
+                decoded, i = _ansi_c_body(text, i + 2)
+            except ValueError:
+                return None
+            parts.append(decoded)
+            quoted = True
+        elif c == "`" or text.startswith(("$(", "${", "$["), i):
+            return None
+        else:
+            parts.append(c)
+            i += 1
+    if i == start:
+        return None
+    return "".join(parts), quoted, i
 
 
 def _bodies(text: str, i: int, pending: list[tuple[bool, str, bool]], found: Cut) -> int:
@@ -321,7 +595,13 @@ def _bodies(text: str, i: int, pending: list[tuple[bool, str, bool]], found: Cut
             end = text.find("\n", i)
             end = len(text) if end < 0 else end
             line, i = text[i:end], end + 1
-            if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+            while expands and _continues(line) and i < len(text):
+                end = text.find("\n", i)  # an unquoted body joins a backslash-newline
+                end = len(text) if end < 0 else end
+                line, i = line[:-1] + text[i:end], end + 1
+            if strip_tabs:
+                line = line.lstrip("\t")
+            if line == delimiter:
                 break
             body.append(line)
         joined = "\n".join(body)
@@ -331,6 +611,11 @@ def _bodies(text: str, i: int, pending: list[tuple[bool, str, bool]], found: Cut
     return min(i, len(text))
 
 
+def _continues(line: str) -> bool:
+    """True when ``line`` ends in an odd number of backslashes (a line continuation)."""
+    return (len(line) - len(line.rstrip("\\"))) % 2 == 1
+
+
 def _collect(body: str, found: Cut) -> None:
     """Add the substitutions in a heredoc body to ``found`` (quotes there are text)."""
     at = 0
@@ -338,11 +623,13 @@ def _collect(body: str, found: Cut) -> None:
         match = _BODY_SUB.search(body, at)
         if match is None:
             return
-        try:
-            at = _substitution(body, match.end(), match.group(0), [], found)
-        except ValueError:  # unclosed: bash fails on it too
-            return
+        if match.group(0) == "`":
+            at = _backquote(body, match.end(), [], found, in_double=False)
+        else:
+            at = _substitution(body, match.end(), "$(", [], found)
 
+
+# ---- ANSI-C quoting and echo/printf escapes ---------------------------------------------
 
 _ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
             "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
