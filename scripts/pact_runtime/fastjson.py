@@ -19,13 +19,56 @@ class DuplicateKey(ValueError):
     """An object names the same key twice (raised only with ``unique_keys``)."""
 
 
+# Longest integer read, in digits: the limit CPython 3.11+ puts on int(str), kept on
+# every version (older ones take time that grows with the square of the length).
+MAX_DIGITS = 4300
+
+
+class NumberTooLong(ValueError):
+    """An integer has more than ``MAX_DIGITS`` digits; ``lineno``, ``colno`` and ``pos``
+    say where it starts, as json's own errors do."""
+
+    def __init__(self, text: str, digits: int) -> None:
+        self.pos = _long_number_at(text)
+        self.lineno = text.count("\n", 0, self.pos) + 1
+        self.colno = self.pos - text.rfind("\n", 0, self.pos)
+        self.msg = f"a number with {digits:,} digits (at most {MAX_DIGITS:,} are read)"
+        super().__init__(f"{self.msg}: line {self.lineno} column {self.colno}")
+
+
+def _int(digits: str) -> int:
+    if len(digits) > MAX_DIGITS + 1:  # one more for a minus sign
+        raise _TooLong(len(digits.lstrip("-")))
+    return int(digits)
+
+
+class _TooLong(Exception):
+    # Not a ValueError: the scanner must not mistake it for a syntax error.
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _long_number_at(text: str) -> int:
+    run = start = 0
+    for index, char in enumerate(text):
+        if "0" <= char <= "9":
+            if run == 0:
+                start = index
+            run += 1
+            if run > MAX_DIGITS:
+                return start - (start > 0 and text[start - 1] == "-")
+        else:
+            run = 0
+    return 0
+
+
 class _Context:
     """The settings json.loads passes to the scanner by default."""
 
     strict = True
     object_hook = None
     parse_float = float
-    parse_int = int
+    parse_int = staticmethod(_int)
 
     def __init__(self, unique_keys: bool) -> None:
         self.object_pairs_hook = _unique if unique_keys else None
@@ -53,6 +96,8 @@ def loads(text: str, unique_keys: bool = False) -> Any:
             value, end = scan(text, start)
         except DuplicateKey:
             raise
+        except _TooLong as exc:
+            raise NumberTooLong(text, exc.digits) from None
         except (StopIteration, ValueError, RecursionError, SystemError):
             # Let json word the error below (some CPython builds' scanner fails on
             # truncated input with a SystemError instead of a position).
@@ -62,7 +107,11 @@ def loads(text: str, unique_keys: bool = False) -> Any:
                 return value
     import json
 
-    return json.loads(text, object_pairs_hook=_unique if unique_keys else None)
+    try:
+        return json.loads(text, object_pairs_hook=_unique if unique_keys else None,
+                          parse_int=_int)
+    except _TooLong as exc:
+        raise NumberTooLong(text, exc.digits) from None
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

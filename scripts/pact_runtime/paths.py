@@ -15,11 +15,17 @@ if TYPE_CHECKING:  # typing costs milliseconds at import; annotations only
 
 
 DB_NAME = "pact.db"
+SPOOL_DIR = "spool"
 
 
 def db_path(home: str) -> str:
     """The runtime's one SQLite file in the data folder (shared by memory and signals)."""
     return os.path.join(home, DB_NAME)
+
+
+def spool_dir(home: str) -> str:
+    """Records waiting for a locked database (see ``db.spool``); absent while none wait."""
+    return os.path.join(home, SPOOL_DIR)
 
 
 class NoDataFolder(Exception):

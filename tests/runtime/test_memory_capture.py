@@ -223,7 +223,8 @@ def test_corrupt_database_is_logged_and_the_hook_carries_on(home, project):
     with open(os.path.join(home, "logs", "pact.log"), encoding="utf-8") as f:
         logged = f.read()
 
-    assert "memory capture skipped for PACT:pact-database-engineer: StoreError" in logged
+    assert ("memory capture skipped for PACT:pact-database-engineer: DatabaseDamaged: the PACT "
+            "database") in logged
 
 
 def test_missing_protocol_is_logged_and_nothing_is_stored(home, project, tmp_path, monkeypatch):

@@ -307,7 +307,8 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
     (["import", "--project", "/nonexistent/folder"], '{"goal": "g"}',
      "Error: --project: '/nonexistent/folder' is not a folder"),
     (["pin", "0bad7602b3"], "", "Error: no memory with id '0bad7602b3'"),
-    (["show", "87"], "", "Error: no memory with id '87' (give at least 4 of its hex digits)"),
+    (["show", "87"], "", "Error: '87' is too short for an id: a shortened id needs at least 4 "
+                         "of its hex digits\n"),
     (["show", "m-zz"], "", "Error: no memory with id 'm-zz' (ids look like m-3f9a1c2b7d)"),
     (["show", "nonsense"], "", "Error: no memory with id 'nonsense' "
                                "(ids look like m-3f9a1c2b7d)"),
@@ -320,8 +321,18 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
                                             "to 200, got 'ten'"),
     (["search", "x", "--limit", "１０"], "", "Error: --limit: expected a whole number from 1 "
                                             "to 200, got '１０'"),
-    (["save"], '{"context": "a', "Error: invalid JSON at line 1, column 13: "
-                                 "Unterminated string starting at"),
+    (["save"], '{"context": "a', "Error: invalid JSON at line 1, column 13: a string starts "
+                                 "here and never ends (a closing quote is missing)\n"),
+    (["save"], '{"goal": "a\tb"}', "Error: invalid JSON at line 1, column 12: a control "
+                                   "character (U+0009) inside a string; write it as \\t\n"),
+    (["save"], '{"goal": "g", "pinned": ' + "1" * 5000 + "}",
+     "Error: invalid JSON at line 1, column 25: a number with 5,000 digits (at most 4,300 are "
+     "read)\n"),
+    (["import"], '{"goal": "g"}\n{"goal": "g", "x": -' + "1" * 5000 + "}",
+     "Error: invalid JSON at line 2, column 20: a number with 5,000 digits (at most 4,300 are "
+     "read)\n"),
+    (["list", "--limit", "9" * 5000], "", "Error: --limit: expected a whole number from 1 to "
+                                          "200, got '99999999999999999999…'\n"),
     (["save"], '{"context": "x", "context": "y"}', "Error: invalid JSON: duplicate key "
                                                    "'context'; give each field once"),
     (["import"], '{"goal": "ok"}\n{"goal": "g", "goal": "h"}',
@@ -369,7 +380,8 @@ def test_export_then_import_is_idempotent_by_id(run, env, tmp_path):
     (["import"], '{"goal": "g", "project": "/a\\ud800"}',
      "Error: line 1: project: text contains an unpaired surrogate (\\ud800); nothing was "
      "imported\n"),
-    (["show", "m-\udcff"], "", "Error: text contains an unpaired surrogate (\\udcff)\n"),
+    (["show", "m-\udcff"], "", "Error: argument 2 is not UTF-8 text (byte 0xff); pass it as "
+                              "UTF-8\n"),
 ])
 def test_errors_are_one_line_and_exit_1(run, argv, stdin, message):
     code, out, err = run(*argv, stdin=stdin)
@@ -400,7 +412,8 @@ def test_corrupt_database_is_reported_clearly(run, env):
     code, out, err = run("list")
 
     assert (code, out) == (1, "")
-    assert err.startswith("Error: the PACT database ") and "unreadable" in err
+    assert err.startswith(f"Error: the PACT database {env['PACT_HOME']}/pact.db is damaged "
+                          "(file is not a database); `pact-memory export > saved.jsonl`")
     assert err.count("\n") == 1
 
 
@@ -693,3 +706,157 @@ def test_store_search_capture_and_recall_run_on_each_python(python, tmp_path):
 
 def _empty(env):
     return f"No memories yet for {os.path.realpath(env['PACT_PROJECT'])}.\n"
+
+
+# ---- projects: export, import --project, PACT_PROJECT ------------------------------------
+
+def test_export_takes_every_project_unless_one_is_named(run, env, tmp_path):
+    here = saved(run)
+    env["PACT_PROJECT"] = str(tmp_path)
+    there = saved(run, {"goal": "elsewhere"})
+
+    everything = [json.loads(line)["id"] for line in run("export")[1].splitlines()]
+    only_here = run("export", "--project", str(tmp_path / "project"))[1]
+    gone = run("export", "--project", str(tmp_path / "no-longer-there"))
+
+    assert everything == [here, there]
+    assert [json.loads(line)["id"] for line in only_here.splitlines()] == [here]
+    assert gone == (0, "", "")
+    assert "every project (a full backup)" in run("export", "--help")[1]
+    assert "list and search stay in the current project" in run("export", "--help")[1]
+
+
+def test_import_project_moves_ids_already_stored_in_another_project(run, env, tmp_path):
+    old, new = tmp_path / "project", tmp_path / "renamed"
+    new.mkdir()
+    first = saved(run)
+    second = saved(run, {"goal": "second"})
+    exported = run("export", "--project", str(old))[1]
+
+    moved = run("import", "--project", str(new), stdin=exported)
+    again = run("import", "--project", str(new), stdin=exported)
+
+    assert moved == (0, f"Imported 0 memories; moved 2 already stored to {new}; skipped 0 "
+                        "already present.\n", "")
+    assert again == (0, "Imported 0 memories; skipped 2 already present.\n", "")
+    assert {json.loads(run("show", i, "--json")[1])["project"] for i in (first, second)} == {
+        str(new)}
+    assert run("list") == (0, _empty(env), "")
+    env["PACT_PROJECT"] = str(new)
+    assert "A partial index on status" in run("search", "orders")[1]
+    assert "moving ids already stored elsewhere" in run("import", "--help")[1]
+
+
+def test_a_move_onto_the_same_content_is_a_duplicate(run, env, tmp_path):
+    ident = saved(run)
+    exported = run("export")[1]
+    env["PACT_PROJECT"] = str(tmp_path)
+    twin = saved(run)  # the same content, in the target project, under its own id
+
+    code, out, _ = run("import", "--project", str(tmp_path), stdin=exported)
+
+    assert (code, out) == (0, "Imported 0 memories; skipped 0 already present and 1 duplicate "
+                              f"of stored memories ({ident} repeats {twin}).\n")
+    assert json.loads(run("show", ident, "--json")[1])["project"] == os.path.realpath(
+        tmp_path / "project")
+
+
+def test_a_new_id_with_the_content_of_a_stored_memory_is_called_a_duplicate(run):
+    ident = saved(run)
+    lines = "\n".join([json.dumps({**MEMORY, "id": "m-00000000aa"}),
+                       json.dumps({"goal": "new"}), json.dumps(MEMORY)])
+
+    code, out, _ = run("import", stdin=lines)
+
+    assert (code, out) == (0, "Imported 1 memory; skipped 0 already present and 2 duplicates "
+                              f"of stored memories (m-00000000aa repeats {ident}, line 3 "
+                              f"repeats {ident}).\n")
+
+
+@pytest.mark.parametrize("argv", [["list"], ["search", "x"], ["stats"], ["save"]])
+def test_a_project_that_is_not_a_folder_is_an_error(run, env, argv):
+    env["PACT_PROJECT"] = "/nonexistent/project"
+
+    code, out, err = run(*argv, stdin=json.dumps(MEMORY))
+
+    assert (code, out) == (1, "")
+    assert err == ("Error: PACT_PROJECT is '/nonexistent/project', which is not a folder; set "
+                   "it to the project's folder, or unset it to use the current one\n")
+
+
+def test_commands_that_need_no_project_ignore_a_missing_one(run, env):
+    ident = saved(run)
+    env["PACT_PROJECT"] = "/nonexistent/project"
+
+    assert run("show", ident)[0] == 0
+    assert run("list", "--all-projects")[0] == 0
+    assert run("import", stdin=run("export")[1])[0] == 0
+
+
+def test_the_skill_says_the_project_is_the_starting_folder_not_the_git_root():
+    with open(os.path.join(REPO, "skills", "pact-memory", "SKILL.md"), encoding="utf-8") as f:
+        text = f.read()
+
+    assert "the folder the session started in" in text and "not the git root" in text
+
+
+# ---- pinning: what it guarantees ------------------------------------------------------------
+
+def test_pin_says_when_the_pins_no_longer_fit_the_recall(run):
+    idents = [saved(run, {"goal": f"pinned fact {n} " + "detail " * 30}) for n in range(8)]
+    for ident in idents[1:]:
+        assert run("pin", ident)[0] == 0
+
+    code, out, err = run("pin", idents[0])  # the oldest: the recall shows the newest pins
+
+    assert (code, out) == (0, f"Pinned {idents[0]}.\n")
+    shown = err.split("has room for ")[1].split()[0]
+    project = json.loads(run("show", idents[0], "--json")[1])["project"]
+    assert err == (f"Note: 8 memories are pinned in {project}, "
+                   f"and the session-start recall (about 1,000 characters) has room for {shown} "
+                   "of them, the most recently updated first; it is not among them, so only "
+                   "search finds it. Unpin the ones that matter less.\n")
+    assert 3 <= int(shown) < 8
+
+
+def test_pin_says_nothing_more_while_every_pin_fits(run):
+    ident = saved(run)
+
+    assert run("pin", ident) == (0, f"Pinned {ident}.\n", "")
+
+
+def test_pin_help_says_what_pinning_guarantees(run):
+    out = run("pin", "--help")[1]
+
+    assert "put this memory first in the session-start recall" in out
+    assert "about 1,000 characters" in out and "found only by search" in out
+
+
+# ---- one clear line for odd starts and arguments ----------------------------------------
+
+def test_a_closed_stdout_is_one_error_line(env):
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); "
+            "from pact_runtime.memory.cli import main; "
+            "sys.exit(main(['list'], {'PACT_HOME': sys.argv[2], 'PACT_PROJECT': sys.argv[3]}))")
+    # Started as `pact-memory list >&-` is: file descriptor 1 closed before Python starts.
+    proc = subprocess.run(["sh", "-c", '"$@" >&-', "sh", sys.executable, "-S", "-c", code,
+                           SCRIPTS, env["PACT_HOME"], env["PACT_PROJECT"]],
+                          capture_output=True, text=True, timeout=60)
+
+    assert proc.returncode == 1
+    assert proc.stderr == ("Error: standard output is closed, so nothing could be shown; "
+                           "nothing was done\n")
+
+
+def test_a_short_id_says_what_a_prefix_needs_and_which_ids_it_starts(run):
+    lines = [json.dumps({"id": "m-156212a62b", "goal": "g"}),
+             json.dumps({"id": "m-1563000000", "goal": "h"})]
+    run("import", stdin="\n".join(lines))
+
+    assert run("show", "m-156") == (1, "", "Error: 'm-156' is too short for an id: a shortened "
+                                           "id needs at least 4 of its hex digits; m-156212a62b "
+                                           "and others start with it\n")
+    assert run("show", "m-1562")[0] == 0
+    assert run("pin", "15")[2] == ("Error: '15' is too short for an id: a shortened id needs at "
+                                   "least 4 of its hex digits; m-156212a62b and others start "
+                                   "with it\n")

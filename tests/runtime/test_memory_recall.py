@@ -108,7 +108,7 @@ def test_unreadable_database_is_logged_and_the_session_goes_on(home, project):
 
     assert start(home, project) is None
     with open(os.path.join(home, "logs", "pact.log"), encoding="utf-8") as f:
-        assert "memory recall skipped: StoreError: the PACT database" in f.read()
+        assert "memory recall skipped: DatabaseDamaged: the PACT database" in f.read()
 
 
 # ---- the ready recall file --------------------------------------------------------------

@@ -185,7 +185,8 @@ def test_export_then_import_keeps_ids_and_is_idempotent(conn, tmp_path):
     finally:
         other.close()
 
-    assert first == (1, 0) and again == (0, 1)
+    assert (first.imported, first.present) == (1, 0)
+    assert (again.imported, again.present, again.duplicates) == (0, 1, [])
     assert got == exported[0]  # every field, source and times included
     assert got["project"] == PROJECT and got["pinned"] is True and got["source"] == "explicit"
 
@@ -202,8 +203,9 @@ def test_import_refuses_an_id_of_another_shape(ident):
 def test_import_records_can_rehome_to_one_project(conn):
     exported = {"id": "m-0123456789", "project": "/old/place", "goal": "g"}
 
-    assert store.import_records(conn, [store.prepare_import(exported)], PROJECT,
-                                "/new/place") == (1, 0)
+    done = store.import_records(conn, [store.prepare_import(exported)], PROJECT, "/new/place")
+
+    assert (done.imported, done.moved, done.present) == (1, 0, 0)
     assert store.get(conn, "m-0123456789")["project"] == "/new/place"
 
 
@@ -232,8 +234,11 @@ def test_corrupt_database_raises_a_readable_store_error(home):
     with open(db.db_path(home), "wb") as f:
         f.write(b"this is not a database" * 100)
 
-    with pytest.raises(store.StoreError, match="unreadable"):
+    with pytest.raises(db.DatabaseDamaged) as err:
         store.open_store(home)
+
+    assert str(err.value).startswith(f"the PACT database {db.db_path(home)} is damaged (file "
+                                     "is not a database); `pact-memory export > saved.jsonl`")
 
 
 def test_without_fts5_saves_mark_the_index_stale_and_a_later_open_rebuilds_it(home, monkeypatch):

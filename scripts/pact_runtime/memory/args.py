@@ -25,10 +25,11 @@ COMMANDS: dict[str, tuple[str, dict[str, str], str]] = {
              "the newest memories of this project"),
     "show": ("ID", {"--json": FLAG}, "print one memory in full"),
     "forget": ("ID", {}, "delete a memory"),
-    "pin": ("ID", {}, "recall this memory at the start of every session"),
+    "pin": ("ID", {}, "put this memory first in the session-start recall"),
     "unpin": ("ID", {}, "remove the pin"),
     "stats": ("", {"--json": FLAG}, "counts, search engine and database location"),
-    "export": ("", {}, "print every memory as JSON Lines"),
+    "export": ("", {"--project": VALUE},
+               "print the memories of every project (a full backup) as JSON Lines"),
     "import": ("", {"--project": VALUE},
                "read JSON Lines on stdin; ids already present are skipped"),
 }
@@ -41,13 +42,26 @@ _OPTION_HELP = {
     "--file": ("PATH", "boost memories naming this file (repeatable)"),
     "--entity": ("NAME", "boost memories naming this entity (repeatable)"),
     "--json": ("", "print the stable JSON shape (see the pact-memory skill)"),
-    "--project": ("DIR", "move every imported memory to project DIR "
-                         "(default: the project each names)"),
+    "--project": ("DIR", "put every memory in project DIR, moving ids already stored "
+                         "elsewhere (default: the project each names)"),
+}
+# Options whose meaning differs by command: (command, option) -> help.
+_COMMAND_OPTION_HELP = {
+    ("export", "--project"): "only the memories of project DIR (the folder need not exist "
+                             "any more)",
 }
 _NOTES = {
     "save": ["", "fields: context, goal, lessons, decisions, uncertainties, entities, files, "
              "tags, agent, phase, pinned, session_id",
              "Each field's type and an example: the pact-memory skill."],
+    "pin": ["", "Pinned memories come first in the block of this project's memories added at "
+            "the start of every session, which holds about 1,000 characters (some 4 to 6 "
+            "memories), the most recently updated first. Pin more than fit and the rest are "
+            "found only by search; pin says so when that happens."],
+    "export": ["", "list and search stay in the current project; export takes every project "
+               "unless --project is given. `pact-memory import` reads the output back."],
+    "import": ["", "A record whose content its project already holds under another id is "
+               "not stored twice."],
 }
 
 
@@ -85,7 +99,8 @@ def usage(command: str | None = None) -> str:
     named = [" ".join(filter(None, (o, _OPTION_HELP[o][0]))) for o in options]
     head = " ".join(["usage: pact-memory", command, positional] + [f"[{o}]" for o in named])
     lines = [" ".join(head.split()), "", text]
-    lines += [f"  {n:<16} {_OPTION_HELP[o][1]}" for o, n in zip(options, named)]
+    lines += [f"  {n:<16} {_COMMAND_OPTION_HELP.get((command, o), _OPTION_HELP[o][1])}"
+              for o, n in zip(options, named)]
     lines += _NOTES.get(command, [])
     return "\n".join(lines)
 
@@ -133,9 +148,12 @@ def _value(name: str, kind: str, value: str, current: Any) -> Any:
     if kind == MANY:
         return [*current, value]
     if kind == LIMIT:
-        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
+        # Length first: int() of thousands of digits is refused (or slow) by the interpreter.
+        if (not (value.isascii() and value.isdigit()) or len(value) > 6
+                or not 1 <= int(value) <= MAX_LIMIT):
+            shown = value if len(value) <= 20 else value[:20] + "…"
             raise UsageError(f"{name}: expected a whole number from 1 to {MAX_LIMIT}, "
-                             f"got {value!r}")
+                             f"got {shown!r}")
         return int(value)
     return value
 

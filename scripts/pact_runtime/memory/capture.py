@@ -6,7 +6,10 @@ Event:  SubagentStop. Reads ``agent_type``, ``session_id``,
 Output: none, ever. ``additionalContext`` at SubagentStop would make the
         subagent take another turn, so the handler always returns None.
 Fails open: a missing data folder, an unreadable database or an odd message
-        means no memory; the reason goes to the runtime log.
+        means no memory; the reason goes to the runtime log. A database that
+        stays locked past the busy timeout does not lose the memory: it is
+        spooled (``db.spool``) and stored by the next connection that finds
+        the lock free (``store_spooled``).
 
 Rules:
 - Only agent types starting with ``PACT:``; other subagents are not ours.
@@ -29,6 +32,7 @@ from ..log import log
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import sqlite3
     from typing import Any
 
 PREFIX = "PACT:"
@@ -58,6 +62,7 @@ def on_subagent_stop(event: Event) -> Outcome | None:
 def _capture(event: Event, agent: str) -> None:
     from contextlib import closing
 
+    from .. import db
     from ..paths import plugin_root
     from . import handoff, store
 
@@ -70,10 +75,38 @@ def _capture(event: Event, agent: str) -> None:
         return
     started, goal = _transcript_facts(event.text("agent_transcript_path"))
     record = store.normalize(build_record(found, agent, event.session_id, goal))
-    with closing(store.open_store(str(event.home))) as conn:
-        if store.explicit_since(conn, event.session_id, agent, started):
-            return
-        store.save(conn, record, project=event.project, source="handoff")
+    home = str(event.home)
+    try:
+        with closing(store.open_store(home)) as conn:
+            if store.explicit_since(conn, event.session_id, agent, started):
+                return
+            store.save(conn, record, project=event.project, source="handoff")
+    except db.DatabaseLocked as exc:
+        payload = {"record": store.redacted(record), "project": event.project,
+                   "created": store.now_iso(), "explicit": [event.session_id, agent, started]}
+        path = db.spool(home, "memory", payload)
+        log(f"memory capture for {agent} spooled to {path}: {exc}", home)
+
+
+def store_spooled(conn: sqlite3.Connection, home: str, payload: dict[str, Any]) -> None:
+    """Store a handoff memory that ``_capture`` spooled (the handler ``db.drain`` calls).
+
+    Checks the payload as strictly as a new record (ValueError or TypeError
+    when it is not one), and skips it when the specialist saved a memory
+    itself in that run after all. Saving the same content again stores nothing.
+    """
+    from . import store
+    from .record import check_stamp
+
+    record = store.normalize(payload["record"])
+    project, created = payload["project"], payload.get("created")
+    session_id, agent, started = payload.get("explicit") or ["", "", None]
+    if not isinstance(project, str) or not project.startswith("/"):
+        raise ValueError(f"project: expected an absolute path, got {project!r}")
+    check_stamp("created", created)
+    if session_id and store.explicit_since(conn, session_id, agent, started):
+        return
+    store.save(conn, record, project=project, source="handoff", created=created)
 
 
 def build_record(found: dict[str, list[str]], agent: str, session_id: str,

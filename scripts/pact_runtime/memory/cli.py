@@ -8,8 +8,10 @@ Examples::
 
 The data folder is ``PACT_HOME`` (exported into every Bash call by the PACT
 SessionStart hook), else ``CLAUDE_PLUGIN_DATA``. The project is
-``CLAUDE_PROJECT_DIR``, else ``PACT_PROJECT``, else the current folder.
-Errors are one ``Error: …`` line on stderr and exit code 1.
+``CLAUDE_PROJECT_DIR``, else ``PACT_PROJECT``, else the current folder; one
+that is not a folder is an error. Errors are one ``Error: …`` line on stderr
+and exit code 1; memories a damaged database cannot give back are named one
+per line before it, while the rest are still printed.
 """
 
 from __future__ import annotations
@@ -33,8 +35,15 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show CJK gets escapes
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    if sys.stderr is None:  # started with stderr closed: no error could be read
+        return 1
     try:
-        command, options = cli_args.parse(sys.argv[1:] if argv is None else list(argv))
+        words = sys.argv[1:] if argv is None else list(argv)
+        _check_words(words)
+        command, options = cli_args.parse(words)
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise _usage("standard output is closed, so nothing could be shown; nothing was "
+                         "done")
         return _RUN[command](options, env)
     except cli_args.Help as shown:
         sys.stdout.write(f"{shown}\n")
@@ -55,10 +64,10 @@ def _fail(exc: Exception, env: Mapping[str, str]) -> int:
 
     if isinstance(exc, (UsageError, NoDataFolder, StoreError, InvalidMemory)):
         message = str(exc)
-    elif isinstance(exc, sqlite3.DatabaseError) and _damage_error(exc):
-        message = _damaged_message(_db_file(env), str(exc))
     elif isinstance(exc, sqlite3.Error):
-        message = f"database error: {exc}"
+        from ..db import explain
+
+        message = str(explain(exc, _db_file(env)))
     elif isinstance(exc, UnicodeEncodeError):
         bad = exc.object[exc.start] if isinstance(exc.object, str) else "?"
         message = f"text contains an unpaired surrogate (\\u{ord(bad):04x})"
@@ -66,8 +75,21 @@ def _fail(exc: Exception, env: Mapping[str, str]) -> int:
         message = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
     else:
         message = f"unexpected {type(exc).__name__}: {exc}"
-    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.write(f"Error: {_terminal(' '.join(message.split()))}\n")
     return 1
+
+
+def _check_words(words: list[str]) -> None:
+    """Refuse an argument holding bytes that are not UTF-8 (the OS hands them over as
+    lone surrogates)."""
+    for number, word in enumerate(words, 1):
+        try:
+            word.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = ord(word[exc.start])
+            byte = f"byte 0x{bad - 0xDC00:02x}" if 0xDC80 <= bad <= 0xDCFF else f"\\u{bad:04x}"
+            raise _usage(f"argument {number} is not UTF-8 text ({byte}); pass it as "
+                         "UTF-8") from None
 
 
 # ---------------------------------------------------------------- subcommands
@@ -91,45 +113,74 @@ def _search(opts: dict[str, Any], env: Mapping[str, str]) -> int:
 
     query = opts["query"]
     project = None if opts["all_projects"] else _project(env)
+    damaged: list[tuple[str, str]] = []
     with _open(env) as conn:
         hits = search.rank(conn, query, project=project, limit=opts["limit"],
                            agent=opts["agent"], files=opts["file"], entities=opts["entity"])
         if not hits:
             _check_intact(conn, query)
         if opts["json"]:
-            found = store.by_rowids(conn, [rowid for rowid, _ in hits])
+            found = store.by_rowids(conn, [rowid for rowid, _ in hits], damaged)
             results = [{**found[r], "score": round(s, 6)} for r, s in hits if r in found]
-            return _print_json({"query": query, "engine": search.engine(conn),
-                                "results": results})
-        lines = store.summaries(conn, [rowid for rowid, _ in hits])
-    return _print_lines(lines, f"No memories match {query!r}.", project is None)
+            _print_json({"query": query, "engine": search.engine(conn), "results": results})
+        else:
+            lines = store.summaries(conn, [rowid for rowid, _ in hits], damaged)
+            empty = f"No memories match {query!r}." if not damaged else ""
+            _print_lines(lines, empty, project is None)
+        return _unreadable(conn, damaged)
 
 
 def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     from . import store
 
     project = None if opts["all_projects"] else _project(env)
+    damaged: list[tuple[str, str]] = []
     with _open(env) as conn:
         rowids = store.recent_rowids(conn, project, opts["limit"])
-        found = store.by_rowids(conn, rowids) if opts["json"] else {}
-        lines = [] if opts["json"] else store.summaries(conn, rowids)
+        found = store.by_rowids(conn, rowids, damaged) if opts["json"] else {}
+        lines = [] if opts["json"] else store.summaries(conn, rowids, damaged)
         if not rowids:
             _check_intact(conn)
-        elif len(found or lines) < len(rowids):  # the index names rows the table lacks
-            _check_intact(conn)
+        elif len(found or lines) + len(damaged) < len(rowids):  # the index names rows the
+            _check_intact(conn)                                  # table lacks
             raise _damaged(conn, "the project index names memories the table lacks")
         if opts["json"]:
-            return _print_json({"results": [found[r] for r in rowids if r in found]})
-    empty = "No memories yet." if project is None else f"No memories yet for {project}."
-    return _print_lines(lines, empty, project is None)
+            _print_json({"results": [found[r] for r in rowids if r in found]})
+        else:
+            empty = ("No memories yet." if project is None
+                     else f"No memories yet for {project}.")
+            _print_lines(lines, empty if not damaged else "", project is None)
+        return _unreadable(conn, damaged)
 
 
-def _print_lines(memories: list[dict[str, Any]], empty: str, with_project: bool) -> int:
+def _unreadable(conn: sqlite3.Connection, damaged: list[tuple[str, str]],
+                shown: int | None = None) -> int:
+    """Name each memory that could not be read (one line each), then the one ``Error:`` line.
+
+    0 when there are none. ``shown``: how many were written (export says so).
+    """
+    if not damaged:
+        return 0
+    for label, reason in damaged:
+        sys.stderr.write(_terminal(f"pact-memory: {label} cannot be read ({reason})") + "\n")
+    what = f"{_count(len(damaged))} could not be read"
+    if shown is None:
+        raise _damaged(conn, what)
+    from ..db import DatabaseDamaged
+
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    raise DatabaseDamaged(
+        f"{what} and {'was' if len(damaged) == 1 else 'were'} left out, the other {shown} "
+        f"were exported; the PACT database {path} is damaged: keep this export, move the file "
+        "aside (a new one is made) and `pact-memory import` the export")
+
+
+def _print_lines(memories: list[dict[str, Any]], empty: str, with_project: bool) -> None:
     from .render import headline
 
-    out = [headline(m, with_project) for m in memories] or [empty]
-    sys.stdout.write(_terminal("\n".join(out)) + "\n")
-    return 0
+    out = [headline(m, with_project) for m in memories] or ([empty] if empty else [])
+    if out:
+        sys.stdout.write(_terminal("\n".join(out)) + "\n")
 
 
 def _terminal(text: str) -> str:
@@ -143,11 +194,20 @@ def _terminal(text: str) -> str:
 
 
 def _show(opts: dict[str, Any], env: Mapping[str, str]) -> int:
+    import sqlite3
+
+    from .. import db
     from . import store
     from .render import full
 
     with _open(env) as conn:
-        memory = store.get(conn, _resolve(conn, opts["id"]))
+        ident = _resolve(conn, opts["id"])
+        try:
+            memory = store.get(conn, ident)
+        except sqlite3.DatabaseError as exc:
+            if db.cause(exc) != "damaged":
+                raise
+            raise _damaged(conn, f"memory {ident} cannot be read: {db.detail_of(exc)}") from exc
     if memory is None:
         raise _usage(f"no memory with id {opts['id']!r}")
     if opts['json']:
@@ -174,8 +234,30 @@ def _pin(opts: dict[str, Any], env: Mapping[str, str], pinned: bool = True) -> i
         ident = _resolve(conn, opts["id"])
         if not store.set_pinned(conn, ident, pinned):
             raise _usage(f"no memory with id {opts['id']!r}")
-    print(f"{'Pinned' if pinned else 'Unpinned'} {ident}.")
+        print(f"{'Pinned' if pinned else 'Unpinned'} {ident}.")
+        note = _room_note(conn, ident) if pinned else ""
+    if note:
+        sys.stdout.flush()  # the id first, then the note, where both streams meet
+        sys.stderr.write(note + "\n")
     return 0
+
+
+def _room_note(conn: sqlite3.Connection, ident: str) -> str:
+    """What to know when the project's pins no longer all fit the session-start block."""
+    from .recall import BUDGET, pinned_room
+    from .store import project_of
+
+    project = project_of(conn, ident)
+    if project is None:
+        return ""
+    shown, pinned = pinned_room(conn, project)
+    if pinned <= len(shown):
+        return ""
+    place = ("it is among them" if ident in shown else
+             "it is not among them, so only search finds it")
+    return (f"Note: {pinned} memories are pinned in {project}, and the session-start recall "
+            f"(about {BUDGET:,} characters) has room for {len(shown)} of them, the most "
+            f"recently updated first; {place}. Unpin the ones that matter less.")
 
 
 def _unpin(opts: dict[str, Any], env: Mapping[str, str]) -> int:
@@ -212,10 +294,15 @@ def _export(opts: dict[str, Any], env: Mapping[str, str]) -> int:
 
     from . import store
 
+    project = os.path.realpath(opts["project"]) if opts["project"] else None
+    damaged: list[tuple[str, str]] = []
+    written = 0
     with _open(env, index=False) as conn:
-        for memory in store.iter_all(conn):
+        for memory in store.iter_all(conn, damaged, project):
             sys.stdout.write(json.dumps(memory, ensure_ascii=False) + "\n")
-    return 0
+            written += 1
+        sys.stdout.flush()
+        return _unreadable(conn, damaged, shown=written)
 
 
 def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
@@ -224,7 +311,7 @@ def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
 
     project = _import_project(opts["project"])
     # Check every line before storing any, so a bad file imports nothing.
-    records = []
+    records, lines = [], []
     # Lines end at "\n" only: U+2028 and friends are text inside a JSON string.
     for number, line in enumerate(_stdin().split("\n"), 1):
         if not line.strip():
@@ -233,9 +320,23 @@ def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
             records.append(store.prepare_import(_read_json(line, number)))
         except InvalidMemory as exc:
             raise _usage(f"line {number}: {exc}; nothing was imported") from exc
+        lines.append(number)
     with _open(env) as conn:
-        imported, skipped = store.import_records(conn, records, _project(env), project)
-    print(f"Imported {_count(imported)}; skipped {skipped} already present.")
+        done = store.import_records(conn, records, _project(env) if project is None
+                                    and any(r[4] is None for r in records) else "", project)
+    parts = [f"Imported {_count(done.imported)}"]
+    if done.moved:
+        parts.append(f"moved {done.moved} already stored to {project}")
+    skipped = f"skipped {done.present} already present"
+    if done.duplicates:
+        twins = [f"{ident or f'line {lines[at]}'} repeats {twin}"
+                 for at, ident, twin in done.duplicates[:3]]
+        more = ", …" if len(done.duplicates) > 3 else ""
+        number = len(done.duplicates)
+        skipped += (f" and {number} {'duplicate' if number == 1 else 'duplicates'} of stored "
+                    f"memories ({', '.join(twins)}{more})")
+    parts.append(skipped)
+    print("; ".join(parts) + ".")
     return 0
 
 
@@ -254,24 +355,11 @@ def _count(number: int) -> str:
 
 # ---------------------------------------------------------------- helpers
 
-# SQLite's words for a file whose pages do not hold what its schema says.
-_DAMAGE_WORDS = ("malformed", "corrupt", "not a database", "vtable constructor failed")
-
-
-def _damage_error(exc: Exception) -> bool:
-    return any(word in str(exc).lower() for word in _DAMAGE_WORDS)
-
-
 def _db_file(env: Mapping[str, str]) -> str:
     from .. import db
     from ..paths import data_home
 
     return db.db_path(data_home(env) or ".")
-
-
-def _damaged_message(path: str, detail: str) -> str:
-    return (f"the PACT database {path} is damaged ({detail}); move it aside to start a new "
-            "one, or restore it from a `pact-memory export` file")
 
 
 # Up to this size (16 MiB at SQLite's default page) an empty answer is checked by reading
@@ -328,10 +416,10 @@ def _check_intact(conn: sqlite3.Connection, query: str | None = None) -> None:
 
 
 def _damaged(conn: sqlite3.Connection, problem: str) -> Exception:
-    from .store import StoreError
+    from ..db import DatabaseDamaged, damaged_message
 
     path = conn.execute("PRAGMA database_list").fetchone()[2]
-    return StoreError(_damaged_message(path, problem))
+    return DatabaseDamaged(damaged_message(path, problem))
 
 
 def _usage(message: str) -> Exception:
@@ -352,8 +440,15 @@ def _resolve(conn: sqlite3.Connection, text: str) -> str:
                      "give more of the id")
     digits = text.lower()[2:] if text.lower().startswith("m-") else text.lower()
     if digits and all(c in "0123456789abcdef" for c in digits):
-        hint = " (give at least 4 of its hex digits)" if len(digits) < 4 else ""
-        raise _usage(f"no memory with id {text!r}{hint}")
+        if len(digits) < 4:
+            near = [r for (r,) in conn.execute(
+                "SELECT id FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+                (f"m-{digits}", f"m-{digits}g"))]
+            which = (f"; {near[0]}{' and others' if len(near) > 1 else ''} "
+                     f"{'start' if len(near) > 1 else 'starts'} with it" if near else "")
+            raise _usage(f"{text!r} is too short for an id: a shortened id needs at least 4 "
+                         f"of its hex digits{which}")
+        raise _usage(f"no memory with id {text!r}")
     raise _usage(f"no memory with id {text!r} (ids look like m-3f9a1c2b7d)")
 
 
@@ -390,8 +485,20 @@ def _read_json(text: str, line: int | None = None) -> Any:
     except ValueError as exc:
         lineno = line if line is not None else getattr(exc, "lineno", 1)
         column = getattr(exc, "colno", 1)
-        reason = getattr(exc, "msg", str(exc))
-        raise _usage(f"invalid JSON at line {lineno}, column {column}: {reason}") from exc
+        reason = _json_reason(str(getattr(exc, "msg", exc)), text, getattr(exc, "pos", None))
+        raise _usage(f"invalid JSON at line {lineno}, column {column}: {reason}") from None
+
+
+def _json_reason(reason: str, text: str, pos: int | None) -> str:
+    """json's words for an error, finished where they end in "at" (the place comes first)."""
+    if reason.startswith("Invalid control character") and pos is not None and pos < len(text):
+        char = text[pos]
+        escape = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
+        return (f"a control character (U+{ord(char):04X}) inside a string; write it as "
+                f"{escape}")
+    if reason.startswith("Unterminated string starting at"):
+        return "a string starts here and never ends (a closing quote is missing)"
+    return reason[:-3] if reason.endswith(" at") else reason
 
 
 class _open:
@@ -417,8 +524,16 @@ class _open:
 
 
 def _project(env: Mapping[str, str]) -> str:
+    """The current project (see the module docstring); one that is not a folder is refused."""
     from ..paths import project_root
 
+    for name in ("CLAUDE_PROJECT_DIR", "PACT_PROJECT"):
+        value = env.get(name, "")
+        if value:
+            if not os.path.isdir(value):
+                raise _usage(f"{name} is {value!r}, which is not a folder; set it to the "
+                             "project's folder, or unset it to use the current one")
+            break
     return project_root(None, env)
 
 

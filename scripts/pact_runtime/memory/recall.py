@@ -14,7 +14,9 @@ write lock, so the hook reads one small file and starts without SQLite. Its
 first line names the database file (device and inode) and the project; when
 that does not match (a new or restored database, a hash collision, no file
 yet) the hook reads the database and writes the file again. A change made to
-the database by other means than PACT shows at the next PACT write.
+the database by other means than PACT shows at the next PACT write. When
+records wait in the spool (a write found the database locked), the hook
+connects first, which stores them and so refreshes the file.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import os
 
 from ..hook import Event, Outcome
 from ..log import log
-from ..paths import db_path
+from ..paths import db_path, spool_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,6 +44,10 @@ def on_session_start(event: Event) -> Outcome | None:
     if not home:
         return None
     try:
+        if os.path.isdir(spool_dir(home)):  # records wait for a lock that was held
+            from .. import db
+
+            db.connect(home).close()  # stores them, if the lock is free now
         text = _cached(home, event.project)
         if text is None:
             text = _from_database(home, event.project)
@@ -98,20 +104,36 @@ def rank(memories: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def render(memories: list[dict[str, Any]], total: int) -> str:
     """The context block, never longer than BUDGET characters."""
+    lines = [line for _, line in _fitting(memories, total)]
+    return _join(_header(len(lines), total), lines) if lines else ""
+
+
+def _fitting(memories: list[dict[str, Any]], total: int) -> list[tuple[dict[str, Any], str]]:
+    """The memories the block has room for, in its order, each with its line."""
     from .render import clip, summary_line
 
-    if not memories:
-        return ""
-    lines: list[str] = []
+    kept: list[tuple[dict[str, Any], str]] = []
     for memory in rank(memories):
         tags = " pinned" if memory["pinned"] else ""
         who = memory["agent"].split(":", 1)[-1] or "user"
         line = clip(f"- {memory['id']}{tags} ({who}, {memory['updated'][:10]}): "
                     f"{summary_line(memory)}", LINE_CHARS)
-        if len(_join(_header(len(lines) + 1, total), lines + [line])) > BUDGET:
+        lines = [text for _, text in kept] + [line]
+        if len(_join(_header(len(lines), total), lines)) > BUDGET:
             break
-        lines.append(line)
-    return _join(_header(len(lines), total), lines) if lines else ""
+        kept.append((memory, line))
+    return kept
+
+
+def pinned_room(conn: sqlite3.Connection, project: str) -> tuple[list[str], int]:
+    """(ids of the pinned memories the session-start block shows, pinned memories in all)."""
+    from . import store
+
+    pinned = conn.execute("SELECT count(*) FROM memories INDEXED BY memories_pinned "
+                          "WHERE project = ? AND pinned = 1", (project,)).fetchone()[0]
+    rowids = store.recent_rowids(conn, project, CANDIDATES, pinned_first=True)
+    shown = _fitting(store.summaries(conn, rowids), _total(conn, project))
+    return [m["id"] for m, _ in shown if m["pinned"]], int(pinned)
 
 
 def _cached(home: str, project: str) -> str | None:
@@ -148,11 +170,15 @@ def _render_from(conn: sqlite3.Connection, project: str) -> str:
     from . import store
 
     rowids = store.recent_rowids(conn, project, CANDIDATES, pinned_first=True)
+    return render(store.summaries(conn, rowids), _total(conn, project))
+
+
+def _total(conn: sqlite3.Connection, project: str) -> int:
     # Counted up to a cap: this runs after every write, and a full count of a
     # large project costs milliseconds each time; "30 of 1,000+" says enough.
     total = conn.execute("SELECT count(*) FROM (SELECT 1 FROM memories WHERE project = ? "
                          "LIMIT ?)", (project, COUNT_CAP + 1)).fetchone()[0]
-    return render(store.summaries(conn, rowids), int(total))
+    return int(total)
 
 
 def _stamp(home: str, project: str) -> str | None:

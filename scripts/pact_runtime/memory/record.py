@@ -92,6 +92,17 @@ def import_keys(data: dict[str, Any]) -> tuple[str | None, ...]:
     return tuple(values)
 
 
+def check_stamp(key: str, value: Any) -> None:
+    """Refuse a time that is neither None nor a real UTC ISO-8601 time (InvalidMemory)."""
+    import re
+
+    if value is None:
+        return
+    if not isinstance(value, str) or not re.fullmatch(_STAMP, value):
+        raise InvalidMemory(f"{key}: invalid value {value!r}")
+    _real_time(key, value)
+
+
 def _real_time(key: str, value: str) -> None:
     import calendar
     import time

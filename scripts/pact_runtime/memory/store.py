@@ -5,6 +5,11 @@ the command). Every text is redacted before it is stored. Saving the same
 content twice in one project returns the first record's id instead of
 storing a copy. The store raises ``StoreError`` (from ``db``) for a database
 it cannot use and ``InvalidMemory`` for input it will not store.
+
+Readers that take a ``damaged`` list (``by_rowids``, ``summaries``,
+``iter_all``) carry on past a memory whose row or links cannot be read
+(damaged pages, text that is not UTF-8) and name it there as (id, reason),
+so one bad row does not hide the others.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from .record import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
 KEYS = ("id", "created", "updated", "project", "session_id", "agent", "phase", "context",
@@ -42,6 +47,7 @@ _COLUMNS = ("rowid", "id", "created", "updated", "project", "session_id", "agent
 
 
 StoreError = db.StoreError
+Damaged = list  # of (memory id, or "row N" when even that is unreadable; the reason)
 
 
 def open_store(home: str) -> sqlite3.Connection:
@@ -49,9 +55,12 @@ def open_store(home: str) -> sqlite3.Connection:
     conn = db.connect(home)
     try:
         ensure_index(conn)
-    except sqlite3.DatabaseError as exc:
+    except StoreError:
         conn.close()
-        raise StoreError(f"the PACT database in {home} is unreadable ({exc})") from exc
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise db.explain(exc, db.db_path(home)) from exc
     return conn
 
 
@@ -90,7 +99,7 @@ def save(conn: sqlite3.Connection, record: dict[str, Any], *, project: str, sour
     ``refresh=False`` leaves the project's recall file to the caller (a bulk import
     refreshes once at the end).
     """
-    record = _redacted(record)
+    record = redacted(record)
     digest = content_hash(record)
     stamp = created or now_iso()
     with db.write(conn):
@@ -183,16 +192,29 @@ def recent(conn: sqlite3.Connection, project: str | None, limit: int,
     return [found[r] for r in rowids]
 
 
-def by_rowids(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, dict[str, Any]]:
+def by_rowids(conn: sqlite3.Connection, rowids: list[int],
+              damaged: Damaged | None = None) -> dict[int, dict[str, Any]]:
+    """The full memories of ``rowids`` (those the table has); see ``damaged`` above."""
     if not rowids:
         return {}
     marks = ",".join("?" * len(rowids))
-    rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories WHERE rowid IN ({marks})",
-                        rowids).fetchall()
-    return {row[0]: _from_row(conn, row) for row in rows}
+    try:
+        rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories "
+                            f"WHERE rowid IN ({marks})", rowids).fetchall()
+        return {row[0]: _from_row(conn, row) for row in rows}
+    except sqlite3.DatabaseError as exc:
+        if damaged is None or db.cause(exc) != "damaged":
+            raise
+    return _one_by_one(conn, rowids, damaged, lambda rowid: _full(conn, rowid))
 
 
-def summaries(conn: sqlite3.Connection, rowids: list[int]) -> list[dict[str, Any]]:
+_SUMMARY = ("SELECT rowid, id, created, updated, project, agent, pinned, source, goal, context, "
+            "json_extract(lessons, '$[0]'), json_extract(decisions, '$[0].decision'), "
+            "json_extract(uncertainties, '$[0]') FROM memories WHERE rowid ")
+
+
+def summaries(conn: sqlite3.Connection, rowids: list[int],
+              damaged: Damaged | None = None) -> list[dict[str, Any]]:
     """Just enough of each memory for a one-line listing, in the given order.
 
     SQLite's JSON functions pick the first lesson and decision, so listing
@@ -202,16 +224,72 @@ def summaries(conn: sqlite3.Connection, rowids: list[int]) -> list[dict[str, Any
         return []
     marks = ",".join("?" * len(rowids))
     try:
-        rows = conn.execute(
-            "SELECT rowid, id, created, updated, project, agent, pinned, source, goal, context, "
-            "json_extract(lessons, '$[0]'), json_extract(decisions, '$[0].decision'), "
-            f"json_extract(uncertainties, '$[0]') FROM memories WHERE rowid IN ({marks})",
-            rowids).fetchall()
-    except sqlite3.OperationalError:
-        found = by_rowids(conn, rowids)
+        rows = conn.execute(f"{_SUMMARY}IN ({marks})", rowids).fetchall()
+    except sqlite3.DatabaseError as exc:
+        if damaged is not None and db.cause(exc) == "damaged":
+            found = _one_by_one(conn, rowids, damaged, lambda rowid: _brief(conn, rowid))
+        elif isinstance(exc, sqlite3.OperationalError) and "json_extract" in str(exc):
+            found = by_rowids(conn, rowids, damaged)
+        else:
+            raise
         return [found[r] for r in rowids if r in found]
     by_id = {row[0]: _summary(row) for row in rows}
     return [by_id[r] for r in rowids if r in by_id]
+
+
+def _full(conn: sqlite3.Connection, rowid: int) -> dict[str, Any] | None:
+    row = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories WHERE rowid = ?",
+                       (rowid,)).fetchone()
+    return _from_row(conn, row) if row else None
+
+
+def _brief(conn: sqlite3.Connection, rowid: int) -> dict[str, Any] | None:
+    try:
+        row = conn.execute(f"{_SUMMARY}= ?", (rowid,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "json_extract" not in str(exc):
+            raise
+        return _full(conn, rowid)
+    return _summary(row) if row else None
+
+
+def _one_by_one(conn: sqlite3.Connection, rowids: Iterable[int], damaged: Damaged,
+                read: Callable[[int], dict[str, Any] | None],
+                names: dict[int, str] | None = None,
+                missing: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Each memory read by itself, so damage costs only the rows it touches.
+
+    ``names``: ids already known by rowid; ``missing`` collects the rowids the
+    table has no row for.
+    """
+    found = {}
+    for rowid in rowids:
+        try:
+            memory = read(rowid)
+        except sqlite3.DatabaseError as exc:
+            if db.cause(exc) != "damaged":
+                raise
+            damaged.append((_label(conn, rowid, (names or {}).get(rowid, "")),
+                            db.detail_of(exc)))
+            continue
+        if memory is not None:
+            found[rowid] = memory
+        elif missing is not None:
+            missing.append(rowid)
+    return found
+
+
+def _label(conn: sqlite3.Connection, rowid: int, known: str = "") -> str:
+    """The memory's id read as bytes (so bad text still names it), else ``row N``."""
+    if known:
+        return known
+    try:
+        row = conn.execute("SELECT CAST(id AS BLOB) FROM memories WHERE rowid = ?",
+                           (rowid,)).fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    ident = bytes(row[0]).decode("utf-8", "replace") if row and row[0] is not None else ""
+    return ident if ident.startswith("m-") and len(ident) == 12 else f"row {rowid}"
 
 
 def _summary(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -225,11 +303,85 @@ def _summary(row: tuple[Any, ...]) -> dict[str, Any]:
             "uncertainties": [doubt] if doubt else []}
 
 
-def iter_all(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    """Every memory, oldest first (the export order)."""
-    cur = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories ORDER BY created, rowid")
-    for row in cur.fetchall():
-        yield _from_row(conn, row)
+def iter_all(conn: sqlite3.Connection, damaged: Damaged | None = None,
+             project: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every memory (of ``project``, when given), oldest first: the export order.
+
+    With ``damaged``, a table that cannot be read in one pass is salvaged:
+    see ``_salvage``.
+    """
+    where, args = ("WHERE project = ?", [project]) if project is not None else ("", [])
+    try:
+        rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM memories {where} "
+                            "ORDER BY created, rowid", args).fetchall()
+    except sqlite3.DatabaseError as exc:
+        if damaged is None or db.cause(exc) != "damaged":
+            raise
+        yield from _salvage(conn, damaged, project)
+        return
+    for row in rows:
+        try:
+            memory = _from_row(conn, row)
+        except sqlite3.DatabaseError as exc:  # its entities or files are unreadable
+            if damaged is None or db.cause(exc) != "damaged":
+                raise
+            damaged.append((row[1], db.detail_of(exc)))
+            continue
+        yield memory
+
+
+# Every way to the memories' rowids, each read until it meets damage: the table
+# itself from both ends, and each index (with the id or project it holds).
+_ROWID_SCANS = (
+    "SELECT rowid, NULL, NULL FROM memories ORDER BY rowid",
+    "SELECT rowid, NULL, NULL FROM memories ORDER BY rowid DESC",
+    "SELECT rowid, CAST(id AS BLOB), NULL FROM memories INDEXED BY sqlite_autoindex_memories_1 "
+    "WHERE id >= '' ORDER BY id",
+    "SELECT rowid, CAST(id AS BLOB), NULL FROM memories INDEXED BY sqlite_autoindex_memories_1 "
+    "WHERE id >= '' ORDER BY id DESC",
+    "SELECT rowid, NULL, CAST(project AS BLOB) FROM memories INDEXED BY memories_by_project "
+    "WHERE project >= '' ORDER BY project, updated",
+    "SELECT rowid, NULL, CAST(project AS BLOB) FROM memories INDEXED BY memories_by_project "
+    "WHERE project >= '' ORDER BY project DESC, updated DESC",
+    "SELECT rowid, NULL, CAST(project AS BLOB) FROM memories INDEXED BY memories_by_content "
+    "WHERE project >= '' ORDER BY project, content_hash",
+)
+
+
+def _salvage(conn: sqlite3.Connection, damaged: Damaged,
+             project: str | None) -> list[dict[str, Any]]:
+    """Every memory that can still be read, found by every way there is to it.
+
+    Rows on damaged pages are named in ``damaged`` when an index still knows
+    them; rows that no way reaches cannot be named.
+    """
+    ids: dict[int, str] = {}
+    projects: dict[int, str] = {}
+    scans = list(_ROWID_SCANS)
+    try:  # a stale search index may still hold forgotten rows
+        if schema.index_exists(conn) and not schema.index_stale(conn):
+            scans.append(f"SELECT id, NULL, NULL FROM {schema.FTS_TABLE}_docsize")
+    except sqlite3.DatabaseError:
+        pass
+    for sql in scans:
+        try:
+            for rowid, ident, home in conn.execute(sql):
+                if ident is not None or rowid not in ids:
+                    ids[rowid] = bytes(ident).decode("utf-8", "replace") if ident else ""
+                if home is not None:
+                    projects[rowid] = bytes(home).decode("utf-8", "replace")
+        except sqlite3.DatabaseError as exc:  # damage met, or an index this file lacks
+            if db.cause(exc) not in ("damaged", ""):
+                raise
+    if project is not None:  # leave out what is known to belong elsewhere
+        ids = {r: i for r, i in ids.items() if projects.get(r, project) == project}
+    missing: list[int] = []
+    found = _one_by_one(conn, sorted(ids), damaged, lambda rowid: _full(conn, rowid),
+                        names=ids, missing=missing)
+    damaged += [(ids[r] or f"row {r}", "an index names it but the table has lost it")
+                for r in missing]
+    memories = [m for m in found.values() if project is None or m["project"] == project]
+    return sorted(memories, key=lambda m: m["created"])  # stable: rowid order within a time
 
 
 def prepare_import(data: Any) -> tuple[Any, ...]:
@@ -244,30 +396,71 @@ def prepare_import(data: Any) -> tuple[Any, ...]:
     return (record, ident, created, updated, project, source)
 
 
+class Imported:
+    """What ``import_records`` did: counts, and each duplicate as (position, its id or None,
+    the id of the stored memory it repeats)."""
+
+    __slots__ = ("imported", "moved", "present", "duplicates")
+
+    def __init__(self) -> None:
+        self.imported = self.moved = self.present = 0
+        self.duplicates: list[tuple[int, str | None, str]] = []
+
+
 def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]],
-                   default_project: str, project: str | None = None) -> tuple[int, int]:
-    """Store prepared records under their own ids; returns (imported, skipped).
+                   default_project: str, project: str | None = None) -> Imported:
+    """Store prepared records under their own ids.
 
     Each keeps the source it was exported with (one naming none becomes "import").
-
-    ``project`` re-homes every record there; otherwise each keeps the project
-    it names, and one naming none goes to ``default_project``.
+    Without ``project`` each keeps the project it names (one naming none goes
+    to ``default_project``), and an id already stored is left as it is. With
+    ``project`` every record ends up there: new ones are stored there, and a
+    stored id in another project is moved there. A record whose content that
+    project already holds under another id is a duplicate and is not stored.
     """
-    imported = skipped = 0
+    result = Imported()
     touched: set[str] = set()
-    for record, ident, created, updated, recorded, source in prepared:
-        if ident and get(conn, ident) is not None:
-            skipped += 1
+    for position, (record, ident, created, updated, recorded, source) in enumerate(prepared):
+        row = conn.execute("SELECT project FROM memories WHERE id = ?",
+                           (ident,)).fetchone() if ident else None
+        if row is not None:
+            if project is None or row[0] == project:
+                result.present += 1
+                continue
+            twin = _move(conn, ident, project)
+            if twin:
+                result.duplicates.append((position, ident, twin))
+            else:
+                result.moved += 1
+                touched.update((row[0], project))
             continue
         home = project or recorded or default_project
-        _, stored = save(conn, record, project=home, source=source or "import", ident=ident,
-                         created=created, updated=updated, refresh=False)
-        imported += stored
-        skipped += not stored
+        stored_id, stored = save(conn, record, project=home, source=source or "import",
+                                 ident=ident, created=created, updated=updated, refresh=False)
         if stored:
+            result.imported += 1
             touched.add(home)
+        else:
+            result.duplicates.append((position, ident, stored_id))
     _changed(conn, touched)
-    return imported, skipped
+    return result
+
+
+def _move(conn: sqlite3.Connection, ident: str, project: str) -> str:
+    """Re-home one memory; "" when moved, else the id of its twin already in ``project``."""
+    with db.write(conn):
+        twin = conn.execute(
+            "SELECT id FROM memories WHERE project = ? AND content_hash = "
+            "(SELECT content_hash FROM memories WHERE id = ?)", (project, ident)).fetchone()
+        if twin is not None:
+            return str(twin[0])
+        conn.execute("UPDATE memories SET project = ? WHERE id = ?", (project, ident))
+    return ""
+
+
+def project_of(conn: sqlite3.Connection, ident: str) -> str | None:
+    row = conn.execute("SELECT project FROM memories WHERE id = ?", (ident,)).fetchone()
+    return str(row[0]) if row else None
 
 
 def explicit_since(conn: sqlite3.Connection, session_id: str, agent: str,
@@ -335,7 +528,8 @@ def _changed(conn: sqlite3.Connection, projects: Iterable[str]) -> None:
         refresh(conn, projects)
 
 
-def _redacted(record: dict[str, Any]) -> dict[str, Any]:
+def redacted(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with every secret in its texts replaced by ``[REDACTED:kind]``."""
     from ..redaction import redact
 
     out = dict(record)
