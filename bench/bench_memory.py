@@ -43,7 +43,7 @@ from pact_runtime.memory import search, store  # noqa: E402
 from .common import built_dist, dist_parser, write_results  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
-PROJECT = "/home/dev/src/shop"
+PROJECT = "/home/dev/src/shop"  # replaced by a real folder in run(): the command checks it
 OTHER_PROJECTS = ("/home/dev/src/blog", "/home/dev/src/infra", "/home/dev/src/mobile")
 SAVES = 200
 QUERIES = 300
@@ -305,9 +305,12 @@ def _measure(conn: Any, home: str, size: int, rng: random.Random, sample: list[d
 
 
 def run(command: str, sizes: tuple[int, ...] = SIZES, runs: int = COMMAND_RUNS) -> dict[str, Any]:
+    global PROJECT
     rng = random.Random(20261203)
     results: dict[str, Any] = {"python": sys.version.split()[0], "runs": runs, "sizes": []}
-    with tempfile.TemporaryDirectory(prefix="pact-bench-") as home:
+    with tempfile.TemporaryDirectory(prefix="pact-bench-") as home, \
+            tempfile.TemporaryDirectory(prefix="pact-bench-shop-") as project:
+        PROJECT = os.path.realpath(project)  # pact-memory refuses a project that is no folder
         conn = store.open_store(home)
         try:
             results["engine"] = search.engine(conn)
