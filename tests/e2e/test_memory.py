@@ -122,12 +122,12 @@ def test_a_damaged_database_never_stops_a_session(pact: Client):
     listing = r.result_text(r.tool_result_for("toolu_list"))
     errors = [line for line in listing.splitlines() if line.startswith("Error: ")]
     assert len(errors) == 1 and "Traceback" not in listing, listing
-    assert errors[0].startswith("Error: the PACT database ") and "unreadable" in errors[0]
+    assert errors[0].startswith("Error: the PACT database ") and " is damaged (" in errors[0]
     # The hooks carried on without memory and wrote down why.
     with open(os.path.join(pact.data_dir, "logs", "pact.log"), encoding="utf-8") as f:
         log = f.read()
-    assert "memory recall skipped: StoreError: the PACT database" in log
-    assert f"memory capture skipped for {AGENT}: StoreError: the PACT database" in log
+    assert "memory recall skipped: DatabaseDamaged: the PACT database" in log
+    assert f"memory capture skipped for {AGENT}: DatabaseDamaged: the PACT database" in log
 
 
 def _seed(client: Client, plugin_root: str, memory: dict) -> str:
@@ -210,3 +210,53 @@ def test_memory_agent_finds_memories_with_the_command(pact: Client, plugin_root:
     assert found[0].startswith(f"{wanted}  ") and "pact-backend-coder" in found[0]
     assert found[1].strip() == "Refunds round half up, per line"
     assert len(found) == 2
+
+
+def test_pin_memory_says_when_the_pins_no_longer_fit_the_recall(pact: Client, plugin_root: str):
+    older = _seed(pact, plugin_root, {"lessons": ["Invoices are numbered per calendar year"]})
+    for n in range(8):
+        _seed(pact, plugin_root, {"lessons": [f"Pinned rule {n}: " + "keep it exact " * 12],
+                                  "pinned": True})
+    pact.model.script(main=[
+        tool_use("Bash", {"command": f"pact-memory pin {older}", "description": "pin"},
+                 id="toolu_pin"),
+        text("pinned, but it does not fit")])
+
+    r = pact.run(f"/PACT:pin-memory {older}")
+
+    assert r.returncode == 0, r
+    result = r.result_text(r.tool_result_for("toolu_pin"))
+    assert result.startswith(f"Pinned {older}."), result
+    assert "Note: 9 memories are pinned in " in result
+    assert "it is not among them, so only search finds it" in result
+    # The command tells the model what pinning guarantees and to pass the note on.
+    assert "only the few most recently updated pins fit" in json.dumps(r.requests[0])
+
+
+def test_a_handoff_that_meets_a_locked_database_is_recalled_by_the_next_session(
+        pact: Client, plugin_root: str):
+    _seed(pact, plugin_root, {"lessons": ["The store exists before the lock is taken"]})
+    holder = sqlite3.connect(os.path.join(pact.data_dir, "pact.db"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program writing, for longer than the timeout
+    pact.model.script(
+        main=[tool_use("Agent", {"subagent_type": AGENT, "description": "archive",
+                                 "prompt": "Archive old orders"}),
+              text("done")],
+        sub=[text(FIRST)])
+    try:
+        r = pact.run("archive old orders")
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert r.returncode == 0, r
+    assert [m["source"] for m in stored(pact)] == ["explicit"]  # not stored yet, not lost
+    assert os.listdir(os.path.join(pact.data_dir, "spool"))
+
+    second = pact.run("hello")
+
+    context = second.context_text(second.main_requests[0])
+    assert "PACT memory for this project (2 of 2;" in context
+    assert "Copy rows with a keyset cursor" in context
+    assert [m["source"] for m in stored(pact)] == ["explicit", "handoff"]
+    assert not os.path.exists(os.path.join(pact.data_dir, "spool"))
