@@ -9,8 +9,10 @@ cost). Ordinary Bash commands should stay within 1.2x of it; SQL-bearing
 commands pay for sqlglot only when the keyword pre-check fires. The
 destructive cases run in a project of their own, so the HALT they open does
 not pause the other cases. Two 1 MB commands show the guard's time on long
-input. Prints a Markdown table; writes ``bench/results/guard.json`` and
-``bench/results/guard.md``.
+input, and a SubagentStop whose final message is 10 MB of unclosed
+``pact-signal`` fences shows the signal-block reader's (it once took 30 s on
+210 KB, the hook's timeout). Prints a Markdown table; writes
+``bench/results/guard.json`` and ``bench/results/guard.md``.
 """
 
 from __future__ import annotations
@@ -39,12 +41,20 @@ LARGE = {'psql -c "SELECT 1; …" (1 MB, ends in DROP TABLE)':
          'psql -c "' + "SELECT 1; " * 100_000 + 'DROP TABLE customers"',
          "git commit -m '…' (1 MB of SQL words)":
          "git commit -m '" + "update the table; " * 58_000 + "'"}
+FENCES = "SubagentStop: 10 MB of unclosed ```pact-signal fences"
 
 
 def _interpreter() -> str:
     proc = subprocess.run(["python3", "-S", "-c", "import sys; print(sys.executable)"],
                           capture_output=True, text=True, check=True)
     return proc.stdout.strip()
+
+
+def _stop_event(project: str, message: str) -> bytes:
+    return json.dumps({"session_id": "bench", "transcript_path": "", "cwd": project,
+                       "prompt_id": "p", "hook_event_name": "SubagentStop",
+                       "agent_id": "a1", "agent_type": "PACT:pact-backend-coder",
+                       "stop_hook_active": True, "last_assistant_message": message}).encode()
 
 
 def _event(project: str, tool: str, tool_input: dict) -> bytes:
@@ -72,37 +82,42 @@ def _once(cmd: list[str], stdin: bytes, env: dict[str, str]) -> tuple[float, byt
 
 def measure(dist: str, runs: int) -> dict:
     root = os.path.join(dist, "PACT")
-    cmd = [_interpreter(), "-S", os.path.join(root, "runtime", "pact_hook.py"), "PreToolUse"]
+    hook = [_interpreter(), "-S", os.path.join(root, "runtime", "pact_hook.py")]
     with tempfile.TemporaryDirectory(prefix="pact-bench-guard-") as scratch:
         home = os.path.join(scratch, "data")
         calm, halted = os.path.join(scratch, "project"), os.path.join(scratch, "halted")
         os.makedirs(calm)
         os.makedirs(halted)
-        cases: dict[str, tuple[bytes, dict[str, str]]] = {
-            BASELINE: (_event(calm, "Read", {"file_path": f"{calm}/README.md"}),
+        cases: dict[str, tuple[list[str], bytes, dict[str, str]]] = {
+            BASELINE: ([*hook, "PreToolUse"],
+                       _event(calm, "Read", {"file_path": f"{calm}/README.md"}),
                        _env(root, home, calm))}
         commands = {c: c for c in ORDINARY + PARSED + SQL} | LARGE
         for name, command in commands.items():
             project = halted if "DROP" in command else calm
-            cases[name] = (_event(project, "Bash", {"command": command}),
+            cases[name] = ([*hook, "PreToolUse"], _event(project, "Bash", {"command": command}),
                            _env(root, home, project))
+        cases[FENCES] = ([*hook, "SubagentStop"],
+                         _stop_event(calm, "```pact-signal\n" * 700_000), _env(root, home, calm))
         verdicts = {}
-        for name, (stdin, env) in cases.items():  # warm-up: .pyc files, database
+        for name, (cmd, stdin, env) in cases.items():  # warm-up: .pyc files, database
             for _ in range(3):
-                verdicts[name] = "deny" if b'"deny"' in _once(cmd, stdin, env)[1] else "allow"
+                out = _once(cmd, stdin, env)[1]
+                verdicts[name] = ("deny" if b'"deny"' in out else "block" if b'"block"' in out
+                                  else "allow")
         times: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(runs):
-            for name, (stdin, env) in cases.items():
+            for name, (cmd, stdin, env) in cases.items():
                 times[name].append(_once(cmd, stdin, env)[0])
     base = statistics.median(times[BASELINE])
-    return {"python": cmd[0], "runs": runs, "verdicts": verdicts,
+    return {"python": hook[0], "runs": runs, "verdicts": verdicts,
             "median_ms": {n: round(statistics.median(t) * 1000, 2) for n, t in times.items()},
             "ratio_to_noop": {n: round(statistics.median(t) / base, 2) for n, t in times.items()},
-            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": list(LARGE)}
+            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": [*LARGE, FENCES]}
 
 
 def report(figures: dict) -> str:
-    lines = [f"Guard per PreToolUse call, {figures['python']}, median of {figures['runs']} runs",
+    lines = [f"Guard per hook call, {figures['python']}, median of {figures['runs']} runs",
              "", "| Case | Kind | Verdict | Median ms | x no-op |", "|---|---|---|---:|---:|"]
     for name, ms in figures["median_ms"].items():
         kind = ("baseline" if name == BASELINE else "ordinary" if name in figures["ordinary"]
