@@ -214,8 +214,9 @@ def test_a_database_locked_past_the_busy_timeout_is_one_error_line(env, capsys,
     try:
         for argv in (["emit", "ALERT", "SCOPE", "--reason", "grew"], ["ack", "S1"]):
             assert run(capsys, *argv) == (
-                1, "", f"Error: {path} is locked by another PACT process (waited 0.2 s); "
-                       "nothing was changed, run the command again\n")
+                1, "", f"Error: another program is writing to the PACT database {path} and has "
+                       "held its write lock for over 0.2 s; nothing was changed, try again in "
+                       "a moment\n")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -239,7 +240,7 @@ def test_a_data_folder_that_is_a_file_is_named(env, capsys) -> None:
     with open(env["PACT_HOME"], "w") as f:
         f.write("not a folder")
     assert run(capsys, "list") == (
-        1, "", f"Error: the data folder {env['PACT_HOME']} is a file, not a folder; point "
+        1, "", f"Error: the PACT data folder {env['PACT_HOME']} is a file, not a folder; point "
                "PACT_HOME at a folder\n")
 
 

@@ -189,3 +189,39 @@ def test_ten_megabytes_of_unclosed_openers_are_read_in_one_pass() -> None:
     openers = "```pact-signal\n" * 700_000  # 10.5 MB, no block closed
     assert signal_blocks(openers) == []
     assert signal_blocks(openers + "~~~pact-signal\nreason: last\n~~~\n") == [{"reason": "last"}]
+
+
+def test_signal_blocks_wait_in_the_spool_while_the_database_is_locked(tmp_path,
+                                                                      monkeypatch) -> None:
+    """A block is not lost to a lock: spooled, the HALT marked at once, recorded once later."""
+    import sqlite3
+
+    from pact_runtime import db
+    from pact_runtime.hook import Event
+    from pact_runtime.signals.handoff import on_subagent_stop
+
+    home, project = str(tmp_path / "data"), str(tmp_path)
+    with closing(store.connect(home)):
+        pass
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.1)
+    event = Event("SubagentStop", {"session_id": "s1", "agent_type": "PACT:pact-database-engineer",
+                                   "agent_id": "a7", "last_assistant_message": BLOCK},
+                  {"PACT_HOME": home, "CLAUDE_PROJECT_DIR": project})
+    holder = sqlite3.connect(os.path.join(home, "pact.db"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert on_subagent_stop(event) is None
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(os.listdir(os.path.join(home, "spool"))) == 1
+    assert store.halt_marked(home, os.path.realpath(project))
+
+    with closing(store.connect(home)) as conn:  # the next connection stores what waits
+        recorded = [(s.level, s.category, s.reason, s.agent_id, s.source)
+                    for s in store.find(conn, os.path.realpath(project))]
+    assert recorded == [("HALT", "DATA", "drops customers", "a7", "handoff")]
+    assert not os.path.exists(os.path.join(home, "spool"))
+    assert on_subagent_stop(event) is None  # the same message again: still one signal
+    with closing(store.connect(home)) as conn:
+        assert len(store.find(conn, os.path.realpath(project))) == 1

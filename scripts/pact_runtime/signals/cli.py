@@ -122,16 +122,12 @@ def _drop_stdout() -> None:
 
 def _database_message(exc: Exception) -> str:
     """What went wrong with the database, and what the user can do, on one line."""
-    cause = exc.__cause__ if isinstance(exc, store.StoreError) else exc
-    detail = str(cause or exc)
-    if isinstance(cause, sqlite3.OperationalError) and ("locked" in detail or "busy" in detail):
-        where = _home_or_none()
-        path = db_path(where) if where else "the PACT database"
-        return (f"{path} is locked by another PACT process (waited "
-                f"{store.db.BUSY_TIMEOUT_S:g} s); nothing was changed, run the command again")
-    if isinstance(exc, store.StoreError):
+    if isinstance(exc, store.StoreError):  # worded by db: locked, read-only, damaged, newer
         return str(exc)
-    return f"database error: {detail}"
+    from ..db import explain
+
+    home = _home_or_none()
+    return str(explain(exc, db_path(home) if home else "the PACT database"))
 
 
 def _home_or_none() -> str | None:
@@ -139,15 +135,6 @@ def _home_or_none() -> str | None:
         return require_data_home()
     except NoDataFolder:
         return None
-
-
-def _home() -> str:
-    """The data folder, refused when it names a file."""
-    home = require_data_home()
-    if os.path.exists(home) and not os.path.isdir(home):
-        raise CommandError(f"the data folder {home} is a file, not a folder; point PACT_HOME "
-                           "at a folder")
-    return home
 
 
 _EPILOG = ("Only the user resolves a HALT, with /PACT:resolve <id> <decision>; until then\n"
@@ -214,7 +201,7 @@ def emit_signal(args: argparse.Namespace) -> int:
         if len(value) > limit:
             raise CommandError(f"{name} is too long ({len(value):,} > {limit:,} characters)"
                                + hint)
-    home = _home()
+    home = require_data_home()
     with closing(store.connect(home)) as conn:
         signal = store.record(
             conn, home, project=project_root(), level=level, category=category,
@@ -229,7 +216,7 @@ def emit_signal(args: argparse.Namespace) -> int:
 
 def list_signals(args: argparse.Namespace) -> int:
     project = project_root()
-    with closing(store.connect(_home())) as conn:
+    with closing(store.connect(require_data_home())) as conn:
         signals = store.find(conn, project, open_only=args.open)
     if args.json:
         print(json.dumps([s.as_dict() for s in signals], indent=2, ensure_ascii=False))
@@ -244,7 +231,7 @@ def list_signals(args: argparse.Namespace) -> int:
 
 
 def show_signal(args: argparse.Namespace) -> int:
-    with closing(store.connect(_home())) as conn:
+    with closing(store.connect(require_data_home())) as conn:
         signal = _find(conn, args.id)
     for key, value in signal.as_dict().items():
         if value in ("", None) or key in ("fingerprint", "project"):
@@ -258,7 +245,7 @@ def show_signal(args: argparse.Namespace) -> int:
 
 
 def ack_signal(args: argparse.Namespace) -> int:
-    home = _home()
+    home = require_data_home()
     with closing(store.connect(home)) as conn:
         signal = _find(conn, args.id)
         if signal.level == "HALT":

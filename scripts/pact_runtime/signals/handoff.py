@@ -9,7 +9,11 @@ category, or no reason, are logged and skipped.
 
 Output: none. ``additionalContext`` at SubagentStop would make the subagent
 take another turn; the orchestrator sees the signals after the Agent call.
-Fails open: an error is logged by the dispatcher and the subagent finishes.
+Fails open: an error is logged by the dispatcher and the subagent finishes. A
+database locked past the busy timeout loses nothing: the blocks are spooled
+(``db.spool``) and recorded by the next connection that finds the lock free
+(``store_spooled``), and a HALT among them writes the project's HALT marker at
+once, so work pauses before the HALT is in the log.
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ from __future__ import annotations
 import re
 
 from ..hook import Event, Outcome
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import sqlite3
+    from typing import Any
 
 _PAIR = re.compile(r"^[ \t]*(level|category|reason|evidence)[ \t]*:[ \t]*(.*)$", re.IGNORECASE)
 KEYS = ("level", "category", "reason", "evidence")
@@ -92,30 +101,72 @@ def on_subagent_stop(event: Event) -> Outcome | None:
 
 
 def _record(event: Event, home: str, blocks: list[dict[str, str]]) -> None:
+    import time
     from contextlib import closing
 
+    from .. import db
     from ..log import log
+    from . import store
+    from .marker import HALT, WAITING, write_marker
+    from .vocabulary import levels
+
+    vocabulary = levels()
+    valid = []
+    for block in blocks:
+        level, category = block.get("level", "").upper(), block.get("category", "").upper()
+        if category not in vocabulary.get(level, ()) or not block.get("reason", ""):
+            log(f"skipped a pact-signal block from {event.agent_type or '?'}: {block}", home)
+            continue
+        valid.append({"level": level, "category": category, "reason": block["reason"],
+                      "evidence": block.get("evidence", "")})
+    if not valid:
+        return
+    payload = {"project": event.project, "agent": event.agent_type,
+               "agent_id": event.text("agent_id"), "session": event.session_id,
+               "created": time.time(), "blocks": valid}
+    try:
+        with closing(store.connect(home)) as conn:
+            store_spooled(conn, home, payload)
+    except db.DatabaseLocked as exc:
+        path = db.spool(home, "signal", payload)
+        write_marker(home, event.project, WAITING)
+        if any(b["level"] == "HALT" for b in valid):
+            write_marker(home, event.project, HALT)
+        log(f"pact-signal blocks from {event.agent_type or '?'} spooled to {path}: {exc}", home)
+
+
+def store_spooled(conn: sqlite3.Connection, home: str, payload: dict[str, Any]) -> None:
+    """Record the signal blocks of one final message; ``db.drain`` calls it for the spool.
+
+    A block already recorded for that agent (same level, category and reason) is
+    not recorded again, so a message sent back by the gate, or a spooled record
+    handed over twice, makes one signal. ValueError or TypeError for a payload
+    that is not such a record.
+    """
     from ..redaction import redact
     from . import store
     from .vocabulary import levels
 
+    project, blocks = payload["project"], payload["blocks"]
+    if not isinstance(project, str) or not project.startswith("/") or not isinstance(
+            blocks, list):
+        raise ValueError(f"not a record of signal blocks: project {project!r}")
+    fields = {k: payload.get(k, "") for k in ("agent", "agent_id", "session")}
+    if not all(isinstance(v, str) for v in fields.values()):
+        raise TypeError("agent, agent_id and session must be text")
+    created = payload.get("created")
     vocabulary = levels()
-    with closing(store.connect(home)) as conn:
-        known = {(s.agent_id, s.level, s.category, s.reason)
-                 for s in store.find(conn, event.project)}
-        for block in blocks:
-            level = block.get("level", "").upper()
-            category = block.get("category", "").upper()
-            # Stored reasons are redacted, so compare the redacted form to spot a repeat.
-            reason = redact(block.get("reason", ""))
-            if category not in vocabulary.get(level, ()) or not reason:
-                log(f"skipped a pact-signal block from {event.agent_type or '?'}: {block}", home)
-                continue
-            agent_id = event.text("agent_id")
-            if (agent_id, level, category, reason) in known:
-                continue
-            known.add((agent_id, level, category, reason))
-            store.record(conn, home, project=event.project, level=level, category=category,
-                         reason=reason, evidence=block.get("evidence", ""),
-                         agent=event.agent_type, agent_id=agent_id, session=event.session_id,
-                         source="handoff")
+    known = {(s.agent_id, s.level, s.category, s.reason) for s in store.find(conn, project)}
+    for block in blocks:
+        level, category = str(block["level"]), str(block["category"])
+        # Stored reasons are redacted, so compare the redacted form to spot a repeat.
+        reason, evidence = redact(str(block["reason"])), str(block.get("evidence", ""))
+        if category not in vocabulary.get(level, ()) or not reason:
+            raise ValueError(f"not a signal: {level} {category} {reason!r}")
+        if (fields["agent_id"], level, category, reason) in known:
+            continue
+        known.add((fields["agent_id"], level, category, reason))
+        store.record(conn, home, project=project, level=level, category=category,
+                     reason=reason, evidence=evidence, agent=fields["agent"],
+                     agent_id=fields["agent_id"], session=fields["session"], source="handoff",
+                     created=float(created) if isinstance(created, (int, float)) else None)

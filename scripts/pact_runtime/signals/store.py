@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import time
 
-from .. import db
-from ..db import StoreError, write
+from ..db import StoreError, connect, write
 from .marker import (
     HALT,
     WAITING,
@@ -91,23 +90,6 @@ class Signal:
         return text
 
 
-def connect(home: str) -> sqlite3.Connection:
-    """The shared database (see ``db.connect``), refused when a newer PACT wrote it.
-
-    A newer schema may hold tables this version does not know or lack ones it
-    expects; reading or writing it could lose what the newer version keeps.
-    """
-    conn = db.connect(home)
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    known = len(db._migrations())
-    if version > known:
-        conn.close()
-        raise StoreError(f"the PACT database {db.db_path(home)} was made by a newer PACT "
-                         f"(schema version {version}; this PACT knows up to {known}); "
-                         "update the PACT plugin, or set PACT_HOME to another folder")
-    return conn
-
-
 def format_id(number: int) -> str:
     return f"S{number}"
 
@@ -126,7 +108,8 @@ def iso(stamp: float) -> str:
 
 def record(conn: sqlite3.Connection, home: str, *, project: str, level: str, category: str,
            reason: str, evidence: str = "", agent: str = "", agent_id: str = "",
-           session: str = "", source: str = "command", fingerprint: str = "") -> Signal:
+           session: str = "", source: str = "command", fingerprint: str = "",
+           created: float | None = None) -> Signal:
     """Insert an open signal; write the project's markers after the commit.
 
     Reason and evidence are redacted first: agents quote what they saw, and a
@@ -137,7 +120,7 @@ def record(conn: sqlite3.Connection, home: str, *, project: str, level: str, cat
         cursor = conn.execute(
             "INSERT INTO signals (created, project, session, level, category, agent, agent_id,"
             " source, reason, evidence, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (time.time(), project, session, level, category, agent, agent_id, source,
+            (created or time.time(), project, session, level, category, agent, agent_id, source,
              reason, evidence, fingerprint))
         number = cursor.lastrowid
     write_marker(home, project, WAITING)
