@@ -2,14 +2,15 @@
 
     python -m bench.bench_guard [--dist DIR] [--runs N]
 
-Every case runs ``python3 -S <plugin>/runtime/pact_hook.py PreToolUse`` with
+Every case runs ``python3 -S <plugin>/runtime/pact_hook.py <Event>`` with
 the event on stdin, interleaved so machine load hits each alike. The baseline
 is a Read event, which no PreToolUse handler matches (the dispatcher's no-op
 cost). Ordinary Bash commands should stay within 1.2x of it; SQL-bearing
 commands pay for sqlglot only when the keyword pre-check fires. The
 destructive cases run in a project of their own, so the HALT they open does
 not pause the other cases. Two 1 MB commands show the guard's time on long
-input, and a SubagentStop whose final message is 10 MB of unclosed
+input, a 10 MB SQL file being written shows it on a large file, and a
+SubagentStop whose final message is 10 MB of unclosed
 ``pact-signal`` fences shows the signal-block reader's (it once took 30 s on
 210 KB, the hook's timeout). Prints a Markdown table; writes
 ``bench/results/guard.json`` and ``bench/results/guard.md``.
@@ -42,6 +43,7 @@ LARGE = {'psql -c "SELECT 1; …" (1 MB, ends in DROP TABLE)':
          "git commit -m '…' (1 MB of SQL words)":
          "git commit -m '" + "update the table; " * 58_000 + "'"}
 FENCES = "SubagentStop: 10 MB of unclosed ```pact-signal fences"
+BIG_SQL = "Write db/big.sql (10 MB of INSERTs, ends in DROP TABLE)"
 
 
 def _interpreter() -> str:
@@ -97,6 +99,10 @@ def measure(dist: str, runs: int) -> dict:
             project = halted if "DROP" in command else calm
             cases[name] = ([*hook, "PreToolUse"], _event(project, "Bash", {"command": command}),
                            _env(root, home, project))
+        cases[BIG_SQL] = ([*hook, "PreToolUse"], _event(halted, "Write", {
+            "file_path": f"{halted}/db/big.sql",
+            "content": "INSERT INTO t VALUES (1, 'update me');\n" * 250_000 + "DROP TABLE t;\n"}),
+            _env(root, home, halted))
         cases[FENCES] = ([*hook, "SubagentStop"],
                          _stop_event(calm, "```pact-signal\n" * 700_000), _env(root, home, calm))
         verdicts = {}
@@ -113,7 +119,7 @@ def measure(dist: str, runs: int) -> dict:
     return {"python": hook[0], "runs": runs, "verdicts": verdicts,
             "median_ms": {n: round(statistics.median(t) * 1000, 2) for n, t in times.items()},
             "ratio_to_noop": {n: round(statistics.median(t) / base, 2) for n, t in times.items()},
-            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": [*LARGE, FENCES]}
+            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": [*LARGE, BIG_SQL, FENCES]}
 
 
 def report(figures: dict) -> str:

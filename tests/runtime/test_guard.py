@@ -375,13 +375,10 @@ def test_finding_names_the_statement() -> None:
     assert finding.describe() == "DROP TABLE: `DROP TABLE customers`"
 
 
-def test_ten_megabyte_sql_file_is_judged_quickly() -> None:
-    import time
-
+def test_ten_megabyte_sql_file_is_judged_to_its_end() -> None:
+    """Past the parse budget the token check judges the rest (its time: bench_guard)."""
     text = "INSERT INTO t VALUES (1, 'update me');\n" * 250_000 + "DROP TABLE t;\n"
-    started = time.perf_counter()
     assert _verdict(scan_file("big.sql", text)) == DATA
-    assert time.perf_counter() - started < 20
 
 
 @pytest.mark.parametrize(("command", "expected"), COMMANDS)
