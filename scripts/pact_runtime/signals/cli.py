@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 from contextlib import closing
 
+from ..db import sqlite3  # the one sqlite3 the runtime loads (see db)
 from ..paths import NoDataFolder, db_path, project_root, require_data_home
 from ..terminal import for_terminal
 from . import store

@@ -256,7 +256,7 @@ def _sed_inserts(script: str) -> str:
     import re
 
     replacements = [m.group(2).replace("\\" + m.group(1), m.group(1)) for m in re.finditer(
-        r"(?:^|[;\n{}\s])s(.)(?:\\.|(?!\1).)*\1((?:\\.|(?!\1).)*)\1", script)]
+        r"(?:^|[;\n{}\s])s([^\\\s])(?:\\.|(?!\1)[^\\])*\1((?:\\.|(?!\1)[^\\])*)\1", script)]
     return "\n".join(replacements) if replacements else script
 
 

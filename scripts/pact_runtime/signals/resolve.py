@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 COMMAND = "/PACT:resolve"
 _RESOLVE = r"^\s*/PACT:resolve(?:[ \t]+(\S+))?(?:\s+(.*?))?\s*$"
-_MORE_IDS = r"^\s*,?\s*((?:[Ss]|#)\d+)\s*,?(?=\s|$)"
+_MORE_IDS = r"\s*,?\s*((?:[Ss]|#)\d+)\s*,?(?=\s|$)"
 USAGE = "`/PACT:resolve <id> <decision>`"
 
 
@@ -52,12 +52,13 @@ def on_user_prompt(event: Event) -> Outcome | None:
     # `S5,S6` is one word: its first id may take any form, the others start with S or #.
     pieces = [p for p in first.split(",") if p]
     numbers = [parse_id(p) if k == 0 or p[:1] in "Ss#" else None for k, p in enumerate(pieces)]
-    more = re.match(_MORE_IDS, rest)
+    more_ids, at = re.compile(_MORE_IDS), 0
+    more = more_ids.match(rest)
     while more is not None:
         numbers.append(parse_id(more.group(1)))
-        rest = rest[more.end():]
-        more = re.match(_MORE_IDS, rest)
-    words = " ".join(rest.split())
+        at = more.end()
+        more = more_ids.match(rest, at)
+    words = " ".join(rest[at:].split())
     if not numbers or None in numbers:
         return Outcome(context=(
             f"Nothing was resolved: {USAGE} needs a signal id (see `pact-signal list --open`) "
