@@ -29,8 +29,6 @@ it never denies a call, so its failure cannot block work.
 
 from __future__ import annotations
 
-import re
-
 from .hook import Event, Outcome
 from .registry import COMMANDS
 
@@ -45,8 +43,9 @@ SUBCOMMANDS: dict[str, frozenset[str]] = {
 }
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,@%+-")
 _SEPARATORS = ("&&", "||", ";", "|")
-_DELIMITER = re.compile(r"[ \t]*(?:'([A-Za-z_][A-Za-z0-9_]*)'|\"([A-Za-z_][A-Za-z0-9_]*)\")")
-_HARMLESS = re.compile(r"(?:>>?[ \t]*/dev/null|>&[12])(?=[ \t\n;&|]|$)")
+# Patterns, compiled on first use: most Bash calls never reach them (re costs milliseconds).
+_DELIMITER = r"[ \t]*(?:'([A-Za-z_][A-Za-z0-9_]*)'|\"([A-Za-z_][A-Za-z0-9_]*)\")"
+_HARMLESS = r"(?:>>?[ \t]*/dev/null|>&[12])(?=[ \t\n;&|]|$)"
 _WORD, _OP, _HEREDOC, _HERESTRING, _REDIRECT = "word", "op", "heredoc", "herestring", "redirect"
 
 
@@ -76,6 +75,9 @@ def is_own_command(command: str) -> bool:
 
 def _read(text: str) -> tuple[list[tuple[str, str]], str | None] | None:
     """The tokens of ``text`` and the heredoc body, or None outside the grammar."""
+    import re
+
+    harmless_at, delimiter_at = re.compile(_HARMLESS).match, re.compile(_DELIMITER).match
     if any(ord(c) < 32 and c not in "\n\t" or c == "\x7f" for c in text):
         return None  # NUL, CR, escape and the other control characters
     tokens: list[tuple[str, str]] = []
@@ -97,7 +99,7 @@ def _read(text: str) -> tuple[list[tuple[str, str]], str | None] | None:
             word = [*(word or []), text[i + 1:end]]
             i = end + 1
             continue
-        harmless = _HARMLESS.match(text, i)
+        harmless = harmless_at(text, i)
         if word is not None and not (harmless and "".join(word) in ("1", "2")):
             tokens.append((_WORD, "".join(word)))
         word = None  # a glued 1 or 2 before `>&2` is the descriptor, not a word
@@ -115,7 +117,7 @@ def _read(text: str) -> tuple[list[tuple[str, str]], str | None] | None:
             tokens.append((_HERESTRING, "<<<"))
             i += 3
         elif text.startswith("<<", i):
-            match = _DELIMITER.match(text, i + 2)
+            match = delimiter_at(text, i + 2)
             if match is None or delimiter is not None:
                 return None  # unquoted (its body would expand), `<<-`, or a second one
             delimiter = match.group(1) or match.group(2)

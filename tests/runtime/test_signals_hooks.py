@@ -136,9 +136,117 @@ def context(answer: dict | None, event: str) -> str:
     # a quoted `<<` is text, not a heredoc, so the next line is a command
     ('echo "<<X "\nrm -rf data', False), ("echo 'a <<X'\nrm -rf data", False),
     ("cat <<'EOF'\nrm -rf data\nEOF", True), ("echo $((1 << 2))", False),
+    # comments, continuations and heredoc ends as bash reads them
+    ("ls #<<X\nrm -rf data", False), ("ls # note\nrm -rf data", False),
+    ("ls # note \\\nrm -rf data", False), ("cat <<'EOF'\nx\\\nEOF\nrm -rf data\nEOF", False),
+    ("cat <<E\"O\"F\nrm -rf data\nEOF", True), ("cat <<E\"O\"F\nq\nEOF\nrm -rf data", False),
+    ("cat <<-EOF\n\tx\n\tEOF\nrm -rf data", False), ("cat <<A <<B\nA\nB\nrm x", False),
+    ("cat <<EOF\r\nx\nEOF\r\nrm -rf data\nEOF", False), ("echo $[1<<2]\nrm -rf data", False),
+    ("ls a#b", True), ("ls # just a note", True),
+    # what the reader is unsure of is not read-only, whatever it holds
+    ("ls ${X:-forget}", False), ("pact-memory ${X:-forget} m-1234", False),
+    ("ls\r", False), ("ls \\", False),
+    # cd, env and printenv
+    ("cd src && ls", True), ("cd .. && git status", True), ("pushd src && ls && popd", True),
+    ("env", True), ("env | grep PACT", True), ("printenv PATH", True), ("env -i ls", True),
+    ("env PAGER=sh git log", False), ("env X=1 ls", False), ("env -S 'rm x'", False),
+    ("env rm x", False), ("env -u HOME ls", True),
+    # sed: printing only
+    ("sed -n 1,20p f", True), ("sed -n '/^def /p' a.py", True), ("sed 's/a/b/g' f", True),
+    ("sed -e 's/a/b/' -e '/x/d' f", True), ("sed -E 's|[/]|x|2' f", True),
+    ("sed -n '$p;1~2p' f", True), ("sed '/a/,/b/{s/x/y/;p}' f", True), ("sed 5q f", True),
+    ("sed -i s/a/b/ f", False), ("sed -ni p f", False), ("sed --in-place s/a/b/ f", False),
+    ("sed --in-pl s/a/b/ f", False), ("sed -i.bak s/a/b/ f", False), ("sed -f x.sed f", False),
+    ("sed 's/a/b/w out' f", False), ("sed 's/a/b/gw out' f", False), ("sed 's/a/b/e' f", False),
+    ("sed 'w out' f", False), ("sed '1w out' f", False), ("sed -n '/x/W out' f", False),
+    ("sed e f", False), ("sed '1e date' f", False), ("sed 's/[w]/x/;w out' f", False),
+    ("sed '1a w out' f", True), ("sed 'y/abc/xyz/' f", True), ("sed", False),
+    # awk: no redirection, pipe, system() or @load
+    ("awk '{print $1}' f", True), ("awk -F: '{print $1}' /etc/passwd", True),
+    ("awk -v n=2 'NR<=n' f", True), ("awk '{print > \"out\"}' f", False),
+    ("awk '{print | \"sh\"}' f", False), ("awk 'BEGIN{system(\"rm x\")}'", False),
+    ("awk -f prog.awk f", False), ("gawk -i inplace '{print}' f", False),
+    ("awk '@load \"x\"'", False), ("awk '$3 > 100' f", False),
+    # find and xargs run readers only
+    ("find . -name '*.py' | xargs grep TODO", True), ("find . -print0 | xargs -0 wc -l", True),
+    ("find . -name '*.py' -exec grep -n TODO {} +", True), ("find . -exec cat {} ;", True),
+    ("find . -exec rm {} ;", False), ("find . -delete", False), ("find . -fprint out", False),
+    ("find . | xargs rm", False), ("ls | xargs sort", False), ("find . | xargs", True),
+    ("find . | xargs -I{} grep x {}", True), ("find . | xargs -n1 -P4 grep x", True),
+    ("find . | xargs --max-args=1 grep x", True), ("find . | xargs --bogus grep x", False),
+    ("find . | xargs sh -c 'rm x'", False),
+    # SQL clients: statements that provably read
+    ("psql -c 'SELECT 1'", True), ("psql -d shop -U app -tAc 'SELECT count(*) FROM t'", True),
+    ("psql -c 'SELECT 1' -c 'SELECT 2'", True), ("psql -c '\\dt'", True),
+    ("psql -c '\\d+ users'", True), ("psql -l", True),
+    ("psql <<'SQL'\nSELECT 1;\nSELECT 2;\nSQL", True),
+    ("psql -c 'DELETE FROM t WHERE id = 1'", False), ("psql -c 'SELECT 1; DROP TABLE t'", False),
+    ("psql -c 'SELECT * INTO t2 FROM t'", False), ("psql -c 'SELECT * FROM t FOR UPDATE'", False),
+    ("psql -c \"SELECT nextval('s')\"", False), ("psql -c \"SELECT setval('s', 1)\"", False),
+    ("psql -c 'SELECT pg_terminate_backend(1)'", False),
+    ("psql -c 'WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d'", False),
+    ("psql -c 'EXPLAIN ANALYZE DELETE FROM t'", False), ("psql -c 'VACUUM'", False),
+    ("psql -f x.sql", False), ("psql -o out -c 'SELECT 1'", False),
+    ("psql -P pager=sh -c 'SELECT 1'", False), ("psql -c '\\! rm x'", False),
+    ("psql -c '\\o out'", False), ("psql -c '\\copy t to out'", False), ("psql", False),
+    ("psql -c $'SELECT 1\\n\\\\! rm x'", False), ("cat q.sql | psql", False),
+    ("psql -v x=1 <<'SQL'\nSELECT :x;\nSQL", False),
 ])
 def test_read_only_commands(command: str, expected: bool) -> None:
     assert is_read_only(command) is expected
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("sqlite3 app.db 'SELECT count(*) FROM users'", True), ("sqlite3 app.db .tables", True),
+    ("sqlite3 -header -csv app.db 'SELECT * FROM users'", True),
+    ("sqlite3 app.db 'PRAGMA table_info(users)'", True), ("sqlite3 app.db '.schema users'", True),
+    ("sqlite3 app.db <<'SQL'\n.headers on\nSELECT 1;\nSQL", True),
+    ("sqlite3 missing.db 'SELECT 1'", False),  # sqlite3 would create the file
+    ("sqlite3 -readonly missing.db 'SELECT 1'", True), ("sqlite3 :memory: 'SELECT 1'", True),
+    ("sqlite3 app.db 'DELETE FROM users'", False), ("sqlite3 app.db 'PRAGMA journal_mode=DELETE'",
+                                                      False),
+    ("sqlite3 app.db \"SELECT writefile('x', 'y')\"", False),
+    ("sqlite3 app.db \"SELECT load_extension('x')\"", False),
+    ("sqlite3 app.db \"ATTACH 'other.db' AS o\"", False), ("sqlite3 app.db \"VACUUM INTO 'x.db'\"",
+                                                           False),
+    ("sqlite3 app.db .dump", True), ("sqlite3 app.db '.output x'", False),
+    ("sqlite3 app.db '.shell rm x'", False), ("sqlite3 app.db '.once x'", False),
+    ("sqlite3 -init x.sql app.db 'SELECT 1'", False), ("sqlite3 app.db -cmd '.output x' .tables",
+                                                     False),
+    ("sqlite3 app.db", False), ("sqlite3 'file:app.db?mode=rwc' 'SELECT 1'", False),
+])
+def test_sqlite3_reads_only_an_existing_database(tmp_path, command: str, expected: bool) -> None:
+    import sqlite3
+
+    with closing(sqlite3.connect(tmp_path / "app.db")) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER)")
+    assert is_read_only(command, str(tmp_path)) is expected
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_what_the_deny_message_says_still_works_is_read_only(tmp_path) -> None:
+    import sqlite3
+
+    from pact_runtime.signals.readonly import STILL_WORKS, STILL_WORKS_EXAMPLES
+
+    with closing(sqlite3.connect(tmp_path / "app.db")) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER)")
+    for example in STILL_WORKS_EXAMPLES:
+        assert is_read_only(example, str(tmp_path)), example
+    for name in ("ls", "cat", "grep", "cd", "env", "git status/log/diff/show", "find", "xargs",
+                 "sed -n 1,20p f", "awk", "psql -c", "sqlite3 DB", "pact-signal", "pact-memory"):
+        assert name in STILL_WORKS
+
+
+@pytest.mark.skipif(shutil.which("sed") is None, reason="no sed")
+@pytest.mark.parametrize("script", ["s/a/b/w out", "w out", "1w out", "s/[w]/x/;w out",
+                                    "s|a|b|w out"])
+def test_sed_really_writes_what_is_refused(tmp_path, script: str) -> None:
+    """Why a `w` command or flag is not read-only: sed writes the file."""
+    (tmp_path / "f").write_text("abc\n")
+    subprocess.run(["sed", script, "f"], cwd=tmp_path, capture_output=True, timeout=30)
+    assert (tmp_path / "out").exists()
+    assert is_read_only(f"sed '{script}' f") is False
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
@@ -259,6 +367,122 @@ def test_data_folder_named_from_home_with_a_tilde_is_protected(tmp_path, monkeyp
     monkeypatch.setenv("HOME", str(tmp_path))
     hooks = Hooks(str(tmp_path / ".claude" / "plugins" / "data" / "PACT-m"), str(tmp_path))
     assert "PACT data folder" in deny_reason(hooks.bash("rm -r ~/.claude/plugins/data/PACT-m"))
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch) -> Hooks:
+    """A data folder where the client puts it, ~/.claude/plugins/data/PACT-pact-marketplace."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "project").mkdir()
+    home = tmp_path / ".claude" / "plugins" / "data" / "PACT-pact-marketplace"
+    home.mkdir(parents=True)
+    return Hooks(str(home), str(tmp_path / "project"))
+
+
+@pytest.mark.parametrize("command", [
+    "rm -rf ~/.claude/plugins/data", "rm -rf ~/.claude/plugins/data/PACT-*",
+    "rm ~/.claude/plugins/data/*/pact.d?", "rm -rf ~/.claude/plugins/data/PACT-pact-market*/",
+    "cd ~/.claude/plugins/data && rm -rf PACT-pact-marketplace",
+    "cd ~/.claude/plugins && rm -rf data", "cd ~/.claude/plugins/data/PACT-pact-marketplace && "
+    "rm -f halts/*", "cd ~ && rm -rf .claude", "rm -rf ~/.claude", "rm -rf ~", "rm -rf /",
+    "rm -rf $HOME/.claude", "rm -rf ${HOME}/.claude/plugins",
+    "rm -rf ~/.claude/plugins/{cache,data}",
+    "rm -rf ~/.claude/plugins/data/PACT-pact-marketplace/../PACT-pact-marketplace",
+    "mv ~/.claude/plugins/data /tmp/old", "mv ~/.claude ~/.claude.bak",
+    "find ~/.claude -name '*.db' -delete", "chmod -R 000 ~/.claude/plugins",
+    "sudo rm -rf ~/.claude", "git rm -r ~/.claude", "cd ~ && git clean -fdx",
+    "sh -c 'rm -rf ~/.claude/plugins'", "echo $(rm -rf ~/.claude)",
+    'cd "$WHERE" && rm -rf PACT-*',  # a cd that cannot be followed, then a glob that can reach
+    'cd "$WHERE" && rm -rf data', "cd - && rm -rf .",
+    "touch ~/.claude/plugins/data/PACT-pact-marketplace/halts/x",
+    "cp fake.db ~/.claude/plugins/data/PACT-pact-marketplace/pact.db",
+    "echo x > ~/.claude/plugins/data/PACT-*/pact.db",
+])
+def test_an_ancestor_or_a_glob_of_the_data_folder_is_protected(installed: Hooks,
+                                                              command: str) -> None:
+    assert "PACT data folder" in deny_reason(installed.bash(command))
+
+
+@pytest.mark.parametrize("command", [
+    "rm -rf build", "rm -rf ~/tmp/x", "cd ~ && rm -rf notes", "cp report.pdf ~/",
+    "mv report.pdf ~/Documents/", "touch ~/.claude/settings.json", "ls ~/.claude/plugins/data",
+    "find ~/.claude -name '*.json'", "cat ~/.claude/plugins/data/PACT-pact-marketplace/logs/x",
+    'cd "$WHERE" && rm -rf build', 'rm -rf "$TMPDIR/build"', "git clean -fdx",
+    "du -sh ~/.claude/plugins/data",
+])
+def test_other_paths_near_the_data_folder_are_not(installed: Hooks, command: str) -> None:
+    assert installed.bash(command) is None
+
+
+def test_an_ancestor_delete_is_refused_during_a_halt_as_a_data_folder_change(
+        installed: Hooks) -> None:
+    installed.halt()
+    assert "PACT data folder" in deny_reason(installed.bash("rm -rf ~/.claude/plugins/data"))
+    assert os.path.isdir(installed.home)
+
+
+def test_a_halt_deny_says_precisely_what_still_works(hooks: Hooks) -> None:
+    from pact_runtime.signals.readonly import STILL_WORKS
+
+    signal = hooks.halt()
+    reason = deny_reason(hooks.bash("npm install"))
+    assert STILL_WORKS in reason
+    assert f"`/PACT:resolve {signal.ref} <decision>`" in reason
+    for command in ("cd src && ls", "sed -n 1,20p f", "find . -name '*.py' | xargs grep TODO",
+                    "env | grep PACT", "psql -c 'SELECT 1'"):
+        assert hooks.bash(command) is None, command
+
+
+@pytest.mark.parametrize("path", ["notes\x00.txt", "\x00", "a\x00/../../etc/passwd"])
+def test_a_nul_in_the_path_is_denied_during_a_halt_not_a_crash(hooks: Hooks, path: str) -> None:
+    signal = hooks.halt()
+    for tool, key in (("Write", "file_path"), ("Edit", "file_path"),
+                      ("NotebookEdit", "notebook_path")):
+        assert signal.ref in deny_reason(hooks.tool(tool, {key: path, "content": "x"}))
+    log = os.path.join(hooks.home, "logs", "pact.log")
+    if os.path.exists(log):
+        with open(log, encoding="utf-8") as f:
+            assert "Traceback" not in f.read()
+
+
+def test_a_nul_after_a_data_folder_path_is_still_the_data_folder(hooks: Hooks) -> None:
+    path = os.path.join(hooks.home, "pact.db") + "\x00x"
+    assert "PACT data folder" in deny_reason(hooks.tool("Write", {"file_path": path}))
+    assert hooks.tool("Write", {"file_path": "notes\x00.txt"}) is None
+
+
+@pytest.mark.parametrize("open_halt", [True, False])
+def test_an_unreadable_marker_folder_leaves_the_database_to_decide(hooks: Hooks,
+                                                                   open_halt: bool) -> None:
+    if open_halt:
+        hooks.halt()
+    else:
+        with closing(store.connect(hooks.home)):
+            pass
+    halts = os.path.join(hooks.home, "halts")
+    shutil.rmtree(halts, ignore_errors=True)
+    with open(halts, "w", encoding="utf-8") as f:  # not a folder: the marker cannot be read
+        f.write("x")
+    answer = hooks.tool("Write", {"file_path": "a.txt", "content": "x"})
+    assert ("Paused by PACT" in deny_reason(answer)) if open_halt else answer is None
+
+
+def test_a_locked_log_is_not_called_damaged(hooks: Hooks, monkeypatch) -> None:
+    import sqlite3
+
+    hooks.halt()
+
+    def locked(home: str):
+        try:
+            raise sqlite3.OperationalError("database is locked")
+        except sqlite3.OperationalError as exc:
+            raise store.StoreError(f"the PACT database {home} is unreadable ({exc}); move it "
+                                   "aside to start a new one") from exc
+
+    monkeypatch.setattr(store, "connect", locked)
+    reason = deny_reason(hooks.tool("Write", {"file_path": "a.txt", "content": "x"}))
+    assert "(database is locked)" in reason and "aside" not in reason
+    assert "Changes stay paused until it can be read again" in reason
 
 
 def test_no_bash_command_can_resolve_a_halt(hooks: Hooks) -> None:

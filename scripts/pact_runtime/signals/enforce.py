@@ -2,30 +2,43 @@
 
 Event: PreToolUse for Bash (``tool_input.command``), Agent, Edit, Write,
 MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``), and
-SendMessage, Workflow, CronCreate and ScheduleWakeup (``tool_input.prompt``)
-where the registry routes them here.
+SendMessage, Workflow, CronCreate and ScheduleWakeup (``tool_input.prompt``).
 
 While the project has an open HALT: Edit, Write, MultiEdit, NotebookEdit,
 Agent, SendMessage (it resumes an agent), Workflow, CronCreate and
-ScheduleWakeup are denied, and so is every Bash command that is not read-only (see
-``is_read_only``; ``pact-signal`` and ``pact-memory`` stay usable, and
+ScheduleWakeup are denied, and so is every Bash command that is not read-only
+(see ``readonly``; ``pact-signal`` and ``pact-memory`` stay usable, and
 ``pact-signal`` has no way to resolve, but ``pact-memory forget``, ``import``,
 ``pin`` and ``unpin`` wait: saving records context, those change what is kept).
-The reason names the signals and says the user resolves them with
-``/PACT:resolve <id> <decision>``.
+The reason names the signals, says what still works and that the user resolves
+them with ``/PACT:resolve <id> <decision>``.
 
 At all times, whatever the HALTs: writes to the PACT data folder through
-Write/Edit (paths inside it) and Bash commands that are not read-only and name
-it (its path, ``$PACT_HOME``, ``CLAUDE_PLUGIN_DATA`` or ``pact.db``) are
-denied, because the signal log is what a HALT rests on; ``pact-signal`` and
-``pact-memory`` are the ways to change it. So is a CronCreate or ScheduleWakeup
-whose prompt holds ``/PACT:resolve``: only the user types that command.
+Write/Edit (paths inside it) and Bash commands that are not read-only and
+reach it are denied, because the signal log is what a HALT rests on;
+``pact-signal`` and ``pact-memory`` are the ways to change it. A command
+reaches the folder when it names it (its path, ``$PACT_HOME``,
+``CLAUDE_PLUGIN_DATA`` or ``pact.db``), when a path or glob in it can match the
+folder or something inside it (``~/.claude/plugins/data/PACT-*``, relative
+paths after ``cd``), or when a program that deletes, moves or changes the
+permissions of folders (``_FOLDER_CHANGERS``, and ``git clean``) names an
+ancestor of it (``rm -rf ~/.claude/plugins/data``). After a ``cd`` whose
+target cannot be known, a relative path counts if, taken from any ancestor of
+the folder, it could be the folder or an ancestor of it (``rm -rf PACT-*``,
+``rm -rf .``). A path that begins with a variable other than ``$HOME`` cannot
+be judged and is let through. Also denied at all times: a CronCreate or
+ScheduleWakeup whose prompt holds ``/PACT:resolve``, since only the user types
+that command.
 
 Speed: with no HALT open this handler does not open SQLite; it tests the
-project's marker file with ``os.path.exists``. Fails open when no data folder
-is set or the log shows the marked HALT resolved; fails closed when the marker
-says a HALT is open but the database cannot be read or holds no HALT for the
-project at all (wiped), and the reason names the marker file the user may delete.
+project's marker file with one ``os.stat``, and parses a Bash command (which
+loads ``re``) only when it runs near the data folder, names a program that
+deletes, moves or changes folders, holds the folder's name, or a glob beside a
+path (see ``_may_reach``). Fails open when no data folder is set or the log shows the marked
+HALT resolved; fails closed when the marker says a HALT is open but the
+database cannot be read or holds no HALT for the project at all (wiped), and
+the reason names the marker file the user may delete. When the marker folder
+cannot be read, the database decides.
 """
 
 from __future__ import annotations
@@ -33,7 +46,7 @@ from __future__ import annotations
 import os
 
 from ..hook import Event, Outcome
-from .marker import halt_marked, marker_path
+from .marker import halt_state, marker_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,25 +54,30 @@ if TYPE_CHECKING:
 
     from .shell import Command
 
+__all__ = ["is_read_only", "on_pre_tool_use"]
+
 _EDITS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
 # Tools that start work or schedule it: paused with the edits while a HALT is open.
-# TODO: route SendMessage, Workflow, CronCreate and ScheduleWakeup to this handler in
-# registry.HANDLERS; until then only Agent and the edit tools reach it.
 _PAUSED = _EDITS | {"Agent", "SendMessage", "Workflow", "CronCreate", "ScheduleWakeup"}
 _SCHEDULERS = frozenset({"CronCreate", "ScheduleWakeup"})
-_READ_ONLY = frozenset({
-    "ls", "cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "wc",
-    "file", "stat", "du", "df", "pwd", "echo", "printf", "which", "type", "whoami", "id",
-    "date", "tree", "diff", "cmp", "cut", "tr", "nl", "basename", "dirname", "realpath",
-    "readlink", "jq", "sha256sum", "sha1sum", "md5sum", "true", "false", "uname", "hostname",
-    "column", "fold", "expand", "od", "hexdump", "strings", "comm", "uniq", "test", "[",
-    "pact-memory", "pact-signal",
-})
-_GIT_READ_ONLY = frozenset({"status", "log", "diff", "show", "blame", "ls-files", "rev-parse",
-                            "describe", "shortlog", "ls-tree", "cat-file"})
-_FIND_WRITES = frozenset({"-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint",
-                          "-fprint0", "-fprintf", "-fls"})
 _DATA_NAMES = ("PACT_HOME", "CLAUDE_PLUGIN_DATA", "pact.db")
+# Words as bash joins them: quotes and backslashes dropped, separators split.
+_JOINED = str.maketrans({**{c: " " for c in "\n;&|()<>`$={}"}, "'": None, '"': None,
+                         "\\": None})
+# Programs that delete, move or lock out whole folders: naming an ancestor of the data
+# folder with one of these can destroy it (`git rm`, `sudo rm` count too). A copy or a link
+# into an ancestor cannot, unless it names a path inside the folder (checked for all).
+_SCRIPT_RUNNERS = frozenset({"eval", "su", "runuser", "ssh", "watch"})  # besides the shells
+_FOLDER_CHANGERS = frozenset({
+    "rm", "rmdir", "mv", "unlink", "shred", "srm", "trash", "trash-put", "gio", "find",
+    "rsync", "chmod", "chown", "chgrp", "chattr", "setfacl", "mount"})
+
+
+def is_read_only(command: str, cwd: str | None = None) -> bool:
+    """See ``readonly.is_read_only``; imported on first use, as most calls never need it."""
+    from .readonly import is_read_only as judge
+
+    return judge(command, cwd)
 
 
 def on_pre_tool_use(event: Event) -> Outcome | None:
@@ -75,16 +93,18 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     command = data.get("command") if tool == "Bash" else None
     if not isinstance(command, str):
         command = ""
-    protected = _touches_data(tool, data, command, home) or _schedules_a_resolve(tool, data)
+    cwd = event.text("cwd") or event.project
+    protected = _touches_data(tool, data, command, home, cwd) or _schedules_a_resolve(tool, data)
     if protected:
         return Outcome(deny=protected)
-    if not halt_marked(home, event.project):
+    state = halt_state(home, event.project)
+    if state is False:
         return None
-    if tool == "Bash" and is_read_only(command):
+    if tool == "Bash" and is_read_only(command, cwd):
         return None
     if tool != "Bash" and tool not in _PAUSED:
         return None
-    return _deny_for_halts(event, home)
+    return _deny_for_halts(event, home, marked=state is True)
 
 
 def _schedules_a_resolve(tool: str, data: dict) -> str:
@@ -100,7 +120,8 @@ def _schedules_a_resolve(tool: str, data: dict) -> str:
             "themselves; a scheduled prompt may not carry that command.")
 
 
-def _deny_for_halts(event: Event, home: str) -> Outcome | None:
+def _deny_for_halts(event: Event, home: str, marked: bool) -> Outcome | None:
+    """The deny for an open HALT; ``marked`` is False when the marker could not be read."""
     from contextlib import closing
 
     from . import store
@@ -110,37 +131,49 @@ def _deny_for_halts(event: Event, home: str) -> Outcome | None:
         with closing(store.connect(home)) as conn:
             halts = store.open_halts(conn, event.project)
             known = bool(halts) or any(s.level == "HALT" for s in store.find(conn, event.project))
-    except Exception as exc:  # the marker says a HALT is open: fail closed
+    except Exception as exc:  # the marker says a HALT is open (or cannot be read): closed
+        cause = exc.__cause__ if isinstance(exc, store.StoreError) and exc.__cause__ else exc
+        where = marker if marked else os.path.dirname(marker)
         return Outcome(deny=(
-            f"A PACT HALT is recorded for this project, but the signal log cannot be read "
-            f"({exc}). The user can repair or move the database aside, or delete "
-            f"{marker} to lift the pause."))
-    if not halts and known:
-        return None  # a stale marker: the log shows the HALT was resolved
+            f"A PACT HALT may be open for this project, but the signal log cannot be read "
+            f"({cause}). Changes stay paused until it can be read again; if it stays "
+            f"unreadable, the user can delete {where} to lift the pause."))
+    if not halts and (known or not marked):
+        return None  # a stale marker, or none readable: the log shows nothing open
     if not halts:  # marked, yet the log knows no HALT here at all: wiped or replaced
         return Outcome(deny=(
             "A PACT HALT is marked for this project, but the signal log holds no HALT for it "
             "(it may have been emptied or replaced). Changes stay paused; the user can delete "
             f"{marker} to lift the pause."))
+    from .readonly import STILL_WORKS
+
     listing = "; ".join(s.line() for s in halts)
     first = halts[0].ref
     return Outcome(deny=(
-        f"Paused by PACT: HALT open ({listing}). {event.tool_name} calls that change things are "
-        "refused until the user resolves it; reading and searching still work. Tell the user "
-        f"and wait for `/PACT:resolve {first} <decision>` (one per open HALT)."))
+        f"Paused by PACT: HALT open ({listing}). Until the user resolves it, edits, writes, "
+        "agents, messages to agents, workflows and schedules are refused, and so is every Bash "
+        f"command that could change something. {STILL_WORKS} Tell the user and wait for them "
+        f"to type `/PACT:resolve {first} <decision>` in a session (one per open HALT)."))
 
 
-def _touches_data(tool: str, data: dict, command: str, home: str) -> str:
+# ---- the data folder --------------------------------------------------------------------
+
+def _touches_data(tool: str, data: dict, command: str, home: str, cwd: str) -> str:
     """The deny reason when a tool would change the PACT data folder, else ""."""
-    message = (f"The PACT data folder ({home}) holds the signal log and memory; change it "
-               "only through `pact-signal` and `pact-memory`.")
+    message = (f"The PACT data folder ({home}) holds the signal log and memory; a command "
+               "that can change, move or delete it, or a folder holding it, is refused. Change "
+               "it only through `pact-signal` and `pact-memory`.")
     if tool in _EDITS:
         path = data.get("file_path") or data.get("notebook_path")
         if isinstance(path, str) and path and _inside(path, home):
             return message
         return ""
-    if tool == "Bash" and _names_data(command, home):
-        return "" if is_read_only(command) else message
+    if tool != "Bash" or not command:
+        return ""
+    if _names_data(command, home) and not is_read_only(command, cwd):
+        return message
+    if _may_reach(command, home, cwd) and _reaches(command, _Folder(home), cwd, 0):
+        return message
     return ""
 
 
@@ -151,132 +184,213 @@ def _names_data(command: str, home: str) -> bool:
 
 
 def _inside(path: str, folder: str) -> bool:
-    real = os.path.realpath(os.path.expanduser(path))
+    # The client refuses a path holding NUL; what precedes the NUL is what it names.
+    real = os.path.realpath(os.path.expanduser(path.split("\0", 1)[0]))
     base = os.path.realpath(folder)
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
-def is_read_only(command: str) -> bool:
-    """True when every part of ``command`` only reads (conservative: unsure means no).
+def _may_reach(command: str, home: str, cwd: str) -> bool:
+    """Cheap test (no ``re``: it costs a hook milliseconds): could ``command`` reach the
+    data folder through a path, a glob or an ancestor?
 
-    Not read-only: command or process substitution, subshells and groups,
-    variable assignments, redirections that write a file (``>&FILE`` included;
-    ``/dev/null`` and descriptor copies do not), options or operands that make a
-    listed tool write or run a program (see ``_CHECKS``), and any command outside
-    the read-only set.
+    Yes when it runs from near the folder, names a folder-changing program (quotes and
+    backslashes dropped, as bash joins ``r'm'``), holds the folder's own name, or holds a
+    glob or brace beside a path.
     """
+    folders = (os.path.abspath(home) + os.sep, os.path.realpath(home) + os.sep)
+    here = os.path.abspath(cwd).rstrip(os.sep) + os.sep
+    if any(folder.startswith(here) or here.startswith(folder) for folder in folders):
+        return True
+    words = command.translate(_JOINED).split()
+    if any(w.rsplit("/", 1)[-1] in _FOLDER_CHANGERS or w in ("clean", "stash") for w in words):
+        return True
+    if os.path.basename(folders[0].rstrip(os.sep)) in command:
+        return True
+    parts = [p for p in folders[0].split(os.sep) if p]
+    return any(c in command for c in "*?[{") and (
+        "/" in command or any(part in command for part in parts))
+
+
+class _Folder:
+    """The data folder as path components (as given and with symlinks resolved)."""
+
+    def __init__(self, home: str) -> None:
+        self.variants: list[list[str]] = []
+        for path in (os.path.abspath(home), os.path.realpath(home)):
+            parts = [p for p in path.split(os.sep) if p]
+            if parts not in self.variants:
+                self.variants.append(parts)
+
+    def relation(self, pattern: str, base: str | None = "/") -> str:
+        """"inside" when ``pattern`` can be the folder or lie in it, "ancestor" when it can
+        be a folder holding it, else "". A relative pattern is taken from ``base``, or
+        from every ancestor of the folder when ``base`` is None (unknown)."""
+        matches = _name_matcher(pattern)
+        relative = _components(pattern)
+        best = ""
+        for parts in self.variants:
+            starts: list[list[str]]
+            if pattern.startswith("/"):
+                starts = [[]]
+            elif base is None:  # any ancestor: a cd we could not follow may have gone there
+                starts = [parts[:j] for j in range(len(parts))]
+            else:
+                starts = [_components(base)]
+            for start in starts:
+                path = _normal(start + relative)
+                same = all(matches(name, part) for name, part in zip(parts, path))
+                if same and len(path) >= len(parts):
+                    return "inside"
+                if same:
+                    best = "ancestor"
+        return best
+
+
+def _name_matcher(pattern: str) -> Callable[[str, str], bool]:
+    """Compares a path component with a pattern's: as a glob when the pattern has one."""
+    if any(c in pattern for c in "*?["):
+        from fnmatch import fnmatchcase
+
+        return fnmatchcase
+    return str.__eq__
+
+
+def _components(path: str) -> list[str]:
+    return [p for p in path.split("/") if p not in ("", ".")]
+
+
+def _normal(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if part == "..":
+            if out:
+                out.pop()
+        else:
+            out.append(part)
+    return out
+
+
+def _reaches(command: str, folder: _Folder, cwd: str | None, depth: int) -> bool:
+    """True when a simple command in ``command`` that is not read-only reaches ``folder``."""
     from . import shell
-
-    script = shell.parse(command)
-    if script.unsure or script.substitution or script.grouping:
-        return False
-    return all(_simple_read_only(cmd) for cmd in script.commands)
-
-
-def _simple_read_only(cmd: Command) -> bool:
+    from .readonly import simple_read_only
     from .shell import writes_file
 
-    if any(writes_file(operator, target) for operator, target in cmd.redirects):
-        return False
-    if not cmd.words:
-        return True
-    name, args = cmd.words[0], cmd.words[1:]
-    check = _CHECKS.get(name)
-    if check is not None:
-        return check(args)
-    return name in _READ_ONLY
+    script = shell.parse(command)
+    where = cwd
+    for cmd in script.commands:
+        words = cmd.words
+        if words[:1] in (["cd"], ["pushd"], ["popd"]):
+            where = _changed_dir(where, words[1:]) if words[0] != "popd" else None
+            continue
+        if not script.unsure and simple_read_only(cmd, where or "/"):
+            continue
+        names = [w.rsplit("/", 1)[-1] for w in words]
+        changer = any(name in _FOLDER_CHANGERS for name in names)  # sudo rm, git rm too
+        operands = words[1:]
+        if "git" in names and ("clean" in words or (
+                "stash" in words and any(w in ("-u", "--include-untracked", "-a", "--all")
+                                         for w in words))):
+            operands, changer = [*operands, "."], True  # deletes untracked files from here
+        if "mv" in names and not any(w.startswith(("-t", "--target")) for w in words):
+            moved = operands[:-1]  # the last operand is where things go, not what goes
+        else:
+            moved = operands
+        writes = [t for op, t in cmd.redirects if writes_file(op, t)]
+        for word in operands + writes:
+            for pattern in _patterns(word):
+                relation = folder.relation(pattern, where)
+                if relation == "inside" or (relation and changer and word in moved):
+                    return True
+        if depth < 4 and _runs_script(cmd, folder, where, depth):
+            return True
+    return depth < 4 and any(_reaches(sub, folder, where, depth + 1) for sub in script.subs)
 
 
-def _operands(args: list[str]) -> list[str]:
-    return [a for a in args if not a.startswith("-") or a == "-"]
+def _runs_script(cmd: Command, folder: _Folder, where: str | None, depth: int) -> bool:
+    """True when ``cmd`` has a shell run a script (``sh -c``, ``eval``…) that reaches it."""
+    from .clients import SHELLS
+
+    if not any(w.rsplit("/", 1)[-1] in SHELLS or w in _SCRIPT_RUNNERS for w in cmd.words):
+        return False  # the guard's reader of such scripts costs milliseconds to load
+    from .sqlsources import shell_script_of
+
+    inner = shell_script_of(cmd)
+    return bool(inner) and _reaches(str(inner), folder, where, depth + 1)
 
 
-def _long(arg: str, *names: str) -> bool:
-    """True when ``arg`` is one of the long options ``names``, whole or abbreviated.
+def _changed_dir(where: str | None, args: list[str]) -> str | None:
+    """Where a ``cd`` goes, or None when that cannot be known (``cd -``, a variable…)."""
+    operands = [a for a in args if not a.startswith("-") or a == "-"]
+    target = operands[0] if operands else "~"
+    expanded = _expand(target)
+    if target == "-" or expanded is None or any(c in expanded for c in "*?["):
+        return None
+    if expanded.startswith("/"):
+        return os.path.normpath(expanded)
+    return os.path.normpath(os.path.join(where, expanded)) if where else None
 
-    GNU getopt takes any unambiguous prefix, so ``sort --o=FILE`` is ``--output``.
+
+_MAX_BRACES = 32
+
+
+def _patterns(word: str) -> list[str]:
+    """The paths or globs a word can stand for; [] when it cannot be judged."""
+    if word.startswith("-"):
+        word = word.partition("=")[2] if "=" in word else ""
+    if not word or "\n" in word:
+        return []
+    expanded = _expand(word)
+    if expanded is None:
+        return []
+    return _braces(expanded)
+
+
+def _expand(word: str) -> str | None:
+    """``word`` with ``~`` and ``$HOME`` expanded and other expansions as ``*``.
+
+    None when the word begins with an expansion other than ``$HOME``: where it
+    points cannot be known.
     """
-    key = arg.partition("=")[0]
-    return len(key) > 2 and key.startswith("--") and any(n.startswith(key) for n in names)
+    import re
+
+    user = os.path.expanduser("~")
+    if word == "~" or word.startswith("~/"):
+        word = user + word[1:]
+    elif word.startswith("~"):
+        word = os.path.expanduser(word)
+    word = word.replace("${HOME}", user)
+    word = re.sub(r"\$HOME(?![A-Za-z0-9_])", user.replace("\\", "\\\\"), word)
+    expansions = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])"
+                            r"|__pact_sub_\d+__|`")
+    first = expansions.search(word)
+    if first is None:
+        return word
+    if first.start() == 0:
+        return None
+    return expansions.sub("*", word)
 
 
-def _short(arg: str, letters: str) -> bool:
-    """True when ``arg`` is a cluster of short options holding one of ``letters``."""
-    return arg[:1] == "-" and arg[1:2] not in ("-", "") and any(c in arg[1:] for c in letters)
+def _braces(word: str) -> list[str]:
+    """Brace expansion of ``{a,b}`` (bounded); a ``{x..y}`` range becomes ``*``."""
+    import re
 
-
-def _sort_read_only(args: list[str]) -> bool:
-    # `-o FILE`, `-ofile`, clustered `-uo FILE` and `--output` write a file;
-    # `--compress-program=PROG` runs PROG on the temporary files.
-    return not any(_short(a, "o") or _long(a, "--output", "--compress-program") for a in args)
-
-
-def _rg_read_only(args: list[str]) -> bool:
-    # `--pre CMD` runs CMD on every file; `--hostname-bin CMD` runs CMD for hyperlinks.
-    return not any(a.partition("=")[0] in ("--pre", "--hostname-bin") for a in args)
-
-
-def _tree_read_only(args: list[str]) -> bool:
-    # `-o FILE` writes; `-R` with `-H` writes 00Tree.html files into every folder.
-    return not any(a == "-o" or a.startswith(("-o", "--output")) or a == "-R" for a in args)
-
-
-def _test_read_only(args: list[str]) -> bool:
-    # bash expands the subscript of `-v 'a[$(cmd)]'` and `-R …`, running cmd.
-    return not any(a in ("-v", "-R") for a in args)
-
-
-def _less_read_only(args: list[str]) -> bool:
-    # `-o`/`-O FILE` and `--log-file` copy the input into FILE; `+cmd` runs less commands.
-    return not any(_short(a, "oO") or _long(a, "--log-file", "--LOG-FILE") or a[:1] == "+"
-                   for a in args)
-
-
-# hostname prints with these; any other option or an operand sets the name.
-_HOSTNAME_SHOWS = frozenset({"-a", "--alias", "-A", "--all-fqdns", "-d", "--domain", "-f",
-                             "--fqdn", "--long", "-i", "--ip-address", "-I",
-                             "--all-ip-addresses", "-s", "--short", "-y", "--yp", "--nis"})
-
-
-def _git_read_only(args: list[str]) -> bool:
-    # `-c` is left out on purpose: `git -c core.pager=… log` runs any program.
-    while args[:1] in (["-C"], ["--no-pager"]):
-        args = args[1:] if args[0] == "--no-pager" else args[2:]
-    if not args or any(_long(a, "--output") for a in args):
-        return not args
-    sub, rest = args[0], args[1:]
-    if sub == "grep":  # `-O`/`--open-files-in-pager` runs a program
-        return not any(a.startswith("-O") or _long(a, "--open-files-in-pager") for a in rest)
-    if sub == "stash":
-        return rest[:1] in (["list"], ["show"])
-    if sub == "reflog":
-        return rest[:1] in ([], ["show"])
-    if sub in _GIT_READ_ONLY:
-        return True
-    if sub == "branch":
-        return all(a in ("-a", "-r", "-v", "-vv", "--list", "--show-current") for a in rest)
-    if sub in ("remote", "tag", "worktree"):
-        return rest in ([], ["-v"], ["list"], ["-l"], ["--list"])
-    return False
-
-
-_CHECKS: dict[str, Callable[[list[str]], bool]] = {
-    "git": _git_read_only,
-    "find": lambda args: not any(a in _FIND_WRITES for a in args),
-    "sort": _sort_read_only,
-    "uniq": lambda args: len(_operands(args)) <= 1,  # `uniq IN OUT` writes OUT
-    "rg": _rg_read_only,
-    "ag": lambda args: not any(_long(a, "--pager") for a in args),  # runs the pager
-    "tree": _tree_read_only,
-    "file": lambda args: not any(_short(a, "C") or _long(a, "--compile") for a in args),
-    "date": lambda args: not any(_short(a, "s") or _long(a, "--set") for a in args),
-    "hostname": lambda args: all(a in _HOSTNAME_SHOWS for a in args),
-    "test": _test_read_only,
-    "[": _test_read_only,
-    # `printf -v 'a[$(cmd)]' …` assigns to an array element whose subscript runs cmd.
-    "printf": lambda args: not (args[:1] and args[0].startswith("-v")),
-    "less": _less_read_only,
-    "more": _less_read_only,
-    # Saving records context during a HALT; forget, import, pin and unpin change what is kept.
-    "pact-memory": lambda args: args[:1] not in (["forget"], ["import"], ["pin"], ["unpin"]),
-}
+    results = [word]
+    expanded: list[str] = []
+    pattern = re.compile(r"\{([^{}]*)\}")
+    while results and len(results) + len(expanded) <= _MAX_BRACES:
+        current = results.pop()
+        match = pattern.search(current)
+        if match is None:
+            expanded.append(current)
+            continue
+        inner = match.group(1)
+        head, tail = current[:match.start()], current[match.end():]
+        if "," in inner:
+            results.extend(head + choice + tail for choice in inner.split(","))
+        elif ".." in inner:
+            results.append(head + "*" + tail)
+        else:
+            expanded.append(current)
+    return expanded + [pattern.sub("*", r) for r in results]  # past the bound: any name

@@ -2,7 +2,8 @@
 
 - ``<data folder>/halts/halt-<crc32 of project>`` exists while the project may
   have an open HALT: enforcement answers "nothing open" on every tool call
-  with one ``os.path.exists``.
+  with one ``os.stat`` (a marker folder it may not read is "cannot tell", and
+  the database decides).
 - ``<data folder>/waiting/waiting-<crc32 of project>`` exists while the project
   may have a signal waiting for the user (an unresolved HALT or an
   unacknowledged ALERT): the SessionStart and UserPromptSubmit hooks show
@@ -32,8 +33,20 @@ def marker_path(home: str, project: str, kind: str = HALT) -> str:
 
 
 def halt_marked(home: str, project: str) -> bool:
-    """Cheap test: may a HALT be open for ``project``?"""
-    return os.path.exists(marker_path(home, project))
+    """Cheap test: may a HALT be open for ``project``? (True too when it cannot tell.)"""
+    return halt_state(home, project) is not False
+
+
+def halt_state(home: str, project: str) -> bool | None:
+    """True when the HALT marker exists, False when it does not, None when its folder
+    cannot be read (a permission changed): then only the database can tell."""
+    try:
+        os.stat(marker_path(home, project))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return None
+    return True
 
 
 def waiting_marked(home: str, project: str) -> bool | None:
