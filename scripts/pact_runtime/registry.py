@@ -29,6 +29,9 @@ class Handler:
 
 
 EDIT_TOOLS = ("Edit", "Write", "MultiEdit", "NotebookEdit")
+# Tools that start or schedule work: paused with the edits while a HALT is open. The main
+# thread has all four; subagents lack Workflow and ScheduleWakeup.
+WORK_TOOLS = ("Agent", "SendMessage", "Workflow", "CronCreate", "ScheduleWakeup")
 
 HANDLERS: tuple[Handler, ...] = (
     Handler("SessionStart", "session:export_env"),
@@ -37,8 +40,8 @@ HANDLERS: tuple[Handler, ...] = (
     Handler("SessionStart", "memory.recall:on_session_start"),
     Handler("UserPromptSubmit", "signals.resolve:on_user_prompt"),
     Handler("UserPromptSubmit", "signals.surface:on_user_prompt"),
-    Handler("PreToolUse", "signals.enforce:on_pre_tool_use", ("Bash", "Agent", *EDIT_TOOLS)),
-    Handler("PreToolUse", "signals.guard:on_pre_tool_use", ("Bash", "Write", "Edit", "MultiEdit")),
+    Handler("PreToolUse", "signals.enforce:on_pre_tool_use", ("Bash", *EDIT_TOOLS, *WORK_TOOLS)),
+    Handler("PreToolUse", "signals.guard:on_pre_tool_use", ("Bash", *EDIT_TOOLS)),
     Handler("PreToolUse", "trust:on_pre_tool_use", ("Bash",)),
     Handler("PostToolUse", "signals.surface:on_post_agent", ("Agent",)),
     Handler("SubagentStop", "signals.handoff:on_subagent_stop"),

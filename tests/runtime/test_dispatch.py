@@ -381,3 +381,78 @@ def test_event_fields_read_safely():
     event = Event("PreToolUse", {"tool_name": 5, "tool_input": [1], "agent_type": None}, {})
 
     assert (event.tool_name, event.tool_input, event.agent_type, event.home) == ("", {}, "", None)
+
+
+# ---- the registry's routing -------------------------------------------------------------
+
+# The client's tools (2.1.197, main thread): subagents lack ScheduleWakeup, TaskOutput and
+# Workflow. Those that start or schedule work, or edit files, reach HALT enforcement.
+CLIENT_TOOLS = ("Agent", "Bash", "CronCreate", "CronDelete", "CronList", "Edit",
+                "EnterWorktree", "ExitWorktree", "NotebookEdit", "Read", "ReportFindings",
+                "ScheduleWakeup", "SendMessage", "Skill", "TaskCreate", "TaskGet", "TaskList",
+                "TaskOutput", "TaskStop", "TaskUpdate", "WebFetch", "WebSearch", "Workflow",
+                "Write")
+ENFORCED = {"Agent", "Bash", "CronCreate", "Edit", "NotebookEdit", "ScheduleWakeup",
+            "SendMessage", "Workflow", "Write"}
+
+
+def _tools_of(target: str) -> set[str]:
+    from pact_runtime.registry import HANDLERS
+
+    return {t for h in HANDLERS if h.target == target for t in h.tools}
+
+
+def test_enforcement_gets_every_tool_that_edits_or_starts_work():
+    assert _tools_of("signals.enforce:on_pre_tool_use") & set(CLIENT_TOOLS) == ENFORCED
+    assert _tools_of("signals.guard:on_pre_tool_use") & set(CLIENT_TOOLS) == {
+        "Bash", "Edit", "NotebookEdit", "Write"}
+
+
+def test_the_pre_tool_use_matcher_is_a_valid_regex_matching_exactly_those_tools():
+    import re
+
+    from pact_runtime.registry import matcher
+
+    pattern = re.compile(matcher("PreToolUse") or "")
+    assert {t for t in CLIENT_TOOLS if pattern.fullmatch(t)} == ENFORCED
+
+
+def _halted(tmp_path) -> dict[str, str]:
+    from contextlib import closing
+
+    from pact_runtime.signals import store
+
+    home, project = str(tmp_path / "data"), str(tmp_path / "project")
+    os.makedirs(project)
+    with closing(store.connect(home)) as conn:
+        store.record(conn, home, project=os.path.realpath(project), level="HALT",
+                     category="DATA", reason="drops customers")
+    return {"PACT_HOME": home, "CLAUDE_PROJECT_DIR": project}
+
+
+@pytest.mark.parametrize(("tool", "tool_input"), [
+    ("SendMessage", {"to": "a1", "summary": "go on", "message": "carry on"}),
+    ("Workflow", {"name": "review"}),
+    ("CronCreate", {"cron": "*/5 * * * *", "prompt": "check the build"}),
+    ("ScheduleWakeup", {"delay_seconds": 60, "prompt": "look again"}),
+])
+def test_work_tools_reach_enforcement_through_the_dispatcher(tmp_path, tool, tool_input):
+    env = _halted(tmp_path)
+    payload = {"session_id": "s1", "hook_event_name": "PreToolUse", "tool_name": tool,
+               "tool_input": tool_input}
+    out = io.BytesIO()
+    assert dispatch.main(["PreToolUse"], json.dumps(payload).encode(), env, out) == 0
+    answer = json.loads(out.getvalue())["hookSpecificOutput"]
+    assert answer["permissionDecision"] == "deny"
+    assert answer["permissionDecisionReason"].startswith("Paused by PACT: HALT open (S1")
+
+
+def test_a_notebook_cell_reaches_the_guard_through_the_dispatcher(tmp_path):
+    env = {"PACT_HOME": str(tmp_path / "data"), "CLAUDE_PROJECT_DIR": str(tmp_path)}
+    secret = "key = '" + "AKIA" + "UJZDEGXDNCF32EPF'"
+    payload = {"session_id": "s1", "hook_event_name": "PreToolUse", "tool_name": "NotebookEdit",
+               "tool_input": {"notebook_path": str(tmp_path / "n.ipynb"), "new_source": secret}}
+    out = io.BytesIO()
+    assert dispatch.main(["PreToolUse"], json.dumps(payload).encode(), env, out) == 0
+    reason = json.loads(out.getvalue())["hookSpecificOutput"]["permissionDecisionReason"]
+    assert "PACT guard raised HALT S1 (SECURITY)" in reason
