@@ -229,3 +229,18 @@ def test_random_text_never_raises() -> None:
               "]", "$'", "(", "((", "))", "<(", "\r", "-", ";", "|", "&"]
     for _ in range(3000):
         shell.parse("".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))))
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    ('ls #<<X\npsql -c "DROP TABLE users"', ["DROP TABLE: `DROP TABLE users`"]),
+    ('ls # psql -c "DROP TABLE users"', []),  # a comment only mentions it
+    ('psql -c "${Q:-DROP TABLE t}"', ["DROP TABLE: `DROP TABLE t`"]),
+    ('psql -c "DROP TABLE t"\necho "oops', ["DROP TABLE: `DROP TABLE t`"]),  # runs before
+    ("psql <<E\"O\"F\nDROP TABLE t;\nEOF", ["DROP TABLE: `DROP TABLE t`"]),
+    ("cat <<A <<B | psql\nSELECT 1;\nA\nDROP TABLE t;\nB", ["DROP TABLE: `DROP TABLE t`"]),
+    ('echo `\\`psql -c "DROP TABLE x"\\``', ["DROP TABLE: `DROP TABLE x`"]),
+])
+def test_the_guard_reads_what_bash_would_run(command: str, found: list[str]) -> None:
+    from pact_runtime.signals import guard
+
+    assert [f.describe() for f in guard._bash_findings(command, "/tmp")] == found
