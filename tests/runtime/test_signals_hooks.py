@@ -414,6 +414,24 @@ def test_other_paths_near_the_data_folder_are_not(installed: Hooks, command: str
     assert installed.bash(command) is None
 
 
+@pytest.mark.parametrize("command", ["ls -la", "rm -rf build", "cat src/*.py",
+                                     "cd src && npm test", "git status"])
+def test_ordinary_commands_are_judged_without_loading_the_command_reader(installed: Hooks,
+                                                                        command: str) -> None:
+    """Every Bash call runs this hook: the reader's ``re`` would cost it milliseconds."""
+    scripts = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(store.__file__))))
+    code = "import sys; from pact_runtime.dispatch import main; sys.exit(main())"
+    raw = json.dumps({"session_id": "s1", "cwd": installed.project, "tool_name": "Bash",
+                      "tool_input": {"command": command}}).encode()
+    proc = subprocess.run([sys.executable, "-S", "-X", "importtime", "-c", code, "PreToolUse"],
+                          input=raw, capture_output=True, cwd=scripts, timeout=60,
+                          env={"PATH": os.environ["PATH"], "PYTHONPATH": scripts,
+                               "HOME": os.environ["HOME"], **installed.env})
+    assert proc.returncode == 0 and proc.stdout == b""
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.decode().splitlines()}
+    assert not imported & {"pact_runtime.signals.shell", "pact_runtime.signals.readonly"}
+
+
 def test_an_ancestor_delete_is_refused_during_a_halt_as_a_data_folder_change(
         installed: Hooks) -> None:
     installed.halt()

@@ -172,7 +172,10 @@ def _touches_data(tool: str, data: dict, command: str, home: str, cwd: str) -> s
         return ""
     if _names_data(command, home) and not is_read_only(command, cwd):
         return message
-    if _may_reach(command, home, cwd) and _reaches(command, _Folder(home), cwd, 0):
+    if _may_reach(command, home, cwd):
+        folder = _Folder(home)
+        if _plainly_clear(command, folder, cwd) or not _reaches(command, folder, cwd, 0):
+            return ""
         return message
     return ""
 
@@ -222,11 +225,12 @@ class _Folder:
             if parts not in self.variants:
                 self.variants.append(parts)
 
-    def relation(self, pattern: str, base: str | None = "/") -> str:
+    def relation(self, pattern: str, base: str | None = "/", loose: bool = False) -> str:
         """"inside" when ``pattern`` can be the folder or lie in it, "ancestor" when it can
         be a folder holding it, else "". A relative pattern is taken from ``base``, or
-        from every ancestor of the folder when ``base`` is None (unknown)."""
-        matches = _name_matcher(pattern)
+        from every ancestor of the folder when ``base`` is None (unknown). ``loose``
+        takes a component with a glob character as matching any name (no ``fnmatch``)."""
+        matches = _loose_match if loose else _name_matcher(pattern)
         relative = _components(pattern)
         best = ""
         for parts in self.variants:
@@ -245,6 +249,10 @@ class _Folder:
                 if same:
                     best = "ancestor"
         return best
+
+
+def _loose_match(name: str, pattern: str) -> bool:
+    return name == pattern or any(c in pattern for c in "*?[")
 
 
 def _name_matcher(pattern: str) -> Callable[[str, str], bool]:
@@ -269,6 +277,32 @@ def _normal(parts: list[str]) -> list[str]:
         else:
             out.append(part)
     return out
+
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                   "_./:=,@%+-*?[]~ \t;&|\n")
+_SPLIT = str.maketrans({c: "\n" for c in ";&|"})
+
+
+def _plainly_clear(command: str, folder: _Folder, cwd: str) -> bool:
+    """True when a command of plain words (no quote, expansion, redirection, brace or
+    ``cd``) has no word that could reach the folder: judged without the reader, whose
+    ``re`` costs a hook milliseconds. False means "read it properly"."""
+    if any(c not in _PLAIN for c in command):
+        return False
+    for segment in command.translate(_SPLIT).split("\n"):
+        words = segment.split()
+        if words[:1] in (["cd"], ["pushd"], ["popd"]) or "mv" in words or "git" in words:
+            return False  # a folder change, or operands with roles of their own
+        for word in words[1:]:
+            if word.startswith("-"):
+                word = word.partition("=")[2]
+            if word.startswith("~") and not (word == "~" or word.startswith("~/")):
+                return False
+            path = os.path.expanduser(word) if word.startswith("~") else word
+            if word and folder.relation(path, cwd, loose=True):
+                return False
+    return True
 
 
 def _reaches(command: str, folder: _Folder, cwd: str | None, depth: int) -> bool:
