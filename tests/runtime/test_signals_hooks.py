@@ -291,6 +291,16 @@ def test_open_halt_denies_changes(hooks: Hooks, tool: str, tool_input: dict) -> 
     assert f"`/PACT:resolve {signal.ref} <decision>`" in reason
 
 
+def test_several_open_halts_are_named_and_resolved_in_one_decision(hooks: Hooks) -> None:
+    first, second = hooks.halt("drops customers"), hooks.halt("grants all", category="SECURITY")
+    reason = deny_reason(hooks.tool("Write", {"file_path": "a.txt", "content": "x"}))
+    assert f"{first.ref} HALT DATA" in reason and f"{second.ref} HALT SECURITY" in reason
+    assert f"`/PACT:resolve {first.ref} {second.ref} <decision>`" in reason
+    hooks.prompt(f"/PACT:resolve {first.ref} {second.ref} keep both as they are")
+    assert [s.status for s in hooks.signals()] == ["resolved", "resolved"]
+    assert hooks.tool("Write", {"file_path": "a.txt", "content": "x"}) is None
+
+
 @pytest.mark.parametrize("command", ["ls -la", "git status", "pact-signal list --open",
                                      "pact-memory search schema", "grep -rn x . | head"])
 def test_open_halt_lets_read_only_commands_through(hooks: Hooks, command: str) -> None:

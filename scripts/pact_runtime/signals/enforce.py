@@ -148,12 +148,12 @@ def _deny_for_halts(event: Event, home: str, marked: bool) -> Outcome | None:
     from .readonly import STILL_WORKS
 
     listing = "; ".join(s.line() for s in halts)
-    first = halts[0].ref
+    ids = " ".join(s.ref for s in halts)
     return Outcome(deny=(
         f"Paused by PACT: HALT open ({listing}). Until the user resolves it, edits, writes, "
         "agents, messages to agents, workflows and schedules are refused, and so is every Bash "
         f"command that could change something. {STILL_WORKS} Tell the user and wait for them "
-        f"to type `/PACT:resolve {first} <decision>` in a session (one per open HALT)."))
+        f"to type `/PACT:resolve {ids} <decision>` in a session."))
 
 
 # ---- the data folder --------------------------------------------------------------------
