@@ -252,6 +252,12 @@ def test_control_characters_are_escaped_on_the_terminal_but_kept_in_json(run):
         "red \x1b[31malert\x1b[0m and a \x00 byte")
 
 
+def test_a_bidirectional_override_is_shown_escaped(run):
+    ident = saved(run, {"goal": "pay \u202eroF"})
+    assert "pay \\u202eroF" in run("show", ident)[1]
+    assert json.loads(run("show", ident, "--json")[1])["goal"] == "pay \u202eroF"
+
+
 def test_a_terminal_that_cannot_show_the_text_gets_escapes(env):
     script = "import sys; from pact_runtime.memory.cli import main; sys.exit(main(sys.argv[1:]))"
     run_env = {**env, "PATH": "", "PYTHONIOENCODING": "ascii"}

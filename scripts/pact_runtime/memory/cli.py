@@ -184,13 +184,10 @@ def _print_lines(memories: list[dict[str, Any]], empty: str, with_project: bool)
 
 
 def _terminal(text: str) -> str:
-    """Text for a terminal: control characters other than newline and tab shown as ``\\xNN``.
+    """Stored text as printed for people (``--json`` keeps the exact text)."""
+    from ..terminal import for_terminal
 
-    A stored escape sequence must not recolour or rewrite the user's screen;
-    ``--json`` output keeps the exact text.
-    """
-    table = {c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160)) if c not in (9, 10)}
-    return text.translate(table)
+    return for_terminal(text)
 
 
 def _show(opts: dict[str, Any], env: Mapping[str, str]) -> int:
