@@ -29,9 +29,11 @@ class Handler:
 
 
 EDIT_TOOLS = ("Edit", "Write", "MultiEdit", "NotebookEdit")
-# Tools that start or schedule work: paused with the edits while a HALT is open. The main
-# thread has all four; subagents lack Workflow and ScheduleWakeup.
-WORK_TOOLS = ("Agent", "SendMessage", "Workflow", "CronCreate", "ScheduleWakeup")
+# Tools that start or schedule work, or create or remove a git worktree: paused with the
+# edits while a HALT is open. The main thread has them all; subagents lack Workflow and
+# ScheduleWakeup.
+WORK_TOOLS = ("Agent", "SendMessage", "Workflow", "CronCreate", "ScheduleWakeup",
+              "EnterWorktree", "ExitWorktree")
 
 HANDLERS: tuple[Handler, ...] = (
     Handler("SessionStart", "session:export_env"),

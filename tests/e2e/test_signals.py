@@ -39,7 +39,9 @@ def write(path: str, id: str) -> object:
 def test_destructive_sql_halts_work_until_the_user_resolves_it(pact: Client, plugin_root: str):
     notes = os.path.join(pact.project, "notes.txt")
     pact.model.script(
-        main=[agent(DB_AGENT, "toolu_agent"), write(notes, "toolu_write_paused"), text("paused")],
+        main=[agent(DB_AGENT, "toolu_agent"), write(notes, "toolu_write_paused"),
+              tool_use("EnterWorktree", {"name": "try-it"}, id="toolu_tree_paused"),
+              text("paused")],
         sub=[tool_use("Bash", {"command": DROP, "description": "drop"}, id="toolu_drop"),
              text(HANDOFF.format(decision="Stopped at the guard"))],
     )
@@ -61,6 +63,9 @@ def test_destructive_sql_halts_work_until_the_user_resolves_it(pact: Client, plu
     assert paused.get("is_error") is True and "Paused by PACT: HALT open (S1" in \
         r.result_text(paused)
     assert not os.path.exists(notes)
+    tree = r.tool_result_for("toolu_tree_paused")
+    assert tree.get("is_error") is True and "Paused by PACT: HALT open (S1" in \
+        r.result_text(tree)
 
     # The user resolves it; the words are stored and the next Write runs.
     pact.model.script(main=[write(notes, "toolu_write_after"), text("resumed")])

@@ -386,14 +386,15 @@ def test_event_fields_read_safely():
 # ---- the registry's routing -------------------------------------------------------------
 
 # The client's tools (2.1.197, main thread): subagents lack ScheduleWakeup, TaskOutput and
-# Workflow. Those that start or schedule work, or edit files, reach HALT enforcement.
+# Workflow. Those that start or schedule work, change the worktree or edit files reach HALT
+# enforcement.
 CLIENT_TOOLS = ("Agent", "Bash", "CronCreate", "CronDelete", "CronList", "Edit",
                 "EnterWorktree", "ExitWorktree", "NotebookEdit", "Read", "ReportFindings",
                 "ScheduleWakeup", "SendMessage", "Skill", "TaskCreate", "TaskGet", "TaskList",
                 "TaskOutput", "TaskStop", "TaskUpdate", "WebFetch", "WebSearch", "Workflow",
                 "Write")
-ENFORCED = {"Agent", "Bash", "CronCreate", "Edit", "NotebookEdit", "ScheduleWakeup",
-            "SendMessage", "Workflow", "Write"}
+ENFORCED = {"Agent", "Bash", "CronCreate", "Edit", "EnterWorktree", "ExitWorktree",
+            "NotebookEdit", "ScheduleWakeup", "SendMessage", "Workflow", "Write"}
 
 
 def _tools_of(target: str) -> set[str]:
@@ -435,6 +436,8 @@ def _halted(tmp_path) -> dict[str, str]:
     ("Workflow", {"name": "review"}),
     ("CronCreate", {"cron": "*/5 * * * *", "prompt": "check the build"}),
     ("ScheduleWakeup", {"delay_seconds": 60, "prompt": "look again"}),
+    ("EnterWorktree", {"name": "try-it"}),
+    ("ExitWorktree", {"action": "remove"}),
 ])
 def test_work_tools_reach_enforcement_through_the_dispatcher(tmp_path, tool, tool_input):
     env = _halted(tmp_path)

@@ -1,12 +1,14 @@
 """PreToolUse enforcement: while a HALT is open, tools that change things are denied.
 
 Event: PreToolUse for Bash (``tool_input.command``), Agent, Edit, Write,
-MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``), and
-SendMessage, Workflow, CronCreate and ScheduleWakeup (``tool_input.prompt``).
+MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``),
+SendMessage, Workflow, CronCreate and ScheduleWakeup (``tool_input.prompt``),
+EnterWorktree and ExitWorktree.
 
 While the project has an open HALT: Edit, Write, MultiEdit, NotebookEdit,
-Agent, SendMessage (it resumes an agent), Workflow, CronCreate and
-ScheduleWakeup are denied, and so is every Bash command that is not read-only
+Agent, SendMessage (it resumes an agent), Workflow, CronCreate,
+ScheduleWakeup, EnterWorktree and ExitWorktree (they create or remove a git
+worktree) are denied, and so is every Bash command that is not read-only
 (see ``readonly``; ``pact-signal`` and ``pact-memory`` stay usable, and
 ``pact-signal`` has no way to resolve, but ``pact-memory forget``, ``import``,
 ``pin`` and ``unpin`` wait: saving records context, those change what is kept).
@@ -46,6 +48,7 @@ from __future__ import annotations
 import os
 
 from ..hook import Event, Outcome
+from ..registry import EDIT_TOOLS, WORK_TOOLS
 from .marker import halt_state, marker_path
 
 TYPE_CHECKING = False
@@ -56,9 +59,9 @@ if TYPE_CHECKING:
 
 __all__ = ["is_read_only", "on_pre_tool_use"]
 
-_EDITS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
-# Tools that start work or schedule it: paused with the edits while a HALT is open.
-_PAUSED = _EDITS | {"Agent", "SendMessage", "Workflow", "CronCreate", "ScheduleWakeup"}
+_EDITS = frozenset(EDIT_TOOLS)
+# Tools that start work, schedule it or change the worktree: paused with the edits.
+_PAUSED = _EDITS | frozenset(WORK_TOOLS)
 _SCHEDULERS = frozenset({"CronCreate", "ScheduleWakeup"})
 _DATA_NAMES = ("PACT_HOME", "CLAUDE_PLUGIN_DATA", "pact.db")
 # Words as bash joins them: quotes and backslashes dropped, separators split.
