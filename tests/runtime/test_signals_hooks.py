@@ -291,6 +291,16 @@ def test_open_halt_denies_changes(hooks: Hooks, tool: str, tool_input: dict) -> 
     assert f"`/PACT:resolve {signal.ref} <decision>`" in reason
 
 
+def test_sql_too_long_to_judge_is_not_read_only_during_a_halt(hooks: Hooks) -> None:
+    from pact_runtime.signals.readonly import MAX_READ_SQL
+
+    hooks.halt()
+    short = "SELECT 1; " * 10
+    long = "SELECT 1; " * (MAX_READ_SQL // 10 + 1)
+    assert hooks.bash(f'psql -c "{short}"') is None
+    assert "Paused by PACT" in deny_reason(hooks.bash(f'psql -c "{long}"'))
+
+
 def test_several_open_halts_are_named_and_resolved_in_one_decision(hooks: Hooks) -> None:
     first, second = hooks.halt("drops customers"), hooks.halt("grants all", category="SECURITY")
     reason = deny_reason(hooks.tool("Write", {"file_path": "a.txt", "content": "x"}))
