@@ -93,3 +93,46 @@ def test_dispatcher_exits_zero_on_any_input(python, tmp_path, stdin):
 
     assert (proc.returncode, proc.stderr) == (0, b"")
     assert proc.stdout == b"" or json.loads(proc.stdout)["hookSpecificOutput"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> str:
+    """The plugin root of a fresh build: the runtime with sqlglot vendored in, as shipped."""
+    import sys
+
+    out = str(tmp_path_factory.mktemp("interpreters") / "dist")
+    code = "import sys; from pact_build.cli import main; sys.exit(main())"
+    proc = subprocess.run([sys.executable, "-c", code, "build", "--out", out],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return os.path.join(out, "PACT")
+
+
+def test_memory_signals_and_the_guard_work_as_shipped(python, built, tmp_path):
+    """The shipped commands and the guard, each run with this interpreter under -S."""
+    project = tmp_path / "project"
+    project.mkdir()
+    env = {"PATH": os.environ["PATH"], "PACT_HOME": str(tmp_path / "data"),
+           "PACT_PROJECT": str(project), "CLAUDE_PROJECT_DIR": str(project)}
+    cli = os.path.join(built, "runtime", "pact_cli.py")
+
+    def run(*argv: str, stdin: str = "") -> str:
+        proc = subprocess.run([python, "-S", cli, *argv], input=stdin, env=env, text=True,
+                              capture_output=True, timeout=120)
+        assert (proc.returncode, proc.stderr) == (0, ""), (argv, proc.stderr)
+        return proc.stdout
+
+    ident = run("pact-memory", "save", stdin='{"lessons": ["Invoices round per line"]}').strip()
+    assert ident in run("pact-memory", "search", "invoices")
+    assert json.loads(run("pact-memory", "export"))["id"] == ident
+    signal = run("pact-signal", "emit", "ALERT", "QUALITY", "--reason", "flaky test").strip()
+    assert signal in run("pact-signal", "list", "--open")
+
+    event = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse",
+             "tool_name": "Bash", "tool_input": {"command": 'psql -c "DROP TABLE customers"'}}
+    proc = subprocess.run([python, "-S", os.path.join(built, "runtime", "pact_hook.py"),
+                           "PreToolUse"], input=json.dumps(event), env=env, text=True,
+                          capture_output=True, timeout=120)
+    answer = json.loads(proc.stdout)["hookSpecificOutput"]
+    assert (proc.returncode, proc.stderr, answer["permissionDecision"]) == (0, "", "deny")
+    assert "HALT" in answer["permissionDecisionReason"]
