@@ -165,12 +165,12 @@ WITHOUT_FTS5 = r"""
 import ctypes, sqlite3, sys, _sqlite3
 drop = ctypes.CDLL(_sqlite3.__file__).sqlite3_drop_modules
 drop.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-connect = sqlite3.connect
+connect = _sqlite3.connect
 def connect_without_fts5(*args, **kwargs):
     conn = connect(*args, **kwargs)
     drop(ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value, None)
     return conn
-sqlite3.connect = connect_without_fts5
+sqlite3.connect = _sqlite3.connect = connect_without_fts5  # the runtime calls _sqlite3
 sys.path.insert(0, sys.argv[1])
 from pact_runtime.memory.cli import main
 sys.exit(main(sys.argv[2:]))

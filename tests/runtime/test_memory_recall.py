@@ -135,7 +135,7 @@ def test_session_start_reads_the_file_without_sqlite(home, project, conn):
     code = ("import sys; from pact_runtime.memory import recall; from pact_runtime.hook import "
             "Event; e = Event('SessionStart', {'cwd': sys.argv[2]}, {'PACT_HOME': sys.argv[1], "
             "'CLAUDE_PROJECT_DIR': sys.argv[2]}); print(recall.on_session_start(e).context); "
-            "print('sqlite3' in sys.modules)")
+            "print('_sqlite3' in sys.modules)")
     proc = subprocess.run([sys.executable, "-S", "-c", code, home, project], cwd=scripts,
                           capture_output=True, text=True, check=True)
     assert "kept lesson" in proc.stdout

@@ -638,7 +638,7 @@ def test_prompt_with_nothing_waiting_never_loads_sqlite(hooks: Hooks) -> None:
                                                "PYTHONPATH": scripts, **hooks.env})
         assert proc.returncode == 0
         imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.decode().splitlines()}
-        assert ("sqlite3" in imported) is loads_sqlite, prompt
+        assert ("_sqlite3" in imported) is loads_sqlite, prompt
 
 
 def test_post_agent_names_signals_raised_during_the_call_once(hooks: Hooks) -> None:

@@ -55,8 +55,7 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
 
 
 def _fail(exc: Exception, env: Mapping[str, str]) -> int:
-    import sqlite3
-
+    from ..db import sqlite3
     from ..paths import NoDataFolder
     from .args import UsageError
     from .record import InvalidMemory
@@ -191,9 +190,8 @@ def _terminal(text: str) -> str:
 
 
 def _show(opts: dict[str, Any], env: Mapping[str, str]) -> int:
-    import sqlite3
-
     from .. import db
+    from ..db import sqlite3
     from . import store
     from .render import full
 
@@ -262,9 +260,8 @@ def _unpin(opts: dict[str, Any], env: Mapping[str, str]) -> int:
 
 
 def _stats(opts: dict[str, Any], env: Mapping[str, str]) -> int:
-    import sqlite3
-
     from .. import db
+    from ..db import sqlite3
     from ..paths import require_data_home
     from . import search, store
 

@@ -7,13 +7,12 @@ from the stored record the same way every time.
 
 from __future__ import annotations
 
-import sqlite3
-
 from . import schema
 from .text import index_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import sqlite3
     from typing import Any
 
 

@@ -8,7 +8,7 @@ missing or marked stale; writes made without FTS5 mark it stale.
 
 from __future__ import annotations
 
-import sqlite3
+from ..db import sqlite3
 
 FTS_TABLE = "memory_fts"
 # Column order of the index; search weights follow it.

@@ -21,14 +21,13 @@ window is not lost.
 
 from __future__ import annotations
 
-import sqlite3
-
 from . import schema, store
 from .record import agent_forms
 from .text import content_words, fts_terms, like_words
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Sequence
     from typing import Any
 

@@ -15,10 +15,10 @@ so one bad row does not hide the others.
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 
 from .. import db
+from ..db import sqlite3
 from ..fastjson import dumps, loads
 from . import schema
 from .index import add_to_index, remove_from_index
