@@ -47,7 +47,7 @@ __all__ = ["DB_NAME", "DatabaseDamaged", "DatabaseLocked", "DatabaseReadOnly", "
            "connect", "db_path", "drain", "explain", "migrate", "spool", "sqlite3", "write"]
 
 BUSY_TIMEOUT_S = 10.0
-SCHEMA_VERSION = 2  # len(_migrations()); a test keeps the two equal
+SCHEMA_VERSION = 4  # len(_migrations()); a test keeps the two equal
 REJECTED_DIR = "spool-rejected"
 # kind -> (module under pact_runtime, function). ``function(conn, home, payload)`` stores
 # one spooled record; it must be idempotent (a record whose process dies between storing
@@ -78,7 +78,8 @@ def _migrations() -> list[Callable[[sqlite3.Connection], None]]:
     from .memory import schema as memory_schema
     from .signals import schema as signals_schema
 
-    return [memory_schema.migrate_1, signals_schema.migrate_1]
+    return [memory_schema.migrate_1, signals_schema.migrate_1, signals_schema.migrate_2,
+            memory_schema.migrate_2]
 
 
 def connect(home: str) -> sqlite3.Connection:

@@ -294,7 +294,8 @@ def test_a_database_of_a_newer_schema_is_refused(run, env):
     raw.close()
 
     assert run("list") == (1, "", f"Error: the PACT database {db_file(env)} was made by a "
-                                  "newer PACT (schema version 99; this PACT knows up to 2); "
+                                  "newer PACT (schema version 99; this PACT knows up to "
+                                  f"{db.SCHEMA_VERSION}); "
                                   "update the PACT plugin, or set PACT_HOME to another "
                                   "folder\n")
 

@@ -343,3 +343,31 @@ def test_names_that_redact_alike_are_linked_and_indexed_once(conn):
     conn.execute("INSERT INTO memory_fts (memory_fts) VALUES ('integrity-check')")
     assert conn.execute("SELECT count(*) FROM memory_fts WHERE memory_fts MATCH 'orders'"
                         ).fetchone()[0] == 0
+
+
+def test_a_version_2_database_gains_pin_times_and_signal_columns(home):
+    os.makedirs(home)
+    old = sqlite3.connect(os.path.join(home, "pact.db"))
+    steps = db._migrations()
+    steps[0](old)
+    steps[1](old)  # memory tables and the signal log, as release 2 left them
+    old.execute("PRAGMA user_version = 2")
+    for ident, pinned in (("m-0000000001", 1), ("m-0000000002", 0)):
+        old.execute("INSERT INTO memories (id, created, updated, project, goal, pinned, "
+                    "content_hash) VALUES (?, '2026-01-01T00:00:00.000Z', "
+                    "'2026-02-03T04:05:06.000Z', ?, 'g', ?, ?)", (ident, PROJECT, pinned, ident))
+    old.execute("INSERT INTO signals (created, project, level, category, reason, status) "
+                "VALUES (1.0, ?, 'HALT', 'DATA', 'r', 'resolved')", (PROJECT,))
+    old.commit()
+    old.close()
+
+    conn = store.open_store(home)
+    try:
+        rows = conn.execute("SELECT id, pinned_at FROM memories ORDER BY id").fetchall()
+        assert rows == [("m-0000000001", "2026-02-03T04:05:06.000Z"), ("m-0000000002", "")]
+        signal = conn.execute("SELECT resolved_session, used_at, acknowledged_by, "
+                              "acknowledged_at FROM signals").fetchone()
+        assert signal == ("", None, "", None)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 4
+    finally:
+        conn.close()

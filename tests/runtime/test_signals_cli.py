@@ -11,6 +11,7 @@ import sys
 from contextlib import closing
 
 import pytest
+from pact_runtime import db
 from pact_runtime.signals import store
 from pact_runtime.signals.cli import main
 
@@ -232,7 +233,8 @@ def test_a_database_from_a_newer_pact_is_refused(env, capsys) -> None:
         code, out, err = run(capsys, *argv)
         assert (code, out) == (1, "")
         assert err == (f"Error: the PACT database {path} was made by a newer PACT (schema "
-                       "version 99; this PACT knows up to 2); update the PACT plugin, or set "
+                       f"version 99; this PACT knows up to {db.SCHEMA_VERSION}); update the PACT "
+                       "plugin, or set "
                        "PACT_HOME to another folder\n")
 
 

@@ -1,4 +1,4 @@
-"""Memory tables (migration step 1) and the full-text index beside them.
+"""Memory tables (migration steps 1 and 4) and the full-text index beside them.
 
 The FTS5 index is not part of the migration: some SQLite builds lack FTS5,
 and a database made by one interpreter may be opened by another. ``ensure_index``
@@ -73,6 +73,15 @@ def migrate_1(conn: sqlite3.Connection) -> None:
     for statement in _TABLES.split(";"):
         if statement.strip():
             conn.execute(statement)
+
+
+def migrate_2(conn: sqlite3.Connection) -> None:
+    """Record when each memory was pinned (step 4; inside the caller's transaction).
+
+    Memories pinned before this step take their last update as their pin time.
+    """
+    conn.execute("ALTER TABLE memories ADD COLUMN pinned_at TEXT NOT NULL DEFAULT ''")
+    conn.execute("UPDATE memories SET pinned_at = updated WHERE pinned = 1")
 
 
 def fts5_available(conn: sqlite3.Connection) -> bool:

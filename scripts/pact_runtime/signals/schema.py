@@ -1,4 +1,4 @@
-"""The signal log's tables: step 2 of the shared database's migrations."""
+"""The signal log's tables: steps 2 and 3 of the shared database's migrations."""
 
 from __future__ import annotations
 
@@ -37,3 +37,19 @@ def migrate_1(conn: sqlite3.Connection) -> None:
     for statement in _SCHEMA.split(";"):
         if statement.strip():
             conn.execute(statement)
+
+
+_STEP_2 = (
+    # The session the user typed the decision in: an approval holds there alone.
+    "ALTER TABLE signals ADD COLUMN resolved_session TEXT NOT NULL DEFAULT ''",
+    # When the call the decision approved ran (the approval is then used up).
+    "ALTER TABLE signals ADD COLUMN used_at REAL",
+    "ALTER TABLE signals ADD COLUMN acknowledged_by TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE signals ADD COLUMN acknowledged_at REAL",
+)
+
+
+def migrate_2(conn: sqlite3.Connection) -> None:
+    """Add who and when to approvals and acknowledgements (in the caller's transaction)."""
+    for statement in _STEP_2:
+        conn.execute(statement)
