@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build(args: argparse.Namespace) -> int:
     """``build``: check every source, then write the plugin and marketplace to ``--out``."""
-    src = _folder(args.src)
+    src = _source(args.src)
     out = Path(_given(args.out, "--out"))
     _check_out(src, out)
     result = pipeline.build(src, out, args.strict)
@@ -166,6 +166,24 @@ def _folder(value: str, name: str = "--src") -> Path:
     if not path.is_dir():
         raise UsageError(f"{value} is a file, not a folder; give the folder that holds it")
     return path
+
+
+def _source(value: str) -> Path:
+    """The ``--src`` folder, when it is a PACT source tree; else a usage error that says
+    where to run the build."""
+    src = _folder(value)
+    try:
+        layout = pipeline.detect(src)
+    except UsageError:
+        layout = ""
+    if layout != pipeline.SOURCE:
+        where = f"the current folder ({Path.cwd()})" if value == "." else value
+        raise UsageError(
+            f"{where} is not a PACT source tree (it needs {PLUGIN_MANIFEST}, "
+            f"{MARKETPLACE_MANIFEST} and protocols/); run pact-plugin build in the PACT "
+            "repository, or name it: pact-plugin build --src DIR"
+        )
+    return src
 
 
 def _enclosing() -> Path:

@@ -179,6 +179,20 @@ def test_build_of_a_plain_plugin_folder_is_a_usage_error(tmp_path, capsys):
     assert "is not a PACT source tree" in stderr
 
 
+def test_build_outside_the_sources_says_to_use_src(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    code, stdout, stderr = run(capsys, "build")
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"Error: the current folder ({tmp_path}) is not a PACT source tree (it needs "
+        ".claude-plugin/plugin.json, .claude-plugin/marketplace.json and protocols/); run "
+        "pact-plugin build in the PACT repository, or name it: pact-plugin build --src DIR\n"
+    )
+    assert not (tmp_path / "dist").exists()
+
+
 def test_bad_arguments_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(["build", "--bogus"])
