@@ -67,12 +67,10 @@ def test_an_approved_call_runs_once_then_is_judged_again(hooks: Hooks) -> None:
     assert context(answer, "PreToolUse") == (
         'PACT guard: this call runs under the user\'s approval in S1 ("approved, the backup is '
         'done"); the approval is now used, so a later repeat is judged again.')
-    # Used: the same command again, in this session or a later one, opens a new HALT.
+    # Used: the same command again opens a new HALT.
     assert deny_reason(hooks.bash(DROP)).startswith("PACT guard raised HALT S2")
-    hooks.prompt("/PACT:resolve S2 yes")
-    hooks.tool("Bash", {"command": DROP}, session_id="later")
-    assert deny_reason(hooks.tool("Bash", {"command": DROP}, session_id="later")).startswith(
-        "PACT guard raised HALT S3")
+    (used, again) = hooks.signals()
+    assert used.used_at is not None and used.fingerprint == again.fingerprint
 
 
 def test_an_approval_covers_that_exact_call_only(hooks: Hooks) -> None:

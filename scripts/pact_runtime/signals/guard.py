@@ -17,8 +17,11 @@ same again (the same statements or secrets, however the command is written)
 is refused naming the open HALTs, and no new HALT is opened. Once the user has
 resolved the HALT with a decision that approves by the protocol's rule
 (``## Letting a stopped action run`` in ``algedonic.md``, read by
-``vocabulary.approves``), that exact call runs once, when no HALT is open; the
-approval is then spent, and any other decision opens a new HALT on retry.
+``vocabulary.approves``), that exact call runs once, when no HALT is open, in
+the session the user typed the decision in (``session_id``; a subagent's calls
+carry its parent's); the run is recorded as ``used_at``. In another session,
+after the approval was used or withdrawn, or under any other decision, a retry
+opens a new HALT.
 
 Fails open on its own errors (the dispatcher logs them and the tool runs): a
 guard bug must not stall work. Fails closed on a judged finding: if the HALT
@@ -33,6 +36,8 @@ from ..hook import Event, Outcome
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import sqlite3
+
     from . import shell
     from .sqlscan import Finding
     from .store import Signal
@@ -346,9 +351,10 @@ def _judged(event: Event, home: str, first: Finding, what: str,
             fingerprint: str) -> Outcome | None:
     """Let an approved call run once; refuse a repeat of an open HALT; else open a HALT.
 
-    ``fingerprint`` is ``<call>:<action>`` (see ``store.SPENT``). The rule that
-    approves is the protocol's (``vocabulary.approves``); if it cannot be read, the
-    decision approves nothing.
+    ``fingerprint`` is ``<call>:<action>`` (see ``store.SPENT``). Only the user's
+    latest decision on this call typed in this session counts; the rule that
+    approves is the protocol's (``vocabulary.approves``), and if it cannot be
+    read, the decision approves nothing.
     """
     from contextlib import closing
 
@@ -360,8 +366,8 @@ def _judged(event: Event, home: str, first: Finding, what: str,
         same = [s for s in halts if s.fingerprint.partition(":")[2] == action]
         if same:
             return Outcome(deny=_repeat_reason(what, same[0], halts))
-        decided = store.last_decision(conn, event.project, call)
-        if decided is not None and _approves(decided.resolution):
+        decided = store.last_decision(conn, event.project, call, event.session_id)
+        if decided is not None and not decided.used and _approves(decided.resolution):
             if halts:
                 return Outcome(deny=_waiting_reason(decided, halts))
             if store.spend(conn, decided):
@@ -369,6 +375,7 @@ def _judged(event: Event, home: str, first: Finding, what: str,
                                         f"in {decided.ref} (\"{decided.resolution}\"); the "
                                         "approval is now used, so a later repeat is judged "
                                         "again."))
+        elsewhere = None if decided is not None else _approved_elsewhere(conn, event, call)
         signal = store.record(
             conn, home, project=event.project, level="HALT", category=first.category,
             reason=f"The guard stopped a {event.tool_name} call: {what}",
@@ -379,11 +386,24 @@ def _judged(event: Event, home: str, first: Finding, what: str,
             "run, and work that changes the project is paused. Tell the user what you were about "
             "to do and why, and wait: only the user can resolve it, with "
             f"`/PACT:resolve {signal.ref} <decision>`.")
+    if elsewhere is not None:
+        deny += (f" The approval in {elsewhere.ref} was typed in another session and holds only "
+                 "there, so this call is judged afresh.")
     if halts:
         deny += f" Also open: {_listing(halts)}; {_resolve_all([*halts, signal])}."
     # Shown to the user at once, whether the call came from a specialist or the main session.
     return Outcome(deny=deny, message=(f"PACT HALT {signal.ref} ({first.category}): {what} - "
                                        f"resolve with /PACT:resolve {signal.ref} <decision>"))
+
+
+def _approved_elsewhere(conn: sqlite3.Connection, event: Event, call: str) -> Signal | None:
+    """The unused approval of ``call`` typed in another session, if that is the latest."""
+    from . import store
+
+    decided = store.last_decision(conn, event.project, call)
+    if decided is None or decided.used or decided.resolved_session == event.session_id:
+        return None
+    return decided if _approves(decided.resolution) else None
 
 
 def _repeat_reason(what: str, stopped: Signal, halts: list[Signal]) -> str:

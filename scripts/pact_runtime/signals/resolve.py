@@ -5,9 +5,14 @@ or agent can write) and the project root. ``/PACT:resolve S5 S6 <decision>``
 resolves several signals with one decision: the first id may be written
 ``S5``, ``s5``, ``#5`` or ``5``, every later one starts with ``S`` or ``#``
 (``S6``, ``S6,``), so a decision may begin with a number. Each signal is marked
-resolved with the user's words, by "user", and the project's HALT marker is
-dropped when no HALT is left. Without a decision, or when an id names no signal
-of this project, nothing is resolved and the context says why.
+resolved with the user's words, by "user", in the prompt's ``session_id`` (an
+approval holds in that session alone), and the project's HALT marker is
+dropped when no HALT is left. A guard HALT whose approval has not run yet may
+be resolved again: the new decision replaces the old one, so a refusal
+withdraws the approval and an approval typed in another session moves it
+there. Any other signal already resolved keeps its decision. Without a
+decision, or when an id names no signal of this project, nothing is resolved
+and the context says why.
 
 Output: ``additionalContext`` telling the orchestrator what was recorded.
 Fails open: if the log cannot be written, the context says so and the HALT
@@ -81,6 +86,7 @@ def _resolve(event: Event, home: str, numbers: list[int], words: str) -> str:
 
     from . import store
 
+    session = event.session_id
     with closing(store.connect(home)) as conn:
         signals = [store.get(conn, n) for n in numbers]
         missing = [store.format_id(n) for n, s in zip(numbers, signals)
@@ -88,25 +94,69 @@ def _resolve(event: Event, home: str, numbers: list[int], words: str) -> str:
         if missing:
             return (f"There is no signal {', '.join(missing)} in this project; nothing was "
                     "resolved. `pact-signal list --open` shows the open ones.")
-        found = [s for s in signals if s is not None]
-        done = [s for s in found if s.status == "resolved"]
-        resolved = [store.resolve(conn, home, s, words, by="user") for s in found
-                    if s.status != "resolved"]
+        done: list[Signal] = []
+        changed: list[tuple[Signal, Signal]] = []
+        resolved: list[Signal] = []
+        for signal in (s for s in signals if s is not None):
+            if signal.status != "resolved":
+                resolved.append(store.resolve(conn, home, signal, words, by="user",
+                                              session=session))
+                continue
+            after = store.decide_again(conn, signal, words, session) if _unused_approval(
+                signal) else None
+            if after is None:
+                done.append(store.get(conn, signal.id) or signal)
+            else:
+                changed.append((signal, after))
         left = store.open_halts(conn, event.project)
-    parts = [f"{s.ref} was already resolved on {store.iso(s.resolved_at or 0)} with: "
-             f"\"{s.resolution}\"." for s in done]
+    parts = [_already_text(s) for s in done]
+    parts += [_changed_text(before, after, session) for before, after in changed]
     if resolved:
-        parts.append(_resolved_text(resolved, words, left))
+        parts.append(_resolved_text(resolved, words, left, session))
     return " ".join(parts)
 
 
-def _resolved_text(resolved: list[Signal], words: str, left: list[Signal]) -> str:
+def _unused_approval(signal: Signal) -> bool:
+    """A resolved guard HALT whose decision approves and whose call has not run."""
+    return signal.source == "guard" and signal.level == "HALT" and not signal.used and \
+        _approves(signal.resolution)
+
+
+def _already_text(signal: Signal) -> str:
+    from .store import iso
+
+    text = (f"{signal.ref} was already resolved on {iso(signal.resolved_at or 0)} with: "
+            f"\"{signal.resolution}\".")
+    if signal.source == "guard" and signal.used:
+        ran = f" on {iso(signal.used_at)}" if signal.used_at else ""
+        text += (f" The call it approved has run{ran}, so the decision stands; if the call is "
+                 "tried again the guard opens a new HALT.")
+    return text
+
+
+def _changed_text(before: Signal, after: Signal, session: str) -> str:
+    """What resolving an unused approval again changed, said plainly."""
+    ref, old, new = after.ref, before.resolution, after.resolution
+    if not _approves(new):
+        return (f"The user withdrew the approval in {ref}: \"{new}\" replaces \"{old}\". The "
+                f"call {ref} stopped stays stopped; if it is tried again the guard stops it with "
+                "a new HALT. Follow the new decision and record it in memory.")
+    if before.resolved_session == session:
+        return (f"{ref} was already approved in this session; its decision now reads \"{new}\". "
+                "The stopped call may still be retried once, unchanged, in this session.")
+    return (f"The user approved the call {ref} stopped again, in this session: \"{new}\" "
+            f"replaces \"{old}\", typed in another session. The approval now holds in this "
+            "session alone: the call may be retried once, unchanged.")
+
+
+def _resolved_text(resolved: list[Signal], words: str, left: list[Signal],
+                   session: str) -> str:
     which = " and ".join(f"{s.ref} ({s.level} {s.category}: {s.reason})" for s in resolved)
     text = (f"The user resolved {which} with the decision: \"{words}\". Follow that decision "
             "and record it in memory.")
     stopped = [s.ref for s in resolved if s.source == "guard"]
     if stopped:
-        text += " " + _approval_note(stopped, words)
+        text += " " + _approval_note(stopped, words, session)
     if left:
         text += " Still open: " + ", ".join(s.ref for s in left) + "."
     elif any(s.level == "HALT" for s in resolved):
@@ -114,18 +164,27 @@ def _resolved_text(resolved: list[Signal], words: str, left: list[Signal]) -> st
     return text
 
 
-def _approval_note(refs: list[str], words: str) -> str:
+def _approval_note(refs: list[str], words: str, session: str) -> str:
     """What the decision means for the call the guard stopped (the protocol's rule)."""
-    from .vocabulary import VocabularyError, approves
-
     which = ", ".join(refs)
-    try:
-        approved = approves(words)
-    except VocabularyError:
-        approved = False
-    if approved:
+    if _approves(words) and session:
         return (f"By the protocol's rule this approves the call {which} stopped: it may be "
-                "retried once, unchanged; a later repeat is judged again.")
+                "retried once, unchanged, in this session only; a later repeat, or one in "
+                "another session, is judged again. Until it runs, the user can withdraw it by "
+                f"resolving {which} again with a decision that does not approve.")
+    if _approves(words):  # a prompt without a session id: the approval could hold nowhere
+        return (f"The decision approves, but the prompt named no session, so it lets the call "
+                f"{which} stopped run nowhere: if it is tried again the guard opens a new HALT.")
     return (f"This decision does not approve the call {which} stopped (see the rule in "
             "algedonic.md, Letting a stopped action run): do what it asks; if the call is "
             "tried again the guard stops it with a new HALT for the user to decide.")
+
+
+def _approves(words: str) -> bool:
+    """The protocol's rule; when it cannot be read, nothing approves."""
+    from .vocabulary import VocabularyError, approves
+
+    try:
+        return approves(words)
+    except VocabularyError:
+        return False

@@ -37,7 +37,8 @@ MAX_EVIDENCE = 4_000
 
 _COLUMNS = ("id", "created", "project", "session", "level", "category", "agent", "agent_id",
             "source", "reason", "evidence", "fingerprint", "status", "surfaced",
-            "resolved_by", "resolution", "resolved_at")
+            "resolved_by", "resolution", "resolved_at", "resolved_session", "used_at",
+            "acknowledged_by", "acknowledged_at")
 _SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM signals"
 _OPEN_HALT = "level = 'HALT' AND status != 'resolved'"
 _WAITING = f"(status = 'open' OR ({_OPEN_HALT}))"  # what still needs the user
@@ -64,6 +65,10 @@ class Signal:
     resolved_by: str
     resolution: str
     resolved_at: float | None
+    resolved_session: str
+    used_at: float | None
+    acknowledged_by: str
+    acknowledged_at: float | None
 
     def __init__(self, row: tuple) -> None:
         for name, value in zip(_COLUMNS, row):
@@ -73,12 +78,37 @@ class Signal:
     def ref(self) -> str:
         return format_id(self.id)
 
-    def as_dict(self) -> dict:
+    @property
+    def used(self) -> bool:
+        """Whether the call this signal's approval let run has run (``spent:`` in old logs)."""
+        return self.used_at is not None or self.fingerprint.startswith(SPENT)
+
+    def approval(self, approves: bool) -> str | None:
+        """The state of the approval in a resolved guard HALT, None for any other signal.
+
+        ``approves`` is whether the decision approves by the protocol's rule:
+        ``waiting`` (it may run once, in ``resolved_session`` only), ``used``,
+        ``not approved`` (never approved, or withdrawn), ``lapsed`` (approved
+        before approvals were tied to a session: it lets nothing run).
+        """
+        if self.source != "guard" or self.level != "HALT" or self.status != "resolved":
+            return None
+        if self.used:
+            return "used"
+        if not approves:
+            return "not approved"
+        return "waiting" if self.resolved_session else "lapsed"
+
+    def as_dict(self, approves: bool = False) -> dict:
+        """The row as JSON-ready values; new keys are only ever added at the end."""
         data = {name: getattr(self, name) for name in _COLUMNS}
         data["id"] = self.ref
         data["created"] = iso(self.created)
-        data["resolved_at"] = iso(self.resolved_at) if self.resolved_at else None
         data["surfaced"] = bool(self.surfaced)
+        for name in ("resolved_at", "used_at", "acknowledged_at"):
+            stamp = data[name]
+            data[name] = iso(stamp) if stamp else None
+        data["approval"] = self.approval(approves)
         return data
 
     def line(self) -> str:
@@ -136,16 +166,27 @@ def get(conn: sqlite3.Connection, number: int) -> Signal | None:
     return Signal(row) if row else None
 
 
-def find(conn: sqlite3.Connection, project: str, open_only: bool = False) -> list[Signal]:
+def find(conn: sqlite3.Connection, project: str, open_only: bool = False,
+         limit: int | None = None) -> list[Signal]:
     """The project's signals, oldest first; ``open_only`` keeps those still open.
 
     Open means neither acknowledged nor resolved, as in ``pending``, so the
-    command lists what the hooks tell the user is waiting.
+    command lists what the hooks tell the user is waiting. ``limit`` keeps the
+    newest that many, still oldest first.
     """
     if open_only:
-        return pending(conn, project)
-    query = _SELECT + " WHERE project = ? ORDER BY id"
-    return [Signal(r) for r in conn.execute(query, (project,))]
+        return pending(conn, project, limit)
+    return _newest(conn, "project = ?", (project,), limit)
+
+
+def _newest(conn: sqlite3.Connection, where: str, params: tuple,
+            limit: int | None) -> list[Signal]:
+    if limit is None:
+        rows = conn.execute(_SELECT + f" WHERE {where} ORDER BY id", params).fetchall()
+    else:
+        rows = conn.execute(_SELECT + f" WHERE {where} ORDER BY id DESC LIMIT ?",
+                            (*params, min(limit, 2 ** 62))).fetchall()[::-1]
+    return [Signal(r) for r in rows]
 
 
 def open_halts(conn: sqlite3.Connection, project: str) -> list[Signal]:
@@ -153,53 +194,98 @@ def open_halts(conn: sqlite3.Connection, project: str) -> list[Signal]:
     return [Signal(r) for r in conn.execute(query, (project,))]
 
 
-def pending(conn: sqlite3.Connection, project: str) -> list[Signal]:
+def pending(conn: sqlite3.Connection, project: str, limit: int | None = None) -> list[Signal]:
     """What still needs the user: unresolved HALTs and unacknowledged ALERTs."""
-    query = _SELECT + f" WHERE project = ? AND {_WAITING} ORDER BY id"
-    return [Signal(r) for r in conn.execute(query, (project,))]
+    return _newest(conn, f"project = ? AND {_WAITING}", (project,), limit)
 
 
 # The guard's fingerprint is "<call>:<action>": two hex digests, of the exact call (an
 # approval lets only that run) and of what it was judged to do (a repeat of an open
-# HALT's action, however written, opens no new one). A spent approval gets SPENT before it.
+# HALT's action, however written, opens no new one). A log written before ``used_at``
+# marked a used approval by putting SPENT before the fingerprint.
 SPENT = "spent:"
 
 
-def last_decision(conn: sqlite3.Connection, project: str, call: str) -> Signal | None:
-    """The latest resolved guard HALT whose approval could cover ``call`` (a hex digest)."""
-    row = conn.execute(_SELECT + " WHERE project = ? AND fingerprint GLOB ? AND status = "
-                       "'resolved' ORDER BY id DESC LIMIT 1", (project, call + ":*")).fetchone()
+def last_decision(conn: sqlite3.Connection, project: str, call: str,
+                  session: str | None = None) -> Signal | None:
+    """The user's latest decision on a guard HALT that stopped ``call`` (a hex digest).
+
+    With ``session``, only decisions typed in that session count (an approval
+    holds there alone); an empty session matches none. Used approvals count
+    too: the latest decision being used means the call is judged again.
+    """
+    where = "project = ? AND fingerprint GLOB ? AND status = 'resolved'"
+    params: tuple = (project, call + ":*")
+    if session is not None:
+        if not session:
+            return None
+        where += " AND resolved_session = ?"
+        params += (session,)
+    row = conn.execute(_SELECT + f" WHERE {where} ORDER BY resolved_at DESC, id DESC LIMIT 1",
+                       params).fetchone()
     return Signal(row) if row else None
 
 
 def spend(conn: sqlite3.Connection, signal: Signal) -> bool:
-    """Mark the approval in ``signal`` used; False when another call used it first."""
+    """Record that the call ``signal`` approved runs now (``used_at``).
+
+    False when the approval changed since ``signal`` was read: another call used
+    it, or the user withdrew it or moved it to another session.
+    """
     with write(conn):
-        cursor = conn.execute("UPDATE signals SET fingerprint = ? WHERE id = ? AND "
-                              "fingerprint = ?", (SPENT + signal.fingerprint, signal.id,
-                                                  signal.fingerprint))
+        cursor = conn.execute(
+            "UPDATE signals SET used_at = ? WHERE id = ? AND used_at IS NULL AND fingerprint = ?"
+            " AND resolution = ? AND resolved_session = ? AND status = 'resolved'",
+            (time.time(), signal.id, signal.fingerprint, signal.resolution,
+             signal.resolved_session))
     return cursor.rowcount == 1
 
 
-def acknowledge(conn: sqlite3.Connection, home: str, signal: Signal) -> None:
-    """Mark an open ALERT acknowledged; drop the waiting marker if nothing is left."""
+def acknowledge(conn: sqlite3.Connection, home: str, signal: Signal,
+                by: str = "orchestrator") -> bool:
+    """Mark an open ALERT acknowledged by ``by``, now; drop the waiting marker if nothing is left.
+
+    False when it was no longer open (someone acknowledged or resolved it first).
+    """
     with write(conn):
-        conn.execute("UPDATE signals SET status = 'acknowledged' WHERE id = ? AND status = 'open'",
-                     (signal.id,))
+        cursor = conn.execute(
+            "UPDATE signals SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?"
+            " WHERE id = ? AND status = 'open'", (by, time.time(), signal.id))
     sync_markers(conn, home, signal.project)
+    return cursor.rowcount == 1
 
 
 def resolve(conn: sqlite3.Connection, home: str, signal: Signal, words: str,
-            by: str = "user") -> Signal:
-    """Mark ``signal`` resolved with the user's words; drop markers that no longer hold."""
+            by: str = "user", session: str = "") -> Signal:
+    """Mark ``signal`` resolved with the user's words, typed in ``session``; drop markers
+    that no longer hold."""
     with write(conn):
         conn.execute(
             "UPDATE signals SET status = 'resolved', resolved_by = ?, resolution = ?,"
-            " resolved_at = ? WHERE id = ?", (by, words, time.time(), signal.id))
+            " resolved_at = ?, resolved_session = ? WHERE id = ?",
+            (by, words, time.time(), session, signal.id))
     sync_markers(conn, home, signal.project)
     updated = get(conn, signal.id)
     assert updated is not None
     return updated
+
+
+def decide_again(conn: sqlite3.Connection, signal: Signal, words: str,
+                 session: str) -> Signal | None:
+    """Replace the decision on a resolved guard HALT whose approval is still unused.
+
+    The new words and session replace the old ones (a refusal withdraws the
+    approval, an approval typed in another session moves there). None when the
+    approval was used or changed since ``signal`` was read.
+    """
+    with write(conn):
+        cursor = conn.execute(
+            "UPDATE signals SET resolution = ?, resolved_at = ?, resolved_session = ?"
+            " WHERE id = ? AND status = 'resolved' AND used_at IS NULL AND fingerprint = ?"
+            " AND resolution = ? AND resolved_session = ?",
+            (words, time.time(), session, signal.id, signal.fingerprint, signal.resolution,
+             signal.resolved_session))
+    return get(conn, signal.id) if cursor.rowcount == 1 else None
 
 
 def sync_markers(conn: sqlite3.Connection, home: str, project: str) -> None:
