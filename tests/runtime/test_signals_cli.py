@@ -93,8 +93,9 @@ def test_ack_refuses_a_halt_and_names_the_resolve_command(env, capsys) -> None:
 
 def test_ack_acknowledges_an_alert_once(env, capsys) -> None:
     run(capsys, "emit", "ALERT", "QUALITY", "--reason", "no tests")
-    assert run(capsys, "ack", "1") == (0, "Acknowledged S1.\n", "")
-    assert run(capsys, "ack", "S1") == (0, "S1 is already acknowledged.\n", "")
+    assert run(capsys, "ack", "1") == (0, "Acknowledged S1 as orchestrator.\n", "")
+    again = run(capsys, "ack", "S1", "--agent", "pact-test-engineer")
+    assert again[0] == 0 and again[1].startswith("S1 is already acknowledged (by orchestrator, ")
 
 
 def test_list_json_and_open_filter(env, capsys) -> None:
@@ -128,8 +129,8 @@ def test_show_prints_the_fields(env, capsys) -> None:
     run(capsys, "emit", "HALT", "ETHICS", "--reason", "dark pattern", "--evidence", "ui.tsx:9")
     code, out, _err = run(capsys, "show", "S1")
     assert code == 0
-    assert "id:          S1\n" in out and "category:    ETHICS\n" in out
-    assert "evidence:    ui.tsx:9\n" in out and "status:      open\n" in out
+    assert "id:           S1\n" in out and "category:     ETHICS\n" in out
+    assert "evidence:     ui.tsx:9\n" in out and "status:       open\n" in out
 
 
 def test_list_open_leaves_out_acknowledged_alerts(env, capsys) -> None:
@@ -157,10 +158,11 @@ def test_emit_redacts_secrets_in_reason_and_evidence(env, capsys) -> None:
 def test_help_exits_0_and_says_only_the_user_resolves_a_halt(env, capsys) -> None:
     code, out, _err = run(capsys, "--help")
     assert code == 0 and "emit" in out
-    assert out.endswith("Only the user resolves a HALT, with /PACT:resolve <id> <decision>; "
-                        "until then\nchanges to the project are paused. An ALERT blocks "
-                        "nothing: once it is dealt\nwith, `pact-signal ack ID` marks it "
-                        "acknowledged.\n")
+    assert out.endswith("ID is a signal's id as `pact-signal list` shows it, e.g. S7 (7, s7 "
+                        "and #7 also\nwork). Only the user resolves a HALT, with /PACT:resolve "
+                        "<id> <decision>; until\nthen changes to the project are paused. An "
+                        "ALERT blocks nothing: once it is dealt\nwith, `pact-signal ack ID` "
+                        "marks it acknowledged.\n")
     listing = run(capsys, "list", "--help")[1]
     assert "--open      only signals still open: not acknowledged, not resolved" in listing
 
@@ -294,8 +296,8 @@ def test_control_characters_are_shown_escaped(env, capsys) -> None:
     assert listed == ("S1     open         ALERT QUALITY: a\\x1b[2Jb\\x07 status: resolved "
                       "[evidence: x\\x1b]0;title\\x07 \\u202eevil]\n")
     shown = run(capsys, "show", "S1")[1]
-    assert "reason:      a\\x1b[2Jb\\x07\n             status:      resolved\n" in shown
-    assert "evidence:    x\\x1b]0;title\\x07 \\u202eevil\n" in shown
+    assert "reason:       a\\x1b[2Jb\\x07\n              status:      resolved\n" in shown
+    assert "evidence:     x\\x1b]0;title\\x07 \\u202eevil\n" in shown
     assert "\x1b" not in listed + shown and "\x07" not in listed + shown
     # JSON keeps the exact text.
     assert json.loads(run(capsys, "list", "--json")[1])[0]["reason"].startswith("a\x1b[2J")
@@ -303,8 +305,118 @@ def test_control_characters_are_shown_escaped(env, capsys) -> None:
 
 def test_show_says_yes_or_no_and_its_help_explains_the_id(env, capsys) -> None:
     run(capsys, "emit", "ALERT", "QUALITY", "--reason", "no tests")
-    assert "surfaced:    no\n" in run(capsys, "show", "S1")[1]
+    assert "surfaced:     no, not shown to the orchestrator after an Agent call\n" in \
+        run(capsys, "show", "S1")[1]
     for command in ("show", "ack"):
         text = " ".join(run(capsys, command, "-h")[1].split())
         assert "ID the signal's id as `pact-signal list` shows it, e.g. S7 (7, s7 and #7 " \
                "also work)" in text
+
+
+# ---- approvals, acknowledgements, --json and --limit --------------------------------------
+
+OLD_KEYS = ["id", "created", "project", "session", "level", "category", "agent", "agent_id",
+            "source", "reason", "evidence", "fingerprint", "status", "surfaced", "resolved_by",
+            "resolution", "resolved_at"]
+NEW_KEYS = ["resolved_session", "used_at", "acknowledged_by", "acknowledged_at", "approval"]
+
+
+def _guard_halts(env: dict[str, str]) -> None:
+    """S1 waits in sess-1, S2 ran, S3 approves nothing, S4 is from before sessions."""
+    home = env["PACT_HOME"]
+    project = os.path.realpath(env["PACT_PROJECT"])
+    with closing(store.connect(home)) as conn:
+        for n, (words, session) in enumerate((("yes", "sess-1"), ("approved", "sess-1"),
+                                              ("no, keep it", "sess-1"), ("yes", "")), 1):
+            signal = store.record(conn, home, project=project, level="HALT", category="DATA",
+                                  reason=f"drop {n}", source="guard", fingerprint=f"c{n}:a{n}")
+            signal = store.resolve(conn, home, signal, words, session=session)
+            if n == 2:
+                assert store.spend(conn, signal)
+
+
+def test_show_and_list_say_where_each_approval_stands(env, capsys, monkeypatch) -> None:
+    _guard_halts(env)
+    shown = {n: run(capsys, "show", f"S{n}")[1] for n in range(1, 5)}
+    assert "approval:     approved, waiting to run once; holds only in session sess-1 (this " \
+           "session)\n" in shown[1]
+    s2 = json.loads(run(capsys, "show", "S2", "--json")[1])
+    assert f"approval:     used on {s2['used_at']}: the approved call ran\n" in shown[2]
+    assert "approval:     not approved: the decision approves nothing (or withdrew an " \
+           "approval), so a retry opens a new HALT\n" in shown[3]
+    assert "approval:     lapsed: approved before approvals held in one session, so it lets " \
+           "nothing run\n" in shown[4]
+    lines = run(capsys, "list")[1].splitlines()
+    assert [line.rpartition(" [approval: ")[2] for line in lines] == [
+        "waiting, session sess-1 (this session)]", f"used on {s2['used_at']}]",
+        "not approved]", "lapsed]"]
+    monkeypatch.setenv("CLAUDE_CODE_SESSION_ID", "sess-2")
+    assert "holds only in session sess-1 (not this one)\n" in run(capsys, "show", "S1")[1]
+
+
+def test_show_json_is_one_element_of_list_json(env, capsys) -> None:
+    _guard_halts(env)
+    run(capsys, "emit", "ALERT", "SCOPE", "--reason", "grew")
+    listed = json.loads(run(capsys, "list", "--json")[1])
+    for element in listed:
+        assert list(element) == OLD_KEYS + NEW_KEYS
+        assert json.loads(run(capsys, "show", element["id"], "--json")[1]) == element
+    assert [(s["approval"], s["resolved_session"], s["used_at"] is None) for s in listed] == [
+        ("waiting", "sess-1", True), ("used", "sess-1", False), ("not approved", "sess-1", True),
+        ("lapsed", "", True), (None, "", True)]
+
+
+def test_ack_records_who_and_when(env, capsys) -> None:
+    run(capsys, "emit", "ALERT", "QUALITY", "--reason", "no tests")
+    run(capsys, "emit", "ALERT", "SCOPE", "--reason", "grew")
+    assert run(capsys, "ack", "S1", "--agent", "PACT:pact-test-engineer") == (
+        0, "Acknowledged S1 as PACT:pact-test-engineer.\n", "")
+    run(capsys, "ack", "S2")
+    first, second = json.loads(run(capsys, "list", "--json")[1])
+    assert (first["acknowledged_by"], second["acknowledged_by"]) == (
+        "PACT:pact-test-engineer", "orchestrator")
+    assert first["acknowledged_at"] is not None and first["acknowledged_at"].endswith("Z")
+    assert f"acknowledged: {first['acknowledged_at']} by PACT:pact-test-engineer\n" in \
+        run(capsys, "show", "S1")[1]
+    assert "acknowledged:" not in run(capsys, "emit", "ALERT", "SCOPE", "--reason", "x")[1]
+    assert "acknowledged:" not in run(capsys, "show", "S3")[1]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["ack", "S1", "--agent", " "], "Error: --agent must name who acknowledges the signal\n"),
+    (["ack", "S1", "--agent", "x" * 201], "Error: --agent is too long (201 > 200 characters)\n"),
+    (["ack", "S1", "--agent"], "Error: argument --agent: expected one argument\n"),
+])
+def test_ack_refuses_a_bad_agent(env, capsys, argv: list[str], message: str) -> None:
+    run(capsys, "emit", "ALERT", "QUALITY", "--reason", "no tests")
+    assert run(capsys, *argv) == (1, "", message)
+    assert json.loads(run(capsys, "list", "--json")[1])[0]["status"] == "open"
+
+
+def test_list_limit_keeps_the_newest_oldest_first(env, capsys) -> None:
+    for n in range(1, 6):
+        run(capsys, "emit", "ALERT", "QUALITY", "--reason", f"r{n}")
+    run(capsys, "ack", "S5")
+    assert [s["id"] for s in json.loads(run(capsys, "list", "--limit", "2", "--json")[1])] == [
+        "S4", "S5"]
+    assert [line.split()[0] for line in run(capsys, "list", "--limit", "3")[1].splitlines()] == [
+        "S3", "S4", "S5"]
+    assert [line.split()[0] for line in run(capsys, "list", "--open", "--limit", "2")[1]
+            .splitlines()] == ["S3", "S4"]
+    assert len(json.loads(run(capsys, "list", "--limit", "9" * 30, "--json")[1])) == 5
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x", "1.5", "", "٣", "00"])
+def test_a_bad_limit_is_one_error_line(env, capsys, value: str) -> None:
+    run(capsys, "emit", "ALERT", "QUALITY", "--reason", "r")
+    assert run(capsys, "list", "--limit", value) == (
+        1, "", f"Error: argument --limit: must be a whole number of 1 or more, not {value!r}\n")
+
+
+def test_every_help_explains_the_id(env, capsys) -> None:
+    for argv in (["--help"], ["show", "-h"], ["ack", "-h"]):
+        text = " ".join(run(capsys, *argv)[1].split())
+        assert "ID" in text and "e.g. S7 (7, s7 and #7 also work)" in text, argv
+    shown = " ".join(run(capsys, "show", "-h")[1].split())
+    assert "--json print it as one JSON object" in shown and \
+        "acknowledged_by, acknowledged_at, approval" in shown

@@ -4,8 +4,9 @@ Examples::
 
     pact-signal emit HALT DATA --reason "The migration drops customers" --evidence "0042.sql:3"
     pact-signal list --open
-    pact-signal show S3
-    pact-signal ack S4
+    pact-signal list --limit 5 --json
+    pact-signal show S3 --json
+    pact-signal ack S4 --agent PACT:pact-test-engineer
 
 Signals belong to the project (``PACT_PROJECT``, else the working folder) and
 live in the data folder (``PACT_HOME``). There is no way to resolve a HALT
@@ -25,7 +26,7 @@ from ..db import sqlite3  # the one sqlite3 the runtime loads (see db)
 from ..paths import NoDataFolder, db_path, project_root, require_data_home
 from ..terminal import for_terminal
 from . import store
-from .vocabulary import VocabularyError, levels
+from .vocabulary import VocabularyError, approval_words, approves, levels
 
 MAX_REASON = store.MAX_REASON
 MAX_EVIDENCE = store.MAX_EVIDENCE
@@ -137,9 +138,24 @@ def _home_or_none() -> str | None:
         return None
 
 
-_EPILOG = ("Only the user resolves a HALT, with /PACT:resolve <id> <decision>; until then\n"
-           "changes to the project are paused. An ALERT blocks nothing: once it is dealt\n"
+_EPILOG = ("ID is a signal's id as `pact-signal list` shows it, e.g. S7 (7, s7 and #7 also\n"
+           "work). Only the user resolves a HALT, with /PACT:resolve <id> <decision>; until\n"
+           "then changes to the project are paused. An ALERT blocks nothing: once it is dealt\n"
            "with, `pact-signal ack ID` marks it acknowledged.")
+_JSON_KEYS = ("With --json, one object with the keys id, created, project, session, level,\n"
+              "category, agent, agent_id, source, reason, evidence, fingerprint, status,\n"
+              "surfaced, resolved_by, resolution, resolved_at, resolved_session, used_at,\n"
+              "acknowledged_by, acknowledged_at, approval (for a resolved guard HALT: waiting,\n"
+              "used, not approved or lapsed; else null). Times are UTC ISO 8601 or null; new\n"
+              "keys are only ever added at the end.")
+
+
+def _limit(text: str) -> int:
+    """``--limit N``: a whole number of 1 or more (a huge one means all)."""
+    digits = text.strip()
+    if not digits or not all("0" <= c <= "9" for c in digits) or not digits.strip("0"):
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return int(digits) if len(digits) < 19 else 2 ** 62
 
 
 def _parser() -> _Parser:
@@ -167,15 +183,23 @@ def _parser() -> _Parser:
                                                "oldest first")
     listing.add_argument("--open", action="store_true",
                          help="only signals still open: not acknowledged, not resolved")
-    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.add_argument("--limit", type=_limit, metavar="N",
+                         help="only the newest N, still listed oldest first")
+    listing.add_argument("--json", action="store_true", help="print a JSON array of the "
+                         "objects `show ID --json` prints (see `pact-signal show -h`)")
     listing.set_defaults(run=list_signals)
 
-    show = commands.add_parser("show", help="every field of one signal")
+    show = commands.add_parser("show", help="every field of one signal",
+                               formatter_class=argparse.RawDescriptionHelpFormatter,
+                               epilog=_JSON_KEYS)
     show.add_argument("id", metavar="ID", help=_ID_HELP)
+    show.add_argument("--json", action="store_true", help="print it as one JSON object")
     show.set_defaults(run=show_signal)
 
     ack = commands.add_parser("ack", help="acknowledge an ALERT (a HALT needs the user)")
     ack.add_argument("id", metavar="ID", help=_ID_HELP)
+    ack.add_argument("--agent", default="orchestrator", metavar="NAME",
+                     help="who acknowledges it (default: orchestrator)")
     ack.set_defaults(run=ack_signal)
     return parser
 
@@ -217,46 +241,122 @@ def emit_signal(args: argparse.Namespace) -> int:
 def list_signals(args: argparse.Namespace) -> int:
     project = project_root()
     with closing(store.connect(require_data_home())) as conn:
-        signals = store.find(conn, project, open_only=args.open)
+        signals = store.find(conn, project, open_only=args.open, limit=args.limit)
+    rule = _rule()
     if args.json:
-        print(json.dumps([s.as_dict() for s in signals], indent=2, ensure_ascii=False))
+        print(json.dumps([_as_dict(s, rule) for s in signals], indent=2, ensure_ascii=False))
         return 0
     if not signals:
         print(for_terminal(f"No open signals for {project}." if args.open
                            else f"No signals for {project}."))
     for signal in signals:
         line = f"{signal.ref:<6} {signal.status:<12} {signal.line()[len(signal.ref) + 1:]}"
-        print(for_terminal(line, one_line=True))
+        state = _approval_text(signal, rule, short=True)
+        print(for_terminal(line + (f" [approval: {state}]" if state else ""), one_line=True))
     return 0
+
+
+# Fields `show` prints in words of its own, or not at all (the JSON has them all).
+_SHOWN_APART = frozenset({"fingerprint", "project", "surfaced", "resolved_session", "used_at",
+                          "acknowledged_by", "acknowledged_at", "approval"})
+_WIDTH = 14
 
 
 def show_signal(args: argparse.Namespace) -> int:
     with closing(store.connect(require_data_home())) as conn:
         signal = _find(conn, args.id)
-    for key, value in signal.as_dict().items():
-        if value in ("", None) or key in ("fingerprint", "project"):
-            continue
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
+    rule = _rule()
+    data = _as_dict(signal, rule)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    lines = [(key, str(value)) for key, value in data.items()
+             if value not in ("", None) and key not in _SHOWN_APART]
+    state = _approval_text(signal, rule)
+    if state:
+        lines.append(("approval", state))
+    if data["acknowledged_at"]:
+        lines.append(("acknowledged", f"{data['acknowledged_at']} by "
+                                      f"{signal.acknowledged_by or 'someone unnamed'}"))
+    lines.append(("surfaced", "yes, shown to the orchestrator after the Agent call it was "
+                              "raised in" if signal.surfaced else
+                              "no, not shown to the orchestrator after an Agent call"))
+    for key, value in lines:
         # Continuation lines are indented, so a stored newline cannot fake another field.
-        text = for_terminal(str(value)).replace("\n", "\n" + " " * 13)
-        print(f"{key + ':':<13}{text}")
+        text = for_terminal(value).replace("\n", "\n" + " " * _WIDTH)
+        print(f"{key + ':':<{_WIDTH}}{text}")
     return 0
 
 
 def ack_signal(args: argparse.Namespace) -> int:
     home = require_data_home()
+    by = args.agent.strip()
+    if not by:
+        raise CommandError("--agent must name who acknowledges the signal")
+    if len(by) > MAX_AGENT:
+        raise CommandError(f"--agent is too long ({len(by):,} > {MAX_AGENT:,} characters)")
     with closing(store.connect(home)) as conn:
         signal = _find(conn, args.id)
         if signal.level == "HALT":
             raise CommandError(f"{signal.ref} is a HALT; only the user can resolve it, with "
                                f"/PACT:resolve {signal.ref} <decision>")
-        if signal.status != "open":
-            print(f"{signal.ref} is already {signal.status}.")
+        if signal.status == "open" and store.acknowledge(conn, home, signal, by=by):
+            print(f"Acknowledged {signal.ref} as {for_terminal(by, one_line=True)}.")
             return 0
-        store.acknowledge(conn, home, signal)
-    print(f"Acknowledged {signal.ref}.")
+        signal = _find(conn, args.id)
+    print(for_terminal(f"{signal.ref} is already {signal.status}{_by_whom(signal)}.",
+                       one_line=True))
     return 0
+
+
+def _by_whom(signal: store.Signal) -> str:
+    if signal.status == "acknowledged" and signal.acknowledged_at:
+        return f" (by {signal.acknowledged_by or 'someone unnamed'}, " \
+               f"{store.iso(signal.acknowledged_at)})"
+    if signal.status == "resolved" and signal.resolved_at:
+        return f" (by the {signal.resolved_by or 'user'}, {store.iso(signal.resolved_at)})"
+    return ""
+
+
+def _rule() -> tuple[frozenset[str], frozenset[str]] | None:
+    """The protocol's approval rule, read once per command; None when it cannot be read."""
+    try:
+        return approval_words()
+    except VocabularyError:
+        return None
+
+
+def _approves(signal: store.Signal, rule: tuple[frozenset[str], frozenset[str]] | None) -> bool:
+    return rule is not None and approves(signal.resolution, rule=rule)
+
+
+def _as_dict(signal: store.Signal, rule: tuple[frozenset[str], frozenset[str]] | None) -> dict:
+    return signal.as_dict(approves=_approves(signal, rule))
+
+
+def _approval_text(signal: store.Signal, rule: tuple[frozenset[str], frozenset[str]] | None,
+                   short: bool = False) -> str:
+    """Where the approval in a resolved guard HALT stands, in words; "" for other signals."""
+    state = signal.approval(_approves(signal, rule))
+    if state == "waiting":
+        here = os.environ.get("CLAUDE_CODE_SESSION_ID", "")
+        where = " (this session)" if here == signal.resolved_session else (
+            " (not this one)" if here else "")
+        if short:
+            return f"waiting, session {signal.resolved_session[:8]}{where}"
+        return (f"approved, waiting to run once; holds only in session "
+                f"{signal.resolved_session}{where}")
+    if state == "used":
+        when = f" on {store.iso(signal.used_at)}" if signal.used_at else ""
+        return f"used{when}" if short else f"used{when}: the approved call ran" + (
+            "" if when else " (when was not recorded)")
+    if state == "not approved":
+        return state if short else ("not approved: the decision approves nothing (or "
+                                    "withdrew an approval), so a retry opens a new HALT")
+    if state == "lapsed":
+        return "lapsed" if short else ("lapsed: approved before approvals held in one session, "
+                                       "so it lets nothing run")
+    return ""
 
 
 def _find(conn: sqlite3.Connection, ident: str) -> store.Signal:

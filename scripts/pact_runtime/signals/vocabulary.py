@@ -83,13 +83,15 @@ def approval_words(root: str | None = None) -> tuple[frozenset[str], frozenset[s
     return rows["begins with"], rows["holds none of"]
 
 
-def approves(decision: str, root: str | None = None) -> bool:
+def approves(decision: str, root: str | None = None,
+             rule: tuple[frozenset[str], frozenset[str]] | None = None) -> bool:
     """Whether the user's decision lets the action the guard stopped run (see the protocol).
 
-    Raises VocabularyError when the protocol's rule cannot be read; callers treat
-    that as "not approved".
+    ``rule`` is what ``approval_words`` returned, for a caller judging many
+    decisions. Raises VocabularyError when the protocol's rule cannot be read;
+    callers treat that as "not approved".
     """
-    first, refusing = approval_words(root)
+    first, refusing = rule or approval_words(root)
     # Words are runs of letters, an apostrophe inside one (don't, don’t) kept with it.
     words = [letters(w) for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", decision)]
     return bool(words) and words[0] in first and refusing.isdisjoint(words)
