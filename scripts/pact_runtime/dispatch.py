@@ -94,7 +94,7 @@ def _run(event: Event) -> list[Outcome]:
     for handler in HANDLERS:
         if handler.event != event.name:
             continue
-        if handler.tools and event.tool_name not in handler.tools:
+        if not handler.wants(event.tool_name):
             continue
         try:
             outcome = _load(handler.target)(event)

@@ -3,26 +3,36 @@
 The build generates ``hooks/hooks.json`` from ``HANDLERS`` (one command per
 event, its matcher the union of the handlers' tools) and the ``bin/`` shims
 from ``COMMANDS``. The dispatcher runs, in table order, every handler of the
-event whose tools match. Keep this module free of imports beyond typing: the
-dispatcher loads it on every event.
+event whose tools match (``Handler.wants``). A tool is an exact name, or a
+prefix ending in ``*`` (``mcp__*``: every tool of every MCP server). Keep this
+module free of imports beyond typing: the dispatcher loads it on every event.
 """
 
 from __future__ import annotations
 
 
 class Handler:
-    """One handler: its event, ``module:function`` target and tool names.
+    """One handler: its event, ``module:function`` target and tools.
 
     A plain class rather than a NamedTuple: importing typing costs the
     dispatcher several milliseconds.
     """
 
-    __slots__ = ("event", "target", "tools")
+    __slots__ = ("event", "target", "tools", "_names", "_prefixes")
 
     def __init__(self, event: str, target: str, tools: tuple[str, ...] = ()) -> None:
         self.event = event
         self.target = target  # module relative to pact_runtime, then the function
         self.tools = tools  # tool events only; empty means every tool
+        self._names = frozenset(t for t in tools if not t.endswith("*"))
+        self._prefixes = tuple(t[:-1] for t in tools if t.endswith("*"))
+
+    def wants(self, tool: str) -> bool:
+        """True when the handler runs for ``tool``: a name it lists, one that begins
+        with a prefix it lists (``mcp__*``), or any tool when it lists none."""
+        if not self.tools:
+            return True
+        return tool in self._names or tool.startswith(self._prefixes)
 
     def __repr__(self) -> str:
         return f"Handler({self.event!r}, {self.target!r}, {self.tools!r})"
@@ -34,6 +44,9 @@ EDIT_TOOLS = ("Edit", "Write", "MultiEdit", "NotebookEdit")
 # ScheduleWakeup.
 WORK_TOOLS = ("Agent", "SendMessage", "Workflow", "CronCreate", "ScheduleWakeup",
               "EnterWorktree", "ExitWorktree")
+# Every tool of every MCP server (the client names them ``mcp__<server>__<tool>``): which
+# of them change things cannot be known, so all of them wait while a HALT is open.
+MCP_TOOLS = "mcp__*"
 
 HANDLERS: tuple[Handler, ...] = (
     Handler("SessionStart", "session:export_env"),
@@ -42,7 +55,8 @@ HANDLERS: tuple[Handler, ...] = (
     Handler("SessionStart", "memory.recall:on_session_start"),
     Handler("UserPromptSubmit", "signals.resolve:on_user_prompt"),
     Handler("UserPromptSubmit", "signals.surface:on_user_prompt"),
-    Handler("PreToolUse", "signals.enforce:on_pre_tool_use", ("Bash", *EDIT_TOOLS, *WORK_TOOLS)),
+    Handler("PreToolUse", "signals.enforce:on_pre_tool_use",
+            ("Bash", *EDIT_TOOLS, *WORK_TOOLS, MCP_TOOLS)),
     Handler("PreToolUse", "signals.guard:on_pre_tool_use", ("Bash", *EDIT_TOOLS)),
     Handler("PreToolUse", "trust:on_pre_tool_use", ("Bash",)),
     Handler("PostToolUse", "signals.surface:on_post_agent", ("Agent",)),
@@ -68,7 +82,13 @@ def events() -> list[str]:
 
 
 def matcher(event: str) -> str | None:
-    """The hooks.json matcher for ``event``: None when any handler wants every tool."""
+    """The hooks.json matcher for ``event``: None when any handler wants every tool.
+
+    Plain names give the client's exact-list form ``A|B``. A prefix makes it a
+    regular expression, which the client tests unanchored (``Edit`` would match
+    ``NotebookEdit``) and against a tool's former names too, so it is anchored:
+    ``^(A|B|mcp__.*)$``. The dispatcher still checks every name itself.
+    """
     tools: list[str] = []
     for handler in HANDLERS:
         if handler.event != event:
@@ -76,5 +96,13 @@ def matcher(event: str) -> str | None:
         if not handler.tools:
             return None
         tools.extend(t for t in handler.tools if t not in tools)
-    # The client's plain "A|B" form; the dispatcher still checks the exact name.
-    return "|".join(tools) if tools else None
+    if not tools:
+        return None
+    for tool in tools:
+        name = tool[:-1] if tool.endswith("*") else tool
+        if not name or not name.replace("_", "a").isalnum() or not name.isascii():
+            raise ValueError(f"tool {tool!r}: a name is letters, digits and _, then an "
+                             "optional * for a prefix")
+    if not any(t.endswith("*") for t in tools):
+        return "|".join(tools)
+    return "^(" + "|".join(t[:-1] + ".*" if t.endswith("*") else t for t in tools) + ")$"

@@ -266,6 +266,21 @@ def test_hooks_json_matches_the_real_registry(source_tree, tmp_path):
     assert list(schema.validator("hooks").iter_errors(config)) == []
 
 
+def test_the_built_pre_tool_use_matcher_reaches_mcp_tools_and_only_the_listed_names(
+        source_tree, tmp_path):
+    import re
+
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(), out)
+    config = json.loads((out / "PACT/hooks/hooks.json").read_text())
+
+    (group,) = config["hooks"]["PreToolUse"]
+    pattern = re.compile(group["matcher"])  # the client tests it unanchored, as search does
+    assert pattern.search("mcp__testdb__execute_sql") and pattern.search("Bash")
+    for other in ("Read", "BashOutput", "TaskOutput", "mcp_testdb", "ListMcpResourcesTool"):
+        assert not pattern.search(other), other
+
+
 def test_hooks_json_follows_the_source_tree_registry(source_tree, tmp_path):
     out = tmp_path / "dist"
     pipeline.build(source_tree(files=FAKE_RUNTIME), out)

@@ -129,6 +129,28 @@ def test_handlers_run_only_for_their_event_and_tools(handlers, home):
     assert calls == ["Bash"]
 
 
+def test_a_tool_ending_in_a_star_is_a_prefix(handlers, home):
+    module, use = handlers
+    calls = []
+    module.rec = lambda event: calls.append(event.tool_name)
+    use(("PreToolUse", "rec", "Write", "mcp__*"))
+
+    for tool in ("mcp__db__execute_sql", "mcp__x", "mcp_db", "Bash", "Write", "xmcp__db"):
+        run("PreToolUse", {**BASH, "tool_name": tool}, home)
+
+    assert calls == ["mcp__db__execute_sql", "mcp__x", "Write"]
+
+
+@pytest.mark.parametrize(("tools", "tool", "expected"), [
+    ((), "anything", True), ((), "", True),
+    (("Bash",), "Bash", True), (("Bash",), "BashOutput", False), (("Bash",), "bash", False),
+    (("mcp__*",), "mcp__db__q", True), (("mcp__*",), "mcp__", True), (("mcp__*",), "mcp", False),
+    (("Edit", "mcp__*"), "NotebookEdit", False), (("Edit", "mcp__*"), "", False),
+])
+def test_handler_wants_exact_names_and_prefixes(tools, tool, expected):
+    assert Handler("PreToolUse", "x:y", tools).wants(tool) is expected
+
+
 # ---------------------------------------------------------------- fail open
 
 
@@ -409,13 +431,57 @@ def test_enforcement_gets_every_tool_that_edits_or_starts_work():
         "Bash", "Edit", "NotebookEdit", "Write"}
 
 
-def test_the_pre_tool_use_matcher_is_a_valid_regex_matching_exactly_those_tools():
+MCP_NAMES = ("mcp__testdb__execute_sql", "mcp__github__create_issue",
+             "mcp__plugin_PACT_db__query")
+NOT_MCP = ("mcp_testdb_query", "MCP__testdb__query", "xmcp__testdb__query")
+# Former names the client still tests a regex matcher against (2.1.197's alias table).
+ALIASES = {"Task": "Agent", "KillShell": "TaskStop", "KillBash": "TaskStop",
+           "AgentOutputTool": "TaskOutput", "BashOutputTool": "TaskOutput",
+           "AgentOutput": "TaskOutput", "BashOutput": "TaskOutput"}
+
+
+def client_matches(matcher: str, tool: str) -> bool:
+    """How the client (2.1.197) applies a hook matcher to a tool name.
+
+    Read from its code: ``*`` or nothing matches all; letters, digits, ``_`` and ``|``
+    alone are a list of exact names; anything else is a regular expression tested
+    unanchored (``RegExp.test``) against the name and each former name of it.
+    """
     import re
 
+    if not matcher or matcher == "*":
+        return True
+    if re.fullmatch(r"[a-zA-Z0-9_|]+", matcher):
+        return tool in [ALIASES.get(n, n) for n in matcher.split("|")]
+    pattern = re.compile(matcher)
+    names = [tool, *(old for old, new in ALIASES.items() if new == tool)]
+    return any(pattern.search(n) for n in names)
+
+
+def test_the_pre_tool_use_matcher_is_a_regex_the_client_matches_to_exactly_those_tools():
     from pact_runtime.registry import matcher
 
-    pattern = re.compile(matcher("PreToolUse") or "")
-    assert {t for t in CLIENT_TOOLS if pattern.fullmatch(t)} == ENFORCED
+    pre = matcher("PreToolUse") or ""
+    assert pre == ("^(Bash|Edit|Write|MultiEdit|NotebookEdit|Agent|SendMessage|Workflow|"
+                   "CronCreate|ScheduleWakeup|EnterWorktree|ExitWorktree|mcp__.*)$")
+    tools = (*CLIENT_TOOLS, *MCP_NAMES, *NOT_MCP, *ALIASES)
+    assert {t for t in tools if client_matches(pre, t)} == ENFORCED | set(MCP_NAMES)
+
+
+def test_a_matcher_of_plain_names_stays_the_exact_list_form():
+    from pact_runtime.registry import matcher
+
+    assert matcher("PostToolUse") == "Agent"
+    assert matcher("SessionStart") is None
+
+
+@pytest.mark.parametrize("tools", [("Bash", "a.b*"), ("Bash(git *)",), ("*",), ("Ba sh",)])
+def test_a_tool_that_is_neither_a_name_nor_a_prefix_is_refused(monkeypatch, tools):
+    from pact_runtime import registry
+
+    monkeypatch.setattr(registry, "HANDLERS", (Handler("PreToolUse", "x:y", tools),))
+    with pytest.raises(ValueError, match="a name is letters, digits and _"):
+        registry.matcher("PreToolUse")
 
 
 def _halted(tmp_path) -> dict[str, str]:
@@ -438,6 +504,7 @@ def _halted(tmp_path) -> dict[str, str]:
     ("ScheduleWakeup", {"delay_seconds": 60, "prompt": "look again"}),
     ("EnterWorktree", {"name": "try-it"}),
     ("ExitWorktree", {"action": "remove"}),
+    ("mcp__testdb__execute_sql", {"query": "DROP TABLE customers"}),
 ])
 def test_work_tools_reach_enforcement_through_the_dispatcher(tmp_path, tool, tool_input):
     env = _halted(tmp_path)

@@ -3,15 +3,18 @@
 Event: PreToolUse for Bash (``tool_input.command``), Agent, Edit, Write,
 MultiEdit and NotebookEdit (``tool_input.file_path``/``notebook_path``),
 SendMessage, Workflow, CronCreate and ScheduleWakeup (``tool_input.prompt``),
-EnterWorktree and ExitWorktree.
+EnterWorktree and ExitWorktree, and every tool of an MCP server
+(``mcp__<server>__<tool>``; the registry's ``MCP_TOOLS`` prefix).
 
 While the project has an open HALT: Edit, Write, MultiEdit, NotebookEdit,
 Agent, SendMessage (it resumes an agent), Workflow, CronCreate,
 ScheduleWakeup, EnterWorktree and ExitWorktree (they create or remove a git
-worktree) are denied, and so is every Bash command that is not read-only
-(see ``readonly``; ``pact-signal`` and ``pact-memory`` stay usable, and
-``pact-signal`` has no way to resolve, but ``pact-memory forget``, ``import``,
-``pin`` and ``unpin`` wait: saving records context, those change what is kept).
+worktree) are denied, and so is every MCP server tool (which of them change
+something cannot be known: a database server's ``execute_sql`` may drop a
+table) and every Bash command that is not read-only (see ``readonly``;
+``pact-signal`` and ``pact-memory`` stay usable, and ``pact-signal`` has no
+way to resolve, but ``pact-memory forget``, ``import``, ``pin`` and ``unpin``
+wait: saving records context, those change what is kept).
 The reason names the signals, says what still works and that the user resolves
 them with ``/PACT:resolve <id> <decision>``.
 
@@ -30,17 +33,19 @@ the folder, it could be the folder or an ancestor of it (``rm -rf PACT-*``,
 ``rm -rf .``). A path that begins with a variable other than ``$HOME`` cannot
 be judged and is let through. Also denied at all times: a CronCreate or
 ScheduleWakeup whose prompt holds ``/PACT:resolve``, since only the user types
-that command.
+that command. What an MCP tool's arguments reach cannot be judged, so outside a
+HALT every MCP tool is let through.
 
 Speed: with no HALT open this handler does not open SQLite; it tests the
-project's marker file with one ``os.stat``, and parses a Bash command (which
-loads ``re``) only when it runs near the data folder, names a program that
-deletes, moves or changes folders, holds the folder's name, or a glob beside a
-path (see ``_may_reach``). Fails open when no data folder is set or the log shows the marked
-HALT resolved; fails closed when the marker says a HALT is open but the
-database cannot be read or holds no HALT for the project at all (wiped), and
-the reason names the marker file the user may delete. When the marker folder
-cannot be read, the database decides.
+project's marker file with one ``os.stat`` (for an MCP tool that is all it
+does), and parses a Bash command (which loads ``re``) only when it runs near
+the data folder, names a program that deletes, moves or changes folders, holds
+the folder's name, or a glob beside a path (see ``_may_reach``). Fails open
+when no data folder is set or the log shows the marked HALT resolved; fails
+closed when the marker says a HALT is open but the database cannot be read or
+holds no HALT for the project at all (wiped), and the reason names the marker
+file the user may delete. When the marker folder cannot be read, the database
+decides.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from __future__ import annotations
 import os
 
 from ..hook import Event, Outcome
-from ..registry import EDIT_TOOLS, WORK_TOOLS
+from ..registry import EDIT_TOOLS, MCP_TOOLS, WORK_TOOLS
 from .marker import halt_state, marker_path
 
 TYPE_CHECKING = False
@@ -62,6 +67,7 @@ __all__ = ["is_read_only", "on_pre_tool_use"]
 _EDITS = frozenset(EDIT_TOOLS)
 # Tools that start work, schedule it or change the worktree: paused with the edits.
 _PAUSED = _EDITS | frozenset(WORK_TOOLS)
+_MCP = MCP_TOOLS.rstrip("*")  # the prefix of every MCP server's tools
 _SCHEDULERS = frozenset({"CronCreate", "ScheduleWakeup"})
 _DATA_NAMES = ("PACT_HOME", "CLAUDE_PLUGIN_DATA", "pact.db")
 # Words as bash joins them: quotes and backslashes dropped, separators split.
@@ -105,7 +111,7 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         return None
     if tool == "Bash" and is_read_only(command, cwd):
         return None
-    if tool != "Bash" and tool not in _PAUSED:
+    if tool != "Bash" and tool not in _PAUSED and not tool.startswith(_MCP):
         return None
     return _deny_for_halts(event, home, marked=state is True)
 
@@ -154,9 +160,9 @@ def _deny_for_halts(event: Event, home: str, marked: bool) -> Outcome | None:
     ids = " ".join(s.ref for s in halts)
     return Outcome(deny=(
         f"Paused by PACT: HALT open ({listing}). Until the user resolves it, edits, writes, "
-        "agents, messages to agents, workflows and schedules are refused, and so is every Bash "
-        f"command that could change something. {STILL_WORKS} Tell the user and wait for them "
-        f"to type `/PACT:resolve {ids} <decision>` in a session."))
+        "agents, messages to agents, workflows, schedules and the tools of MCP servers are "
+        f"refused, and so is every Bash command that could change something. {STILL_WORKS} "
+        f"Tell the user and wait for them to type `/PACT:resolve {ids} <decision>` in a session."))
 
 
 # ---- the data folder --------------------------------------------------------------------
