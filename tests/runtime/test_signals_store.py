@@ -225,3 +225,58 @@ def test_signal_blocks_wait_in_the_spool_while_the_database_is_locked(tmp_path,
     assert on_subagent_stop(event) is None  # the same message again: still one signal
     with closing(store.connect(home)) as conn:
         assert len(store.find(conn, os.path.realpath(project))) == 1
+
+
+def test_acknowledge_records_who_and_when_once(conn, home: str) -> None:
+    alert = store.record(conn, home, project=PROJECT, level="ALERT", category="QUALITY",
+                         reason="flaky")
+    assert store.acknowledge(conn, home, alert, by="PACT:pact-test-engineer")
+    assert not store.acknowledge(conn, home, alert, by="orchestrator")  # no longer open
+    after = store.get(conn, alert.id)
+    assert after is not None and after.acknowledged_by == "PACT:pact-test-engineer"
+    assert after.acknowledged_at is not None
+    assert after.as_dict()["acknowledged_at"] == store.iso(after.acknowledged_at)
+
+
+def test_find_with_a_limit_keeps_the_newest_oldest_first(conn, home: str) -> None:
+    for n in range(5):
+        _halt(conn, home, reason=f"r{n}")
+    _halt(conn, home, project="/srv/other")
+    assert [s.id for s in store.find(conn, PROJECT, limit=2)] == [4, 5]
+    assert [s.id for s in store.find(conn, PROJECT, limit=10 ** 30)] == [1, 2, 3, 4, 5]
+    newest = store.get(conn, 5)
+    assert newest is not None
+    store.resolve(conn, home, newest, "keep")
+    assert [s.id for s in store.find(conn, PROJECT, open_only=True, limit=2)] == [3, 4]
+
+
+def _guard_halt(conn, home: str, words: str, session: str) -> store.Signal:
+    signal = store.record(conn, home, project=PROJECT, level="HALT", category="DATA",
+                          reason="drop", source="guard", fingerprint="call:act")
+    return store.resolve(conn, home, signal, words, session=session)
+
+
+def _latest(conn, session: str | None = None) -> int | None:
+    decided = store.last_decision(conn, PROJECT, "call", session)
+    return decided.id if decided is not None else None
+
+
+def test_the_latest_decision_in_a_session_is_the_one_that_counts(conn, home: str) -> None:
+    older = _guard_halt(conn, home, "yes", "A")
+    newer = _guard_halt(conn, home, "no", "B")
+    assert (_latest(conn, "A"), _latest(conn, "B"), _latest(conn)) == (older.id, newer.id,
+                                                                       newer.id)
+    assert (_latest(conn, "C"), _latest(conn, "")) == (None, None)  # no session: none holds
+    # Resolving the older one again makes it the latest decision of its new session.
+    assert store.decide_again(conn, older, "yes", "B") is not None
+    assert (_latest(conn, "A"), _latest(conn, "B")) == (None, older.id)
+
+
+def test_spend_records_the_run_once(conn, home: str) -> None:
+    approved = _guard_halt(conn, home, "yes", "A")
+    assert store.spend(conn, approved)
+    assert not store.spend(conn, approved)  # used already
+    used = store.get(conn, approved.id)
+    assert used is not None and used.used and used.used_at is not None
+    assert store.decide_again(conn, used, "no", "A") is None  # a used approval stays
+    assert used.as_dict(approves=True)["approval"] == "used"
