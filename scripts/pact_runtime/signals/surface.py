@@ -1,10 +1,15 @@
 """Showing signals: to the orchestrator after an Agent call, and at every session and prompt.
 
 Events:
-- SessionStart and UserPromptSubmit: every signal still waiting for the user
+- SessionStart and UserPromptSubmit: the signals still waiting for the user
   (unresolved HALTs, unacknowledged ALERTs) of the project, each with its id
-  and ``/PACT:resolve <id> <decision>``, as ``additionalContext``; open HALTs
-  are also shown to the user (``systemMessage``).
+  and ``/PACT:resolve <id> <decision>``, as ``additionalContext`` of at most
+  ``BUDGET`` characters: the HALTs first (they are what stops work), oldest
+  first, then the newest ALERTs, one line each, then a line counting those
+  left out (``/PACT:signals`` lists them all). Every open HALT's id is in the
+  block: those without room for their line are named in that last line, even
+  when that takes the block past the budget. Open HALTs are also shown to the
+  user (``systemMessage``).
 - PostToolUse on Agent (reads ``tool_response.agentId`` and ``duration_ms``):
   the signals raised during that call (by that agent, or by anyone while it
   ran) that were not surfaced yet; each is surfaced once.
@@ -31,6 +36,10 @@ HOW = ("The user resolves a signal with `/PACT:resolve <id> <decision>`; an ALER
        "been dealt with can be acknowledged with `pact-signal ack <id>`.")
 HALT_NOTE = ("While a HALT is open, tools that change the project are refused: tell the user "
              "(id, reason, evidence, the options and your advice) and wait for their decision.")
+HEADER = "PACT signals waiting for the user:"
+# Characters of the waiting-signals block, on every prompt: room for three signals with
+# the longest reason and evidence a signal keeps, or a dozen ordinary ones.
+BUDGET = 2000
 
 
 def on_session_start(event: Event) -> Outcome | None:
@@ -105,8 +114,31 @@ def _pending_outcome(event: Event) -> Outcome | None:
 
 
 def format_pending(signals: list[Signal]) -> str:
-    lines = ["PACT signals waiting for the user:", *("- " + s.line() for s in signals), HOW]
-    if any(s.level == "HALT" for s in signals):
+    """The waiting-signals block: HALTs, then the newest ALERTs, within ``BUDGET``.
+
+    The first signal is always shown whole; after it, signals are added in that
+    order while the block, with its closing lines, stays within the budget.
+    """
+    halts = [s for s in signals if s.level == "HALT"]
+    alerts = sorted((s for s in signals if s.level != "HALT"), key=lambda s: s.id, reverse=True)
+    shown: list[Signal] = []
+    for signal in halts + alerts:
+        if shown and len(_block([*shown, signal], halts, len(signals))) > BUDGET:
+            break
+        shown.append(signal)
+    return _block(shown, halts, len(signals))
+
+
+def _block(shown: list[Signal], halts: list[Signal], total: int) -> str:
+    lines = [HEADER, *("- " + s.line() for s in shown)]
+    if len(shown) < total:
+        unnamed = [s.ref for s in halts[len(shown):]]  # shown holds the HALTs before ALERTs
+        ids = f"; the HALTs: {', '.join(unnamed)}" if unnamed else ""
+        rest = total - len(shown)
+        lines.append(f"…and {rest} more waiting ({len(unnamed)} HALT, {rest - len(unnamed)} "
+                     f"ALERT{ids}): `/PACT:signals` lists them all.")
+    lines.append(HOW)
+    if halts:
         lines.append(HALT_NOTE)
     return "\n".join(lines)
 
