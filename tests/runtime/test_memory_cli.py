@@ -97,7 +97,7 @@ def test_search_json_shape_is_stable(run):
     result = data["results"][0]
     assert list(result) == ["id", "created", "updated", "project", "session_id", "agent",
                             "phase", "context", "goal", "lessons", "decisions", "uncertainties",
-                            "entities", "files", "tags", "pinned", "source", "score"]
+                            "entities", "files", "tags", "pinned", "source", "pinned_at", "score"]
     assert result["id"] == ident and isinstance(result["score"], float)
 
 
@@ -808,21 +808,118 @@ def test_the_skill_says_the_project_is_the_starting_folder_not_the_git_root():
 
 # ---- pinning: what it guarantees ------------------------------------------------------------
 
-def test_pin_says_when_the_pins_no_longer_fit_the_recall(run):
-    idents = [saved(run, {"goal": f"pinned fact {n} " + "detail " * 30}) for n in range(8)]
-    for ident in idents[1:]:
-        assert run("pin", ident)[0] == 0
+def long_pins(run, count):
+    """``count`` memories whose recall lines fill the line limit, pinned in order 0, 1, …"""
+    idents = [saved(run, {"goal": f"pinned fact {n} " + "detail " * 30}) for n in range(count)]
+    for ident in idents:
+        assert run("pin", ident)[:2] == (0, f"Pinned {ident}.\n")
+    return idents
 
-    code, out, err = run("pin", idents[0])  # the oldest: the recall shows the newest pins
 
-    assert (code, out) == (0, f"Pinned {idents[0]}.\n")
-    shown = err.split("has room for ")[1].split()[0]
-    project = json.loads(run("show", idents[0], "--json")[1])["project"]
-    assert err == (f"Note: 8 memories are pinned in {project}, "
-                   f"and the session-start recall (about 1,000 characters) has room for {shown} "
-                   "of them, the most recently updated first; it is not among them, so only "
-                   "search finds it. Unpin the ones that matter less.\n")
-    assert 3 <= int(shown) < 8
+def test_pin_names_the_pins_that_fall_out_of_the_recall(run, env):
+    idents = long_pins(run, 7)
+    older = saved(run, {"goal": "pinned fact 7 " + "detail " * 30})
+
+    code, out, err = run("pin", older)  # the newest pin leads; the oldest shown one drops out
+
+    project = os.path.realpath(env["PACT_PROJECT"])
+    assert (code, out) == (0, f"Pinned {older}.\n")
+    assert err == (f"Note: 8 memories are pinned in {project}; the session-start recall "
+                   "(about 1,000 characters) has room for 3 of them, newest pin first, and "
+                   f"leaves out {idents[4]} (shown until now), {idents[3]}, {idents[2]}, "
+                   f"{idents[1]}, {idents[0]} (`pact-memory list --pinned` lists every pin). "
+                   "Unpin the ones that matter less, or pin one again to bring it back.\n")
+
+
+def test_pin_again_brings_a_left_out_pin_back_and_counts_past_five_names(run, env):
+    idents = long_pins(run, 10)
+
+    code, out, err = run("pin", idents[0])
+
+    project = os.path.realpath(env["PACT_PROJECT"])
+    assert (code, out) == (0, f"Pinned {idents[0]} again: it now leads the pins in the "
+                              "session-start recall.\n")
+    assert err == (f"Note: 10 memories are pinned in {project}; the session-start recall "
+                   "(about 1,000 characters) has room for 3 of them, newest pin first, and "
+                   f"leaves out {idents[7]} (shown until now), {idents[6]}, {idents[5]}, "
+                   f"{idents[4]}, {idents[3]} and 2 more (`pact-memory list --pinned` lists "
+                   "every pin). Unpin the ones that matter less, or pin one again to bring it "
+                   "back.\n")
+    listed = json.loads(run("list", "--pinned", "--json")[1])["results"]
+    assert [m["id"] for m in listed] == [idents[0], *idents[:0:-1]]
+
+
+def test_unpin_says_when_there_was_no_pin(run):
+    ident = saved(run)
+
+    assert run("unpin", ident) == (0, f"{ident} was not pinned; nothing changed.\n", "")
+    assert json.loads(run("show", ident, "--json")[1])["pinned_at"] == ""
+
+
+def test_list_pinned_shows_pins_newest_pin_first(run, env, tmp_path):
+    first = saved(run, {"goal": "first saved"})
+    second = saved(run, {"goal": "second saved"})
+    third = saved(run, {"goal": "third saved"})
+    saved(run, {"goal": "never pinned"})
+    for ident in (second, third, first):
+        run("pin", ident)
+    run("unpin", third)
+
+    code, out, err = run("list", "--pinned")
+
+    assert (code, err) == (0, "")
+    assert out == (f"{first}  {out[14:24]}  pinned\n  first saved\n"
+                   f"{second}  {out[14:24]}  pinned\n  second saved\n")
+    results = json.loads(run("list", "--pinned", "--json", "--limit", "1")[1])["results"]
+    assert [m["id"] for m in results] == [first]
+    assert results[0]["pinned_at"] > json.loads(run("show", second, "--json")[1])["pinned_at"]
+    mine, env["PACT_PROJECT"] = env["PACT_PROJECT"], str(tmp_path)
+    elsewhere = saved(run, {"goal": "pinned elsewhere", "pinned": True})
+    assert [m["id"] for m in json.loads(run("list", "--pinned", "--json")[1])["results"]
+            ] == [elsewhere]
+    env["PACT_PROJECT"] = mine
+    assert [m["id"] for m in json.loads(run("list", "--pinned", "--all-projects", "--json")[1]
+                                        )["results"]] == [elsewhere, first, second]
+
+
+def test_list_pinned_says_when_nothing_is_pinned(run, env):
+    saved(run)
+
+    project = os.path.realpath(env["PACT_PROJECT"])
+    assert run("list", "--pinned") == (0, f"No pinned memories for {project}.\n", "")
+    assert run("list", "--pinned", "--all-projects") == (0, "No pinned memories.\n", "")
+    assert "--pinned" in run("list", "--help")[1]
+    assert "only pinned memories, newest pin first" in run("list", "--help")[1]
+
+
+def test_show_says_when_a_memory_was_pinned(run):
+    ident = saved(run)
+    run("pin", ident)
+    pinned_at = json.loads(run("show", ident, "--json")[1])["pinned_at"]
+
+    assert f"\npinned_at: {pinned_at}\n" in run("show", ident)[1]
+    assert pinned_at.endswith("Z") and len(pinned_at) == 24
+
+
+def test_export_and_import_keep_pin_times(run, env, tmp_path):
+    pinned = saved(run, {"goal": "pinned"})
+    saved(run, {"goal": "plain"})
+    run("pin", pinned)
+    exported = run("export")[1]
+    env["PACT_HOME"] = str(tmp_path / "second")
+    old = json.dumps({"id": "m-00000000c1", "goal": "pinned before pin times",
+                      "pinned": True, "updated": "2026-01-02T03:04:05.678Z"})
+
+    assert run("import", stdin=exported + old + "\n")[0] == 0
+
+    assert [json.loads(line)["pinned_at"] for line in exported.splitlines()] == [
+        json.loads(run("show", pinned, "--json")[1])["pinned_at"], ""]
+    assert run("export")[1].startswith(exported)
+    assert json.loads(run("show", "m-00000000c1", "--json")[1])["pinned_at"] == (
+        "2026-01-02T03:04:05.678Z")
+    assert run("import", stdin=json.dumps({"goal": "g", "pinned": True, "pinned_at": "soon"})
+               ) == (1, "", "Error: line 1: pinned_at: invalid value 'soon'; nothing was "
+                            "imported\n")
 
 
 def test_pin_says_nothing_more_while_every_pin_fits(run):
@@ -836,6 +933,7 @@ def test_pin_help_says_what_pinning_guarantees(run):
 
     assert "put this memory first in the session-start recall" in out
     assert "about 1,000 characters" in out and "found only by search" in out
+    assert "newest pin first; pinning a pinned memory again brings it to the front" in out
 
 
 # ---- one clear line for odd starts and arguments ----------------------------------------

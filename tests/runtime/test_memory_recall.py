@@ -194,3 +194,143 @@ def test_recall_files_are_named_by_the_fnv1a_hash_of_the_project(home):
     assert recall._fnv1a(b"foobar") == 0xBF9CF968  # the published test vector
     assert recall.cache_path(home, "/p/a") != recall.cache_path(home, "/p/b")
     assert os.path.basename(recall.cache_path(home, "foobar")) == "recall-bf9cf968"
+
+
+# ---- pins: newest pin first, and the ones left out are named -------------------------------
+
+T0 = 1796360400.0  # 2026-12-04T05:00:00.000Z
+TAIL = "; `pact-memory list --pinned` lists every pin."
+
+
+def ident(n):
+    return f"m-{n:010x}"
+
+
+def long_pins(conn, project, count):
+    """``count`` pinned memories whose lines fill LINE_CHARS, pinned in order 0, 1, …"""
+    for n in range(count):
+        store.save(conn, store.normalize({"lessons": [f"rule {n} " + "keep it exact " * 30]}),
+                   project=project, source="explicit", ident=ident(n),
+                   created=f"2026-01-{n + 1:02d}T00:00:00.000Z")
+        store.set_pinned(conn, ident(n), True, clock=T0 + n)
+
+
+def shown_ids(context):
+    return [line.split()[1] for line in context.splitlines()[1:] if line.startswith("- ")]
+
+
+def test_pins_lead_newest_pin_first_whatever_their_update(home, project, conn):
+    march = add(conn, project, "2026-03-01T00:00:00.000Z", lessons=["march rule"])
+    january = add(conn, project, "2026-01-01T00:00:00.000Z", lessons=["january rule"])
+    february = add(conn, project, "2026-02-01T00:00:00.000Z", lessons=["february rule"])
+    plain = add(conn, project, "2026-04-01T00:00:00.000Z", lessons=["newest, not pinned"])
+    for n, pinned in enumerate((january, march, february)):
+        store.set_pinned(conn, pinned, True, clock=T0 + n)
+
+    assert start(home, project).context.splitlines()[1:] == [
+        f"- {february} pinned (user, 2026-02-01): february rule",
+        f"- {march} pinned (user, 2026-03-01): march rule",
+        f"- {january} pinned (user, 2026-01-01): january rule",
+        f"- {plain} (user, 2026-04-01): newest, not pinned",
+    ]
+
+
+def test_pins_left_out_are_named_on_the_last_line(home, project, conn):
+    long_pins(conn, project, 8)
+
+    context = start(home, project).context
+    lines = context.splitlines()
+
+    assert lines[0].startswith("PACT memory for this project (3 of 8; ")
+    assert shown_ids(context) == [ident(7), ident(6), ident(5)]
+    assert lines[-1] == ("Pinned but left out for room: " + ", ".join(
+        ident(n) for n in (4, 3, 2, 1, 0)) + TAIL)
+    assert len(lines) == 5 and len(context) == 979 <= recall.BUDGET
+
+
+def test_pinning_again_brings_a_pin_back_to_the_front(home, project, conn):
+    long_pins(conn, project, 8)
+
+    assert store.set_pinned(conn, ident(0), True, clock=T0 + 100) is True
+
+    context = start(home, project).context
+    assert shown_ids(context) == [ident(0), ident(7), ident(6)]
+    assert context.splitlines()[-1] == ("Pinned but left out for room: " + ", ".join(
+        ident(n) for n in (5, 4, 3, 2, 1)) + TAIL)
+    assert recall.pinned_room(conn, project) == (
+        [ident(0), ident(7), ident(6)], [ident(n) for n in (5, 4, 3, 2, 1)], 8)
+
+
+def test_an_unpinned_memory_goes_back_to_its_place_and_the_tail_goes(home, project, conn):
+    long_pins(conn, project, 4)
+    for n in (3, 2):
+        store.set_pinned(conn, ident(n), False)
+
+    context = start(home, project).context
+    assert shown_ids(context) == [ident(1), ident(0), ident(3)]  # then the newest of the rest
+    assert "left out" not in context
+
+
+def test_more_pins_than_candidates_are_counted_in_the_last_line(home, project, conn):
+    long_pins(conn, project, recall.CANDIDATES + 5)
+
+    context = start(home, project).context
+    names = [ident(n) for n in range(recall.CANDIDATES + 1, recall.CANDIDATES - 4, -1)]
+
+    assert shown_ids(context) == [ident(n) for n in (34, 33, 32)]
+    assert context.splitlines()[0].startswith("PACT memory for this project (3 of 35; ")
+    assert context.splitlines()[-1] == ("Pinned but left out for room: " + ", ".join(names)
+                                        + " and 27 more" + TAIL)
+    assert len(context) <= recall.BUDGET
+
+
+def test_ids_too_long_to_name_are_counted(home, project, conn):
+    for n in range(6):  # rows written by other means, with ids PACT never makes
+        conn.execute("INSERT INTO memories (id, created, updated, project, goal, pinned, "
+                     "pinned_at, content_hash) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                     (f"m-{n}" + "x" * 300, f"2026-01-0{n + 1}T00:00:00.000Z",
+                      f"2026-01-0{n + 1}T00:00:00.000Z", project, f"goal {n}",
+                      f"2026-01-0{n + 1}T00:00:00.000Z", str(n)))
+    add(conn, project, "2026-02-01T00:00:00.000Z", lessons=["refreshes the recall file"])
+
+    context = start(home, project).context
+    lines = context.splitlines()
+
+    assert len(context) <= recall.BUDGET
+    assert len(lines) == 5 and all(line.startswith("- m-") for line in lines[1:4])
+    assert lines[-1] == "Pinned but left out for room: 3 more memories" + TAIL
+
+
+def summary(n, id_length, text_length, pinned):
+    return {"id": f"m-{n:0{id_length - 2}x}", "agent": "", "pinned": pinned,
+            "pinned_at": f"2026-12-04T05:00:{n % 60:02d}.{n:03d}Z" if pinned else "",
+            "updated": f"2026-01-01T00:00:{n % 60:02d}.000Z", "lessons": ["w" * text_length],
+            "decisions": [], "goal": "", "context": "", "uncertainties": []}
+
+
+@pytest.mark.parametrize("id_length", [12, 40, 120, 250, 700])
+@pytest.mark.parametrize("text_length", [1, 60, 180, 500])
+def test_the_block_with_its_last_line_never_exceeds_the_budget(id_length, text_length):
+    for pins in range(0, recall.CANDIDATES + 1, 3):
+        memories = [summary(n, id_length, text_length, n < pins) for n in range(30)]
+        for pinned in {pins, pins + 40 if pins else 0}:
+            context = recall.render(memories, 1000, pinned)
+            assert 0 < len(context) <= recall.BUDGET
+            lines = [line for line in context.splitlines() if line.startswith("- ")]
+            shown = min(len(lines), pins)  # pins come first
+            named, counted = left_out(context.splitlines()[-1])
+            assert len(named) + counted == pinned - shown, context
+            order = [m["id"] for m in memories[:pins][::-1]]  # newest pin first
+            assert named == order[shown:shown + len(named)]
+
+
+def left_out(line):
+    """(the ids a last line names, how many more it counts); nothing for another line."""
+    head = "Pinned but left out for room: "
+    if not line.startswith(head):
+        return [], 0
+    what = line[len(head):-len(TAIL)]
+    if what.endswith((" more memory", " more memories")):
+        return [], int(what.split()[0])
+    names, _, more = what.partition(" and ")
+    return names.split(", "), int(more.split()[0]) if more else 0

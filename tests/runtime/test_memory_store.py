@@ -122,14 +122,122 @@ def test_forget_removes_record_links_and_index_entry(conn):
     assert store.forget(conn, ident) is False
 
 
-def test_pin_and_unpin_change_the_flag(conn):
-    ident, _ = save(conn)
+# 2026-12-04T05:00:00.000Z and later instants, as set_pinned's clock
+T0 = 1796360400.0
 
-    assert store.set_pinned(conn, ident, True) is True
-    assert store.get(conn, ident)["pinned"] is True
+
+def test_pin_records_when_unpin_clears_and_each_says_what_it_was(conn):
+    ident, _ = save(conn)
+    updated = store.get(conn, ident)["updated"]
+
+    assert store.get(conn, ident)["pinned_at"] == ""
+    assert store.set_pinned(conn, ident, True, clock=T0) is False  # it was not pinned
+    assert store.get(conn, ident)["pinned_at"] == "2026-12-04T05:00:00.000Z"
+    assert store.set_pinned(conn, ident, True, clock=T0 + 61.25) is True  # pinned again
+    got = store.get(conn, ident)
+    assert (got["pinned"], got["pinned_at"]) == (True, "2026-12-04T05:01:01.250Z")
+    assert got["updated"] == updated  # pinning is not an update
     assert store.set_pinned(conn, ident, False) is True
-    assert store.get(conn, ident)["pinned"] is False
-    assert store.set_pinned(conn, "m-0000000000", True) is False
+    got = store.get(conn, ident)
+    assert (got["pinned"], got["pinned_at"], got["updated"]) == (False, "", updated)
+    assert store.set_pinned(conn, ident, False) is False
+    assert store.set_pinned(conn, "m-0000000000", True) is None
+
+
+def test_the_newest_pin_leads_even_within_one_millisecond_or_a_clock_set_back(conn):
+    first, _ = save(conn, goal="first")
+    second, _ = save(conn, goal="second")
+    third, _ = save(conn, goal="third")
+    elsewhere, _ = save(conn, project="/other", goal="elsewhere")
+
+    store.set_pinned(conn, first, True, clock=T0)
+    store.set_pinned(conn, second, True, clock=T0)  # the same millisecond
+    store.set_pinned(conn, third, True, clock=T0 - 3600)  # the clock went back an hour
+    store.set_pinned(conn, elsewhere, True, clock=T0 - 7200)  # other projects do not count
+
+    times = {i: store.get(conn, i)["pinned_at"] for i in (first, second, third, elsewhere)}
+    assert times == {first: "2026-12-04T05:00:00.000Z", second: "2026-12-04T05:00:00.001Z",
+                     third: "2026-12-04T05:00:00.002Z", elsewhere: "2026-12-04T03:00:00.000Z"}
+    assert store.pinned_rowids(conn, PROJECT, 10) == [
+        _rowid(conn, third), _rowid(conn, second), _rowid(conn, first)]
+    assert store.pinned_rowids(conn, None, 2) == [_rowid(conn, third), _rowid(conn, second)]
+    assert store.count_pinned(conn, PROJECT) == 3
+
+
+def test_a_pinned_save_is_pinned_when_it_is_saved(conn):
+    ident, _ = save(conn, pinned=True)
+    plain, _ = save(conn, goal="not pinned")
+
+    got = store.get(conn, ident)
+    assert got["pinned_at"] == got["created"] and got["pinned_at"].endswith("Z")
+    assert store.get(conn, plain)["pinned_at"] == ""
+
+
+def test_pins_keep_their_times_through_export_and_import(conn, tmp_path):
+    pinned, _ = save(conn, goal="pinned one")
+    store.set_pinned(conn, pinned, True, clock=T0)
+    save(conn, goal="plain one")
+    exported = list(store.iter_all(conn))
+    assert [m["pinned_at"] for m in exported] == ["2026-12-04T05:00:00.000Z", ""]
+    assert list(exported[0])[-3:] == ["pinned", "source", "pinned_at"]  # added at the end
+    other = store.open_store(str(tmp_path / "other"))
+    try:
+        store.import_records(other, [store.prepare_import(m) for m in exported], PROJECT)
+        assert list(store.iter_all(other)) == exported
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize(("given", "stored"), [
+    ({"pinned": True, "updated": "2026-02-03T04:05:06.789Z"}, "2026-02-03T04:05:06.789Z"),
+    ({"pinned": True, "created": "2026-01-01T00:00:00.000Z"}, "2026-01-01T00:00:00.000Z"),
+    ({"pinned": True, "pinned_at": "2026-03-01T10:00:00Z"}, "2026-03-01T10:00:00.000Z"),
+    ({"pinned": True, "pinned_at": "2026-03-01T10:00:00.5Z"}, "2026-03-01T10:00:00.500Z"),
+    ({"pinned": True, "pinned_at": "2026-03-01T10:00:00.123456Z"}, "2026-03-01T10:00:00.123Z"),
+    ({"pinned": True, "pinned_at": ""}, "2026-01-01T00:00:00.000Z"),
+    ({"pinned": False, "pinned_at": "2026-03-01T10:00:00.000Z"}, ""),
+    ({}, ""),
+])
+def test_an_imported_pin_keeps_its_time_or_takes_its_update(conn, given, stored):
+    record = {"id": "m-0123456789", "goal": "g", "created": "2026-01-01T00:00:00.000Z",
+              **given}
+
+    store.import_records(conn, [store.prepare_import(record)], PROJECT)
+
+    assert store.get(conn, "m-0123456789")["pinned_at"] == stored
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("yesterday", "pinned_at: invalid value 'yesterday'"),
+    (1796360400, "pinned_at: invalid value 1796360400"),
+    ("2026-02-30T00:00:00.000Z", "pinned_at: '2026-02-30T00:00:00.000Z' is not a real date "
+                                 "and time"),
+    ("2999-01-01T00:00:00.000Z", "pinned_at: '2999-01-01T00:00:00.000Z' is in the future"),
+])
+def test_import_refuses_a_pin_time_that_is_not_a_time(value, message):
+    with pytest.raises(store.InvalidMemory) as err:
+        store.prepare_import({"goal": "g", "pinned": True, "pinned_at": value})
+
+    assert str(err.value) == message
+
+
+def test_pins_made_before_pin_times_follow_their_update_and_a_bare_one_comes_last(conn):
+    rows = [("m-00000000a1", "2026-01-05T00:00:00.000Z", "2026-01-05T00:00:00.000Z"),
+            ("m-00000000a2", "2026-01-09T00:00:00.000Z", "2026-01-09T00:00:00.000Z"),
+            ("m-00000000a3", "2026-01-07T00:00:00.000Z", "")]  # written by other means
+    for ident, updated, pinned_at in rows:
+        conn.execute("INSERT INTO memories (id, created, updated, project, goal, pinned, "
+                     "pinned_at, content_hash) VALUES (?, ?, ?, ?, 'g', 1, ?, ?)",
+                     (ident, updated, updated, PROJECT, pinned_at, ident))
+    fresh, _ = save(conn, goal="pinned today")
+    store.set_pinned(conn, fresh, True, clock=T0)
+
+    assert store.pinned_rowids(conn, PROJECT, 10) == [
+        _rowid(conn, i) for i in (fresh, "m-00000000a2", "m-00000000a1", "m-00000000a3")]
+
+
+def _rowid(conn, ident):
+    return conn.execute("SELECT rowid FROM memories WHERE id = ?", (ident,)).fetchone()[0]
 
 
 @pytest.mark.parametrize(("data", "message"), [

@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, dict[str, str], str]] = {
     "search": ("QUERY...", {"--limit": LIMIT, "--agent": VALUE, "--all-projects": FLAG,
                             "--file": MANY, "--entity": MANY, "--json": FLAG},
                "find memories by words, best first"),
-    "list": ("", {"--limit": LIMIT, "--all-projects": FLAG, "--json": FLAG},
+    "list": ("", {"--limit": LIMIT, "--pinned": FLAG, "--all-projects": FLAG, "--json": FLAG},
              "the newest memories of this project"),
     "show": ("ID", {"--json": FLAG}, "print one memory in full"),
     "forget": ("ID", {}, "delete a memory"),
@@ -39,6 +39,7 @@ _OPTION_HELP = {
     "--limit": ("N", "at most N results (1-200)"),
     "--agent": ("NAME", "only memories of agent NAME"),
     "--all-projects": ("", "every project, not just this one"),
+    "--pinned": ("", "only pinned memories, newest pin first"),
     "--file": ("PATH", "boost memories naming this file (repeatable)"),
     "--entity": ("NAME", "boost memories naming this entity (repeatable)"),
     "--json": ("", "print the stable JSON shape (see the pact-memory skill)"),
@@ -56,8 +57,9 @@ _NOTES = {
              "Each field's type and an example: the pact-memory skill."],
     "pin": ["", "Pinned memories come first in the block of this project's memories added at "
             "the start of every session, which holds about 1,000 characters (some 4 to 6 "
-            "memories), the most recently updated first. Pin more than fit and the rest are "
-            "found only by search; pin says so when that happens."],
+            "memories), newest pin first; pinning a pinned memory again brings it to the "
+            "front. Pins that do not fit are named at the end of the block and found only by "
+            "search; pin names them too. `pact-memory list --pinned` lists every pin."],
     "export": ["", "list and search stay in the current project; export takes every project "
                "unless --project is given. `pact-memory import` reads the output back."],
     "import": ["", "A record whose content its project already holds under another id is "

@@ -135,7 +135,8 @@ def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     project = None if opts["all_projects"] else _project(env)
     damaged: list[tuple[str, str]] = []
     with _open(env) as conn:
-        rowids = store.recent_rowids(conn, project, opts["limit"])
+        rowids = (store.pinned_rowids(conn, project, opts["limit"]) if opts["pinned"] else
+                  store.recent_rowids(conn, project, opts["limit"]))
         found = store.by_rowids(conn, rowids, damaged) if opts["json"] else {}
         lines = [] if opts["json"] else store.summaries(conn, rowids, damaged)
         if not rowids:
@@ -146,8 +147,8 @@ def _list(opts: dict[str, Any], env: Mapping[str, str]) -> int:
         if opts["json"]:
             _print_json({"results": [found[r] for r in rowids if r in found]})
         else:
-            empty = ("No memories yet." if project is None
-                     else f"No memories yet for {project}.")
+            what = "pinned memories" if opts["pinned"] else "memories yet"
+            empty = f"No {what}." if project is None else f"No {what} for {project}."
             _print_lines(lines, empty if not damaged else "", project is None)
         return _unreadable(conn, damaged)
 
@@ -224,35 +225,51 @@ def _forget(opts: dict[str, Any], env: Mapping[str, str]) -> int:
 
 def _pin(opts: dict[str, Any], env: Mapping[str, str], pinned: bool = True) -> int:
     from . import store
+    from .recall import pinned_room
 
     with _open(env) as conn:
         ident = _resolve(conn, opts["id"])
-        if not store.set_pinned(conn, ident, pinned):
+        project = store.project_of(conn, ident)
+        before = pinned_room(conn, project)[0] if pinned and project is not None else []
+        was = store.set_pinned(conn, ident, pinned)
+        if was is None:
             raise _usage(f"no memory with id {opts['id']!r}")
-        print(f"{'Pinned' if pinned else 'Unpinned'} {ident}.")
-        note = _room_note(conn, ident) if pinned else ""
+        if not pinned:
+            print(f"Unpinned {ident}." if was else f"{ident} was not pinned; nothing changed.")
+        elif was:
+            print(f"Pinned {ident} again: it now leads the pins in the session-start recall.")
+        else:
+            print(f"Pinned {ident}.")
+        note = _room_note(conn, ident, project, before) if pinned and project else ""
     if note:
         sys.stdout.flush()  # the id first, then the note, where both streams meet
-        sys.stderr.write(note + "\n")
+        sys.stderr.write(_terminal(note) + "\n")
     return 0
 
 
-def _room_note(conn: sqlite3.Connection, ident: str) -> str:
-    """What to know when the project's pins no longer all fit the session-start block."""
-    from .recall import BUDGET, pinned_room
-    from .store import project_of
+NAMED = 5  # pins a note names before it counts the rest
 
-    project = project_of(conn, ident)
-    if project is None:
-        return ""
-    shown, pinned = pinned_room(conn, project)
+
+def _room_note(conn: sqlite3.Connection, ident: str, project: str, before: list[str]) -> str:
+    """What to know when the project's pins no longer all fit the session-start block.
+
+    ``before``: the pins the block showed before this one was pinned; those it
+    no longer shows are named first.
+    """
+    from .recall import BUDGET, pinned_room
+
+    shown, left, pinned = pinned_room(conn, project)
     if pinned <= len(shown):
         return ""
-    place = ("it is among them" if ident in shown else
-             "it is not among them, so only search finds it")
-    return (f"Note: {pinned} memories are pinned in {project}, and the session-start recall "
-            f"(about {BUDGET:,} characters) has room for {len(shown)} of them, the most "
-            f"recently updated first; {place}. Unpin the ones that matter less.")
+    fell = [i for i in left if i in before]
+    names = [f"{i} (shown until now)" for i in fell] + [i for i in left if i not in fell]
+    more = pinned - len(shown) - min(len(names), NAMED)
+    listed = ", ".join(names[:NAMED]) + (f" and {more} more" if more else "")
+    place = "" if ident in shown else " This one does not fit either, so only search finds it."
+    return (f"Note: {pinned} memories are pinned in {project}; the session-start recall "
+            f"(about {BUDGET:,} characters) has room for {len(shown)} of them, newest pin "
+            f"first, and leaves out {listed} (`pact-memory list --pinned` lists every pin)."
+            f"{place} Unpin the ones that matter less, or pin one again to bring it back.")
 
 
 def _unpin(opts: dict[str, Any], env: Mapping[str, str]) -> int:

@@ -2,9 +2,10 @@
 
 Event:  SessionStart (every source: startup, resume, clear, compact).
 Output: ``Outcome(context=…)`` of at most ``BUDGET`` characters: pinned
-        memories first, then memories that carry lessons or decisions, newest
-        first, then the rest; one line each. Nothing when the project has no
-        memories.
+        memories first, newest pin first, then memories that carry lessons or
+        decisions, newest first, then the rest; one line each. When the pins do
+        not all fit, a last line names those left out. Nothing when the project
+        has no memories.
 Fails open: without a data folder or a usable database the session starts
         without memories; the reason goes to the runtime log.
 
@@ -95,45 +96,103 @@ def _fnv1a(data: bytes) -> int:
 
 
 def rank(memories: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pinned first, then memories with lessons or decisions, each group newest first."""
-    def key(m: dict[str, Any]) -> tuple[bool, bool, str]:
-        return (not m["pinned"], not (m["lessons"] or m["decisions"]), _negated(m["updated"]))
+    """Pinned first, newest pin first; then memories with lessons or decisions, newest first;
+    then the rest, newest first."""
+    def key(m: dict[str, Any]) -> tuple[bool, str, bool, str]:
+        # A pin without a time (a row written by other means) counts as the oldest.
+        pin = (_negated(m["pinned_at"]) if m["pinned_at"] else "~") if m["pinned"] else ""
+        return (not m["pinned"], pin, not (m["lessons"] or m["decisions"]),
+                _negated(m["updated"]))
 
     return sorted(memories, key=key)
 
 
-def render(memories: list[dict[str, Any]], total: int) -> str:
-    """The context block, never longer than BUDGET characters."""
-    lines = [line for _, line in _fitting(memories, total)]
-    return _join(_header(len(lines), total), lines) if lines else ""
+def render(memories: list[dict[str, Any]], total: int, pinned: int = 0) -> str:
+    """The context block, never longer than BUDGET characters.
+
+    ``pinned``: how many memories the project has pinned, when more than
+    ``memories`` holds; the pins left out are named on the block's last line.
+    """
+    kept, tail = _fitting(memories, total, pinned)
+    lines = [line for _, line in kept] + ([tail] if tail else [])
+    return _join(_header(len(kept), total), lines) if lines else ""
 
 
-def _fitting(memories: list[dict[str, Any]], total: int) -> list[tuple[dict[str, Any], str]]:
-    """The memories the block has room for, in its order, each with its line."""
+def _fitting(memories: list[dict[str, Any]], total: int,
+             pinned: int = 0) -> tuple[list[tuple[dict[str, Any], str]], str]:
+    """(the memories the block has room for, in its order, each with its line; the line
+    naming the pins left out, or "")."""
     from .render import clip, summary_line
 
+    ranked = rank(memories)
+    pins = [m["id"] for m in ranked if m["pinned"]]
+    pinned = max(pinned, len(pins))
     kept: list[tuple[dict[str, Any], str]] = []
-    for memory in rank(memories):
+    lines: list[str] = []
+    shown = 0  # pins among the kept: they come first, so pins[shown:] are left out
+    tail = ""
+    for memory in ranked:
         tags = " pinned" if memory["pinned"] else ""
         who = memory["agent"].split(":", 1)[-1] or "user"
         line = clip(f"- {memory['id']}{tags} ({who}, {memory['updated'][:10]}): "
                     f"{summary_line(memory)}", LINE_CHARS)
-        lines = [text for _, text in kept] + [line]
-        if len(_join(_header(len(lines), total), lines)) > BUDGET:
+        block = _join(_header(len(lines) + 1, total), [*lines, line])
+        after = shown + bool(memory["pinned"])
+        rest = _left_out(pins[after:], pinned - after, BUDGET - len(block) - 1)
+        if len(block) > BUDGET or rest is None:
             break
         kept.append((memory, line))
-    return kept
+        lines.append(line)
+        shown, tail = after, rest
+    if not kept and pinned:  # not even one line fits beside the header
+        tail = _left_out(pins, pinned, BUDGET - len(_header(0, total)) - 1) or ""
+    return kept, tail
 
 
-def pinned_room(conn: sqlite3.Connection, project: str) -> tuple[list[str], int]:
-    """(ids of the pinned memories the session-start block shows, pinned memories in all)."""
+def _left_out(ids: list[str], count: int, room: int) -> str | None:
+    """The line naming ``count`` pins the block leaves out: as many of ``ids`` as fit in
+    ``room`` characters, then how many more. "" for none; None when it cannot fit."""
+    if count <= 0:
+        return ""
+    named: list[str] = []
+    best = _left_out_line(named, count)
+    for ident in ids:
+        line = _left_out_line([*named, " ".join(ident.split())], count)
+        if len(line) > room:
+            break
+        named.append(" ".join(ident.split()))
+        best = line
+    return best if len(best) <= room else None
+
+
+def _left_out_line(named: list[str], count: int) -> str:
+    more = count - len(named)
+    if not named:
+        what = f"{more} more {'memory' if more == 1 else 'memories'}"
+    else:
+        what = ", ".join(named) + (f" and {more} more" if more else "")
+    return f"Pinned but left out for room: {what}; `pact-memory list --pinned` lists every pin."
+
+
+def pinned_room(conn: sqlite3.Connection, project: str) -> tuple[list[str], list[str], int]:
+    """(ids of the pinned memories the session-start block shows, ids of those it leaves
+    out as far as they are known, pinned memories in all)."""
+    memories, pinned = _candidates(conn, project)
+    kept, _ = _fitting(memories, _total(conn, project), pinned)
+    shown = [m["id"] for m, _ in kept if m["pinned"]]
+    left = [m["id"] for m in rank(memories) if m["pinned"] and m["id"] not in shown]
+    return shown, left, pinned
+
+
+def _candidates(conn: sqlite3.Connection, project: str) -> tuple[list[dict[str, Any]], int]:
+    """(the memories the block may show, how many the project has pinned)."""
     from . import store
 
-    pinned = conn.execute("SELECT count(*) FROM memories INDEXED BY memories_pinned "
-                          "WHERE project = ? AND pinned = 1", (project,)).fetchone()[0]
     rowids = store.recent_rowids(conn, project, CANDIDATES, pinned_first=True)
-    shown = _fitting(store.summaries(conn, rowids), _total(conn, project))
-    return [m["id"] for m, _ in shown if m["pinned"]], int(pinned)
+    memories = store.summaries(conn, rowids)
+    pins = sum(1 for m in memories if m["pinned"])
+    # Only a full list of candidates can leave pins uncounted.
+    return memories, (store.count_pinned(conn, project) if pins >= CANDIDATES else pins)
 
 
 def _cached(home: str, project: str) -> str | None:
@@ -167,10 +226,8 @@ def _from_database(home: str, project: str) -> str:
 
 
 def _render_from(conn: sqlite3.Connection, project: str) -> str:
-    from . import store
-
-    rowids = store.recent_rowids(conn, project, CANDIDATES, pinned_first=True)
-    return render(store.summaries(conn, rowids), _total(conn, project))
+    memories, pinned = _candidates(conn, project)
+    return render(memories, _total(conn, project), pinned)
 
 
 def _total(conn: sqlite3.Connection, project: str) -> int:

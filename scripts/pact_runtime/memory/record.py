@@ -57,23 +57,24 @@ def _size(value: Any) -> int:
     return 0
 
 
-EXPORT_ONLY = ("id", "created", "updated", "project", "source")
+EXPORT_ONLY = ("id", "created", "updated", "project", "source", "pinned_at")
 _ID = r"m-[0-9a-f]{10}"
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z"
 
 
 def import_keys(data: dict[str, Any]) -> tuple[str | None, ...]:
-    """The id, creation time, update time, project and source an exported record carries.
+    """The id, creation, update time, project, source and pin time an exported record carries.
 
     Each is checked: ids look like ``m-3f9a1c2b7d``, times are real UTC times
     not in the future, the project is an absolute path, the source one of
-    ``SOURCES``. A missing one is None.
+    ``SOURCES``. A missing one is None. The pin time is given milliseconds
+    (``…:21Z`` reads ``…:21.000Z``), so pins compare as text in time order.
     """
     import re
 
     values: list[str | None] = []
     for key, pattern in (("id", _ID), ("created", _STAMP), ("updated", _STAMP),
-                         ("project", None), ("source", None)):
+                         ("project", None), ("source", None), ("pinned_at", _STAMP)):
         value = data.get(key)
         if value in (None, ""):
             values.append(None)
@@ -88,6 +89,8 @@ def import_keys(data: dict[str, Any]) -> tuple[str | None, ...]:
             raise InvalidMemory(f"project: expected the absolute path of a folder, got {value!r}")
         elif key == "source" and value not in SOURCES:
             raise InvalidMemory(f"source: expected one of {', '.join(SOURCES)}, got {value!r}")
+        if key == "pinned_at":
+            value = f"{value[:19]}.{(value[20:-1] + '000')[:3]}Z"
         values.append(value)
     return tuple(values)
 

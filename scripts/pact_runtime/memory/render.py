@@ -42,7 +42,7 @@ def summary_line(memory: dict[str, Any]) -> str:
 def full(memory: dict[str, Any]) -> str:
     """Every field, for ``show``."""
     out = [headline(memory).split("\n")[0]]
-    for key in ("project", "session_id", "phase", "updated"):
+    for key in ("project", "session_id", "phase", "updated", "pinned_at"):
         if memory[key]:
             out.append(f"{key}: {memory[key]}")
     for key in ("goal", "context"):

@@ -40,10 +40,10 @@ if TYPE_CHECKING:
 
 KEYS = ("id", "created", "updated", "project", "session_id", "agent", "phase", "context",
         "goal", "lessons", "decisions", "uncertainties", "entities", "files", "tags",
-        "pinned", "source")
+        "pinned", "source", "pinned_at")
 _COLUMNS = ("rowid", "id", "created", "updated", "project", "session_id", "agent", "phase",
             "context", "goal", "lessons", "decisions", "uncertainties", "tags", "pinned",
-            "source")
+            "source", "pinned_at")
 
 
 StoreError = db.StoreError
@@ -84,7 +84,11 @@ def ensure_index(conn: sqlite3.Connection) -> bool:
 def now_iso(clock: float | None = None) -> str:
     """UTC ISO-8601 with milliseconds, e.g. ``2026-12-03T19:12:21.123Z``."""
     t = time.time() if clock is None else clock
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
+    return _iso_ms(int(t * 1000))
+
+
+def _iso_ms(ms: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
 def new_id() -> str:
@@ -93,11 +97,12 @@ def new_id() -> str:
 
 def save(conn: sqlite3.Connection, record: dict[str, Any], *, project: str, source: str,
          ident: str | None = None, created: str | None = None, updated: str | None = None,
-         refresh: bool = True) -> tuple[str, bool]:
+         pinned_at: str | None = None, refresh: bool = True) -> tuple[str, bool]:
     """Store a normalized record; returns (id, True) or (existing id, False) for a duplicate.
 
-    ``refresh=False`` leaves the project's recall file to the caller (a bulk import
-    refreshes once at the end).
+    A pinned record is pinned at ``pinned_at`` (an import's), else now, ahead of the
+    project's other pins. ``refresh=False`` leaves the project's recall file to the
+    caller (a bulk import refreshes once at the end).
     """
     record = redacted(record)
     digest = content_hash(record)
@@ -108,7 +113,10 @@ def save(conn: sqlite3.Connection, record: dict[str, Any], *, project: str, sour
         if row is not None:
             return row[0], False
         ident = ident or _unused_id(conn)
-        rowid = _insert(conn, record, ident, project, source, stamp, digest, updated or stamp)
+        pin = "" if not record["pinned"] else pinned_at or _pin_time(
+            conn, project, None if created else stamp)
+        rowid = _insert(conn, record, ident, project, source, stamp, digest, updated or stamp,
+                        pin)
         _link(conn, rowid, record)
         add_to_index(conn, record, rowid)
     if refresh:
@@ -152,33 +160,74 @@ def forget(conn: sqlite3.Connection, ident: str) -> bool:
     return True
 
 
-def set_pinned(conn: sqlite3.Connection, ident: str, pinned: bool) -> bool:
-    """Pin or unpin; the memory keeps its place in "newest first" (``updated`` stays)."""
+def set_pinned(conn: sqlite3.Connection, ident: str, pinned: bool,
+               clock: float | None = None) -> bool | None:
+    """Pin (at ``clock``, else now) or unpin; whether it was pinned before, None for an
+    unknown id.
+
+    Pinning a pinned memory pins it again, so it leads the project's pins once more.
+    The memory keeps its place in "newest first" (``updated`` stays).
+    """
     with db.write(conn):
-        row = conn.execute("SELECT project FROM memories WHERE id = ?", (ident,)).fetchone()
+        row = conn.execute("SELECT project, pinned FROM memories WHERE id = ?",
+                           (ident,)).fetchone()
         if row is None:
-            return False
-        conn.execute("UPDATE memories SET pinned = ? WHERE id = ?", (int(pinned), ident))
+            return None
+        stamp = _pin_time(conn, row[0], now_iso(clock)) if pinned else ""
+        conn.execute("UPDATE memories SET pinned = ?, pinned_at = ? WHERE id = ?",
+                     (int(pinned), stamp, ident))
     _changed(conn, [row[0]])
-    return True
+    return bool(row[1])
+
+
+def _pin_time(conn: sqlite3.Connection, project: str, stamp: str | None = None) -> str:
+    """``stamp`` (default now), or a millisecond after the project's latest pin when that
+    is not earlier.
+
+    So the newest pin leads even when two pins share a millisecond or the clock
+    was set back.
+    """
+    stamp = stamp or now_iso()
+    latest = conn.execute("SELECT max(pinned_at) FROM memories INDEXED BY memories_pinned "
+                          "WHERE project = ? AND pinned = 1", (project,)).fetchone()[0]
+    if latest and latest >= stamp:
+        stamp = _iso_ms(_ms_of(latest) + 1)
+    return stamp
+
+
+def _ms_of(stamp: str) -> int:
+    """Milliseconds since 1970 of a stored UTC time (``2026-12-03T19:12:21.123Z``)."""
+    import calendar
+
+    seconds = calendar.timegm(time.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S"))
+    return seconds * 1000 + int((stamp[20:-1] + "000")[:3])
+
+
+def count_pinned(conn: sqlite3.Connection, project: str) -> int:
+    return int(conn.execute("SELECT count(*) FROM memories INDEXED BY memories_pinned "
+                            "WHERE project = ? AND pinned = 1", (project,)).fetchone()[0])
+
+
+def pinned_rowids(conn: sqlite3.Connection, project: str | None, limit: int) -> list[int]:
+    """The pinned memories of one project or all, newest pin first."""
+    # Named, or the planner walks every row of the project in (project, updated) order.
+    where, args = ("WHERE project = ? AND pinned = 1", [project]) if project is not None else (
+        "WHERE pinned = 1", [])
+    return [r for (r,) in conn.execute(
+        f"SELECT rowid FROM memories INDEXED BY memories_pinned {where} "
+        "ORDER BY pinned_at DESC, updated DESC, rowid DESC LIMIT ?", (*args, limit))]
 
 
 def recent_rowids(conn: sqlite3.Connection, project: str | None, limit: int,
                   pinned_first: bool = False) -> list[int]:
-    """Newest first (pinned ones first when asked), in one project or all.
+    """Newest first (pinned ones first, newest pin first, when asked), in one project or all.
 
     Pinned and newest are read apart: one ``ORDER BY pinned, updated`` cannot
     use the (project, updated) index and sorts every row of the project, which
     takes a tenth of a second at 50,000 memories and runs after every write.
     """
     where, args = ("WHERE project = ?", [project]) if project is not None else ("", [])
-    pinned: list[int] = []
-    if pinned_first:
-        # Named, or the planner walks every row of the project in (project, updated) order.
-        pinned_where = f"{where} AND pinned = 1" if where else "WHERE pinned = 1"
-        pinned = [r for (r,) in conn.execute(
-            f"SELECT rowid FROM memories INDEXED BY memories_pinned {pinned_where} "
-            "ORDER BY updated DESC, rowid DESC LIMIT ?", (*args, limit)).fetchall()]
+    pinned = pinned_rowids(conn, project, limit) if pinned_first else []
     rows = conn.execute(f"SELECT rowid FROM memories {where} ORDER BY updated DESC, rowid DESC "
                         "LIMIT ?", (*args, limit + len(pinned))).fetchall()
     seen = set(pinned)
@@ -208,7 +257,8 @@ def by_rowids(conn: sqlite3.Connection, rowids: list[int],
     return _one_by_one(conn, rowids, damaged, lambda rowid: _full(conn, rowid))
 
 
-_SUMMARY = ("SELECT rowid, id, created, updated, project, agent, pinned, source, goal, context, "
+_SUMMARY = ("SELECT rowid, id, created, updated, project, agent, pinned, source, pinned_at, "
+            "goal, context, "
             "json_extract(lessons, '$[0]'), json_extract(decisions, '$[0].decision'), "
             "json_extract(uncertainties, '$[0]') FROM memories WHERE rowid ")
 
@@ -293,11 +343,11 @@ def _label(conn: sqlite3.Connection, rowid: int, known: str = "") -> str:
 
 
 def _summary(row: tuple[Any, ...]) -> dict[str, Any]:
-    _, ident, created, updated, project, agent, pinned, source, goal, context, lesson, \
-        decision, doubt = row
+    _, ident, created, updated, project, agent, pinned, source, pinned_at, goal, context, \
+        lesson, decision, doubt = row
     return {"id": ident, "created": created, "updated": updated, "project": project,
-            "agent": agent,
-            "pinned": bool(pinned), "source": source, "goal": goal, "context": context,
+            "agent": agent, "pinned": bool(pinned), "source": source, "pinned_at": pinned_at,
+            "goal": goal, "context": context,
             "lessons": [lesson] if lesson else [],
             "decisions": [{"decision": decision}] if decision else [],
             "uncertainties": [doubt] if doubt else []}
@@ -385,15 +435,18 @@ def _salvage(conn: sqlite3.Connection, damaged: Damaged,
 
 
 def prepare_import(data: Any) -> tuple[Any, ...]:
-    """Check one exported record: (record, id, created, updated, project, source).
+    """Check one exported record: (record, id, created, updated, project, source, pinned_at).
 
-    Raises InvalidMemory.
+    ``pinned_at`` is None for a memory that is not pinned (a time it names
+    anyway means nothing) and for a pinned one that names none. Raises
+    InvalidMemory.
     """
     if not isinstance(data, dict):
         raise InvalidMemory("expected a JSON object")
-    ident, created, updated, project, source = import_keys(data)
+    ident, created, updated, project, source, pinned_at = import_keys(data)
     record = normalize({k: v for k, v in data.items() if k not in EXPORT_ONLY})
-    return (record, ident, created, updated, project, source)
+    return (record, ident, created, updated, project, source,
+            pinned_at if record["pinned"] else None)
 
 
 class Imported:
@@ -420,7 +473,8 @@ def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]]
     """
     result = Imported()
     touched: set[str] = set()
-    for position, (record, ident, created, updated, recorded, source) in enumerate(prepared):
+    for position, (record, ident, created, updated, recorded, source,
+                   pinned_at) in enumerate(prepared):
         row = conn.execute("SELECT project FROM memories WHERE id = ?",
                            (ident,)).fetchone() if ident else None
         if row is not None:
@@ -435,8 +489,10 @@ def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]]
                 touched.update((row[0], project))
             continue
         home = project or recorded or default_project
+        # A pin exported before pins had times counts from the memory's last update.
         stored_id, stored = save(conn, record, project=home, source=source or "import",
-                                 ident=ident, created=created, updated=updated, refresh=False)
+                                 ident=ident, created=created, updated=updated,
+                                 pinned_at=pinned_at or updated or created, refresh=False)
         if stored:
             result.imported += 1
             touched.add(home)
@@ -555,15 +611,15 @@ def _unused_id(conn: sqlite3.Connection) -> str:
 
 
 def _insert(conn: sqlite3.Connection, record: dict[str, Any], ident: str, project: str,
-            source: str, stamp: str, digest: str, updated: str) -> int:
+            source: str, stamp: str, digest: str, updated: str, pinned_at: str) -> int:
     cur = conn.execute(
         "INSERT INTO memories (id, created, updated, project, session_id, agent, phase, "
-        "context, goal, lessons, decisions, uncertainties, tags, pinned, source, content_hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "context, goal, lessons, decisions, uncertainties, tags, pinned, source, content_hash, "
+        "pinned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (ident, stamp, updated, project, record["session_id"], record["agent"], record["phase"],
          record["context"], record["goal"], _dump(record["lessons"]),
          _dump(record["decisions"]), _dump(record["uncertainties"]), _dump(record["tags"]),
-         int(record["pinned"]), source, digest))
+         int(record["pinned"]), source, digest, pinned_at))
     return int(cur.lastrowid or 0)
 
 
@@ -580,7 +636,7 @@ def _dump(value: Any) -> str:
 
 def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> dict[str, Any]:
     rowid, ident, created, updated, project, session_id, agent, phase, context, goal, \
-        lessons, decisions, uncertainties, tags, pinned, source = row
+        lessons, decisions, uncertainties, tags, pinned, source, pinned_at = row
     entities = conn.execute("SELECT name, kind FROM memory_entities WHERE memory = ? "
                             "ORDER BY rowid", (rowid,)).fetchall()
     files = conn.execute("SELECT path FROM memory_files WHERE memory = ? ORDER BY rowid",
@@ -592,5 +648,5 @@ def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> dict[str, Any]:
         "uncertainties": loads(uncertainties),
         "entities": [{"name": n, "kind": k} for n, k in entities],
         "files": [f for (f,) in files], "tags": loads(tags),
-        "pinned": bool(pinned), "source": source,
+        "pinned": bool(pinned), "source": source, "pinned_at": pinned_at,
     }
