@@ -214,9 +214,8 @@ def test_memory_agent_finds_memories_with_the_command(pact: Client, plugin_root:
 
 def test_pin_memory_says_when_the_pins_no_longer_fit_the_recall(pact: Client, plugin_root: str):
     older = _seed(pact, plugin_root, {"lessons": ["Invoices are numbered per calendar year"]})
-    for n in range(8):
-        _seed(pact, plugin_root, {"lessons": [f"Pinned rule {n}: " + "keep it exact " * 12],
-                                  "pinned": True})
+    pins = [_seed(pact, plugin_root, {"lessons": [f"Pinned rule {n}: " + "keep it exact " * 12],
+                                      "pinned": True}) for n in range(8)]
     pact.model.script(main=[
         tool_use("Bash", {"command": f"pact-memory pin {older}", "description": "pin"},
                  id="toolu_pin"),
@@ -226,11 +225,48 @@ def test_pin_memory_says_when_the_pins_no_longer_fit_the_recall(pact: Client, pl
 
     assert r.returncode == 0, r
     result = r.result_text(r.tool_result_for("toolu_pin"))
-    assert result.startswith(f"Pinned {older}."), result
-    assert "Note: 9 memories are pinned in " in result
-    assert "it is not among them, so only search finds it" in result
+    assert result.startswith(f"Pinned {older}.\nNote: 9 memories are pinned in "), result
+    # The newest pin leads; its short line leaves room for the three shown before.
+    assert (f"has room for 4 of them, newest pin first, and leaves out {pins[4]}, {pins[3]}, "
+            f"{pins[2]}, {pins[1]}, {pins[0]} (`pact-memory list --pinned` lists every pin)"
+            ) in result, result
     # The command tells the model what pinning guarantees and to pass the note on.
-    assert "only the few most recently updated pins fit" in json.dumps(r.requests[0])
+    assert "only the few most recently pinned fit" in json.dumps(r.requests[0])
+
+
+def test_the_next_session_recalls_pins_newest_pinned_first_and_names_the_rest(
+        pact: Client, plugin_root: str):
+    pins = [_seed(pact, plugin_root, {"lessons": [f"Pinned rule {n}: " + "keep it exact " * 20],
+                                      "pinned": True}) for n in range(6)]
+    pact.model.script(main=[
+        tool_use("Bash", {"command": f"pact-memory pin {pins[0]}", "description": "pin again"},
+                 id="toolu_pin"),
+        text("pinned again")])
+
+    r = pact.run(f"pin {pins[0]} again")
+
+    assert r.returncode == 0, r
+    result = r.result_text(r.tool_result_for("toolu_pin"))
+    assert result.startswith(f"Pinned {pins[0]} again: it now leads the pins in the "
+                             "session-start recall.\n"), result
+    assert (f"leaves out {pins[3]} (shown until now), {pins[2]}, {pins[1]} (`pact-memory "
+            "list --pinned` lists every pin)") in result
+
+    pact.model.script(main=[
+        tool_use("Bash", {"command": "pact-memory list --pinned", "description": "pins"},
+                 id="toolu_list"),
+        text("listed")])
+    second = pact.run("which memories are pinned?")
+
+    assert second.returncode == 0, second
+    context = second.context_text(second.main_requests[0])
+    block = context[context.index("PACT memory for this project (3 of 6;"):].splitlines()
+    assert [line.split()[1] for line in block[1:4]] == [pins[0], pins[5], pins[4]], block
+    assert block[4] == (f"Pinned but left out for room: {pins[3]}, {pins[2]}, {pins[1]}; "
+                        "`pact-memory list --pinned` lists every pin.")
+    assert len("\n".join(block[:5])) <= 1000
+    listing = r.result_text(second.tool_result_for("toolu_list")).splitlines()
+    assert [line.split()[0] for line in listing[::2]] == [pins[0], *pins[:0:-1]], listing
 
 
 def test_a_handoff_that_meets_a_locked_database_is_recalled_by_the_next_session(
