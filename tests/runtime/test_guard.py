@@ -410,6 +410,11 @@ SCRIPT_FILES = {
     "safe.sql": "DELETE FROM sessions WHERE expires_at < now();\nSELECT 1;\n",
     "grant.sql": "GRANT ALL ON customers TO intern;\n",
     "sub/notes.sql": "SELECT 1;\n",
+    "migrations/0001_init.sql": "CREATE TABLE orders (id int);\n",
+    "migrations/0003_purge.sql": "TRUNCATE orders;\n",
+    "migrations/sub/0004_more.sql": "DELETE FROM carts;\n",
+    "ok/0001_init.sql": "CREATE TABLE orders (id int);\n",
+    "ok/0002_index.sql": "CREATE INDEX orders_id ON orders (id);\n",
 }
 SCRIPT_COMMANDS = [
     ("psql -f drop.sql", DATA),
@@ -466,6 +471,36 @@ SCRIPT_COMMANDS = [
     ("xargs --arg-file=purge.sql -I{} mysql shop -e {}", DATA),
     ("xargs -a safe.sql -I{} psql -c {}", PASS),
     ("xargs -a drop.sql echo", PASS),
+    # files named by a loop, a pipe into xargs or while-read, find -exec, or a variable
+    ('for f in migrations/*.sql; do psql "$DATABASE_URL" -f "$f"; done', DATA),
+    ('for f in migrations/*.sql; do psql -f "$f" || exit 1; done', DATA),
+    ('for f in ok/*.sql; do psql "$DATABASE_URL" -f "$f"; done', PASS),
+    ("for f in ok/0001_init.sql drop.sql; do psql -f ${f}; done", DATA),
+    ("for f in ok/0001_init.sql safe.sql; do psql -f ${f}; done", PASS),
+    ("for f in $(ls migrations/*.sql); do psql -f $f; done", DATA),
+    ("for f in $(ls ok/*.sql); do psql -f $f; done", PASS),
+    ("for f in $(find migrations -name '*.sql' | sort); do psql -f \"$f\"; done", DATA),
+    ("ls migrations/*.sql | xargs -n1 psql -f", DATA),
+    ("ls ok/*.sql | xargs -n1 psql -f", PASS),
+    ("ls migrations/*.sql | xargs cat | psql", DATA),
+    ("ls ok/*.sql | xargs cat | psql", PASS),
+    ("find migrations -name '*.sql' -exec psql -f {} \\;", DATA),
+    ("find ok -name '*.sql' -exec psql -f {} \\;", PASS),
+    ("find migrations -maxdepth 1 -name '*_init.sql' -exec psql -f {} \\;", PASS),
+    ("find migrations -maxdepth 1 -iname '*_PURGE.SQL' -exec psql -f {} \\;", DATA),
+    ("find migrations/sub -type f -exec psql -f {} +", DATA),
+    ("find migrations -name '*.sql' | sort | xargs -I{} psql -f {}", DATA),
+    ("find ok -name '*.sql' | sort | xargs -I{} psql -f {}", PASS),
+    ("find migrations -name '*.sql' -newer ok -exec psql -f {} \\;", PASS),  # cannot know
+    ('ls migrations/*.sql | sort -V | while read -r f; do psql -f "$f"; done', DATA),
+    ('ls ok/*.sql | while IFS= read -r f; do psql -f "$f"; done', PASS),
+    ("F=drop.sql; psql -f $F", DATA),
+    ("export F=safe.sql; psql -f $F", PASS),
+    ("F=drop.sql psql -f $F", PASS),  # bash expands $F before that assignment applies
+    ("psql -f $(ls drop.sql)", DATA),
+    ("psql -f $(ls safe.sql)", PASS),
+    ('psql -f "$MIGRATION"', PASS),  # nothing on the line says what it holds
+    ("cat list.txt | xargs -n1 psql -f", PASS),
 ]
 
 

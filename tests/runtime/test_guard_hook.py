@@ -379,3 +379,27 @@ def test_a_notebook_cell_with_a_secret_is_a_security_halt(hooks: Hooks) -> None:
         "analysis.ipynb")
     data["tool_input"]["new_source"] = "key = os.environ['AWS_KEY']"
     assert on_pre_tool_use(Event("PreToolUse", data, hooks.env)) is None
+
+
+@pytest.mark.parametrize("command", ['psql -f "$MIGRATION"', "cat list.txt | xargs -n1 psql -f",
+                                     "find db -newer x -name '*.sql' -exec psql -f {} \\;"])
+def test_sql_files_the_line_cannot_name_get_a_note_not_a_halt(hooks: Hooks, command: str) -> None:
+    answer = hooks.bash(command)
+    assert context(answer, "PreToolUse").startswith(
+        "PACT guard: this command runs SQL files it names as `")
+    assert "could not list, so their statements were not checked" in context(answer, "PreToolUse")
+    assert "deny" not in json.dumps(answer)
+
+
+def test_sql_files_a_loop_runs_are_read(hooks: Hooks) -> None:
+    os.mkdir(os.path.join(hooks.project, "migrations"))
+    for name, text in (("0001.sql", "CREATE TABLE orders (id int);\n"),
+                       ("0003.sql", "TRUNCATE orders;\n")):
+        with open(os.path.join(hooks.project, "migrations", name), "w") as f:
+            f.write(text)
+
+    answer = hooks.tool("Bash", {"command": 'for f in migrations/*.sql; do psql -f "$f"; done'},
+                        cwd=hooks.project)
+
+    assert deny_reason(answer).startswith(
+        "PACT guard raised HALT S1 (DATA): TRUNCATE in migrations/0003.sql: `TRUNCATE orders`.")

@@ -55,8 +55,11 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     if tool == "Bash":
         command = data.get("command")
         cwd = event.text("cwd") or event.project
-        findings = _bash_findings(command, cwd) if isinstance(command, str) else []
+        unseen: list[str] = []
+        findings = _bash_findings(command, cwd, unseen) if isinstance(command, str) else []
         subject = command if isinstance(command, str) else ""
+        if not findings and unseen:
+            return Outcome(context=_unseen_note(unseen))
     else:
         given = data.get("notebook_path" if tool == "NotebookEdit" else "file_path")
         path = given if isinstance(given, str) else ""
@@ -68,7 +71,16 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     return _verdict(event, findings, _digest(tool, subject))
 
 
-def _bash_findings(command: str, cwd: str) -> list[Finding]:
+def _unseen_note(unseen: list[str]) -> str:
+    named = ", ".join(dict.fromkeys(f"`{u}`" for u in unseen[:5]))
+    return (f"PACT guard: this command runs SQL files it names as {named}, which the guard "
+            "could not list, so their statements were not checked. If any of them drops, "
+            "truncates or deletes without a WHERE, stop and ask the user first.")
+
+
+def _bash_findings(command: str, cwd: str, unseen: list[str] | None = None) -> list[Finding]:
+    """Destructive SQL and written secrets in a Bash command; script-file operands whose
+    files cannot be known are added to ``unseen``."""
     findings: list[Finding] = []
     from .clients import names_a_runner
 
@@ -77,7 +89,7 @@ def _bash_findings(command: str, cwd: str) -> list[Finding]:
     if names_a_runner(command.replace("\\", "")):
         from .sqlscan import scan_command, scan_command_files
 
-        for scan in (scan_command, lambda text: scan_command_files(text, cwd)):
+        for scan in (scan_command, lambda text: scan_command_files(text, cwd, unseen)):
             try:
                 findings.extend(scan(command))
             except (ValueError, OSError, RecursionError):

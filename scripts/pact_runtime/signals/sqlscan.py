@@ -71,29 +71,71 @@ def scan_command(command: str) -> list[Finding]:
     return findings
 
 
-def scan_command_files(command: str, cwd: str) -> list[Finding]:
+def scan_command_files(command: str, cwd: str,
+                       unseen: list[str] | None = None) -> list[Finding]:
     """Destructive SQL in the script files that a client in ``command`` would run.
 
     Paths are taken relative to ``cwd`` (the directory Bash runs in) and globs are
-    expanded there. A file that cannot be read is skipped (the client would fail on
-    it too) without losing what other files showed.
+    expanded there (``START/**/PATTERN``, what a ``find`` selects, walks the
+    folder). A file that cannot be read is skipped (the client would fail on it
+    too) without losing what other files showed. At most ``MAX_LISTED_FILES``
+    files and ``MAX_LISTED_BYTES`` are read for one command; operands whose files
+    cannot be known, and files past those caps, are added to ``unseen``.
     """
-    import glob
-
     findings: list[Finding] = []
     budget = [PARSE_BUDGET]
-    for path, dialect in script_files_in_command(command):
+    files = [MAX_LISTED_FILES, MAX_LISTED_BYTES]
+    for path, dialect in script_files_in_command(command, unseen=unseen):
         try:
             full = os.path.join(cwd, os.path.expanduser(path))
-            fulls = sorted(glob.glob(full)) if any(c in path for c in "*?[") else [full]
-            for name in fulls:
+            pattern = any(c in path for c in "*?[")
+            for name in _matching(full) if pattern else [full]:
+                if files[0] <= 0 or files[1] <= 0:
+                    if unseen is not None:
+                        unseen.append(path)
+                    break
+                if "/**/" in name and unseen is not None:
+                    unseen.append(path)  # the walk stopped short
+                if pattern and not os.path.isfile(name):
+                    continue
+                files[0] -= 1
+                files[1] -= min(os.path.getsize(name), 2 * MAX_SCRIPT_BYTES) if pattern else 0
+                shown = os.path.relpath(name, cwd) if pattern else path
                 for text in _script_texts(name):
                     for finding in classify(text, dialect, budget):
-                        finding.kind = f"{finding.kind} in {path}"
+                        finding.kind = f"{finding.kind} in {shown}"
                         findings.append(finding)
         except (OSError, ValueError):  # unreadable, or a NUL in the path
             continue
     return findings
+
+
+MAX_LISTED_FILES = 200  # script files read for one command
+MAX_LISTED_BYTES = 16 * 1024 * 1024  # and bytes read from the files a glob or find names
+MAX_WALKED = 20_000  # folder entries a `find` pattern may visit
+
+
+def _matching(full: str) -> list[str]:
+    """The files a glob names, sorted; ``START/**/PATTERN`` walks START (capped)."""
+    import glob
+
+    if "/**/" not in full:
+        return sorted(glob.glob(full))[:MAX_LISTED_FILES + 1]
+    import fnmatch
+
+    start, _, pattern = full.partition("/**/")
+    if os.path.isfile(start):
+        return [start] if fnmatch.fnmatchcase(os.path.basename(start), pattern) else []
+    found: list[str] = []
+    walked = 0
+    for folder, dirs, names in os.walk(start):
+        dirs.sort()
+        walked += len(dirs) + len(names)
+        found += [os.path.join(folder, n) for n in sorted(names) if fnmatch.fnmatchcase(n, pattern)]
+        if walked > MAX_WALKED or len(found) > MAX_LISTED_FILES:
+            found.append(os.path.join(start, "**", pattern))  # stands for the rest: unseen
+            break
+    return found
 
 
 def _script_texts(path: str) -> list[str]:

@@ -448,11 +448,18 @@ def _printf(args: list[str]) -> str:
 
 # ---- the script files a command runs ----------------------------------------------------
 
-def script_files_in_command(command: str, depth: int = 0) -> list[tuple[str, str | None]]:
+def script_files_in_command(command: str, depth: int = 0,
+                            unseen: list[str] | None = None) -> list[tuple[str, str | None]]:
     """Each ``(path, dialect)`` of a script file a client in ``command`` is told to run.
 
     A relative path follows a ``cd DIR`` earlier in the same command line, and a
-    leading ``$PWD``/``${PWD}`` stands for the directory it runs in.
+    leading ``$PWD``/``${PWD}`` stands for the directory it runs in. A path may be
+    a glob, or ``START/**/PATTERN`` for what ``find`` would list. An operand that
+    is not literal names the files the line gives it: the word list of a ``for``
+    loop (``$(ls …)`` and ``$(find …)`` too), what ``ls``/``find``/``echo`` pipe
+    into ``while read VAR`` or ``xargs``, the start folders and ``-name`` patterns
+    of a ``find -exec``, and a plain ``VAR=value`` earlier on the line. An operand
+    that names files no other way is added to ``unseen`` (when given).
     """
     try:
         script = shell.parse(command)
@@ -460,9 +467,12 @@ def script_files_in_command(command: str, depth: int = 0) -> list[tuple[str, str
         return []
     found: list[tuple[str, str | None]] = []
     folder = ""
+    names: dict[str, list[str] | None] = {}  # variable -> the paths it holds (None: unknown)
     for cmd in script.commands:
         if cmd.words[:1] == ["cd"] and len(cmd.words) == 2 and cmd.piped_from is None:
             folder = os.path.join(folder, _here(cmd.words[1]))
+            continue
+        if _sets_names(cmd, names):
             continue
         located = _locate(cmd)
         if located is None:
@@ -472,15 +482,164 @@ def script_files_in_command(command: str, depth: int = 0) -> list[tuple[str, str
             inner = _shell_text(cmd, index, name, depth)
             if inner is not None and depth < MAX_DEPTH:
                 found.extend((os.path.join(folder, _here(path)), dialect)
-                             for path, dialect in script_files_in_command(inner, depth + 1))
+                             for path, dialect in script_files_in_command(inner, depth + 1,
+                                                                          unseen))
             continue
-        found.extend((os.path.join(folder, _here(path)), CLIENTS[name])
-                     for path in _script_paths(cmd, index, name, depth))
+        for path in _script_paths(cmd, index, name, depth):
+            for named in _with_names(path, names, unseen):
+                if "{}" in named and unseen is not None:
+                    unseen.append(named)  # what find or xargs hands it is not known
+                found.append((os.path.join(folder, _here(named)), CLIENTS[name]))
     if depth < MAX_DEPTH:
         for inner in script.subs:
             found.extend((os.path.join(folder, _here(path)), dialect)
-                         for path, dialect in script_files_in_command(inner, depth + 1))
+                         for path, dialect in script_files_in_command(inner, depth + 1, unseen))
     return found
+
+
+_NAME_REF = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+_ORDERERS = frozenset({"sort", "uniq", "tac"})  # pass every name on, in some order
+_DECLARERS = frozenset({"export", "local", "declare", "typeset", "readonly"})
+
+
+def _sets_names(cmd: shell.Command, names: dict[str, list[str] | None]) -> bool:
+    """Record the paths a ``for`` loop, ``while read`` or ``VAR=value`` gives a variable.
+
+    True when ``cmd`` does nothing else (it is then not a client command).
+    """
+    words = [w for w in cmd.words if w not in ("do", "!")] if cmd.words[:1] == ["do"] else (
+        cmd.words)
+    if words[:1] == ["for"] and len(words) >= 3 and _ASSIGNMENT.match(words[1] + "="):
+        if words[2] != "in":
+            names[words[1]] = None  # `for f; do`: the script's arguments
+            return True
+        values: list[str] | None = []
+        for word in words[3:]:
+            inner = cmd.substitution(word)
+            listed = _listed_by(inner) if inner is not None else [word]
+            if listed is None or values is None or "$" in word and inner is None:
+                values = None
+                continue
+            values.extend(listed)
+        names[words[1]] = values
+        return True
+    if words[:1] in (["while"], ["until"]) and "read" in words:
+        rest = [w for w in words[words.index("read") + 1:] if not w.startswith("-")]
+        if rest:
+            names[rest[-1]] = _listed(cmd.piped_from)
+        return True
+    start = 1 if words[:1] and words[0] in _DECLARERS else 0
+    assignments = words[start:]
+    if not assignments or not all(_ASSIGNMENT.match(w) for w in assignments):
+        return False
+    for word in assignments:
+        key, _, value = word.partition("=")
+        inner = cmd.substitution(value)
+        names[key] = (_listed_by(inner) if inner is not None else
+                      None if "$" in value or "__pact_sub_" in value else [value])
+    return True
+
+
+def _with_names(path: str, names: dict[str, list[str] | None],
+                unseen: list[str] | None) -> list[str]:
+    """``path`` with each ``$VAR``/``${VAR}`` replaced by the paths the line gives it."""
+    if "$" not in path or path.startswith(("$PWD", "${PWD}")):
+        return [path]
+    paths = [path]
+    for match in _NAME_REF.finditer(path):
+        var = match.group(1) or match.group(2)
+        values = names.get(var)
+        if values is None:
+            if unseen is not None:
+                unseen.append(path)
+            return []
+        paths = [p.replace(match.group(0), v, 1) for p in paths for v in values]
+    return paths
+
+
+def _listed_by(command: str) -> list[str] | None:
+    """The paths ``$(command)`` prints, when it is ``ls``, ``find`` or ``echo``."""
+    try:
+        commands = shell.parse(command).commands
+    except ValueError:
+        return None
+    return _listed(commands[-1]) if commands else None
+
+
+def _listed(source: shell.Command | None) -> list[str] | None:
+    """The paths (globs, ``START/**/PATTERN``) that ``source`` prints one per line.
+
+    ``ls`` prints its operands, ``find`` what its start folders and ``-name``
+    tests select, ``echo``/``printf`` their words; ``sort``, ``uniq`` and ``tac``
+    in between pass every name on. None for anything else: its output is unknown.
+    """
+    while source is not None and source.words and os.path.basename(
+            source.words[0]) in _ORDERERS and all(w.startswith("-") for w in source.words[1:]):
+        source = source.piped_from
+    if source is None or not source.words or source.stdin:
+        return None
+    name, args = os.path.basename(source.words[0]), source.words[1:]
+    if any("__pact_sub_" in a or "$" in a for a in args):
+        return None
+    if name == "ls":
+        return [a for a in args if not a.startswith("-")] or ["*"]
+    if name == "find":
+        return _found_by(source.words, len(source.words))
+    if name in ("echo", "printf"):
+        return printed_by(source).split() or None
+    return None
+
+
+# find tests that select by path in ways a glob cannot say: the files cannot be known.
+_FIND_UNKNOWN = frozenset({"-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex",
+                           "-newer", "-size", "-mtime", "-mmin", "-ctime", "-perm", "-user",
+                           "-links", "-samefile", "-inum", "-empty", "-prune", "-exec",
+                           "-execdir", "-ok", "-okdir", "-printf", "-fprintf", "-fprint",
+                           "-delete", "-ls", "-fls"})
+
+
+def _found_by(words: list[str], end: int) -> list[str] | None:
+    """What ``find START… EXPR`` (in ``words[:end]``) selects, as ``START/**/PATTERN``.
+
+    A ``-name``/``-iname`` test limits the pattern (several joined by ``-o``
+    give one each); ``-maxdepth 1`` keeps it to the start folder. A negated
+    ``-name`` is left out, since the pattern is then a superset still made of
+    what is there. None when another test (``-path``, ``-newer`` …) decides.
+    """
+    k = next((j for j, w in enumerate(words[:end]) if os.path.basename(w) == "find"), None)
+    if k is None:
+        return None
+    k += 1
+    while k < end and words[k] in ("-H", "-L", "-P"):
+        k += 1
+    starts: list[str] = []
+    while k < end and not words[k].startswith(("-", "(", "!")) and words[k] != ")":
+        starts.append(words[k].rstrip("/") or "/")
+        k += 1
+    patterns: list[str] = []
+    deep = "/**/"
+    negated = False
+    while k < end:
+        word = words[k]
+        value = words[k + 1] if k + 1 < end else ""
+        if word in ("!", "-not"):
+            negated = True
+            k += 1
+            continue
+        if word in _FIND_UNKNOWN:
+            return None
+        if word in ("-name", "-iname") and not negated:
+            patterns.append(value if word == "-name" else "".join(
+                f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in value))
+        elif word == "-maxdepth" and value in ("0", "1"):
+            deep = "/"
+        negated = False
+        k += 2 if word.startswith("-") and word not in ("-o", "-or", "-a", "-and", "-print",
+                                                          "-print0", "-type") else 1
+        if word == "-type":
+            k += 1
+    return [start + deep + pattern for start in starts or ["."]
+            for pattern in patterns or ["*"]]
 
 
 def _script_paths(cmd: shell.Command, index: int, name: str, depth: int) -> list[str]:
@@ -489,10 +648,15 @@ def _script_paths(cmd: shell.Command, index: int, name: str, depth: int) -> list
     if client in _DROPPERS:
         return []
     args = _client_args(client, cmd.words[index + 1:]) or []
-    paths = [p for p in _file_values(cmd, client, args) if cmd.substitution(p) is None]
+    paths = []
+    for path in _file_values(cmd, client, args):
+        inner = cmd.substitution(path)
+        # `psql -f $(ls drop.sql)`: the file the substitution names.
+        paths += [path] if inner is None else _listed_by(inner) or []
     if client == "sqlplus":  # `sqlplus user/pass@db @script` runs script(.sql)
         paths += [_sqlplus_script(a[1:]) for a in args if a.startswith("@") and len(a) > 1]
     paths += _cat_operands(cmd.piped_from) + _xargs_files(cmd.words[:index])
+    paths = _fed(cmd, index, client, args, paths)
     # `psql -c "$(cat FILE)"`, `psql -f <(cat FILE)`: the file is the script.
     for word in cmd.words[index + 1:] + [t for _, t in cmd.redirects]:
         for number in _MARK.findall(word):
@@ -504,6 +668,49 @@ def _script_paths(cmd: shell.Command, index: int, name: str, depth: int) -> list
     sql = " ".join(sql for sql, _ in _sql_of(cmd, depth)) + "\n" + cmd.stdin
     paths += [m.group(2) for m in _READ_COMMAND.finditer(sql.replace(";", "\n"))]
     return paths
+
+
+def _fed(cmd: shell.Command, index: int, client: str, args: list[str],
+         paths: list[str]) -> list[str]:
+    """``paths`` with ``{}`` made the files a ``find -exec`` or ``xargs`` before the client
+    hands it, and the names ``xargs`` appends after a trailing ``-f`` added.
+
+    ``find DIR -name '*.sql' -exec psql -f {} \\;`` runs each file find selects;
+    ``ls *.sql | xargs -n1 psql -f`` and ``find … | sort | xargs -I{} psql -f {}``
+    each file listed. A ``{}`` whose files cannot be known is kept as it is (no
+    such file: nothing is read).
+    """
+    before = cmd.words[:index]
+    bases = [os.path.basename(w) for w in before]
+    given: list[str] | None = None
+    mark = "{}"
+    if "xargs" in bases:
+        given = _listed(cmd.piped_from)
+        mark = _xargs_mark(before[bases.index("xargs") + 1:])
+        if mark == "" and args and _option(args[-1], _FILE_OPTIONS.get(client, frozenset())):
+            return paths + (given if given is not None else ["{}"])
+    elif "find" in bases:
+        runs = next((k for k in range(len(before)) if before[k] in _FIND_RUNS), len(before))
+        given = _found_by(before, runs)
+    if given is None or not mark:
+        return paths
+    return [q for p in paths for q in ([p.replace(mark, g) for g in given] if mark in p else [p])]
+
+
+def _xargs_mark(words: list[str]) -> str:
+    """The replace string of ``xargs -I R`` (``-i``/``--replace``: ``{}``); "" without one."""
+    for k, word in enumerate(words):
+        if word == "-I" and k + 1 < len(words):
+            return words[k + 1]
+        if word.startswith("-I") and len(word) > 2:
+            return word[2:]
+        if word in ("-i", "--replace"):
+            return "{}"
+        if word.startswith(("--replace=", "-i")) and not word.startswith("--"):
+            return word[2:] or "{}"
+        if word.startswith("--replace="):
+            return word.partition("=")[2]
+    return ""
 
 
 def _xargs_files(words: list[str]) -> list[str]:
@@ -529,7 +736,14 @@ def _file_values(cmd: shell.Command, client: str, args: list[str]) -> list[str]:
 
 def _cat_operands(source: shell.Command | None) -> list[str]:
     """The files ``cat`` reads, when ``source`` is a ``cat``."""
-    if source is None or not source.words or os.path.basename(source.words[0]) != "cat":
+    if source is None or not source.words:
+        return []
+    if os.path.basename(source.words[0]) == "xargs":  # `ls *.sql | xargs cat | psql`
+        k = _skip_options(source.words, 1, _XARGS_VALUE_OPTIONS)
+        if source.words[k:k + 1] == ["cat"] and _xargs_mark(source.words[1:k]) == "":
+            return _listed(source.piped_from) or []
+        return []
+    if os.path.basename(source.words[0]) != "cat":
         return []
     paths = [w for w in source.words[1:] if not w.startswith("-") and
              source.substitution(w) is None]
