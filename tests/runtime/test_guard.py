@@ -274,6 +274,51 @@ COMMANDS = [
     # a dollar-quoted string run by EXECUTE
     ("psql -c 'DO $$ BEGIN EXECUTE $q$DROP TABLE users$q$; END $$'", DATA),
     ("psql -c 'DO $$ BEGIN EXECUTE $q$SELECT 1$q$; END $$'", PASS),
+    # framework and platform tools that hand SQL to the database
+    ("npx prisma db execute --stdin <<< 'DROP TABLE users'", DATA),
+    ("npx prisma db execute --stdin --schema prisma/schema.prisma <<< 'SELECT 1'", PASS),
+    ("pnpm prisma db execute --stdin <<< 'DELETE FROM sessions'", DATA),
+    ("npm exec -- prisma db execute --stdin <<< 'TRUNCATE orders'", DATA),
+    ("npx prisma migrate dev --name add_orders", PASS),
+    ("npx prisma db push", PASS),
+    ("python manage.py dbshell <<< 'DROP TABLE users;'", DATA),
+    ("./manage.py dbshell --database replica <<< 'SELECT count(*) FROM users;'", PASS),
+    ("python manage.py dbshell -- -c 'TRUNCATE auth_user'", DATA),
+    ("django-admin dbshell <<< 'DELETE FROM django_session'", DATA),
+    ("python manage.py migrate", PASS),
+    ("python manage.py shell -c 'print(1)'", PASS),
+    ("bin/rails dbconsole -p <<< 'TRUNCATE users'", DATA),
+    ("rails db <<< 'DROP TABLE users'", DATA),
+    ("bundle exec rails dbconsole -e test <<< 'SELECT 1'", PASS),
+    ("bin/rails db:migrate", PASS),
+    ("bin/rails runner 'ActiveRecord::Base.connection.execute(\"TRUNCATE users\")'", DATA),
+    ("bin/rails runner 'puts User.where(active: true).update_all(seen: 1)'", PASS),
+    ("wrangler d1 execute mydb --command 'DROP TABLE users'", DATA),
+    ("npx wrangler d1 execute mydb --remote --command='DELETE FROM users'", DATA),
+    ("wrangler d1 execute mydb --local --command 'SELECT * FROM users'", PASS),
+    ("wrangler d1 list", PASS),
+    ("turso db shell mydb 'DROP TABLE users'", DATA),
+    ("turso db shell mydb <<< 'UPDATE users SET plan = 0'", DATA),
+    ("turso db shell mydb 'SELECT * FROM users'", PASS),
+    ("turso db list", PASS),
+    # one-liners that drive a database through its driver
+    ("python3 -c \"import sqlite3; c = sqlite3.connect('app.db'); c.execute('DELETE FROM users');"
+     " c.commit()\"", DATA),
+    ("python3 -c \"import sqlite3; sqlite3.connect('app.db').execute('DELETE FROM t WHERE id = 1')"
+     "\"", PASS),
+    ("python3 -c \"import psycopg2, os; psycopg2.connect(os.environ['DB']).cursor().execute("
+     "'TRUNCATE orders')\"", DATA),
+    ("python3 - <<'EOF'\nimport sqlite3\ndb = sqlite3.connect('app.db')\n"
+     "db.executescript('DROP TABLE notes;')\nEOF", DATA),
+    ("node -e \"require('better-sqlite3')('app.db').exec('DROP TABLE users')\"", DATA),
+    ("node -e \"require('better-sqlite3')('app.db').prepare('SELECT * FROM users').all()\"",
+     PASS),
+    ("node -e \"const {Client} = require('pg'); new Client().query('UPDATE users SET a = 1')\"",
+     DATA),
+    ("ruby -e \"require 'sqlite3'; SQLite3::Database.new('app.db').execute('DELETE FROM t')\"",
+     DATA),
+    ("python3 -c \"print('drop table users')\"", PASS),  # no driver: only text
+    ("node -e \"console.log('DELETE FROM users')\"", PASS),
 ]
 
 # (path, content, expected verdict)
@@ -395,6 +440,9 @@ def test_guard_pre_checks_lose_no_verdict(tmp_path, command: str,
     ("npm run update", False), ('PGPASSWORD=x psql -c "x"', True),
     ("/usr/bin/psql", True), ("bash -c 'x'", True), ('echo "x" | mysql', True),
     ("eval \"$CMD\"", True), ("kubectl exec db -- sqlite3 f", True), ("push.sh", False),
+    ("npx prisma db execute --stdin", True), ("python manage.py dbshell", True),
+    ("python3 -c 'import sqlite3,os'", True), ("node -e \"require('better-sqlite3')\"", True),
+    ("python3 -c 'print(1)'", False), ("npm test", False),
 ])
 def test_runner_names(command: str, names: bool) -> None:
     from pact_runtime.signals.clients import names_a_runner
@@ -471,6 +519,13 @@ SCRIPT_COMMANDS = [
     ("xargs --arg-file=purge.sql -I{} mysql shop -e {}", DATA),
     ("xargs -a safe.sql -I{} psql -c {}", PASS),
     ("xargs -a drop.sql echo", PASS),
+    ("npx prisma db execute --file drop.sql --schema prisma/schema.prisma", DATA),
+    ("npx prisma db execute --file safe.sql --schema prisma/schema.prisma", PASS),
+    ("wrangler d1 execute mydb --remote --file=purge.sql", DATA),
+    ("wrangler d1 execute mydb --file safe.sql", PASS),
+    ("turso db shell mydb < drop.sql", DATA),
+    ("python manage.py dbshell < purge.sql", DATA),
+    ("python manage.py loaddata < drop.sql", PASS),  # not a subcommand that runs SQL
     # files named by a loop, a pipe into xargs or while-read, find -exec, or a variable
     ('for f in migrations/*.sql; do psql "$DATABASE_URL" -f "$f"; done', DATA),
     ('for f in migrations/*.sql; do psql -f "$f" || exit 1; done', DATA),

@@ -19,20 +19,31 @@ CLIENTS: dict[str, str | None] = {
     "impala-shell": "hive", "vsql": None,
     # They drop a whole database: `dropdb NAME`, `mysqladmin drop NAME` (see sqlsources).
     "dropdb": "postgres", "mysqladmin": "mysql", "mariadb-admin": "mysql",
+    # Framework and platform tools that hand SQL to a database (see sqlsources._TOOLS):
+    # `prisma db execute`, `manage.py dbshell`, `rails dbconsole`, `wrangler d1 execute`,
+    # `turso db shell`.
+    "prisma": None, "manage.py": None, "django-admin": None, "rails": None,
+    "wrangler": "sqlite", "turso": "sqlite",
 }
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
-_RUNNERS = frozenset(CLIENTS) | SHELLS | {"eval"}
+# Database drivers by the word a one-liner names them with (`import sqlite3`,
+# `require('better-sqlite3')`): a `python -c`/`node -e` body naming one is read for SQL.
+DRIVERS = frozenset({"sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "asyncpg",
+                     "sqlalchemy", "duckdb", "better-sqlite3", "pg", "mysql2", "postgres",
+                     "knex", "sequelize", "libsql", "@libsql/client", "mysql.connector"})
+_RUNNERS = frozenset(CLIENTS) | SHELLS | DRIVERS | {"eval"}
 # Quotes are dropped, not split on: bash joins `p'sql'` into the one word psql.
-_SEPARATORS = str.maketrans({**{c: " " for c in "\n\t;|&()<>`$={}"}, "'": None, '"': None})
+_SEPARATORS = str.maketrans({**{c: " " for c in "\n\t;|&()<>`$={},"}, "'": None, '"': None})
 
 
 def names_a_runner(command: str) -> bool:
-    """True when some word of ``command`` is an SQL client, a shell or ``eval``.
+    """True when some word of ``command`` is an SQL client or tool, a database driver's
+    name, a shell or ``eval``.
 
     ``ssh``, ``su -c`` and ``watch`` need no name here: the client they run is
     a word of the same command line.
     """
     for word in command.translate(_SEPARATORS).split():
-        if word.rsplit("/", 1)[-1] in _RUNNERS:
+        if word.rsplit("/", 1)[-1] in _RUNNERS or word in _RUNNERS:
             return True
     return False

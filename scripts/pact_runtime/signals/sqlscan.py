@@ -181,11 +181,19 @@ def scan_file(path: str, text: str) -> list[Finding]:
         return classify(text, None, budget)
     # Migration code (Python, Ruby, JS): the SQL sits in string literals and heredocs.
     findings: list[Finding] = []
+    for literal in code_literals(text):
+        findings.extend(classify(literal, None, budget))
+    return findings
+
+
+def code_literals(text: str) -> list[str]:
+    """The string literals and heredocs in code (Python, Ruby, JS) that hold an SQL word."""
+    found = []
     for match in _CODE_STRING.finditer(text):
         literal = next((g for k, g in enumerate(match.groups()) if g and k not in (5, 6)), "")
         if KEYWORDS.search(literal):
-            findings.extend(classify(literal, None, budget))
-    return findings
+            found.append(literal)
+    return found
 
 
 # ---- what SQL does ----------------------------------------------------------------------

@@ -56,11 +56,34 @@ _OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "impala-shell": (frozenset({"-q", "--query"}),
                      frozenset({"-i", "-d", "-f", "--query_file"})),
     "vsql": (frozenset({"-c", "--command"}), frozenset({"-U", "-d", "-h", "-p", "-w", "-f"})),
+    # Framework and platform tools (what each takes is in _TOOLS).
+    "prisma": (frozenset(), frozenset({"--file", "--schema", "--url"})),
+    "manage.py": (frozenset({"-c", "--command", "-e", "--execute"}),
+                  frozenset({"--database", "--settings", "--pythonpath"})),
+    "rails": (frozenset(), frozenset({"-e", "--environment", "--db", "--database", "-m",
+                                      "--mode"})),
+    "wrangler": (frozenset({"--command"}), frozenset({"--file", "-e", "--env", "-c", "--config",
+                                                      "--persist-to", "--cwd", "--batch-size"})),
+    "turso": (frozenset(), frozenset({"--instance", "--location"})),
 }
+# Where each tool's SQL-running subcommand is documented, and what it takes:
+# - `prisma db execute (--file F | --stdin) [--schema S | --url U]`: Prisma CLI reference,
+#   "db execute" (the script is the file's text or standard input).
+# - `manage.py dbshell [--database DB] [-- ARGS]` (and `django-admin dbshell`): Django's
+#   django-admin reference; SQL on stdin, ARGS (`-- -c SQL`) go to the database's own client.
+# - `rails dbconsole [-p] [-e ENV] [--db NAME]`, alias `rails db`: the Rails command-line
+#   guide; SQL on stdin. `rails runner CODE` runs Ruby (read as a one-liner body).
+# - `wrangler d1 execute DB (--command SQL | --file F) [--local | --remote]`: Cloudflare D1's
+#   wrangler commands reference.
+# - `turso db shell DB [SQL]`: the Turso CLI reference; SQL as the argument after the
+#   database, or on stdin.
+_TOOLS: dict[str, tuple[str, ...]] = {"prisma": ("db", "execute"), "manage.py": ("dbshell",),
+                                      "django-admin": ("dbshell",), "rails": ("dbconsole",),
+                                      "wrangler": ("d1", "execute"), "turso": ("db", "shell")}
 _ALIASES = {"mariadb": "mysql", "mycli": "mysql", "litecli": "sqlite3",
             "clickhouse-client": "clickhouse", "presto": "trino", "beeline": "hive",
-            "spark-sql": "hive", "mariadb-admin": "mysqladmin"}
-_POSITIONAL_SQL = frozenset({"sqlite3", "duckdb"})  # CLIENT [opts] FILE "SQL" …
+            "spark-sql": "hive", "mariadb-admin": "mysqladmin", "django-admin": "manage.py"}
+_POSITIONAL_SQL = frozenset({"sqlite3", "duckdb", "turso"})  # CLIENT [opts] FILE "SQL" …
 # Commands that drop a whole database, each a wrapper around DROP DATABASE: `dropdb NAME`,
 # `mysqladmin [-f] drop NAME` (and mariadb-admin); client -> options that take a value.
 _DROPPERS: dict[str, frozenset[str]] = {
@@ -83,7 +106,8 @@ _FILE_OPTIONS: dict[str, frozenset[str]] = {
     "mysqlsh": frozenset({"-f", "--file"}), "sqlcmd": frozenset({"-i"}),
     "snowsql": frozenset({"-f", "--filename"}), "cqlsh": frozenset({"-f", "--file"}),
     "hive": frozenset({"-f"}), "impala-shell": frozenset({"-f", "--query_file"}),
-    "vsql": frozenset({"-f"}),
+    "vsql": frozenset({"-f"}), "prisma": frozenset({"--file"}),
+    "wrangler": frozenset({"--file"}),
 }
 # `.read` (sqlite3), `\\i`/`\\ir`/`\\include` (psql), `source`/`\\.` (mysql) run a file.
 _READ_COMMAND = re.compile(
@@ -95,7 +119,13 @@ _SHELL_ESCAPE = re.compile(r"^[ \t]*(?:\\!|\.shell|\.system)[ \t]+(.+)$", re.MUL
 
 _WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nohup", "nice", "ionice", "timeout",
                        "command", "exec", "stdbuf", "chronic", "builtin", "setsid", "unbuffer",
-                       "pkexec"})
+                       "pkexec", "npx", "bunx", "pnpx"})
+# Package runners that run a project's tool: `pnpm prisma`, `yarn prisma`, `npm exec prisma`,
+# `bundle exec rails`; the word after them (or after their exec/dlx/x) is the program.
+_PACKAGE_RUNNERS = {"pnpm": True, "yarn": True, "bun": True, "npm": False, "bundle": False}
+_INTERPRETER = re.compile(r"^(?:python(?:\d+(?:\.\d+)?)?|node|nodejs|ruby|deno)$")
+# The option that takes a one-liner's code: python -c, node/ruby -e (node -p prints it).
+_CODE_OPTIONS = frozenset({"-c", "-e", "--eval", "-p", "--print"})
 _WRAPPER_VALUE_OPTIONS = frozenset({"-u", "-g", "-n", "-U", "-C", "-D", "-p", "-k", "-s", "-c"})
 _CONTAINERS = frozenset({"docker", "docker-compose", "podman", "nerdctl", "kubectl", "oc"})
 _XARGS_VALUE_OPTIONS = frozenset({"-I", "-d", "-n", "-L", "-P", "-s", "-E", "-a", "-e", "-l"})
@@ -139,6 +169,8 @@ def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
     if kind == "shell":
         inner = _shell_text(cmd, index, name, depth)
         return sql_in_command(inner, depth + 1) if inner is not None and depth < MAX_DEPTH else []
+    if kind == "code":
+        return [(sql, None) for sql in _code_sql(cmd, index, name)]
     client = _ALIASES.get(name, name)
     if client in _DROPPERS:  # no SQL of their own, and stdin is not SQL to them
         return [(sql, CLIENTS[name]) for sql in _drops(client, cmd.words[index + 1:])]
@@ -159,6 +191,33 @@ def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
             for match in _SHELL_ESCAPE.finditer(sql):
                 found.extend(sql_in_command(match.group(1), depth + 1))
     return found
+
+
+_DRIVER_WORD = re.compile(r"(?<![\w@/-])(?:sqlite3|psycopg2?|pymysql|MySQLdb|asyncpg|sqlalchemy"
+                          r"|duckdb|better-sqlite3|pg|mysql2?|postgres|knex|sequelize"
+                          r"|@?libsql(?:/client)?|mysql\.connector)(?![\w-])")
+
+
+def _code_sql(cmd: shell.Command, index: int, name: str) -> list[str]:
+    """The SQL strings in a one-liner's code that names a database driver.
+
+    ``python -c "import sqlite3; …execute('DELETE FROM t')"``, ``node -e
+    "require('better-sqlite3')(…).exec('DROP TABLE t')"``, ``ruby -e``, ``deno
+    eval``, the code on stdin (``python3 - <<EOF``), and ``rails runner CODE``
+    (Active Record is loaded there): each string literal holding an SQL word is
+    judged as SQL, as in migration code (``sqlscan.code_literals``).
+    """
+    args = cmd.words[index + 1:]
+    if name == "rails":
+        bodies = [a for a in args[1:] if not a.startswith("-")][:1]
+    else:
+        k = next((j for j, a in enumerate(args) if a in _CODE_OPTIONS or a == "eval"), None)
+        bodies = [args[k + 1]] if k is not None and k + 1 < len(args) else []
+        bodies += [cmd.stdin] if cmd.stdin and k is None else []
+        bodies = [b for b in bodies if _DRIVER_WORD.search(b)]
+    from .sqlscan import code_literals
+
+    return [literal for body in bodies for literal in code_literals(body)]
 
 
 def _drops(client: str, args: list[str]) -> list[str]:
@@ -210,7 +269,23 @@ def _locate(cmd: shell.Command) -> tuple[str, int, str] | None:
         elif base == "xargs":  # the client gets what is piped in (see _sql_of)
             i = _skip_options(words, i + 1, _XARGS_VALUE_OPTIONS)
         elif base in CLIENTS:
-            return "client", i, base
+            return ("code", i, base) if base == "rails" and words[i + 1:i + 2] in (
+                ["runner"], ["r"]) else ("client", i, base)
+        elif base in _PACKAGE_RUNNERS:
+            step = words[i + 1:i + 2] in (["exec"], ["dlx"], ["x"])
+            if not step and not _PACKAGE_RUNNERS[base]:
+                return None
+            i += 2 if step else 1
+            i += 1 if words[i:i + 1] == ["--"] else 0
+        elif _INTERPRETER.match(base):
+            following = words[i + 1] if i + 1 < len(words) else ""
+            if os.path.basename(following) == "manage.py":
+                i += 1
+                continue
+            if base == "deno" and following == "eval" or following in _CODE_OPTIONS or (
+                    following in ("", "-") and cmd.stdin):
+                return "code", i, base
+            return None
         elif base in _SCRIPT_RUNNERS:
             return "shell", i, base
         elif _ASSIGNMENT.match(word):
@@ -304,6 +379,14 @@ def _client_args(client: str, args: list[str]) -> list[str] | None:
         return args[1:] if args[:1] == ["sql"] else None
     if client == "bq":  # `bq [flags] query [flags] 'SQL'`
         return args[args.index("query") + 1:] if "query" in args else None
+    if client in _TOOLS:  # only their SQL-running subcommand (see _TOOLS)
+        sub = _TOOLS[client]
+        places = [j for j, a in enumerate(args) if not a.startswith("-")][:len(sub)]
+        words = tuple(args[j] for j in places)
+        if words != sub and not (client == "rails" and words == ("db",)):  # the alias
+            return None
+        rest = args[places[-1] + 1:]
+        return [a for a in rest if a != "--"] if client == "manage.py" else rest
     return args
 
 
@@ -478,6 +561,8 @@ def script_files_in_command(command: str, depth: int = 0,
         if located is None:
             continue
         kind, index, name = located
+        if kind == "code":
+            continue
         if kind == "shell":
             inner = _shell_text(cmd, index, name, depth)
             if inner is not None and depth < MAX_DEPTH:
@@ -647,7 +732,9 @@ def _script_paths(cmd: shell.Command, index: int, name: str, depth: int) -> list
     client = _ALIASES.get(name, name)
     if client in _DROPPERS:
         return []
-    args = _client_args(client, cmd.words[index + 1:]) or []
+    args = _client_args(client, cmd.words[index + 1:])
+    if args is None:  # a subcommand that runs no SQL (`manage.py loaddata < f`)
+        return []
     paths = []
     for path in _file_values(cmd, client, args):
         inner = cmd.substitution(path)
