@@ -319,6 +319,19 @@ COMMANDS = [
      DATA),
     ("python3 -c \"print('drop table users')\"", PASS),  # no driver: only text
     ("node -e \"console.log('DELETE FROM users')\"", PASS),
+    # in-memory databases and temp tables made by the same text
+    ("sqlite3 :memory: 'CREATE TABLE t(a); INSERT INTO t VALUES (1); DROP TABLE t;'", PASS),
+    ("sqlite3 :memory: \"ATTACH 'app.db' AS a; DROP TABLE a.users\"", DATA),
+    ("sqlite3 -bail :memory: '.open app.db' 'DROP TABLE users'", DATA),
+    ("sqlite3 <<< 'CREATE TABLE t(a); DROP TABLE t'", PASS),  # no file: a transient database
+    ("duckdb :memory: -c 'CREATE TABLE t AS SELECT 1; DROP TABLE t'", PASS),
+    ("duckdb warehouse.duckdb -c 'CREATE TABLE t AS SELECT 1; DROP TABLE t'", DATA),
+    ("psql -c 'CREATE TEMP TABLE x AS SELECT 1; DROP TABLE x'", PASS),
+    ("mysql -e 'CREATE TEMPORARY TABLE x (a int); DROP TEMPORARY TABLE x'", PASS),
+    ("psql -c 'CREATE TEMP TABLE x AS SELECT 1; DROP TABLE x, users'", DATA),
+    ("psql -c 'DROP TABLE x; CREATE TEMP TABLE x AS SELECT 1'", DATA),
+    # a client goes on after a failed CREATE (the table existed): only TEMP counts here
+    ("psql -c 'CREATE TABLE x AS SELECT 1; DROP TABLE x'", DATA),
 ]
 
 # (path, content, expected verdict)
@@ -348,6 +361,47 @@ FILES = [
     ("db/archive.sql", "WITH d AS (DELETE FROM t RETURNING id) INSERT INTO archive SELECT * "
      "FROM d;", DATA),
     ("db/merge.sql", "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;", DATA),
+    # a table the same text creates first holds none of the user's data
+    ("migrations/003_create_tmp.sql", "CREATE TABLE tmp_import (a int);\nINSERT INTO users "
+     "SELECT * FROM tmp_import;\nDROP TABLE tmp_import;\n", PASS),
+    ("migrations/003_create_tmp.sql", "CREATE TABLE tmp_import (a int);\nINSERT INTO users "
+     "SELECT * FROM tmp_import;\nDROP TABLE users;\n", DATA),
+    ("sql/tests/setup.sql", "CREATE TEMP TABLE t AS SELECT 1;\nDROP TABLE t;\n", PASS),
+    ("sql/tests/setup.sql", "CREATE TEMP TABLE t AS SELECT 1;\nDROP TABLE t, users;\n", DATA),
+    ("db/reset.sql", "DROP TABLE IF EXISTS orders;\nCREATE TABLE orders (id int);\n", DATA),
+    ("db/x.sql", "CREATE TABLE IF NOT EXISTS orders (id int);\nDROP TABLE orders;\n", DATA),
+    ("db/x.sql", 'CREATE TABLE "Orders" (id int);\nDROP TABLE "Orders";\n', PASS),
+    ("db/x.sql", "CREATE TABLE staging.orders (id int);\nDROP TABLE public.orders;\n", DATA),
+    # down parts that reverse their own up part
+    ("migrations/000002_create_orders.down.sql", "DROP TABLE IF EXISTS orders;\n", PASS),
+    ("migrations/000002_create_orders.down.sql", "DROP TABLE IF EXISTS customers;\n", DATA),
+    ("migrations/000003_add_index.down.sql", "DROP TABLE orders;\n", DATA),
+    ("migrations/2024-01-01-000000_create_orders/down.sql", "DROP TABLE orders;\n", PASS),
+    ("db/migration/U2__create_orders_table.sql", "DROP TABLE orders;\n", PASS),
+    ("db/migration/U2__create_orders_table.sql", "DROP TABLE users;\n", DATA),
+    ("db/migrations/20240101120000_create_orders.sql", "-- migrate:up\nCREATE TABLE orders "
+     "(id int);\n\n-- migrate:down\nDROP TABLE orders;\n", PASS),
+    ("db/migrations/20240101120000_create_orders.sql", "-- migrate:up\nCREATE TABLE orders "
+     "(id int);\n\n-- migrate:down\nDROP TABLE orders;\nDROP TABLE customers;\n", DATA),
+    ("migrations/00002_orders.sql", "-- +goose Up\nCREATE TABLE orders (id int);\n"
+     "-- +goose Down\nDROP TABLE orders;\n", PASS),
+    ("migrations/00002_orders.sql", "-- +goose Up\nALTER TABLE orders ADD c int;\n"
+     "-- +goose Down\nDROP TABLE orders;\n", DATA),
+    ("app/migrations/0002_orders.py", "operations = [migrations.RunSQL(\"CREATE TABLE orders (id "
+     "int)\", reverse_sql=\"DROP TABLE orders\")]\n", PASS),
+    ("app/migrations/0002_orders.py", "operations = [migrations.RunSQL(\"ALTER TABLE orders ADD c "
+     "int\", reverse_sql=\"DROP TABLE orders\")]\n", DATA),
+    ("db/migrate/20240101_create_orders.rb", "class CreateOrders < ActiveRecord::Migration[7.1]\n"
+     "  def up\n    create_table :orders do |t|\n      t.string :name\n    end\n  end\n\n"
+     "  def down\n    execute \"DROP TABLE orders\"\n  end\nend\n", PASS),
+    ("db/migrate/20240101_drop_users.rb", "class DropUsers < ActiveRecord::Migration[7.1]\n"
+     "  def up\n    add_column :orders, :note, :string\n  end\n\n"
+     "  def down\n    execute \"DROP TABLE users\"\n  end\nend\n", DATA),
+    ("alembic/versions/1a2b_create_orders.py", "def upgrade():\n    op.create_table(\"orders\", "
+     "sa.Column(\"id\", sa.Integer))\n\n\ndef downgrade():\n"
+     "    op.execute(\"DROP TABLE orders\")\n", PASS),
+    ("alembic/versions/1a2b_x.py", "def upgrade():\n    op.add_column(\"orders\", sa.Column(\"c\"))"
+     "\n\n\ndef downgrade():\n    op.execute(\"DROP TABLE orders\")\n", DATA),
 ]
 
 
@@ -570,6 +624,32 @@ def _write_script_files(folder) -> None:
     for name, content in SCRIPT_FILES.items():
         (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_text(content)
+
+
+@pytest.mark.parametrize(("up", "down", "expected"), [
+    ("CREATE TABLE orders (id int);\n", "DROP TABLE IF EXISTS orders;\n", PASS),
+    ("CREATE TABLE orders (id int);\n", "DROP TABLE orders;\nDROP TABLE users;\n", DATA),
+    ("ALTER TABLE orders ADD c int;\n", "DROP TABLE orders;\n", DATA),
+    (None, "DROP TABLE orders;\n", DATA),  # no up file and a name that creates nothing
+])
+def test_a_down_file_is_judged_against_the_up_file_beside_it(
+        tmp_path, up: str | None, down: str, expected: tuple[str, str] | None) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    if up is not None:
+        (folder / "000002_orders.up.sql").write_text(up)
+
+    assert _verdict(scan_file(str(folder / "000002_orders.down.sql"), down)) == expected
+
+
+def test_running_a_down_migration_still_halts(tmp_path) -> None:
+    """Writing the down half is harmless; running it drops what the table holds by now."""
+    (tmp_path / "000002_create_orders.up.sql").write_text("CREATE TABLE orders (id int);\n")
+    (tmp_path / "000002_create_orders.down.sql").write_text("DROP TABLE orders;\n")
+
+    findings = sqlscan.scan_command_files("psql -f 000002_create_orders.down.sql", str(tmp_path))
+
+    assert _verdict(findings) == DATA
 
 
 def test_script_file_finding_names_the_file(tmp_path) -> None:

@@ -4,7 +4,7 @@ Event: PreToolUse for Bash (``tool_input.command``), Write (``file_path``,
 ``content``), Edit (``new_string``) and MultiEdit (every ``edits[].new_string``),
 and NotebookEdit (``notebook_path``, ``new_source``) where the registry routes it.
 SQL is judged in Bash commands (see ``sqlscan``) and in ``.sql`` files and files
-under a ``migrations``/``migrate`` folder; secrets (patterns from
+under a ``migrations``/``migrate``/``alembic`` folder; secrets (patterns from
 ``pact_runtime.redaction``; placeholders and documented example keys do not
 count) in any file content written by Write/Edit/MultiEdit/NotebookEdit and in
 what Bash writes into a file (redirections, ``tee``, ``dd of=``, ``sed -i``,

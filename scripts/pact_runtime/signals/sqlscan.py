@@ -67,7 +67,7 @@ def scan_command(command: str) -> list[Finding]:
     findings: list[Finding] = []
     budget = [PARSE_BUDGET]
     for sql, dialect in sql_in_command(command):
-        findings.extend(classify(sql, dialect, budget))
+        findings.extend(classify(sql, dialect, budget, temp_only=True))
     return findings
 
 
@@ -102,7 +102,7 @@ def scan_command_files(command: str, cwd: str,
                 files[1] -= min(os.path.getsize(name), 2 * MAX_SCRIPT_BYTES) if pattern else 0
                 shown = os.path.relpath(name, cwd) if pattern else path
                 for text in _script_texts(name):
-                    for finding in classify(text, dialect, budget):
+                    for finding in classify(text, dialect, budget, temp_only=True):
                         finding.kind = f"{finding.kind} in {shown}"
                         findings.append(finding)
         except (OSError, ValueError):  # unreadable, or a NUL in the path
@@ -161,10 +161,11 @@ def _script_texts(path: str) -> list[str]:
 # ---- files ------------------------------------------------------------------------------
 
 def is_sql_path(path: str) -> bool:
-    """A ``.sql`` file, or any file under a ``migrations``/``migrate`` folder."""
+    """A ``.sql`` file, or any file under a ``migrations``/``migrate``/``alembic`` folder."""
     normal = path.replace("\\", "/").lower()
     folders = normal.split("/")[:-1]
-    return normal.endswith(".sql") or "migrations" in folders or "migrate" in folders
+    return normal.endswith(".sql") or any(f in folders for f in ("migrations", "migrate",
+                                                                 "alembic"))
 
 
 _CODE_STRING = re.compile(
@@ -173,26 +174,87 @@ _CODE_STRING = re.compile(
 
 
 def scan_file(path: str, text: str) -> list[Finding]:
-    """Destructive SQL in text written to ``path`` (a SQL or migration file)."""
+    """Destructive SQL in text written to ``path`` (a SQL or migration file).
+
+    A down migration reverses its up part, so a ``DROP TABLE`` there of a table
+    the up part creates is not destructive: the up part is the text before it
+    (dbmate's ``-- migrate:up``, goose's ``-- +goose Up``, Django's ``RunSQL(sql,
+    reverse_sql=…)``, Rails' ``def up``/``def down``, Alembic's ``upgrade``/
+    ``downgrade``, with ``create_table`` calls counted), or for a
+    ``NAME.down.sql`` (golang-migrate, sqlx, diesel's ``down.sql``) and a Flyway
+    ``U<n>__NAME.sql``, the ``up`` file beside it on disk or a ``create_TABLE``
+    in the migration's name.
+    """
     if not is_sql_path(path) or not KEYWORDS.search(text):
         return []
     budget = [PARSE_BUDGET]
     if path.lower().endswith(".sql"):
-        return classify(text, None, budget)
+        return classify(text, None, budget, made=_made_by_up_file(path))
     # Migration code (Python, Ruby, JS): the SQL sits in string literals and heredocs.
     findings: list[Finding] = []
-    for literal in code_literals(text):
-        findings.extend(classify(literal, None, budget))
+    made: set[str] = set()
+    calls = [(m.start(), _table_name(m.group(1))) for m in _CREATE_CALL.finditer(text)]
+    for start, literal in _code_literals_at(text, lambda t: True):
+        made.update(name for at, name in calls if at < start)
+        if KEYWORDS.search(literal):
+            findings.extend(classify(literal, None, budget, made=made))
+        else:
+            classify_creates(literal, made)
     return findings
+
+
+# A migration DSL's table creation: Rails `create_table :orders`, Alembic
+# `op.create_table("orders"`, knex `createTable('orders'`, Sequelize `createTable("orders"`.
+_CREATE_CALL = re.compile(r"\bcreate_?table\s*\(?\s*[:'\"]([\w.]+)", re.IGNORECASE)
+_DOWN_FILE = re.compile(r"^(?:(.*)([._-]))?down\.sql$", re.IGNORECASE)
+_UNDO_FILE = re.compile(r"^U(\d[\w.]*__.*\.sql)$")
+_NAMED_CREATE = re.compile(r"(?:^|_)create_(\w+?)(?:_tables?)?$", re.IGNORECASE)
+
+
+def _made_by_up_file(path: str) -> set[str]:
+    """Tables the up half of a down migration file creates (empty for other files)."""
+    folder, base = os.path.split(path)
+    down, undo = _DOWN_FILE.match(base), _UNDO_FILE.match(base)
+    if down:
+        stem = down.group(1) or ""
+        up = stem + (down.group(2) or "") + "up.sql"
+    elif undo:
+        up, stem = "V" + undo.group(1), undo.group(1).partition("__")[2][:-4]
+    else:
+        return set()
+    made: set[str] = set()
+    if stem in ("", "."):  # diesel: `<migration>/down.sql`, named by its folder
+        stem = os.path.basename(folder)
+    named = _NAMED_CREATE.search(stem)
+    if named:
+        made.add(named.group(1).lower())
+    try:
+        with open(os.path.join(folder, up), "rb") as f:
+            classify_creates(f.read(MAX_SCRIPT_BYTES).decode("utf-8", "replace"), made)
+    except (OSError, ValueError):
+        pass  # no up file beside it: the name alone tells
+    return made
+
+
+def classify_creates(sql: str, made: set[str]) -> None:
+    """Add the tables ``sql`` creates to ``made`` (see ``classify``)."""
+    for _raw, clean in statements(sql):
+        created = _CREATE_TABLE.match(clean)
+        if created and not created.group(2):
+            made.add(_table_name(created.group(3)))
 
 
 def code_literals(text: str) -> list[str]:
     """The string literals and heredocs in code (Python, Ruby, JS) that hold an SQL word."""
+    return [literal for _start, literal in _code_literals_at(text, KEYWORDS.search)]
+
+
+def _code_literals_at(text: str, keep: Any) -> list[tuple[int, str]]:
     found = []
     for match in _CODE_STRING.finditer(text):
         literal = next((g for k, g in enumerate(match.groups()) if g and k not in (5, 6)), "")
-        if KEYWORDS.search(literal):
-            found.append(literal)
+        if literal and keep(literal):
+            found.append((match.start(), literal))
     return found
 
 
@@ -240,13 +302,27 @@ def statements(sql: str, dialect: str | None = None) -> list[tuple[str, str]]:
 
 
 def classify(sql: str, dialect: str | None = None, budget: list[int] | None = None,
-             depth: int = 0) -> list[Finding]:
-    """A finding for each destructive statement in ``sql``."""
+             depth: int = 0, made: set[str] | None = None,
+             temp_only: bool = False) -> list[Finding]:
+    """A finding for each destructive statement in ``sql``.
+
+    A ``DROP TABLE`` of tables that ``sql`` itself creates earlier (a staging or
+    temp table), or that are in ``made`` (what an up migration creates), is not
+    destructive: no data of the user's is in them. ``made`` is updated with the
+    tables created here. A ``CREATE TABLE IF NOT EXISTS`` may find the table
+    there already and does not count. With ``temp_only`` (SQL that a client runs
+    now, which may go on after a failed ``CREATE``), only ``CREATE TEMP`` tables
+    count.
+    """
     budget = budget if budget is not None else [PARSE_BUDGET]
+    made = made if made is not None else set()
     findings = []
     if "\\g" in sql and depth < _MAX_NESTING:
         findings.extend(_gexec_findings(sql, dialect, budget, depth))
     for raw, clean in statements(sql, dialect):
+        created = _CREATE_TABLE.match(clean)
+        if created and not created.group(2) and (created.group(1) or not temp_only):
+            made.add(_table_name(created.group(3)))
         if _BODY_HOLDER.match(clean) and "$" in raw:
             findings.extend(_body_findings(raw, dialect, budget))
         elif _RUNS_OTHER_SQL.match(clean) and depth < _MAX_NESTING:
@@ -255,9 +331,34 @@ def classify(sql: str, dialect: str | None = None, budget: list[int] | None = No
         if not KEYWORDS.search(clean):
             continue  # the keyword was only in a comment or a string
         finding = _judge(raw, clean, dialect, budget)
-        if finding is not None:
+        if finding is not None and not (made and finding.kind == "DROP TABLE"
+                                        and _drops_only(clean, made)):
             findings.append(finding)
     return findings
+
+
+_NAME = r"(?:[\w$]+|\"[^\"]+\"|`[^`]+`|\[[^\]]+\])"
+_QUALIFIED = rf"{_NAME}(?:\s*\.\s*{_NAME})*"
+_CREATE_TABLE = re.compile(
+    r"(?is)CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(TEMP|TEMPORARY)\s+"
+    rf"|UNLOGGED\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?({_QUALIFIED})")
+_DROP_TABLE = re.compile(
+    r"(?is)DROP\s+(?:TEMP(?:ORARY)?\s+)?TABLE\s+(?:IF\s+EXISTS\s+)?"
+    rf"({_QUALIFIED}(?:\s*,\s*{_QUALIFIED})*)\s*(?:CASCADE|RESTRICT)?\s*")
+
+
+def _table_name(name: str) -> str:
+    return "".join(name.split()).replace('"', "").replace("`", "").strip("[]").replace(
+        "].[", ".").lower()
+
+
+def _drops_only(clean: str, made: set[str]) -> bool:
+    """Whether ``clean`` is a ``DROP TABLE`` of tables in ``made`` and nothing else."""
+    match = _DROP_TABLE.fullmatch(clean.strip())
+    if match is None:
+        return False
+    names = re.findall(_QUALIFIED, match.group(1))
+    return bool(names) and all(_table_name(n) in made for n in names)
 
 
 _MAX_NESTING = 4

@@ -186,11 +186,38 @@ def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
         if cmd.substitution(path) is not None:
             sqls.append(_expand(cmd, path, depth))
     found = [(sql, CLIENTS[name]) for sql in sqls if sql.strip()]
+    escapes: list[tuple[str, str | None]] = []
     if depth < MAX_DEPTH:  # `\! psql -c …` inside the SQL runs a shell command
-        for sql, _ in list(found):
+        for sql, _ in found:
             for match in _SHELL_ESCAPE.finditer(sql):
-                found.extend(sql_in_command(match.group(1), depth + 1))
-    return found
+                escapes.extend(sql_in_command(match.group(1), depth + 1))
+    if client in _POSITIONAL_SQL and _in_memory(client, args) and not any(
+            _OTHER_DATABASE.search(sql) for sql, _ in found):
+        found = []  # an in-memory database holds nothing of the user's
+    return found + escapes
+
+
+# SQL that reaches a database other than the in-memory one it starts in.
+_OTHER_DATABASE = re.compile(r"(?im)\bATTACH\b|^[ \t]*\.(?:open|restore|read|import)\b")
+
+
+def _in_memory(client: str, args: list[str]) -> bool:
+    """Whether ``sqlite3``/``duckdb`` here opens an in-memory database: ``:memory:``, or
+    (sqlite3) no database file at all."""
+    if client == "turso":
+        return False
+    _sql, values = _OPTIONS[client]
+    k = 0
+    while k < len(args):
+        arg = args[k]
+        if arg == "--":
+            k += 1
+            break
+        if not arg.startswith("-"):
+            break
+        k += 2 if arg in values or arg in _OPTIONS[client][0] else 1
+    database = args[k] if k < len(args) else ""
+    return database == ":memory:" or (database == "" and client == "sqlite3")
 
 
 _DRIVER_WORD = re.compile(r"(?<![\w@/-])(?:sqlite3|psycopg2?|pymysql|MySQLdb|asyncpg|sqlalchemy"
