@@ -19,6 +19,13 @@ default such as ``POSTGRES_PASSWORD: postgres``) is masked by ``redact``, which
 costs nothing, but ``find_secrets(text, placeholders=False)`` leaves it out:
 the guard raises a HALT, which pauses the project, only for a value that may
 really be a secret.
+
+Every pattern costs time in proportion to the text, whatever it holds: each
+repetition that could be retried from every start position is bounded (a name
+is at most 129 characters, a URL password 256 plus four ``/`` parts, a command
+line 256 characters between the program and its password option); only a
+pattern's last part, where the match is certain, runs unbounded. So a name or
+password longer than those bounds is not seen in that form.
 """
 
 from __future__ import annotations
@@ -34,23 +41,24 @@ if TYPE_CHECKING:
 # Group 0 is the whole match, otherwise the secret part.
 _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("private-key", ("-----begin",),
-     r"-----BEGIN[ \t]+(?:[A-Z0-9]+[ \t]+)*PRIVATE[ \t]+KEY(?:[ \t]+BLOCK)?-----"
-     r"(?:[\s\S]*?-----END[ \t]+(?:[A-Z0-9]+[ \t]+)*PRIVATE[ \t]+KEY(?:[ \t]+BLOCK)?-----"
-     r"|[\s\S]*)", 0),
+     r"-----BEGIN[ \t]{1,8}(?:[A-Z0-9]{1,16}[ \t]{1,8}){0,4}PRIVATE[ \t]{1,8}KEY"
+     r"(?:[ \t]{1,8}BLOCK)?-----(?:[\s\S]{0,65536}?-----END[ \t]{1,8}(?:[A-Z0-9]{1,16}[ \t]{1,8})"
+     r"{0,4}PRIVATE[ \t]{1,8}KEY(?:[ \t]{1,8}BLOCK)?-----|[\s\S]*)", 0),
     ("aws-access-key", ("akia", "asia", "abia", "acca", "aida", "aroa"),
      r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[A-Z0-9]{16}(?![A-Z0-9])", 0),
     ("aws-secret-key", ("aws",),
-     r"(?i)aws[\w.-]{0,24}secret[\w.-]{0,24}[\"']?(?:\s*[:=]\s*|[ \t]+)[\"']?"
+     r"(?i)aws[\w.-]{0,24}secret[\w.-]{0,24}[\"']?(?:\s{0,64}[:=]\s{0,64}|[ \t]{1,64})[\"']?"
      r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", 1),
     # Azure storage and service bus connection strings, and the signature of a SAS URL.
     ("azure-key", ("accountkey", "sharedaccesskey"),
-     r"(?i)\b(?:AccountKey|SharedAccessKey)[ \t]*=[ \t]*([A-Za-z0-9+/]{20,}={0,2})", 1),
+     r"(?i)\b(?:AccountKey|SharedAccessKey)[ \t]{0,64}=[ \t]{0,64}([A-Za-z0-9+/]{20,}={0,2})", 1),
     ("azure-key", ("sig=",), r"[?&]sig=([A-Za-z0-9%+/]{20,}(?:%3D|=){0,2})", 1),
     ("github-token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
      r"(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", 0),
     ("gitlab-token", ("glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-"),
      r"(?<![\w-])gl(?:pat|dt|rt|ptt|cbt|oas)-[A-Za-z0-9_-]{20,}", 0),
-    ("slack-token", ("xox",), r"(?<![\w-])xox[abposre]-(?:[0-9]+-)*[A-Za-z0-9-]{10,}", 0),
+    ("slack-token", ("xox",),
+     r"(?<![\w-])xox[abposre]-(?:[0-9]{1,20}-){0,4}[A-Za-z0-9-]{10,}", 0),
     ("slack-webhook", ("hooks.slack.com",),
      r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,}", 0),
     ("stripe-key", ("_live_", "_test_"),
@@ -58,13 +66,13 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("anthropic-key", ("sk-ant-",), r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}", 0),
     ("openai-key", ("sk-",),
      r"(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?"
-     r"(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}", 0),
+     r"(?=[A-Za-z0-9_-]{0,255}[0-9])(?=[A-Za-z0-9_-]{0,255}[A-Za-z])[A-Za-z0-9_-]{20,}", 0),
     ("google-api-key", ("aiza",), r"(?<![\w-])AIza[0-9A-Za-z_-]{35}", 0),
     ("jwt", ("eyj",),
-     r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}", 0),
+     r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,65536}\.[A-Za-z0-9_-]{16,}", 0),
     # Here the literal comes first so the engine can skip to it; a look-behind then checks it.
     ("npm-token", ("npm_",), r"npm_(?<![\w-]npm_)[A-Za-z0-9]{36}(?![\w-])", 0),
-    ("huggingface-token", ("hf_",), r"hf_(?<![\w-]hf_)[A-Za-z]{34,}(?![\w-])", 0),
+    ("huggingface-token", ("hf_",), r"hf_(?<![\w-]hf_)[A-Za-z]{34,64}(?![\w-])", 0),
     ("sendgrid-key", ("sg.",),
      r"SG\.(?<![\w.-]SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![\w-])", 0),
     ("pypi-token", ("pypi-ag",), r"(?<![\w-])pypi-AgE[A-Za-z0-9_-]{50,}", 0),
@@ -75,21 +83,28 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
 )
 # A password in a URL's userinfo; it may hold "/" (not "@", which ends it).
 # The password runs to the last "@" before the host, so one holding "@" is caught whole.
-_URL_PASSWORD = r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]*:([^\s?#/]+(?:/[^\s@?#/]*)*)@"
+_URL_PASSWORD = (r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]{0,256}:"
+                 r"([^\s?#/]{1,256}(?:/[^\s@?#/]{0,256}){0,4})@")
 
 # Passwords given to a command on its command line; the value is checked like an assignment's.
-_CLI_PATTERNS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("mysql", "mariadb"),
-     r"\b(?:mysql\w*|mariadb\w*)\b[^\n|;&]*?\s-p(?!\s)([\"']?)([^\s\"']+)\1"),
-    (("sshpass",), r"\bsshpass\b[^\n|;&]*?\s-p[ \t]*([\"']?)([^\s\"']+)\1"),
-    (("curl",),
-     r"\bcurl\b[^\n|;&]*?\s(?:-u[ \t]*|--user[ \t=]+)([\"']?)[^\s:\"']*:([^\s\"']+)\1"),
-    (("--pass",),
-     r"(?i)(?<![\w-])--[a-z-]*pass(?:word|wd|phrase)?(?:[ \t]+|=)([\"']?)([^\s\"']+)\1"),
+# (program names, option spellings, pattern): the pattern runs only when the text holds both
+# one of the names and one of the options.
+_CLI_PATTERNS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("mysql", "mariadb"), ("-p",),
+     r"\b(?:mysql|mariadb)\w{0,24}\b[^\n|;&]{0,256}?\s-p(?!\s)([\"']?)([^\s\"']{1,256})\1"),
+    (("sshpass",), ("-p",),
+     r"\bsshpass\b[^\n|;&]{0,256}?\s-p[ \t]{0,16}([\"']?)([^\s\"']{1,256})\1"),
+    (("curl",), ("-u", "--user"),
+     r"\bcurl\b[^\n|;&]{0,256}?\s(?:-u[ \t]{0,16}|--user[ \t=]{1,16})([\"']?)[^\s:\"']{0,256}:"
+     r"([^\s\"']{1,256})\1"),
+    (("--pass",), ("--pass",),
+     r"(?i)(?<![\w-])--[a-z-]{0,40}pass(?:word|wd|phrase)?(?:[ \t]{1,16}|=)([\"']?)"
+     r"([^\s\"']{1,256})\1"),
 )
 _BEARER_TRIGGERS = ("bearer", "token")
-_BEARER = r"(?i)\b(?:bearer|token)\s+([A-Za-z0-9._~+/-]{20,}=*)"
-_AUTH_BASIC = r"(?i)\bauthorization\s*[:=]\s*[\"']?basic\s+([A-Za-z0-9+/]{12,}=*)"
+_BEARER = r"(?i)\b(?:bearer|token)\s{1,16}([A-Za-z0-9._~+/-]{20,}=*)"
+_AUTH_BASIC = (r"(?i)\bauthorization\s{0,16}[:=]\s{0,16}[\"']?basic\s{1,16}"
+               r"([A-Za-z0-9+/]{12,}=*)")
 
 # `name = value` / `name: value` where the name says it holds a secret.
 _ASSIGNMENT_TRIGGERS = ("pass", "pwd", "secret", "token", "key", "credential")
@@ -99,9 +114,9 @@ _ASSIGNMENT_TRIGGERS = ("pass", "pwd", "secret", "token", "key", "credential")
 # A value may sit on the next line after "=" only when quoted, so a shell line
 # `PASSWORD=` followed by a command is not read as one.
 _ASSIGNMENT = (
-    r"(?i)(?<![\w.-])([\w.-]*?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|secret|token"
-    r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)"
-    r"[\"']?[ \t]*(?:(?::=|=>|=)(?:[ \t]*\\?\r?\n(?=[ \t]*[\"']))?|:)[ \t]*"
+    r"(?i)(?<![\w.-])([\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|secret|token"
+    r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,64})"
+    r"[\"']?[ \t]{0,64}(?:(?::=|=>|=)(?:[ \t]{0,64}\\?\r?\n(?=[ \t]{0,64}[\"']))?|:)[ \t]{0,64}"
     r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
 )
 # Values that point at where a secret lives instead of holding it: ${VAR}, $(cmd),
@@ -191,11 +206,8 @@ def entropy(value: str) -> float:
 
     if not value:
         return 0.0
-    counts: dict[str, int] = {}
-    for ch in value:
-        counts[ch] = counts.get(ch, 0) + 1
     n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
+    return -sum(c / n * math.log2(c / n) for c in map(value.count, set(value)))
 
 
 def _regex(pattern: str) -> re.Pattern[str]:
@@ -228,8 +240,8 @@ def _token_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
 
 
 def _cli_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
-    for triggers, pattern in _CLI_PATTERNS:
-        if _triggered(lower, triggers):
+    for triggers, options, pattern in _CLI_PATTERNS:
+        if _triggered(lower, triggers) and _triggered(lower, options):
             for match in _regex(pattern).finditer(text):
                 value = match.group(2)
                 # "--password options" in prose: a secret has more than lower-case letters.
@@ -238,15 +250,24 @@ def _cli_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
                     yield "cli-password", match.start(2), match.end(2)
 
 
+# The pre-checks below look at this many places at most; past that the pattern runs (it
+# is linear too), so a text made of trigger words costs no more than the pattern itself.
+_PRE_CHECKS = 256
+
+
 def _word_after(lower: str, words: tuple[str, ...], min_length: int) -> bool:
     """Whether one of ``words`` is followed by a run of at least ``min_length`` non-spaces."""
     for word in words:
         start = lower.find(word)
-        while start >= 0:
+        for _ in range(_PRE_CHECKS):
+            if start < 0:
+                break
             rest = lower[start + len(word):start + len(word) + 2 * min_length].split()
             if rest and len(rest[0]) >= min_length:
                 return True
             start = lower.find(word, start + 1)
+        else:
+            return True
     return False
 
 
@@ -254,11 +275,15 @@ def _name_before_separator(lower: str) -> bool:
     """Whether a secret-sounding name stands just before some ``=`` or ``:``."""
     for separator in ("=", ":"):
         end = lower.find(separator)
-        while end >= 0:
+        for _ in range(_PRE_CHECKS):
+            if end < 0:
+                break
             name = lower[max(0, end - 48):end].rstrip(" \t\"':=>").split()
             if name and _triggered(name[-1], _ASSIGNMENT_TRIGGERS):
                 return True
             end = lower.find(separator, end + 1)
+        else:
+            return True
     return False
 
 
@@ -373,6 +398,8 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     (``postgres://postgres:postgres@db``).
     """
     value = text[start:end].strip("\"'")
+    if kind == "private-key":
+        return _stand_in_key(value)
     low = value.lower()
     words = _regex(r"[^\W_]+").findall(low)  # `your-api-key-here` -> your, api, key, here
     if low in _PLACEHOLDERS or "".join(words) in _PLACEHOLDERS or "example" in low:
@@ -387,6 +414,15 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
         user = text[max(0, start - 200):start].rpartition("://")[2].rpartition(":")[0]
         return user.rpartition("@")[2].lower() == low
     return False
+
+
+def _stand_in_key(block: str) -> bool:
+    """Whether a private key block has a stand-in for a body: nothing, ``...``, ``<key>``, or
+    one character repeated. Only the body counts: a real key's base64 holds runs of ``A``."""
+    after_header = block.split("-----", 2)[-1]
+    joined = "".join(after_header.split("-----END", 1)[0].split())
+    return (not joined or joined.endswith(("...", "\u2026")) or len(set(joined)) == 1
+            or bool(_regex(r"<[^<>]*>$").match(joined)))
 
 
 def _looks_random(value: str) -> bool:

@@ -58,6 +58,11 @@ CAUGHT = [
      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA"),
     ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----", "private-key",
      "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----"),
+    # An OpenSSH key's base64 holds runs of "A" (zero bytes): not a filler.
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA"
+     "MwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----", "private-key",
+     "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA"
+     "MwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----"),
     ("DATABASE_URL=postgres://app:S3cr3tPass@db.internal:5432/app", "url-password", "S3cr3tPass"),
     ("mysql://root:hunter2@localhost/db", "url-password", "hunter2"),
     ("redis://:p4ssw0rd@cache:6379/0", "url-password", "p4ssw0rd"),
@@ -160,6 +165,11 @@ PLACEHOLDERS = [
     ("    POSTGRES_PASSWORD: postgres", "postgres"),
     ("    MYSQL_ROOT_PASSWORD: root", "root"),
     ("The token: abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz"),
+    # A key block whose body is a stand-in, as documentation shows it.
+    ("-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
+     "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"),
+    ("-----BEGIN PRIVATE KEY-----\n<your private key>\n-----END PRIVATE KEY-----",
+     "-----BEGIN PRIVATE KEY-----\n<your private key>\n-----END PRIVATE KEY-----"),
 ]
 
 LEFT_ALONE = [
