@@ -11,6 +11,12 @@ exit:   always 0. Blocking is done only through JSON (``permissionDecision:
         deny``, ``decision: block``), never through exit code 2, so a crash,
         a missing file or a usage error can never block a tool by accident.
 
+On PreToolUse a deny is final: no later answer can lift it. Later handlers still
+run on an ordinary call, to add what they know (the guard names the HALT that
+stopped the same action), but not on a call whose input passes
+``AFTER_DENY_LIMIT`` characters, where their scan would only delay the deny
+(seconds on a large Write).
+
 Fails open: input that is not a JSON object runs no handler; a handler that
 raises is logged to ``<data folder>/logs/pact.log`` and skipped, and one
 whose module is not in this build is skipped with a one-line note. A handler
@@ -74,6 +80,8 @@ class _Sink:
 def run_handlers(event: Event) -> list[Outcome]:
     """Run every matching handler in table order; a failing one is logged and skipped.
 
+    On PreToolUse a deny ends the run when the tool input is large (see
+    ``AFTER_DENY_LIMIT``): a deny wins over anything a later handler could answer.
     Anything a handler prints is kept off stdout and stderr and logged instead.
     """
     saved = sys.stdout, sys.stderr
@@ -109,7 +117,31 @@ def _run(event: Event) -> list[Outcome]:
             continue
         if outcome is not None and _usable(outcome, handler.target, event):
             outcomes.append(outcome)
+            if outcome.deny and event.name == "PreToolUse" and _large(event.tool_input):
+                break  # the deny is certain; the rest would only delay it
     return outcomes
+
+
+# Characters of tool input past which, once a handler has denied, later ones are skipped.
+AFTER_DENY_LIMIT = 64 * 1024
+
+
+def _large(value: object) -> bool:
+    """True when the strings in ``value`` (nested lists and dicts too) pass the limit."""
+    pending, left = [value], AFTER_DENY_LIMIT
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            left -= len(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+            left -= len(item)
+        elif isinstance(item, list):
+            pending.extend(item)
+            left -= len(item)
+        if left < 0:
+            return True
+    return False
 
 
 def _usable(outcome: object, target: str, event: Event) -> bool:

@@ -106,6 +106,79 @@ def test_main_prints_exact_json_with_the_event_name_from_argv(handlers, home):
                    '"permissionDecision": "deny", "permissionDecisionReason": "denied Bash"}}')
 
 
+def _recorder(calls: list[str], name: str, outcome: Outcome):
+    def handler(event):
+        calls.append(name)
+        return outcome
+    return handler
+
+
+def test_pre_tool_use_stops_at_the_first_deny_on_a_large_call(handlers, home):
+    """A deny is certain once given: later handlers (the guard's seconds on a large
+    Write) would only delay it."""
+    module, use = handlers
+    calls: list[str] = []
+    module.note = _recorder(calls, "note", Outcome(context="a note"))
+    module.deny = _recorder(calls, "deny", Outcome(deny="paused"))
+    module.later = _recorder(calls, "later", Outcome(deny="later deny", context="later note"))
+    use(("PreToolUse", "note"), ("PreToolUse", "deny"), ("PreToolUse", "later"))
+    big = {**BASH, "tool_input": {"command": "ls " + "x" * dispatch.AFTER_DENY_LIMIT}}
+
+    code, out = run("PreToolUse", big, home)
+
+    assert code == 0 and calls == ["note", "deny"]
+    assert json.loads(out) == {"hookSpecificOutput": {
+        "hookEventName": "PreToolUse", "permissionDecision": "deny",
+        "permissionDecisionReason": "paused", "additionalContext": "a note"}}
+
+
+def test_after_a_deny_an_ordinary_call_still_hears_the_later_handlers(handlers, home):
+    module, use = handlers
+    calls: list[str] = []
+    module.deny = _recorder(calls, "deny", Outcome(deny="paused"))
+    module.later = _recorder(calls, "later", Outcome(deny="the same action as S1"))
+    use(("PreToolUse", "deny"), ("PreToolUse", "later"))
+    edits = {**BASH, "tool_name": "MultiEdit", "tool_input": {
+        "file_path": "a", "edits": [{"new_string": "x" * 1000}] * 60}}  # 60,000 characters
+
+    code, out = run("PreToolUse", edits, home)
+
+    assert calls == ["deny", "later"]
+    assert json.loads(out)["hookSpecificOutput"]["permissionDecisionReason"] == (
+        "paused\n\nthe same action as S1")
+    calls.clear()
+    edits["tool_input"]["edits"] = [{"new_string": "x" * 1000}] * 70  # 70,000: large
+    run("PreToolUse", edits, home)
+    assert calls == ["deny"]
+
+
+def test_a_later_deny_still_wins_over_an_earlier_allow(handlers, home):
+    module, use = handlers
+    calls = []
+    module.allow = lambda event: calls.append("allow") or Outcome(allow="own command")
+    module.deny = lambda event: calls.append("deny") or Outcome(deny="guard raised a HALT")
+    use(("PreToolUse", "allow"), ("PreToolUse", "deny"))
+
+    code, out = run("PreToolUse", BASH, home)
+
+    assert calls == ["allow", "deny"]
+    specific = json.loads(out)["hookSpecificOutput"]
+    assert (specific["permissionDecision"], specific["permissionDecisionReason"]) == (
+        "deny", "guard raised a HALT")
+
+
+def test_other_events_run_every_handler_whatever_they_answer(handlers, home):
+    module, use = handlers
+    calls = []
+    module.first = lambda event: calls.append("first") or Outcome(block="add the handoff")
+    module.second = lambda event: calls.append("second") or Outcome(context="c")
+    use(("SubagentStop", "first"), ("SubagentStop", "second"))
+
+    run("SubagentStop", {"hook_event_name": "SubagentStop"}, home)
+
+    assert calls == ["first", "second"]
+
+
 def test_event_name_falls_back_to_the_payload(handlers, home):
     module, use = handlers
     module.ctx = lambda event: Outcome(context="ünïcode ✓")
@@ -526,3 +599,24 @@ def test_a_notebook_cell_reaches_the_guard_through_the_dispatcher(tmp_path):
     assert dispatch.main(["PreToolUse"], json.dumps(payload).encode(), env, out) == 0
     reason = json.loads(out.getvalue())["hookSpecificOutput"]["permissionDecisionReason"]
     assert "PACT guard raised HALT S1 (SECURITY)" in reason
+
+
+def test_the_guard_does_not_run_once_enforcement_has_denied(tmp_path):
+    """During a HALT a large Write holding a secret is denied by enforcement alone: the
+    guard's scan is skipped and opens no second HALT."""
+    from contextlib import closing
+
+    from pact_runtime.signals import store
+
+    env = _halted(tmp_path)
+    secret = "key = '" + "AKIA" + "UJZDEGXDNCF32EPF'"
+    payload = {"session_id": "s1", "hook_event_name": "PreToolUse", "tool_name": "Write",
+               "tool_input": {"file_path": str(tmp_path / "project" / "k.py"),
+                              "content": "x = 1\n" * 20000 + secret}}
+    out = io.BytesIO()
+    assert dispatch.main(["PreToolUse"], json.dumps(payload).encode(), env, out) == 0
+    reason = json.loads(out.getvalue())["hookSpecificOutput"]["permissionDecisionReason"]
+    assert reason.startswith("Paused by PACT: HALT open (S1") and "guard" not in reason
+    with closing(store.connect(env["PACT_HOME"])) as conn:
+        assert [s.ref for s in store.find(conn, os.path.realpath(env["CLAUDE_PROJECT_DIR"]))] \
+            == ["S1"]
