@@ -244,6 +244,20 @@ def test_an_unknown_id_among_several_resolves_nothing(hooks: Hooks) -> None:
     ("Bash", {"command": f"cp /dev/stdin creds <<EOF\n{AWS}\nEOF"}),
     ("Bash", {"command": f"install -m 600 /dev/stdin creds <<< 'aws_key = {AWS}'"}),
     ("Bash", {"command": f"cp <(echo {AWS}) creds"}),
+    # interpreter one-liners and env tools that write the key into a file
+    ("Bash", {"command": f"python3 -c \"open('.env','a').write('AWS_ACCESS_KEY_ID={AWS}\\n')\""}),
+    ("Bash", {"command": f"python3 -c \"from pathlib import Path; Path('.env').write_text("
+                         f"'KEY={AWS}')\""}),
+    ("Bash", {"command": f"python3 - <<'EOF'\nwith open('config.ini', 'w') as f:\n"
+                         f"    f.write('key = {AWS}')\nEOF"}),
+    ("Bash", {"command": f"node -e \"require('fs').appendFileSync('.env', 'KEY={AWS}')\""}),
+    ("Bash", {"command": f"node -e 'fs.writeFileSync(\".env\", \"KEY={AWS}\")'"}),
+    ("Bash", {"command": f"ruby -e \"File.write('.env', 'KEY={AWS}')\""}),
+    ("Bash", {"command": f"perl -pi -e 's/KEY=.*/KEY={AWS}/' .env"}),
+    ("Bash", {"command": f"perl -i.bak -pe 's/^KEY=.*/KEY={AWS}/' .env"}),
+    ("Bash", {"command": f"ruby -pi -e 'sub(/KEY=.*/, \"KEY={AWS}\")' .env"}),
+    ("Bash", {"command": f"dotenv set AWS_ACCESS_KEY_ID {AWS}"}),
+    ("Bash", {"command": f"dotenv -f config/.env set AWS_ACCESS_KEY_ID {AWS}"}),
     # an invisible character inside the key does not hide it
     ("Write", {"file_path": ".env", "content": f"KEY={AWS[:4]}\u00ad{AWS[4:]}\n"}),
     ("Write", {"file_path": ".env", "content": f"KEY={AWS[:8]}\u2063{AWS[8:]}\n"}),
@@ -271,6 +285,14 @@ def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, to
     ("Bash", {"command": "sed -i 's/password = pw/password = pwd/' app.py"}),
     ("Bash", {"command": "dd if=disk.img of=copy.img bs=1M"}),
     ("Bash", {"command": "cp .env.example .env"}),
+    ("Bash", {"command": f"python3 -c \"print('KEY={AWS}')\""}),  # printed only
+    ("Bash", {"command": f"python3 -c \"open('.env').read(); print('{AWS}')\""}),
+    ("Bash", {"command": f"node -e \"console.log('KEY={AWS}')\""}),
+    ("Bash", {"command": f"perl -pe 's/KEY=.*/KEY={AWS}/' .env"}),  # prints, writes nothing
+    ("Bash", {"command": "perl -pi -e 's/KEY=.*/KEY=$ENV{AWS_KEY}/' .env"}),
+    ("Bash", {"command": "dotenv set AWS_ACCESS_KEY_ID changeme"}),
+    ("Bash", {"command": "dotenv get AWS_ACCESS_KEY_ID"}),
+    ("Bash", {"command": "python3 -c \"open('out.txt','w').write('done')\""}),
     # values that are code, not literals
     ("Write", {"file_path": "app/models.py", "content": (
         "class User:\n    def __init__(self, password):\n        self.password = password\n"

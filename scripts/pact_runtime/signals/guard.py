@@ -100,6 +100,9 @@ def _bash_findings(command: str, cwd: str, unseen: list[str] | None = None) -> l
 
 
 _SQL_WORDS = ("drop", "truncate", "delete", "update", "alter", "grant")
+# What a python/node/ruby one-liner writes a file with: open(…, 'w'/'a'), write_text,
+# fs.writeFileSync/appendFileSync, File.write.
+_CODE_WRITES = ("open(", "write", "append", "File.")
 _WRITERS = ("tee", "of=", "/dev/stdin", "/dev/fd/0", "<(", "--in-place")
 
 
@@ -123,8 +126,13 @@ def _may_hold_a_finding(command: str) -> bool:
 
 def _may_write_file(command: str) -> bool:
     """False when nothing in the command can write a file: no redirection, ``tee``,
-    ``dd of=``, ``sed -i`` or copy from stdin or a substitution (``cp /dev/stdin f``)."""
-    if any(word in command for word in _WRITERS) or ("sed" in command and " -" in command):
+    ``dd of=``, ``sed -i``/``perl -i``/``ruby -i``, copy from stdin or a substitution
+    (``cp /dev/stdin f``), ``dotenv set``, or a one-liner that writes a file."""
+    if any(word in command for word in _WRITERS) or (
+            any(p in command for p in ("sed", "perl", "ruby")) and " -" in command):
+        return True
+    if "dotenv" in command or (any(w in command for w in _CODE_WRITES) and any(
+            i in command for i in ("python", "node", "ruby", "deno", "perl"))):
         return True
     for harmless in ("2>&1", "1>&2", ">&2", "&>/dev/null", ">/dev/null", "> /dev/null"):
         parts = command.split(harmless)
@@ -194,7 +202,83 @@ def _writes(cmd: shell.Command, content: str) -> list[tuple[str, str]]:
         writes += _copies(cmd, name, args, content)
     elif name == "sed":
         writes += _sed_writes(args)
+    elif name in ("perl", "ruby") and any(_in_place(a) for a in args):
+        writes += _sed_writes([_perl_option(a) for a in args])
+    elif name == "dotenv":
+        writes += _dotenv_writes(args)
+    if _one_liner(name):
+        writes += _code_writes(args, cmd.stdin)
     return writes
+
+
+_ONE_LINERS = frozenset({"node", "nodejs", "ruby", "deno", "perl"})
+# The file a one-liner opens for writing, by its first literal argument.
+_WRITE_CALL = (
+    r"""\bopen\(\s*(['"])([^'"]+)\1\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax+]"""  # Python
+    r"""|\b(?:Path|pathlib\.Path)\(\s*(['"])([^'"]+)\3\s*\)\s*\.\s*write_(?:text|bytes)"""
+    r"""|\b(?:writeFileSync|appendFileSync|writeFile|appendFile|createWriteStream|"""
+    r"""writeTextFile|writeTextFileSync)\(\s*(['"`])([^'"`]+)\5"""  # Node, Deno
+    r"""|\b(?:File|IO)\.(?:write|binwrite)\(\s*(['"])([^'"]+)\7"""  # Ruby
+    r"""|\bFile\.open\(\s*(['"])([^'"]+)\9\s*,\s*['"][^'"]*[wa+]""")
+
+
+def _one_liner(name: str) -> bool:
+    """python, python3, python3.12, node, ruby, deno, perl."""
+    return name in _ONE_LINERS or (name.startswith("python")
+                                   and name[6:].replace(".", "").isdigit() or name == "python")
+
+
+def _code_writes(args: list[str], stdin: str) -> list[tuple[str, str]]:
+    """The files a ``python -c``/``node -e``/``ruby -e``/``deno eval`` body (or the code
+    on stdin) opens for writing, each with the whole code as what it may write."""
+    k = next((j for j, a in enumerate(args) if a in ("-c", "-e", "-E", "--eval", "-p", "--print",
+                                                     "eval")), None)
+    import re
+
+    code = args[k + 1] if k is not None and k + 1 < len(args) else stdin
+    targets = [next(g for g in m.groups()[1::2] if g) for m in re.finditer(_WRITE_CALL, code)]
+    return [(target, code) for target in dict.fromkeys(targets)]
+
+
+def _in_place(arg: str) -> bool:
+    """``-i``, ``-i.bak``, or a switch cluster holding ``i`` (``-pi``, ``-0pi``) of perl or
+    ruby; a switch that takes a value (``-e``, ``-M``, ``-I`` …) ends the cluster."""
+    if arg[:1] != "-" or arg[1:2] in ("-", ""):
+        return False
+    for c in arg[1:]:
+        if c == "i":
+            return True
+        if c in "eEMmIxCdDFr":
+            return False
+    return False
+
+
+def _perl_option(arg: str) -> str:
+    """A perl/ruby option in the shape ``_sed_writes`` reads: ``-i`` for in-place,
+    ``-e`` for a script, other options as they are."""
+    if arg[:1] != "-" or arg.startswith("--") or arg == "-":
+        return arg
+    if _in_place(arg):
+        return "-i"
+    return "-e" if arg.endswith(("e", "E")) else arg
+
+
+def _dotenv_writes(args: list[str]) -> list[tuple[str, str]]:
+    """``dotenv [-f FILE] set KEY VALUE`` (python-dotenv's CLI, default file .env)."""
+    target = ".env"
+    k = 0
+    while k < len(args) and args[k].startswith("-"):
+        if args[k] in ("-f", "--file") and k + 1 < len(args):
+            target = args[k + 1]
+            k += 2
+            continue
+        if args[k].startswith("--file="):
+            target = args[k].partition("=")[2]
+        k += 2 if args[k] in ("-q", "--quote", "-e", "--export") else 1
+    rest = args[k:]
+    if rest[:1] == ["set"] and len(rest) >= 3:
+        return [(target, f"{rest[1]}={rest[2]}")]
+    return []
 
 
 _STDIN = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "-"})
