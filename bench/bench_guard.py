@@ -12,7 +12,8 @@ not pause the other cases. Two 1 MB commands show the guard's time on long
 input, a 10 MB SQL file being written shows it on a large file, and a
 SubagentStop whose final message is 10 MB of unclosed
 ``pact-signal`` fences shows the signal-block reader's (it once took 30 s on
-210 KB, the hook's timeout). Prints a Markdown table; writes
+210 KB, the hook's timeout). Writes of 100 KB and 1 MB that once made the secret
+patterns take quadratic time (35 s at 100 KB) show their time now. Prints a Markdown table; writes
 ``bench/results/guard.json`` and ``bench/results/guard.md``.
 """
 
@@ -44,6 +45,12 @@ LARGE = {'psql -c "SELECT 1; …" (1 MB, ends in DROP TABLE)':
          "git commit -m '" + "update the table; " * 58_000 + "'"}
 FENCES = "SubagentStop: 10 MB of unclosed ```pact-signal fences"
 BIG_SQL = "Write db/big.sql (10 MB of INSERTs, ends in DROP TABLE)"
+# Files that once made the secret patterns take quadratic time (35 s at 100 KB, past the
+# hook's timeout), each at about 100 KB and 1 MB: (label, text for one repeat, repeats at 100 KB).
+SECRET_SCANS = [("a://:x", "a://:x", 16_667),
+                ("one-line JSON of URLs", '{"id":1,"url":"http://localhost:8080/api/v1/items/1"},',
+                 1_887),
+                ("password…=", "password", 12_500)]
 
 
 def _interpreter() -> str:
@@ -103,6 +110,12 @@ def measure(dist: str, runs: int) -> dict:
             "file_path": f"{halted}/db/big.sql",
             "content": "INSERT INTO t VALUES (1, 'update me');\n" * 250_000 + "DROP TABLE t;\n"}),
             _env(root, home, halted))
+        for label, unit, repeats in SECRET_SCANS:
+            for size, times in (("100 KB", repeats), ("1 MB", repeats * 10)):
+                cases[f"Write notes.txt ({size}: {label})"] = ([*hook, "PreToolUse"], _event(
+                    calm, "Write", {"file_path": f"{calm}/notes.txt",
+                                    "content": unit * times + "=" * (unit == "password")}),
+                    _env(root, home, calm))
         cases[FENCES] = ([*hook, "SubagentStop"],
                          _stop_event(calm, "```pact-signal\n" * 700_000), _env(root, home, calm))
         verdicts = {}
@@ -119,7 +132,8 @@ def measure(dist: str, runs: int) -> dict:
     return {"python": hook[0], "runs": runs, "verdicts": verdicts,
             "median_ms": {n: round(statistics.median(t) * 1000, 2) for n, t in times.items()},
             "ratio_to_noop": {n: round(statistics.median(t) / base, 2) for n, t in times.items()},
-            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": [*LARGE, BIG_SQL, FENCES]}
+            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": [*LARGE, BIG_SQL, FENCES,
+                                                       *(n for n in cases if "Write notes" in n)]}
 
 
 def report(figures: dict) -> str:
