@@ -255,14 +255,12 @@ def test_hooks_json_matches_the_real_registry(source_tree, tmp_path):
     for event, groups in config["hooks"].items():
         assert len(groups) == 1
         assert groups[0].get("matcher") == registry.matcher(event)
-        assert groups[0]["hooks"] == [
-            {
-                "type": "command",
-                "command": 'python3 -S "${CLAUDE_PLUGIN_ROOT}/runtime/pact_hook.py" '
-                f"{event} || true",
-                "timeout": 30,
-            }
-        ]
+        run = f'python3 -S "${{CLAUDE_PLUGIN_ROOT}}/runtime/pact_hook.py" {event}'
+        if event == "SessionStart":
+            run += f"; [ $? -lt 126 ] || echo '{emit.runtime_missing_json()}'"
+        else:
+            run += " || true"
+        assert groups[0]["hooks"] == [{"type": "command", "command": run, "timeout": 30}]
     assert list(schema.validator("hooks").iter_errors(config)) == []
 
 
@@ -556,3 +554,29 @@ def test_nothing_is_checked_before_a_refused_folder_is_named(source_tree, tmp_pa
     assert code == 2
     assert stderr.startswith(f"Error: refusing to replace {mine}: it holds keep.txt, ")
     assert (mine / "keep.txt").read_text() == "mine"
+
+
+def test_session_start_says_pact_is_off_when_python3_cannot_be_found(source_tree, tmp_path):
+    """sh exits 127 for a missing python3: the SessionStart command then answers for it, so
+    the user and the model hear that PACT is off; the other events stay silent."""
+    out = tmp_path / "dist"
+    pipeline.build(source_tree(), out)
+    config = json.loads((out / "PACT/hooks/hooks.json").read_text())
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = {"PATH": str(empty), "CLAUDE_PLUGIN_ROOT": str(out / "PACT")}
+    answers = {}
+    for event, groups in config["hooks"].items():
+        proc = subprocess.run(["/bin/sh", "-c", groups[0]["hooks"][0]["command"]], input=b"{}",
+                              env=env, capture_output=True, timeout=60)
+        assert proc.returncode == 0, event
+        assert b"python3" in proc.stderr  # sh's own "not found", seen only in debug logs
+        answers[event] = proc.stdout
+
+    text = ("PACT is off in this session: its hooks need python3, version 3.9 or newer, on "
+            "the PATH Claude Code was started with. Until then no HALT is enforced, the SQL "
+            "and secrets guard does not run, and memories are neither recalled nor captured.")
+    assert json.loads(answers.pop("SessionStart")) == {
+        "systemMessage": text,
+        "hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": text}}
+    assert set(answers.values()) == {b""}

@@ -136,3 +136,33 @@ def test_memory_signals_and_the_guard_work_as_shipped(python, built, tmp_path):
     answer = json.loads(proc.stdout)["hookSpecificOutput"]
     assert (proc.returncode, proc.stderr, answer["permissionDecision"]) == (0, "", "deny")
     assert "HALT" in answer["permissionDecisionReason"]
+
+
+@pytest.mark.parametrize("version", ["3.6", "3.7", "3.8"])
+def test_an_older_python_says_at_session_start_that_pact_is_off(version, built, tmp_path):
+    """Too old for the runtime: SessionStart says so to the user and the model; tools and
+    every other event go on untouched (exit 0, no output)."""
+    path = find(version)
+    if path is None:
+        pytest.skip(f"Python {version} is not installed on this machine")
+    hook = os.path.join(built, "runtime", "pact_hook.py")
+    env = {"PATH": os.environ["PATH"], "CLAUDE_PLUGIN_DATA": str(tmp_path / "data")}
+
+    def run(event: str, stdin: str) -> subprocess.CompletedProcess:
+        return subprocess.run([path, "-S", hook, event], input=stdin, env=env, text=True,
+                              capture_output=True, timeout=60)
+
+    start = run("SessionStart", '{"hook_event_name": "SessionStart"}')
+    found = subprocess.run([path, "-S", "-c", "import sys; print(sys.version.split()[0])"],
+                           capture_output=True, text=True, timeout=60).stdout.strip()
+    text = ("PACT is off in this session: its hooks need python3, version 3.9 or newer, on "
+            f"the PATH Claude Code was started with, found {found}. Until then no HALT is "
+            "enforced, the SQL and secrets guard does not run, and memories are neither "
+            "recalled nor captured.")
+    assert (start.returncode, start.stderr) == (0, "")
+    assert json.loads(start.stdout) == {"systemMessage": text, "hookSpecificOutput": {
+        "hookEventName": "SessionStart", "additionalContext": text}}
+    tool = run("PreToolUse", json.dumps({"tool_name": "Bash",
+                                         "tool_input": {"command": "rm -rf src"}}))
+    assert (tool.returncode, tool.stdout, tool.stderr) == (0, "", "")
+    assert not os.path.exists(tmp_path / "data")
