@@ -185,6 +185,8 @@ def plan(content: Content, rendered: dict[str, str], version: str, runtime: Path
         tree[f"{root}/{source.rel}"] = (source.path, FILE_MODE)
     registry = load_registry(runtime)
     tree[f"{root}/hooks/hooks.json"] = (_json(hooks_config(registry)), FILE_MODE)
+    if (content.root / "LICENSE").is_file():  # the plugin's own terms travel with it
+        tree[f"{root}/LICENSE"] = (content.root / "LICENSE", FILE_MODE)
     tree.update(_runtime(root, runtime, registry))
     tree.update(vendor(f"{root}/runtime/vendor", "sqlglot"))
     tree[STAMP] = (_stamp(sorted(tree), version), FILE_MODE)

@@ -580,3 +580,13 @@ def test_session_start_says_pact_is_off_when_python3_cannot_be_found(source_tree
         "systemMessage": text,
         "hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": text}}
     assert set(answers.values()) == {b""}
+
+
+def test_the_license_of_the_sources_ships_in_the_plugin(source_tree, tmp_path):
+    terms = "MIT License\n\nCopyright (c) 2026 Example\n"
+    pipeline.build(source_tree({"LICENSE": terms}), tmp_path / "with")
+    pipeline.build(source_tree(), tmp_path / "without")
+
+    assert (tmp_path / "with/PACT/LICENSE").read_text() == terms
+    assert not (tmp_path / "without/PACT/LICENSE").exists()
+    assert (Path(__file__).parents[2] / "LICENSE").read_text().startswith("MIT License\n")
