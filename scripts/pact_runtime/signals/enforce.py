@@ -93,27 +93,69 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     """Deny changes while a HALT is open, and changes to the data folder always.
 
     Fails open when nothing is known to be open; fails closed when the marker says
-    a HALT is open but the log cannot be read, because the HALT is the safer truth.
+    a HALT is open but the log cannot be read, because the HALT is the safer truth,
+    and when judging the call itself fails while a HALT may be open, or while
+    checking whether a command reaches the data folder.
     """
     home = event.home
     if home is None:
         return None
     tool, data = event.tool_name, event.tool_input
     command = data.get("command") if tool == "Bash" else None
-    if not isinstance(command, str):
-        command = ""
-    cwd = event.text("cwd") or event.project
-    protected = _touches_data(tool, data, command, home, cwd) or _schedules_a_resolve(tool, data)
+    command = _clean(command) if isinstance(command, str) else ""
+    cwd = _clean(event.text("cwd") or event.project)
+    try:
+        protected = (_touches_data(tool, data, command, home, cwd)
+                     or _schedules_a_resolve(tool, data))
+    except Exception as exc:  # the folder check failed: it may reach the folder, refuse
+        _log_failure(event, home, exc)
+        return Outcome(deny=(
+            f"PACT could not judge whether this call changes its data folder ({home}), "
+            f"so it is refused ({type(exc).__name__}). Write it more plainly, or change the "
+            "folder only through `pact-signal` and `pact-memory`."))
     if protected:
         return Outcome(deny=protected)
     state = halt_state(home, event.project)
+    if state is None and _restore_markers(home):
+        state = halt_state(home, event.project)
     if state is False:
-        return None
-    if tool == "Bash" and is_read_only(command, cwd):
         return None
     if tool != "Bash" and tool not in _PAUSED and not tool.startswith(_MCP):
         return None
+    try:
+        if tool == "Bash" and is_read_only(command, cwd):
+            return None
+    except Exception as exc:  # a HALT may be open and the call could not be judged: closed
+        _log_failure(event, home, exc)
+        if _deny_for_halts(event, home, marked=state is True) is None:
+            return None  # the log shows nothing open after all
+        return Outcome(deny=(
+            "A PACT HALT may be open for this project, and this call could not be judged "
+            f"({type(exc).__name__}), so it is refused as a change. Tell the user and wait "
+            "for them to resolve the HALT with `/PACT:resolve <id> <decision>`."))
     return _deny_for_halts(event, home, marked=state is True)
+
+
+def _clean(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON ``\\ud800`` escape) as U+FFFD, as the
+    client's UTF-8 hands it to bash; no path function can take a lone surrogate."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def _log_failure(event: Event, home: str, exc: Exception) -> None:
+    import traceback
+
+    from ..log import log
+
+    detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    log(f"signals.enforce could not judge {event.tool_name} on {event.name}, refused: {detail}",
+        home)
 
 
 def _schedules_a_resolve(tool: str, data: dict) -> str:
@@ -163,6 +205,32 @@ def _deny_for_halts(event: Event, home: str, marked: bool) -> Outcome | None:
         "agents, messages to agents, workflows, schedules and the tools of MCP servers are "
         f"refused, and so is every Bash command that could change something. {STILL_WORKS} "
         f"Tell the user and wait for them to type `/PACT:resolve {ids} <decision>` in a session."))
+
+
+def _restore_markers(home: str) -> bool:
+    """When ``halts/`` is gone beside the log (deleted by hand), write the HALT marker of
+    every project with an open HALT again, so the markers are trusted; True when done.
+
+    False when the folder is there (unreadable) or the log cannot be read: then the
+    database goes on deciding each call."""
+    from contextlib import closing
+
+    from . import store
+    from .marker import HALT, write_marker
+
+    folder = os.path.dirname(marker_path(home, ""))
+    if os.path.lexists(folder):
+        return False
+    try:
+        with closing(store.connect(home)) as conn:
+            rows = conn.execute(
+                f"SELECT DISTINCT project FROM signals WHERE {store._OPEN_HALT}").fetchall()
+        for (project,) in rows:
+            write_marker(home, project, HALT)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except Exception:  # unreadable log, or no room to write: the database decides
+        return False
+    return True
 
 
 # ---- the data folder --------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 - ``<data folder>/halts/halt-<crc32 of project>`` exists while the project may
   have an open HALT: enforcement answers "nothing open" on every tool call
-  with one ``os.stat`` (a marker folder it may not read is "cannot tell", and
-  the database decides).
+  with two ``os.stat`` (the marker and its folder; a marker folder it may not
+  read, or one gone beside an existing log, is "cannot tell": the database
+  decides, and enforcement writes the markers of every open HALT again).
 - ``<data folder>/waiting/waiting-<crc32 of project>`` exists while the project
   may have a signal waiting for the user (an unresolved HALT or an
   unacknowledged ALERT): the SessionStart and UserPromptSubmit hooks show
@@ -39,14 +40,28 @@ def halt_marked(home: str, project: str) -> bool:
 
 def halt_state(home: str, project: str) -> bool | None:
     """True when the HALT marker exists, False when it does not, None when its folder
-    cannot be read (a permission changed): then only the database can tell."""
+    cannot be read (a permission changed) or is gone while the log is there (deleted
+    by hand): then only the database can tell."""
+    path = marker_path(home, project)
     try:
-        os.stat(marker_path(home, project))
+        os.stat(path)
     except FileNotFoundError:
-        return False
+        return None if _markers_lost(home, os.path.dirname(path)) else False
     except (OSError, ValueError):
         return None
     return True
+
+
+def _markers_lost(home: str, folder: str) -> bool:
+    """True when ``halts/`` is missing beside an existing log: one more ``stat`` on the
+    path of every call, and a second only when the folder is missing."""
+    try:
+        os.stat(folder)
+    except FileNotFoundError:
+        return os.path.exists(os.path.join(home, "pact.db"))
+    except (OSError, ValueError):
+        return True
+    return False
 
 
 def waiting_marked(home: str, project: str) -> bool | None:
