@@ -1,6 +1,6 @@
-"""``pact-plugin``: build and validate the PACT plugin for Claude Code.
+"""pact-plugin: build and validate the PACT plugin for Claude Code.
 
-Examples::
+Examples:
 
     pact-plugin build --out dist          # check the sources, then write dist/
     pact-plugin validate --strict         # check only; warnings fail too
