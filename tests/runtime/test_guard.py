@@ -332,6 +332,13 @@ COMMANDS = [
     ("psql -c 'DROP TABLE x; CREATE TEMP TABLE x AS SELECT 1'", DATA),
     # a client goes on after a failed CREATE (the table existed): only TEMP counts here
     ("psql -c 'CREATE TABLE x AS SELECT 1; DROP TABLE x'", DATA),
+    ("python3 -c \"import sqlite3; c = sqlite3.connect(':memory:'); c.execute('CREATE TABLE t(a)')"
+     "; c.execute('DROP TABLE t')\"", PASS),
+    ("python3 -c \"import sqlite3; m = sqlite3.connect(':memory:'); d = sqlite3.connect('app.db')"
+     "; d.execute('DROP TABLE t')\"", DATA),
+    ("python3 -c \"import sqlite3; c = sqlite3.connect(':memory:'); "
+     "c.execute(\\\"ATTACH 'a.db' AS a\\\"); c.execute('DROP TABLE a.t')\"", DATA),
+    ("node -e \"require('better-sqlite3')(':memory:').exec('DROP TABLE t')\"", PASS),
 ]
 
 # (path, content, expected verdict)
@@ -640,6 +647,33 @@ def test_a_down_file_is_judged_against_the_up_file_beside_it(
         (folder / "000002_orders.up.sql").write_text(up)
 
     assert _verdict(scan_file(str(folder / "000002_orders.down.sql"), down)) == expected
+
+
+def test_files_past_the_cap_are_named_as_unseen(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(sqlscan, "MAX_LISTED_FILES", 2)
+    (tmp_path / "m").mkdir()
+    for k, sql in enumerate(("SELECT 1;", "SELECT 2;", "DROP TABLE t;")):
+        (tmp_path / "m" / f"{k}.sql").write_text(sql)
+    unseen: list[str] = []
+
+    findings = sqlscan.scan_command_files("for f in m/*.sql; do psql -f $f; done",
+                                          str(tmp_path), unseen)
+
+    assert findings == [] and unseen == ["m/*.sql"]
+
+
+def test_a_find_walk_stops_at_its_cap(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(sqlscan, "MAX_WALKED", 8)  # the six folders, then three of them
+    for k in range(6):
+        (tmp_path / f"d{k}").mkdir()
+        (tmp_path / f"d{k}" / "x.sql").write_text("DROP TABLE t;")
+    unseen: list[str] = []
+
+    findings = sqlscan.scan_command_files("find . -name '*.sql' -exec psql -f {} \\;",
+                                          str(tmp_path), unseen)
+
+    assert [f.kind for f in findings] == [f"DROP TABLE in d{k}/x.sql" for k in range(3)]
+    assert unseen == ["./**/*.sql"]
 
 
 def test_running_a_down_migration_still_halts(tmp_path) -> None:

@@ -408,9 +408,9 @@ def test_a_notebook_cell_with_a_secret_is_a_security_halt(hooks: Hooks) -> None:
 def test_sql_files_the_line_cannot_name_get_a_note_not_a_halt(hooks: Hooks, command: str) -> None:
     answer = hooks.bash(command)
     assert context(answer, "PreToolUse").startswith(
-        "PACT guard: this command runs SQL files it names as `")
-    assert "could not list, so their statements were not checked" in context(answer, "PreToolUse")
-    assert "deny" not in json.dumps(answer)
+        "PACT guard: this command runs SQL files the guard could not read (`")
+    assert "so their statements were not checked" in context(answer, "PreToolUse")
+    assert "deny" not in json.dumps(answer) and hooks.signals() == []
 
 
 def test_sql_files_a_loop_runs_are_read(hooks: Hooks) -> None:

@@ -72,10 +72,13 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
 
 
 def _unseen_note(unseen: list[str]) -> str:
+    """Context for a command whose SQL files the guard could not all read: no HALT on a
+    guess, but the model is told what was not checked."""
     named = ", ".join(dict.fromkeys(f"`{u}`" for u in unseen[:5]))
-    return (f"PACT guard: this command runs SQL files it names as {named}, which the guard "
-            "could not list, so their statements were not checked. If any of them drops, "
-            "truncates or deletes without a WHERE, stop and ask the user first.")
+    return (f"PACT guard: this command runs SQL files the guard could not read ({named}: "
+            "named in a way it cannot follow, or past what it reads for one command), so "
+            "their statements were not checked. If any of them drops or truncates a table, or "
+            "deletes or updates without a WHERE, stop and ask the user first.")
 
 
 def _bash_findings(command: str, cwd: str, unseen: list[str] | None = None) -> list[Finding]:

@@ -11,9 +11,19 @@ substitution, however deep, up to ``MAX_DEPTH``. Wrappers (``sudo``,
 ``env``, ``timeout``, ``xargs``, ``find -exec``, ``docker exec`` …) are
 looked through; ``$(which psql)`` stands for the client it names.
 
+Framework and platform tools that hand SQL to a database are clients too
+(``prisma db execute``, ``manage.py dbshell``, ``rails dbconsole``, ``wrangler
+d1 execute``, ``turso db shell``; see ``_TOOLS``), and a ``python -c``/``node
+-e``/``ruby -e`` one-liner that names a database driver has its string
+literals judged as SQL. An in-memory ``sqlite3``/``duckdb`` database holds
+nothing of the user's, so the SQL it runs is not judged (unless it attaches
+or opens a file).
+
 ``script_files_in_command`` finds the script files a client is told to run
 (``psql -f FILE``, ``mysql db < FILE``, ``cat FILE |``, ``$(cat FILE)``,
-sqlite3 ``.read``, psql ``\\i``, mysql ``source``, sqlplus ``@FILE``).
+sqlite3 ``.read``, psql ``\\i``, mysql ``source``, sqlplus ``@FILE``), also
+when a ``for`` loop, ``while read``, ``xargs``, ``find -exec`` or a
+``VAR=value`` names them.
 """
 
 from __future__ import annotations
@@ -225,6 +235,13 @@ _DRIVER_WORD = re.compile(r"(?<![\w@/-])(?:sqlite3|psycopg2?|pymysql|MySQLdb|asy
                           r"|@?libsql(?:/client)?|mysql\.connector)(?![\w-])")
 
 
+_MEMORY_ONLY = re.compile(r"""['"]:memory:['"]""")
+# A connection to anything but :memory: (a file, a URL, an environment variable).
+_FILE_DB = re.compile(r"""\b(?:connect|Database|Client|Pool|create_engine|createConnection)"""
+                      r"""\((?!\s*['"]:memory:['"])|require\(\s*['"]better-sqlite3['"]\s*\)\s*\(("""
+                      r"""?!\s*['"]:memory:)""")
+
+
 def _code_sql(cmd: shell.Command, index: int, name: str) -> list[str]:
     """The SQL strings in a one-liner's code that names a database driver.
 
@@ -235,6 +252,10 @@ def _code_sql(cmd: shell.Command, index: int, name: str) -> list[str]:
     judged as SQL, as in migration code (``sqlscan.code_literals``).
     """
     args = cmd.words[index + 1:]
+    code = " ".join(args) + "\n" + cmd.stdin
+    if name != "rails" and _MEMORY_ONLY.search(code) and not _FILE_DB.search(code) and not (
+            _OTHER_DATABASE.search(code)):
+        return []  # `sqlite3.connect(':memory:')` and nothing else: no data of the user's
     if name == "rails":
         bodies = [a for a in args[1:] if not a.startswith("-")][:1]
     else:
