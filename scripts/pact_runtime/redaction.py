@@ -159,30 +159,36 @@ _INVISIBLE = frozenset("\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u
                        "\ufeff")
 
 
-def find_secrets(text: str, placeholders: bool = True) -> list[tuple[str, int, int]]:
+def find_secrets(text: str, placeholders: bool = True,
+                 path: str = "") -> list[tuple[str, int, int]]:
     """Every secret span in ``text`` as ``(kind, start, end)``, sorted, non-overlapping.
 
     ``placeholders=False`` leaves out well-known placeholders and documented
-    example keys (see ``is_placeholder``).
+    example keys (see ``is_placeholder``), and a value that is prose, such as a
+    UI string (``"password": "Forgot your password?"``). ``path``, the file the
+    text is written to, tells a translation file (``locales/de.yml``), where a
+    single word (``password: Passwort``) is prose too.
     """
     if not text:
         return []
     if not text.isascii() and not _INVISIBLE.isdisjoint(text):
-        return _find_visible(text, placeholders)
+        return _find_visible(text, placeholders, path)
     lower = text.lower()
+    prose_in = None if placeholders else is_locale_path(path)
     spans = (list(_token_spans(text, lower)) + list(_bearer_spans(text, lower))
-             + list(_assignment_spans(text, lower)) + list(_cli_spans(text, lower)))
+             + list(_assignment_spans(text, lower, prose_in)) + list(_cli_spans(text, lower)))
     if not placeholders:
         spans = [s for s in spans if not is_placeholder(text, *s)]
     return _merge(spans)
 
 
-def _find_visible(text: str, placeholders: bool) -> list[tuple[str, int, int]]:
+def _find_visible(text: str, placeholders: bool, path: str) -> list[tuple[str, int, int]]:
     """Spans found with invisible characters removed, mapped back onto ``text``."""
     where = [i for i, ch in enumerate(text) if ch not in _INVISIBLE]
     visible = "".join(text[i] for i in where)
     return _merge([(kind, where[start], where[end - 1] + 1)
-                   for kind, start, end in find_secrets(visible, placeholders) if end > start])
+                   for kind, start, end in find_secrets(visible, placeholders, path)
+                   if end > start])
 
 
 def redact(text: str) -> str:
@@ -297,7 +303,10 @@ def _bearer_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
             yield "basic-auth", match.start(1), match.end(1)
 
 
-def _assignment_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
+def _assignment_spans(text: str, lower: str,
+                      prose_in: bool | None) -> Iterator[tuple[str, int, int]]:
+    """``prose_in``: None keeps values that are prose, False leaves them out, True leaves
+    out single words too (a translation file)."""
     if not _triggered(lower, _ASSIGNMENT_TRIGGERS) or not _name_before_separator(lower):
         return
     for match in _regex(_ASSIGNMENT).finditer(text):
@@ -311,7 +320,83 @@ def _assignment_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
             continue
         if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
             continue
+        if prose_in is not None and _is_prose(_whole_value(text, match, group), name, prose_in):
+            continue
         yield "assignment", match.start(group), match.end(group)
+
+
+def _whole_value(text: str, match: re.Match[str], group: int) -> str:
+    """The value as its file format reads it: an unquoted one (YAML, ``.properties``) runs
+    to the end of its line, less a `` #`` comment."""
+    if group != 4:
+        return match.group(group)
+    end = text.find("\n", match.start(4), match.start(4) + 512)
+    line = text[match.start(4):end if end >= 0 else match.start(4) + 512]
+    return line.split(" #", 1)[0].strip()
+
+
+# A word of prose: letters in any script, with inner apostrophes or hyphens (l'adresse,
+# e-mail), and a comma or semicolon after it; a number or an interpolation stands as a word.
+_PROSE_WORD = r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*[,;]?$"
+_PROSE_OTHER = r"\d+[,;]?$|%[sd]$|%\{\w+\}$|\{\{?\s*\w+\s*\}\}?$|:\w+$"
+
+
+def _is_prose(value: str, name: str, translation: bool) -> bool:
+    """Whether ``value`` reads as words for people, not as a password.
+
+    Words with spaces (``Mot de passe``, ``Forgot your password?``, ``At least 8
+    characters``) that begin with a capital or end a sentence; in a translation file
+    any letters-only value, one word too (``Passwort``). Never under an upper-case name
+    (``DB_PASSWORD``): environment variables hold settings, not UI text, so
+    ``DB_PASSWORD='Correct horse'`` is a passphrase.
+    """
+    text = value.strip().rstrip(".!?:\u2026")
+    words = text.split()
+    if not words or len(text) > 400:
+        return False
+    if not all(_regex(_PROSE_WORD).match(w) or _regex(_PROSE_OTHER).match(w) for w in words):
+        return False
+    lettered = sum(1 for w in words if _regex(_PROSE_WORD).match(w))
+    if translation:
+        return lettered >= 1
+    if lettered < 2 or name.strip("\"'").isupper():
+        return False
+    return value[0].isupper() or value.rstrip()[-1] in ".!?:\u2026"
+
+
+# Folders and file names of translation files (locales/fr.json, i18n/de.yml, en.po,
+# values-fr/strings.xml, messages_de.properties, app_en.arb).
+_TRANSLATION_DIRS = frozenset({"locales", "locale", "i18n", "l10n", "lang", "langs",
+                               "languages", "translations", "translation", "messages", "intl"})
+_TRANSLATION_EXTENSIONS = frozenset({"po", "pot", "arb", "strings", "stringsdict", "xlf",
+                                     "xliff", "resx"})
+_DATA_EXTENSIONS = frozenset({"json", "yml", "yaml", "toml", "properties", "ini", "js", "ts",
+                              "mjs", "cjs", "xml", "php", "rb"})
+_LANGUAGES = frozenset({
+    "af", "am", "ar", "az", "be", "bg", "bn", "bs", "ca", "cs", "cy", "da", "de", "el", "en",
+    "es", "et", "eu", "fa", "fi", "fil", "fr", "ga", "gl", "gu", "he", "hi", "hr", "hu", "hy",
+    "id", "is", "it", "ja", "ka", "kk", "km", "kn", "ko", "lo", "lt", "lv", "mk", "ml", "mn",
+    "mr", "ms", "mt", "nb", "ne", "nl", "nn", "no", "pa", "pl", "pt", "ro", "ru", "si", "sk",
+    "sl", "sq", "sr", "sv", "sw", "ta", "te", "th", "tl", "tr", "uk", "ur", "uz", "vi", "zh", "zu",
+})
+
+
+def is_locale_path(path: str) -> bool:
+    """Whether ``path`` names a translation file (``locales/fr.json``, ``de.yml``, ``en.po``)."""
+    parts = [p for p in path.lower().replace("\\", "/").split("/") if p]
+    if not parts:
+        return False
+    stem, _, extension = parts[-1].rpartition(".")
+    if extension in _TRANSLATION_EXTENSIONS:
+        return True
+    if extension not in _DATA_EXTENSIONS:
+        return False
+    if not _TRANSLATION_DIRS.isdisjoint(parts[:-1]) or (
+            stem == "strings" and len(parts) > 1 and parts[-2].startswith("values")):
+        return True
+    # The last part of the name is a language tag: fr, de-DE, pt_BR, messages_de, app.fr.
+    tag = _regex(r"(?:^|[._-])([a-z]{2,3})(?:[-_][a-z0-9]{2,4})?$").search(stem)
+    return tag is not None and tag.group(1) in _LANGUAGES
 
 
 def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
@@ -380,22 +465,30 @@ _PLACEHOLDERS = frozenset({
     "test", "testing", "foo", "bar", "foobar", "todo", "tbd", "fixme", "none", "null",
     "postgres", "root", "admin", "administrator", "mysql", "mariadb", "user", "username",
     "guest", "default", "demo", "dev", "developer", "sa", "oracle", "redis", "mongo",
-    "mongodb", "app", "db", "database", "minioadmin", "rabbitmq", "elastic",
+    "mongodb", "app", "db", "database", "minioadmin", "rabbitmq", "elastic", "changethis",
+    "setme",
 })
 _STAND_IN_WORDS = ("your", "my", "insert", "replace", "enter", "put", "add", "fake", "sample",
-                   "example", "dummy", "test", "placeholder", "changeme")
+                   "example", "dummy", "test", "placeholder", "changeme", "change", "set",
+                   "generate", "paste", "fill")
+# Sample values that documentation everywhere shows: jwt.io's token (its signature) and
+# the test key of Stripe's API reference.
+_DOCUMENTED = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "sk_test_4eC39HqLyjWDarjtT1zdp7dc")
 _RUNS = ("abcdefgh", "bcdefghi", "12345678", "23456789", "01234567", "qwertyui")
 
 
 def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     """Whether the secret ``text[start:end]`` is a well-known placeholder, not a secret.
 
-    A documented example (``AKIAIOSFODNN7EXAMPLE``, anything holding "example"), a
-    filler (``xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``, ``********``, an alphabet or
-    digit run), a stand-in phrase (``your-api-key-here``, ``YOUR_API_KEY``,
-    ``<your-token>``, ``replace-me``), a common default (``changeme``,
-    ``postgres``, ``root``), or a URL password equal to its user name
-    (``postgres://postgres:postgres@db``).
+    A documented example (``AKIAIOSFODNN7EXAMPLE``, anything holding "example",
+    jwt.io's token), a filler (``xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``, ``********``,
+    an alphabet or digit run), a value cut short with ``...`` or ``…`` (``sk-...``,
+    ``sk_test_...``, ``sk-...Xk9f``), a stand-in phrase (``your-api-key-here``,
+    ``YOUR_API_KEY``, ``<your-token>``, ``replace-me``, ``change-this-in-production``),
+    a common default, alone or with a few digits (``changeme``, ``postgres``,
+    ``demo1234``, ``admin123``: the first guesses of any attack, so writing one
+    discloses nothing), a private key block with a stand-in body, or a URL password
+    equal to its user name (``postgres://postgres:postgres@db``).
     """
     value = text[start:end].strip("\"'")
     if kind == "private-key":
@@ -403,6 +496,11 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     low = value.lower()
     words = _regex(r"[^\W_]+").findall(low)  # `your-api-key-here` -> your, api, key, here
     if low in _PLACEHOLDERS or "".join(words) in _PLACEHOLDERS or "example" in low:
+        return True
+    if value.endswith(_DOCUMENTED) or _regex(r"(?:\.\.\.|\u2026)[\w-]{0,8}$").search(value):
+        return True
+    default = _regex(r"([a-z]+)[0-9]{1,6}$").match(low)
+    if default is not None and default.group(1) in _PLACEHOLDERS:
         return True
     if _regex(r"<[A-Za-z][A-Za-z _.-]*>$").match(value):  # <your-token>, not <S3cr3t>
         return True

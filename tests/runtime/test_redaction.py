@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pact_runtime.redaction import find_secrets, redact
+from pact_runtime.redaction import find_secrets, is_locale_path, redact
 
 # (text, kind, the exact secret part that must disappear)
 CAUGHT = [
@@ -137,6 +137,26 @@ CAUGHT = [
     ("POSTGRES_PASSWORD: Wq8v2LkP9z", "assignment", "Wq8v2LkP9z"),
     ("password: !Secr3t9", "assignment", "!Secr3t9"),
     ("mongodb://admin:Zq7Lw2Vb@db:27017", "url-password", "Zq7Lw2Vb"),
+    # Twins of the placeholders below: the real thing with the same prefix or name.
+    ("OPENAI_API_KEY=sk-proj-Xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0aE", "openai-key",
+     "sk-proj-Xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0aE"),
+    ("ANTHROPIC_API_KEY=sk-ant-api03-Xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0aE", "anthropic-key",
+     "sk-ant-api03-Xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0aE"),
+    ("STRIPE_SECRET_KEY=sk_test_51Hx9aLkQ2mZpR7vT3yW8nB4c", "stripe-key",
+     "sk_test_51Hx9aLkQ2mZpR7vT3yW8nB4c"),
+    ("JWT_SECRET=c8f2a91d7e4b6f30", "assignment", "c8f2a91d7e4b6f30"),
+    ('password = "hunter2!"', "assignment", "hunter2!"),
+    ('{"password": "Tr4vel-Demo-91"}', "assignment", "Tr4vel-Demo-91"),
+    # A passphrase: lower-case words, or any words under an environment variable's name.
+    ('password: "correct horse battery staple"', "assignment", "correct horse battery staple"),
+    ("DB_PASSWORD='Correct horse'", "assignment", "Correct horse"),
+    # Kept in a test too: a diceware-style phrase is what real passphrases look like.
+    ('client.post("/login", data={"username": "alice", "password": "correct-horse"})',
+     "assignment", "correct-horse"),
+    # Words mixed with digits and symbols are no UI text.
+    ('{"password": "Mot de passe1!"}', "assignment", "Mot de passe1!"),
+    # Outside a translation file one word is a password (see TRANSLATIONS for the twin).
+    ("password: Passwort", "assignment", "Passwort"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -170,6 +190,32 @@ PLACEHOLDERS = [
      "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"),
     ("-----BEGIN PRIVATE KEY-----\n<your private key>\n-----END PRIVATE KEY-----",
      "-----BEGIN PRIVATE KEY-----\n<your private key>\n-----END PRIVATE KEY-----"),
+    # A known prefix cut short, as READMEs and .env.example files show it.
+    ("OPENAI_API_KEY=sk-...", "sk-..."),
+    ("ANTHROPIC_API_KEY=sk-ant-...", "sk-ant-..."),
+    ('export OPENAI_API_KEY="sk-proj-\u2026"', "sk-proj-\u2026"),
+    ("STRIPE_SECRET_KEY=sk_test_...", "sk_test_..."),
+    ("GITHUB_TOKEN=ghp_...", "ghp_..."),
+    ("api_key: sk-...Xk9f", "sk-...Xk9f"),
+    # Stand-in phrases.
+    ("JWT_SECRET=change-this-in-production", "change-this-in-production"),
+    ("SESSION_SECRET=set-me", "set-me"),
+    ("SECRET_KEY=generate-with-openssl-rand-hex-32", "generate-with-openssl-rand-hex-32"),
+    # A default with a few digits: a fixture's password. It is among the first guesses of
+    # any attack, so writing it discloses nothing, and a HALT for it pauses a login test.
+    ('{"username": "alice", "password": "demo1234"}', "demo1234"),
+    ("password: admin123", "admin123"),
+    # Documented samples: jwt.io's token, the key in Stripe's API reference.
+    ('token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ikpv'
+     'aG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"',
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIi"
+     "wiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"),
+    ("stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'", "sk_test_4eC39HqLyjWDarjtT1zdp7dc"),
+    # UI text under a secret's name: words that begin with a capital or end a sentence.
+    ('{"login": {"password": "Mot de passe"}}', "Mot de passe"),
+    ('{"forgot_password": "Forgot your password?"}', "Forgot your password?"),
+    ('"password": "At least 8 characters"', "At least 8 characters"),
+    ("password: Votre mot de passe", "Votre"),
 ]
 
 LEFT_ALONE = [
@@ -271,6 +317,61 @@ LEFT_ALONE = [
     "token = '<your-token>'",
     "    RABBITMQ_DEFAULT_PASS: guest",
 ]
+
+
+# Translation files, where one word is UI text too: (path, text), no finding for the guard.
+TRANSLATIONS = [
+    ("locales/de.yml", "login:\n  password: Passwort\n  token: Zugangstoken\n"),
+    ("config/locales/fr.yml", "fr:\n  password: mot de passe\n"),
+    ("src/i18n/fr.ts", "export default { password: 'Mot de passe', secret: 'Secret' };"),
+    ("public/locales/ja/common.json", '{"password": "\u30d1\u30b9\u30ef\u30fc\u30c9"}'),
+    ("messages_de.properties", "login.password=Passwort vergessen?\n"),
+    ("de.json", '{"api_key": "API-Schl\u00fcssel"}'),
+]
+# Their twins: (path, text, the secret the guard must still find).
+TRANSLATION_SECRETS = [
+    ("config/database.yml", "password: Passwort\n", "Passwort"),
+    ("locales/de.yml", "password: Passw0rt!\n", "Passw0rt!"),
+    ("locales/en.json", '{"api_key": "AKIAUJZDEGXDNCF32EPF"}', "AKIAUJZDEGXDNCF32EPF"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), TRANSLATIONS)
+def test_words_in_a_translation_file_are_no_finding(path, text):
+    assert find_secrets(text, placeholders=False, path=path) == []
+
+
+@pytest.mark.parametrize(("path", "text", "secret"), TRANSLATION_SECRETS)
+def test_a_secret_in_a_translation_file_is_still_a_finding(path, text, secret):
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False, path=path)] == [
+        secret]
+
+
+@pytest.mark.parametrize("path", ["locales/fr.json", "src/i18n/de.yml", "de-DE.json", "en.po",
+                                  "app_en.arb", "res/values-fr/strings.xml", "pt_BR.yaml",
+                                  "messages.fr.json", "Base.lproj/Localizable.strings"])
+def test_translation_files_are_told_by_their_path(path):
+    assert is_locale_path(path)
+
+
+@pytest.mark.parametrize("path", ["", "config/db.yml", "src/messages.py", ".env", "settings.json",
+                                  "docker-compose.yml", "tests/fixtures/users.json"])
+def test_other_files_are_no_translation_files(path):
+    assert not is_locale_path(path)
+
+
+def test_corpus_counts_no_false_positive_and_no_false_negative():
+    # Secrets: every CAUGHT text and every TRANSLATION_SECRETS text, judged as the guard
+    # judges them (placeholders=False); a false negative is one with no finding. Non-secrets:
+    # LEFT_ALONE, PLACEHOLDERS and TRANSLATIONS; a false positive is one with a finding.
+    secrets = [(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
+    others = ([(t, "") for t in LEFT_ALONE] + [(t, "") for t, _m in PLACEHOLDERS]
+              + [(t, p) for p, t in TRANSLATIONS])
+    missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
+    flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
+
+    assert (len(secrets), len(others)) == (94, 140)
+    assert (missed, flagged) == ([], [])
 
 
 @pytest.mark.parametrize(("text", "kind", "secret"), CAUGHT, ids=[c[1] + str(i) for i, c in
