@@ -113,7 +113,7 @@ def test_handoff_becomes_a_memory(home, project, tmp_path):
     assert capture.on_subagent_stop(event) is None
     [memory] = all_memories(home)
 
-    assert memory["source"] == "handoff" and memory["agent"] == "PACT:pact-database-engineer"
+    assert memory["source"] == "handoff" and memory["agent"] == "pact-database-engineer"
     assert memory["phase"] == "Code" and memory["session_id"] == "sess-1"
     assert memory["project"] == os.path.realpath(project)
     assert memory["goal"] == "Add an index for the report"

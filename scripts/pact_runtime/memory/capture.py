@@ -117,10 +117,12 @@ def build_record(found: dict[str, list[str]], agent: str, session_id: str,
     integration = found.get("integration", [])
     questions = [f"Open question: {q}" for q in found.get("questions", [])]
     context = "Integration points: " + "; ".join(integration) if integration else ""
+    # Saved as specialists save themselves: the agent type without the plugin's prefix.
+    name = agent.split(":", 1)[-1]
     return {
-        "agent": agent, "session_id": session_id, "goal": goal,
-        "phase": _PHASES.get(agent.split(":", 1)[-1].lower().replace("pact-", "", 1), ""),
-        "context": context or f"Handoff from {agent}.",
+        "agent": name, "session_id": session_id, "goal": goal,
+        "phase": _PHASES.get(name.lower().replace("pact-", "", 1), ""),
+        "context": context or f"Handoff from {name}.",
         "decisions": [decision(item) for item in found.get("decisions", [])],
         "uncertainties": found.get("uncertainties", []) + questions,
         "files": [p for p in (file_path(i) for i in found.get("files", [])) if p],
