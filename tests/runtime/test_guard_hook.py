@@ -258,6 +258,7 @@ def test_an_unknown_id_among_several_resolves_nothing(hooks: Hooks) -> None:
     ("Bash", {"command": f"ruby -pi -e 'sub(/KEY=.*/, \"KEY={AWS}\")' .env"}),
     ("Bash", {"command": f"dotenv set AWS_ACCESS_KEY_ID {AWS}"}),
     ("Bash", {"command": f"dotenv -f config/.env set AWS_ACCESS_KEY_ID {AWS}"}),
+    ("Write", {"file_path": "config/app.yml", "content": "password: Xk9fQ2mLp7Zr4Tb8\n"}),
     # an invisible character inside the key does not hide it
     ("Write", {"file_path": ".env", "content": f"KEY={AWS[:4]}\u00ad{AWS[4:]}\n"}),
     ("Write", {"file_path": ".env", "content": f"KEY={AWS[:8]}\u2063{AWS[8:]}\n"}),
@@ -293,6 +294,8 @@ def test_plain_text_secret_written_to_a_file_is_a_security_halt(hooks: Hooks, to
     ("Bash", {"command": "dotenv set AWS_ACCESS_KEY_ID changeme"}),
     ("Bash", {"command": "dotenv get AWS_ACCESS_KEY_ID"}),
     ("Bash", {"command": "python3 -c \"open('out.txt','w').write('done')\""}),
+    # one word under a secret's name in a translation file is the word, not a password
+    ("Write", {"file_path": "locales/de.yml", "content": "de:\n  password: Passwort\n"}),
     # values that are code, not literals
     ("Write", {"file_path": "app/models.py", "content": (
         "class User:\n    def __init__(self, password):\n        self.password = password\n"

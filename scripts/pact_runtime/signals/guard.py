@@ -418,7 +418,7 @@ def _file_findings(path: str, texts: list[str]) -> list[Finding]:
 def _secrets(text: str, path: str) -> list[Finding]:
     from ..redaction import find_secrets
 
-    spans = find_secrets(text, placeholders=False)
+    spans = find_secrets(text, placeholders=False, path=path)
     if not spans:
         return []
     kinds = sorted({kind for kind, _start, _end in spans})
