@@ -70,7 +70,7 @@ def test_specialist_saves_handoffs_are_captured_and_the_next_session_recalls(
     # The first run saved explicitly, so its handoff is not stored again; the second
     # run of the same specialist saved nothing, so its handoff is captured.
     assert [(m["source"], m["agent"]) for m in memories] == [
-        ("explicit", "pact-database-engineer"), ("handoff", AGENT)]
+        ("explicit", "pact-database-engineer"), ("handoff", "pact-database-engineer")]
     assert memories[0]["id"] == saved_output
     assert memories[0]["session_id"] and memories[0]["session_id"] == memories[1]["session_id"]
     assert json.loads(memories[0]["lessons"]) == [LESSON]
