@@ -107,14 +107,15 @@ _AUTH_BASIC = (r"(?i)\bauthorization\s{0,16}[:=]\s{0,16}[\"']?basic\s{1,16}"
                r"([A-Za-z0-9+/]{12,}=*)")
 
 # `name = value` / `name: value` where the name says it holds a secret.
-_ASSIGNMENT_TRIGGERS = ("pass", "pwd", "secret", "token", "key", "credential")
+_ASSIGNMENT_TRIGGERS = ("pass", "pw", "secret", "token", "key", "credential")
 # A bare "pass" counts only before a non-letter (not passes), and (checked in
 # _weak_pass) at the start of a name, after a separator or after pg/db/my (DB_PASS,
 # PGPASS), so compass and bypass do not.
 # A value may sit on the next line after "=" only when quoted, so a shell line
 # `PASSWORD=` followed by a command is not read as one.
 _ASSIGNMENT = (
-    r"(?i)(?<![\w.-])([\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|secret|token"
+    r"(?i)(?<![\w.-])([\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|(?<![a-z])pw(?![a-z])"
+    r"|secret|token"
     r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,64})"
     r"[\"']?[ \t]{0,64}(?:(?::=|=>|=)(?:[ \t]{0,64}\\?\r?\n(?=[ \t]{0,64}[\"']))?|:)[ \t]{0,64}"
     r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
@@ -131,7 +132,8 @@ _REFERENCE = (
 )
 # Names that say "secret" on their own; a name that only holds "pass" is weaker.
 _STRONG_NAME = (
-    r"(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key"
+    r"(?i)password|passwd|passphrase|pwd|(?<![a-z])pw(?![a-z])|secret|token|api[_-]?key"
+    r"|access[_-]?key"
     r"|private[_-]?key|credential"
 )
 _SUBSCRIPT = r"[A-Za-z_][\w.]*\["
@@ -176,7 +178,8 @@ def find_secrets(text: str, placeholders: bool = True,
     lower = text.lower()
     prose_in = None if placeholders else is_locale_path(path)
     spans = (list(_token_spans(text, lower)) + list(_bearer_spans(text, lower))
-             + list(_assignment_spans(text, lower, prose_in)) + list(_cli_spans(text, lower)))
+             + list(_assignment_spans(text, lower, prose_in)) + list(_cli_spans(text, lower))
+             + list(_file_format_spans(text, lower)))
     if not placeholders:
         spans = [s for s in spans if not is_placeholder(text, *s)]
     return _merge(spans)
@@ -243,6 +246,30 @@ def _token_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
             # host:8080/path@… is a port and a path, not a password.
             if not password.split("/", 1)[0].isdigit() or "/" not in password:
                 yield "url-password", match.start(1), match.end(1)
+
+
+# A line of a PostgreSQL password file (~/.pgpass): host:port:database:user:password, where
+# the port is a number or "*" and a ":" in a field is written "\:".
+_PGPASS = (r"(?m)^[ \t]{0,16}[A-Za-z0-9_.*-]{1,253}:(?:[0-9]{1,5}|\*)(?::(?:[^\s:\\]|\\.){1,63})"
+           r"{2}:((?:[^\s:\\]|\\.){1,256})[ \t]{0,16}\r?$")
+# An entry of ~/.netrc (curl, git, ftp): machine HOST login USER [account …] password PW,
+# on one line or several; the keywords are lower case, and a password of lower-case
+# letters only is taken for prose ("machine learning login flows password rules").
+_NETRC = (r"(?m)^[ \t]{0,16}machine\s{1,64}\S{1,253}\s{1,64}login\s{1,64}\S{1,253}"
+          r"(?:\s{1,64}(?:account|port)\s{1,64}\S{1,253}){0,2}\s{1,64}password\s{1,64}"
+          r"(\S{1,256})")
+
+
+def _file_format_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
+    for kind, present, pattern in (("pgpass-password", lower.count(":") >= 4, _PGPASS),
+                                   ("netrc-password", "machine" in lower and "login" in lower,
+                                    _NETRC)):
+        if present:
+            for match in _regex(pattern).finditer(text):
+                value = match.group(1)
+                prose = kind == "netrc-password" and value.isalpha() and value.islower()
+                if _is_secret_value(value) and not prose and not value.replace(".", "").isdigit():
+                    yield kind, match.start(1), match.end(1)
 
 
 def _cli_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:

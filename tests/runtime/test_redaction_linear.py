@@ -38,6 +38,8 @@ TEXT_PATTERNS = {
     "bearer": redaction._BEARER,
     "basic-auth": redaction._AUTH_BASIC,
     "assignment": redaction._ASSIGNMENT,
+    "pgpass": redaction._PGPASS,
+    "netrc": redaction._NETRC,
 }
 
 
@@ -120,6 +122,10 @@ LARGE = {
     "key footers": ('"-----BEGIN RSA PRIVATE KEY-----\\nMIIEow" + "-----END RSA " * 76_000',
                     ["private-key"]),
     "a dotted value": ('"password=" + "a.b" * 333_000', []),
+    "colon fields": ('"h:1:" * 250_000', []),
+    "colon lines": (r'"h:1:d:u:\\:\n" * 111_000', []),
+    "netrc words": ('"machine m login l " * 55_000', []),
+    "escapes in a field": (r'"h:1:d:u:" + "\\" * 1_000_000', []),
     "JSON of URLs, then a secret": (
         '"[" + ",".join(\'{"id":%d,"url":"http://localhost:8080/api/v1/items/%d"}\' % (i, i) '
         'for i in range(19_000)) + "]\\npassword = \\"Tr0ub4dor&3\\"\\n"', ["assignment"]),
