@@ -244,3 +244,118 @@ def test_the_guard_reads_what_bash_would_run(command: str, found: list[str]) -> 
     from pact_runtime.signals import guard
 
     assert [f.describe() for f in guard._bash_findings(command, "/tmp")] == found
+
+
+# ---- the words bash runs: brace expansion, quoted punctuation ----------------------------
+
+WORD_CASES = [
+    "alpha {a,b}", "alpha x{a,}y", "alpha {a,}", "alpha {,}", "alpha {a,b}{c,d}",
+    "alpha {1..3}", "alpha {01..3}", "alpha {-01..2}", "alpha {1..-01}", "alpha {0..10}",
+    "alpha {+01..3}", "alpha {1..10..3}", "alpha {1..5..-2}", "alpha {10..8}", "alpha {a..c}",
+    "alpha {c..a}", "alpha {a..e..2}", "alpha {a..1}", "alpha {aa..c}", "alpha {1...3}",
+    "alpha {1..3..}", "alpha {1..05..1}", "alpha {x}", "alpha {}", "alpha a{,}b",
+    "alpha \"{a,b}\" \\{a,b} {a\\,b,c}", "alpha {'a,b'}", "alpha {'a,b'}{c,d}", "alpha {a,'}'}",
+    "alpha {a,b\\}", "alpha {a,b\"}\"", "alpha {a,\"b c\"}", "alpha {a,\"\",b}", "alpha {a,''}x",
+    "alpha {a,b{c,d}e}f", "alpha {{a,b},c}", "alpha {a,{b,c}d", "alpha {{a,b}", "alpha {a,b}}",
+    "alpha a}b{c,d}", "alpha {a,b,{}}", "alpha {a..c}{", "alpha {a,b}{}", "alpha {x}{a,b}",
+    "alpha {1..3}x{a,b}", "alpha a{b,c}{1..2}d{x,}",
+    "alpha {a,b}=c", "alpha x={a,b}", "alpha {-i,f}", "alpha -{delete,print}",
+    "{alpha,-rf,x}", "alpha {a..c}{1..2}", "alpha {1..2}\\ ", "alpha {\"a,\"b,c}",
+    "alpha {$'\\x2c'a}", "alpha '{'a,b}", "alpha {a, b}", "alpha { a,b}", "alpha {,{a,b}}",
+    "alpha {1,2}{3..1}", "alpha {a,b}#c", "alpha \"{\"{a,b}\"}\"", "alpha {a..Z}",
+    "alpha ';' '|' '&&' '(' ')' '>' '<' \\; \\| \\>", "alpha '>'x \"<\"y", "alpha \\{ \\}",
+]
+
+
+@needs_bash
+@pytest.mark.parametrize("command", WORD_CASES)
+def test_the_reader_reads_the_words_bash_runs(bash_run, command: str) -> None:
+    assert bash_run(command) == seen(command)
+
+
+def _brace_words(rng: random.Random, count: int) -> list[str]:
+    """Words built from braces, commas, sequences, quotes and escapes."""
+    pieces = ["{", "}", ",", "a", "b", "1", "3", "..", "{a,b}", "{1..3}", "'", '"', "\\,",
+              "\\{", "'{'", '","', "x", "-", "$'x'", "{}", "''"]
+    words = []
+    while len(words) < count:
+        word = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        if word.count("'") % 2 == 0 and word.count('"') % 2 == 0:
+            words.append(word)
+    return words
+
+
+@needs_bash
+def test_generated_brace_words_read_as_bash_expands_them(bash_run) -> None:
+    wrong = []
+    for word in _brace_words(random.Random(11), 300):
+        command = "alpha " + word
+        ran, found = bash_run(command), seen(command)
+        if ran and ran != found:
+            wrong.append((word, ran, found))
+    assert wrong == []
+
+
+def test_an_assignment_before_the_program_is_not_brace_expanded() -> None:
+    """Bash keeps ``x={a,b}`` whole when it is an assignment, and expands it as an argument."""
+    assert [c.words for c in shell.parse("x={a,b} ls x={a,b}; {a,b}=c").commands] == [
+        ["x={a,b}", "ls", "x=a", "x=b"], ["a=c", "b=c"]]
+
+
+def test_a_parameter_expansion_is_no_brace_expansion() -> None:
+    """Bash expands the braces around ``${HOME}``, not the ``${`` itself (then HOME)."""
+    assert shell.parse("echo ${HOME}{a,b} {a,${HOME}x} ${x}").commands[0].words == [
+        "echo", "${HOME}a", "${HOME}b", "a", "${HOME}x", "${x}"]
+
+
+def test_a_brace_expansion_too_large_is_unsure_and_kept_as_it_is() -> None:
+    assert shell.parse("echo {1..100}").unsure is False
+    for command in ("echo {1..100000000}", "echo {a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}",
+                    "echo " + "{1..20} " * 20):
+        script = shell.parse(command)
+        assert script.unsure, command
+    assert shell.parse("echo {1..100000000}").commands[0].words == ["echo", "{1..100000000}"]
+
+
+@pytest.mark.parametrize(("command", "words", "redirects"), [
+    ("grep -n '>' a.txt", ["grep", "-n", ">", "a.txt"], []),
+    ("grep -c '|' a.txt", ["grep", "-c", "|", "a.txt"], []),
+    ("grep -n '&&' a.txt", ["grep", "-n", "&&", "a.txt"], []),
+    ("rg -n '(' src", ["rg", "-n", "(", "src"], []),
+    ("echo hi > ';'", ["echo", "hi"], [(">", ";")]),
+    ("cat a.txt > '|'", ["cat", "a.txt"], [(">", "|")]),
+    ("echo x >\\&", ["echo", "x"], [(">", "&")]),
+    ("find . -exec cat {} \\;", ["find", ".", "-exec", "cat", "{}", ";"], []),
+    ("echo x > ''", ["echo", "x"], [(">", "")]),
+])
+def test_quoted_punctuation_is_a_word(command: str, words: list[str],
+                                      redirects: list[tuple[str, str]]) -> None:
+    script = shell.parse(command)
+
+    assert [(c.words, c.redirects) for c in script.commands] == [(words, redirects)]
+    assert not script.grouping and not script.unsure
+
+
+def test_a_redirection_to_a_quoted_punctuation_name_writes_it() -> None:
+    (cmd,) = shell.parse("echo hi > ';'").commands
+    assert any(shell.writes_file(op, target) for op, target in cmd.redirects)
+
+
+@pytest.mark.parametrize(("command", "flags"), [
+    ('cat "$F" a$G ~- ~+ ~/x ~ *.py src/* "-$X" "a$X" \'$X\' \\$X', [
+        shell.EXPANDS | shell.LEADS, shell.EXPANDS | shell.SPLITS,
+        shell.EXPANDS | shell.LEADS, shell.EXPANDS | shell.LEADS, 0, 0,
+        shell.GLOB | shell.LEADS, shell.GLOB, shell.EXPANDS, shell.EXPANDS, 0, 0]),
+    ("cat $_ ${x} \"\"$x \"\"\"$x\"", [shell.EXPANDS | shell.SPLITS | shell.LEADS] * 3 + [
+        shell.EXPANDS | shell.LEADS]),
+])
+def test_each_word_says_whether_bash_computes_it(command: str, flags: list[int]) -> None:
+    (cmd,) = [c for c in shell.parse(command).commands if c.words[0] == "cat"]
+    assert cmd.flags[1:] == flags
+
+
+def test_a_heredoc_or_here_string_that_expands_is_marked() -> None:
+    for command, expands in (("cat <<EOF\n$X\nEOF", True), ("cat <<'EOF'\n$X\nEOF", False),
+                             ("cat <<EOF\nplain\nEOF", False), ('cat <<< "$x"', True),
+                             ("cat <<< '$x'", False)):
+        assert shell.parse(command).commands[0].stdin_expands is expands, command

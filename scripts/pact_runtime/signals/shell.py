@@ -11,9 +11,17 @@ starts a comment (not inside ``${…}``, arithmetic or a backtick's search for
 its end); heredoc delimiters are read as words (``<<E"O"F`` is ``EOF``, quoted,
 so the body is literal), several may wait on one line, ``<<-`` strips tabs,
 and an unquoted body joins continued lines before its end line is looked for.
-A token made only of punctuation is taken as an operator even when it was
-quoted (``echo ";"``), which errs towards splitting, never towards hiding a
-command.
+Punctuation that was quoted or escaped is a word (``grep -n '>' f``,
+``echo hi > ';'``). Brace expansion is done as bash does it, before the
+words are returned: an unquoted ``{a,b}`` or ``{x..y[..n]}`` (nested, with
+text around it; not ``${…}``, not a ``{}`` alone) becomes its words, so
+``sort f {-o,out}`` is read as ``sort f -o out``; a word that would expand
+to more than ``MAX_BRACE_WORDS`` words is kept as it is and the script is
+unsure. Each word also carries flags (``Command.flags``): whether bash
+computes part of its value (``$NAME``, ``${…}``, a substitution, ``~-``,
+``~+``, ``~user``), whether that happens outside double quotes (so the
+value may split into several words), whether the value begins with it, and
+whether it holds an unquoted glob.
 
 Where the reader cannot follow bash exactly it says so with ``Script.unsure``
 instead of guessing quietly: a ``${…}`` beyond a plain name, ``$[…]``, a CR
@@ -36,16 +44,28 @@ SUB_MARK = "__pact_sub_%d__"  # a substitution cut out of the command line
 _PUNCTUATION = ";&|<>()\n"
 _WORD_BREAKS = frozenset(" \t;&|<>")  # after one of these (unescaped), a word starts
 
+# Word flags (``Command.flags``), one int per word.
+EXPANDS = 1  # bash computes part of the value: $NAME, ${…}, $((…)), a substitution, ~-, ~+
+SPLITS = 2  # an expansion outside double quotes: the value may become several words
+LEADS = 4  # the value begins with computed text or a glob: it may begin with `-`
+GLOB = 8  # an unquoted `*`, `?` or `[`: bash may replace the word with file names
+_OPERATOR = 16  # a token: an operator run (not quoted, not escaped)
+_BARE_BRACE = 32  # a token: an unquoted `{` or `}` word (a group, when it is a command)
+MAX_BRACE_WORDS = 256  # a command line expanding to more words is unsure
+
 
 class Command:
     """One simple command: its words, redirections and what it reads on stdin."""
 
-    __slots__ = ("words", "redirects", "stdin", "piped_from", "subs")
+    __slots__ = ("words", "flags", "redirects", "stdin", "stdin_expands", "piped_from",
+                 "subs")
 
     def __init__(self, subs: list[str] | None = None) -> None:
         self.words: list[str] = []
+        self.flags: list[int] = []  # for each word: EXPANDS, SPLITS, LEADS, GLOB
         self.redirects: list[tuple[str, str]] = []  # (operator, target)
         self.stdin = ""  # heredoc body or here-string
+        self.stdin_expands = False  # bash computes part of it ($NAME, a substitution)
         self.piped_from: Command | None = None
         self.subs = subs if subs is not None else []  # the script's substitutions
 
@@ -103,8 +123,8 @@ def parse(text: str) -> Script:
         try:
             script = _parse(text)
         except RecursionError:  # substitutions nested deeper than Python recurses: words only
-            tokens, _ = _tokens(text)
-            script = Script(_assemble(tokens, [], []), True, True, [], unsure=True)
+            tokens, flags, _, _ = _tokens(text)
+            script = Script(_assemble(tokens, flags, [], []), True, True, [], unsure=True)
         if len(_PARSED) >= 8:
             _PARSED.clear()
         _PARSED[text] = script
@@ -122,11 +142,13 @@ def _parse(text: str) -> Script:
             flat = _decode_ansi_c(flat)
         except ValueError:
             unsure = True
-    tokens, complete = _tokens(flat)
+    tokens, flags, complete, too_many = _tokens(flat)
     substitution = bool(found.subs) or any(m in text for m in ("$(", "`", "<(", ">(", "$["))
-    grouping = any(t in ("(", ")", "{", "}") for t in tokens)
-    return Script(_assemble(tokens, found.bodies, found.subs), substitution, grouping,
-                  found.subs, unsure or not complete)
+    grouping = any(f & _BARE_BRACE or (f & _OPERATOR and ("(" in t or ")" in t))
+                   for t, f in zip(tokens, flags))
+    return Script(_assemble(tokens, flags, found.bodies, found.subs, found.expanding),
+                  substitution, grouping,
+                  found.subs, unsure or not complete or too_many)
 
 
 _PIECE = re.compile(
@@ -137,64 +159,303 @@ _DOUBLE_ESCAPE = re.compile(r'\\([$`"\\\n])')
 
 
 def tokenize(text: str) -> list[str]:
-    """Words and operator runs, quotes removed; raises ValueError on an unclosed quote."""
-    tokens, complete = _tokens(text)
+    """Words (brace-expanded) and operator runs, quotes removed; raises ValueError on an
+    unclosed quote."""
+    tokens, _, complete, _ = _tokens(text)
     if not complete:
         raise ValueError("unclosed quotation")
     return tokens
 
 
-def _tokens(text: str) -> tuple[list[str], bool]:
-    """Words and operator runs, and whether every quote closed.
+def _tokens(text: str) -> tuple[list[str], list[int], bool, bool]:
+    """Words and operator runs, a flag int for each, whether every quote closed, and
+    whether a brace expansion was too large to make.
 
     On an unclosed quote the tokens end at the last newline before it: bash
     runs the lines before a syntax error and none after. A backslash at the
     very end is kept as a literal backslash, as bash reads it.
     """
     tokens: list[str] = []
-    word: list[str] = []
-    in_word = False
+    flags: list[int] = []
+    pieces: list[tuple[str, str]] = []  # (kind, text): plain, single, double or escaped
+    budget = [MAX_BRACE_WORDS]
+    command_start = True  # where an assignment word is not brace-expanded
     for match in _PIECE.finditer(text):
         kind = match.lastgroup
         if kind == "space" or kind == "op":
-            if in_word:
-                tokens.append("".join(word))
-                word, in_word = [], False
+            if pieces:
+                command_start = _end_word(pieces, tokens, flags, budget, command_start)
+                pieces = []
             if kind == "op":
-                tokens.append(match.group(0))
+                op = match.group(0)
+                tokens.append(op)
+                flags.append(_OPERATOR)
+                if not ("<" in op or ">" in op):
+                    command_start = True
             continue
         if kind == "bad":
             if match.group(0) == "\\" and match.end() == len(text):
-                tokens.append("".join(word) + "\\")  # kept, yet reported as incomplete
-                return tokens, False
-            line_end = max((k for k, t in enumerate(tokens) if "\n" in t and _is_operator(t)),
-                           default=-1)
-            return tokens[:line_end + 1], False
+                pieces.append(("single", "\\"))  # kept, yet reported as incomplete
+                _end_word(pieces, tokens, flags, budget, command_start)
+                return tokens, flags, False, budget[0] < 0
+            line_end = max((k for k, t in enumerate(tokens)
+                            if flags[k] & _OPERATOR and "\n" in t), default=-1)
+            return tokens[:line_end + 1], flags[:line_end + 1], False, budget[0] < 0
         piece = match.group(kind or "plain")
-        word.append(_DOUBLE_ESCAPE.sub(r"\1", piece) if kind == "double" else piece)
-        in_word = True
-    if in_word:
-        tokens.append("".join(word))
-    return tokens, True
+        pieces.append((kind or "plain",
+                       _DOUBLE_ESCAPE.sub(r"\1", piece) if kind == "double" else piece))
+    if pieces:
+        _end_word(pieces, tokens, flags, budget, command_start)
+    return tokens, flags, True, budget[0] < 0
 
 
-def _assemble(tokens: list[str], bodies: list[str], subs: list[str]) -> list[Command]:
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
+_RESERVED_START = frozenset({"!", "{", "(", "if", "then", "else", "elif", "do", "while",
+                             "until", "time"})
+
+
+def _end_word(pieces: list[tuple[str, str]], tokens: list[str], flags: list[int],
+              budget: list[int], command_start: bool) -> bool:
+    """Add the word made of ``pieces`` (brace-expanded) to ``tokens``; returns whether
+    the next word is still where a command begins."""
+    plain = "".join(t for k, t in pieces if k == "plain")
+    single = len(pieces) == 1 and pieces[0][0] == "plain"
+    assignment = command_start and pieces[0][0] == "plain" and bool(
+        _ASSIGNMENT.match(pieces[0][1]))
+    after_redirect = bool(flags) and flags[-1] & _OPERATOR and (
+        "<" in tokens[-1] or ">" in tokens[-1])
+    if ("{" in plain and "}" in plain and ("," in plain or ".." in plain)
+            and not assignment):
+        words = _expanded(pieces, budget)
+        if words is not None and (not after_redirect or len(words) == 1):
+            for word in words:
+                tokens.append("".join(t for _, t in word))
+                flags.append(_word_flags(word))
+            return False
+    tokens.append(plain if single else "".join(t for _, t in pieces))
+    flags.append(_word_flags(pieces) | (_BARE_BRACE if single and plain in ("{", "}") else 0))
+    if after_redirect:
+        return command_start
+    return assignment or (single and plain in _RESERVED_START)
+
+
+_EXPANSION = re.compile(r"\$[A-Za-z_0-9{(@*#?$!-]|__pact_sub_\d+__")
+
+
+def _word_flags(pieces: list[tuple[str, str]]) -> int:
+    flags = 0
+    first = True
+    for kind, text in pieces:
+        if not text:
+            continue
+        if kind == "plain" or kind == "double":
+            found = _EXPANSION.search(text)
+            if found is not None:
+                flags |= EXPANDS | (SPLITS if kind == "plain" else 0)
+                flags |= LEADS if first and found.start() == 0 else 0
+            if kind == "plain":
+                if first and text[0] == "~" and text[1:2] not in ("", "/"):
+                    flags |= EXPANDS | LEADS  # ~-, ~+, ~user: OLDPWD, PWD, a home folder
+                if "*" in text or "?" in text or "[" in text:
+                    flags |= GLOB | (LEADS if first and text[0] in "*?[" else 0)
+        first = False
+    return flags
+
+
+# ---- brace expansion --------------------------------------------------------------------
+
+_INT_SEQUENCE = re.compile(r"([+-]?[0-9]+)\.\.([+-]?[0-9]+)(?:\.\.([+-]?[0-9]+))?")
+_CHAR_SEQUENCE = re.compile(r"([A-Za-z])\.\.([A-Za-z])(?:\.\.([+-]?[0-9]+))?")
+
+
+_MAX_BRACES_IN_WORD = 64
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _expanded(pieces: list[tuple[str, str]],
+              budget: list[int]) -> list[list[tuple[str, str]]] | None:
+    """The words bash makes of one word by brace expansion (empty unquoted ones dropped);
+    None, with ``budget`` below zero, when there would be too many."""
+    if sum(t.count("{") for k, t in pieces if k == "plain") > _MAX_BRACES_IN_WORD:
+        budget[0] = -1  # the search for each brace's end would cost too much
+        return None
+    atoms: list[tuple[str, str]] = []
+    for kind, text in pieces:
+        if kind == "plain":
+            atoms.extend(("plain", c) for c in text)
+        else:
+            atoms.append((kind, text))
+    try:
+        words = _brace(atoms, budget[0])
+    except (_TooMany, RecursionError):
+        budget[0] = -1
+        return None
+    words = [w for w in words if any(k != "plain" or t for k, t in w)]
+    budget[0] -= len(words)
+    if budget[0] < 0:
+        return None
+    return [_merge(w) for w in words]
+
+
+def _merge(atoms: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Join neighbouring plain atoms back into pieces."""
+    out: list[tuple[str, str]] = []
+    for kind, text in atoms:
+        if kind == "plain" and out and out[-1][0] == "plain":
+            out[-1] = ("plain", out[-1][1] + text)
+        else:
+            out.append((kind, text))
+    return out
+
+
+def _gobble(atoms: list[tuple[str, str]], i: int, satisfy: str) -> int:
+    """The index of the next unquoted ``satisfy`` at brace level 0 from ``i``, or -1.
+
+    As bash's brace_gobbler: a ``${`` opens a level its ``}`` closes, a quoted or
+    escaped character is text, and a ``{`` that starts the text and is followed by
+    ``}`` opens nothing.
+    """
+    level = 0
+    n = len(atoms)
+    while i < n:
+        kind, c = atoms[i]
+        if kind != "plain":
+            i += 1
+            continue
+        if c == "$" and i + 1 < n and atoms[i + 1] == ("plain", "{"):
+            level += 1
+            i += 2
+            continue
+        if c == satisfy and level == 0:
+            if c == "{" and i == 0 and i + 1 < n and atoms[i + 1] == ("plain", "}"):
+                i += 1
+                continue
+            return i
+        if c == "{":
+            level += 1
+        elif c == "}" and level:
+            level -= 1
+        i += 1
+    return -1
+
+
+def _brace(atoms: list[tuple[str, str]], limit: int) -> list[list[tuple[str, str]]]:
+    """Bash's brace expansion of one word, as atoms (see ``_expanded``).
+
+    The first ``{`` that opens an expression is taken, with the first ``}``
+    after it (at its level) such that between them lies a comma or a ``..``
+    with text after it, both at the top level and unquoted. Then, as bash does,
+    the text is split at its top-level commas when it holds any comma at all
+    (each part expanded again), else it is a sequence, or kept as it is when it
+    is not a valid one.
+    """
+    start = 0
+    while True:
+        i = _gobble(atoms, start, "{")
+        if i < 0:
+            return [atoms]
+        j = _gobble(atoms, i + 1, "}")
+        while j >= 0:
+            amble = atoms[i + 1:j]
+            if _gobble(amble, 0, ",") >= 0 or _top_dots(amble):
+                break
+            j = _gobble(atoms, j + 1, "}")
+        if j >= 0:
+            break
+        start = i + 1
+    pre, post = atoms[:i], atoms[j + 1:]
+    parts: list[list[tuple[str, str]]] = []
+    k = 0
+    while True:
+        comma = _gobble(amble, k, ",")
+        if comma < 0:
+            parts.append(amble[k:])
+            break
+        parts.append(amble[k:comma])
+        k = comma + 1
+    tack: list[list[tuple[str, str]]]
+    if len(parts) > 1 or any("," in t for kind, t in amble if kind != "escaped"):
+        tack = []
+        for part in parts:
+            tack.extend(_brace(part, limit))
+            if len(tack) > limit:
+                raise _TooMany
+    else:
+        sequence = _sequence(amble, limit)
+        tack = [atoms[i:j + 1]] if sequence is None else [[("single", t)] for t in sequence]
+    rest = _brace(post, limit) if post else [[]]
+    if len(tack) * len(rest) > limit:
+        raise _TooMany
+    return [pre + t + r for t in tack for r in rest]
+
+
+def _top_dots(amble: list[tuple[str, str]]) -> bool:
+    """True when ``amble`` holds an unquoted ``..`` at the top level with text after it."""
+    k = 0
+    while True:
+        dot = _gobble(amble, k, ".")
+        if dot < 0 or dot + 2 >= len(amble):
+            return False
+        if amble[dot + 1] == ("plain", "."):
+            return True
+        k = dot + 1
+
+
+def _sequence(amble: list[tuple[str, str]], limit: int) -> list[str] | None:
+    """The words of ``x..y[..step]`` (integers or letters), or None when it is not one."""
+    if any(kind != "plain" for kind, _ in amble):
+        return None
+    text = "".join(c for _, c in amble)
+    numbers = _INT_SEQUENCE.fullmatch(text)
+    letters = None if numbers else _CHAR_SEQUENCE.fullmatch(text)
+    found = numbers or letters
+    if found is None:
+        return None
+    step = abs(int(found.group(3) or 1)) or 1
+    if letters:
+        first, last = ord(found.group(1)), ord(found.group(2))
+    else:
+        first, last = int(found.group(1)), int(found.group(2))
+    if abs(last - first) // step + 1 > limit:
+        raise _TooMany
+    values = range(first, last + 1, step) if last >= first else range(first, last - 1, -step)
+    if letters:
+        return ["" if v == 92 else chr(v) for v in values]  # a lone `\\` is removed
+    width = 0
+    for term in (found.group(1), found.group(2)):
+        digits = term.lstrip("-")
+        if digits.startswith("0") and len(digits) > 1 and not term.startswith("+"):
+            width = max(width, len(term))
+    return [f"{v:0{width}d}" if width else str(v) for v in values]
+
+
+def _assemble(tokens: list[str], flags: list[int], bodies: list[str], subs: list[str],
+              expanding: frozenset[int] | set[int] = frozenset()) -> list[Command]:
     commands: list[Command] = []
     current = Command(subs)
     pipe_next = False
     i = 0
     while i < len(tokens):
         token = tokens[i]
+        flag = flags[i]
         i += 1
-        if not token or token.strip(_PUNCTUATION):  # a word (_is_operator, inlined: hot)
+        if not flag & _OPERATOR:
             current.words.append(token)
+            current.flags.append(flag & (EXPANDS | SPLITS | LEADS | GLOB))
             continue
         if "<" in token or ">" in token:
-            target = tokens[i] if i < len(tokens) and not _is_operator(tokens[i]) else ""
-            i += 1 if target else 0
+            target = ""
+            if i < len(tokens) and not flags[i] & _OPERATOR:
+                target = tokens[i]
+                current.stdin_expands |= token == "<<<" and bool(flags[i] & EXPANDS)
+                i += 1
             if current.words and current.words[-1] in ("0", "1", "2"):
                 current.words.pop()  # a file descriptor, as in 2>&1
-            _redirect(current, token, target, bodies)
+                current.flags.pop()
+            _redirect(current, token, target, bodies, expanding)
             continue
         pipe = token.strip("\n") in ("|", "|&")
         if current.words or current.redirects:
@@ -210,12 +471,14 @@ def _assemble(tokens: list[str], bodies: list[str], subs: list[str]) -> list[Com
     return commands
 
 
-def _redirect(command: Command, operator: str, target: str, bodies: list[str]) -> None:
+def _redirect(command: Command, operator: str, target: str, bodies: list[str],
+              expanding: frozenset[int] | set[int]) -> None:
     if operator == "<<<":
         command.stdin = target
     elif operator in ("<<", "<<-") and target.startswith("__pact_heredoc_"):
         index = int(target[len("__pact_heredoc_"):-2])
         command.stdin = bodies[index] if index < len(bodies) else ""
+        command.stdin_expands |= index in expanding
     command.redirects.append((operator, target))
 
 
@@ -241,10 +504,11 @@ _DELIMITER_END = frozenset(" \t\n;&|()<>")
 class Cut:
     """What ``cut`` takes out of a command line: heredoc bodies and substitutions."""
 
-    __slots__ = ("bodies", "subs", "unsure")
+    __slots__ = ("bodies", "expanding", "subs", "unsure")
 
     def __init__(self) -> None:
         self.bodies: list[str] = []  # heredoc bodies, in order
+        self.expanding: set[int] = set()  # the bodies bash expands that hold `$` or "`"
         self.subs: list[str] = []  # the text inside each $( ), backticks, <( ), >( )
         self.unsure = False  # something the reader cannot follow exactly (see the module)
 
@@ -607,6 +871,8 @@ def _bodies(text: str, i: int, pending: list[tuple[bool, str, bool]], found: Cut
         joined = "\n".join(body)
         if expands:  # quotes are text in a body, but bash runs its substitutions
             _collect(joined, found)
+            if "$" in joined or "`" in joined:
+                found.expanding.add(len(found.bodies))
         found.bodies.append(joined)
     return min(i, len(text))
 
