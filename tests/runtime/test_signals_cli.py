@@ -318,18 +318,22 @@ def test_show_says_yes_or_no_and_its_help_explains_the_id(env, capsys) -> None:
 OLD_KEYS = ["id", "created", "project", "session", "level", "category", "agent", "agent_id",
             "source", "reason", "evidence", "fingerprint", "status", "surfaced", "resolved_by",
             "resolution", "resolved_at"]
-NEW_KEYS = ["resolved_session", "used_at", "acknowledged_by", "acknowledged_at", "approval"]
+NEW_KEYS = ["resolved_session", "used_at", "acknowledged_by", "acknowledged_at", "approval",
+            "replaced_by"]
 
 
 def _guard_halts(env: dict[str, str]) -> None:
-    """S1 waits in sess-1, S2 ran, S3 approves nothing, S4 is from before sessions."""
+    """S1 waits in sess-1, S2 was let through, S3 approves nothing, S4 is from before
+    sessions, S5 is replaced by S6, a later refusal of the same call in sess-2."""
     home = env["PACT_HOME"]
     project = os.path.realpath(env["PACT_PROJECT"])
     with closing(store.connect(home)) as conn:
         for n, (words, session) in enumerate((("yes", "sess-1"), ("approved", "sess-1"),
-                                              ("no, keep it", "sess-1"), ("yes", "")), 1):
+                                              ("no, keep it", "sess-1"), ("yes", ""),
+                                              ("yes", "sess-2"), ("no", "sess-2")), 1):
+            call = "c5" if n == 6 else f"c{n}"
             signal = store.record(conn, home, project=project, level="HALT", category="DATA",
-                                  reason=f"drop {n}", source="guard", fingerprint=f"c{n}:a{n}")
+                                  reason=f"drop {n}", source="guard", fingerprint=f"{call}:a{n}")
             signal = store.resolve(conn, home, signal, words, session=session)
             if n == 2:
                 assert store.spend(conn, signal)
@@ -337,19 +341,23 @@ def _guard_halts(env: dict[str, str]) -> None:
 
 def test_show_and_list_say_where_each_approval_stands(env, capsys, monkeypatch) -> None:
     _guard_halts(env)
-    shown = {n: run(capsys, "show", f"S{n}")[1] for n in range(1, 5)}
+    shown = {n: run(capsys, "show", f"S{n}")[1] for n in range(1, 7)}
     assert "approval:     approved, waiting to run once; holds only in session sess-1 (this " \
            "session)\n" in shown[1]
     s2 = json.loads(run(capsys, "show", "S2", "--json")[1])
-    assert f"approval:     used on {s2['used_at']}: the approved call ran\n" in shown[2]
+    assert (f"approval:     let through on {s2['used_at']}: the guard let the approved call "
+            "run once; your permission rules still decided whether it ran\n") in shown[2]
     assert "approval:     not approved: the decision approves nothing (or withdrew an " \
-           "approval), so a retry opens a new HALT\n" in shown[3]
+           "approval), so a retry opens a new HALT; /PACT:resolve S3 approved lets the call " \
+           "run once in the session it is typed in\n" in shown[3]
     assert "approval:     lapsed: approved before approvals held in one session, so it lets " \
            "nothing run\n" in shown[4]
+    assert "approval:     replaced by S6: the later decision on the same call, in S6, counts " \
+           "instead in that session; resolving S5 again makes this one count\n" in shown[5]
     lines = run(capsys, "list")[1].splitlines()
     assert [line.rpartition(" [approval: ")[2] for line in lines] == [
-        "waiting, session sess-1 (this session)]", f"used on {s2['used_at']}]",
-        "not approved]", "lapsed]"]
+        "waiting, session sess-1 (this session)]", f"let through on {s2['used_at']}]",
+        "not approved]", "lapsed]", "replaced by S6]", "not approved]"]
     monkeypatch.setenv("CLAUDE_CODE_SESSION_ID", "sess-2")
     assert "holds only in session sess-1 (not this one)\n" in run(capsys, "show", "S1")[1]
 
@@ -361,9 +369,12 @@ def test_show_json_is_one_element_of_list_json(env, capsys) -> None:
     for element in listed:
         assert list(element) == OLD_KEYS + NEW_KEYS
         assert json.loads(run(capsys, "show", element["id"], "--json")[1]) == element
-    assert [(s["approval"], s["resolved_session"], s["used_at"] is None) for s in listed] == [
-        ("waiting", "sess-1", True), ("used", "sess-1", False), ("not approved", "sess-1", True),
-        ("lapsed", "", True), (None, "", True)]
+    assert [(s["approval"], s["replaced_by"], s["resolved_session"], s["used_at"] is None)
+            for s in listed] == [
+        ("waiting", None, "sess-1", True), ("used", None, "sess-1", False),
+        ("not approved", None, "sess-1", True), ("lapsed", None, "", True),
+        ("replaced", "S6", "sess-2", True), ("not approved", None, "sess-2", True),
+        (None, None, "", True)]
 
 
 def test_ack_records_who_and_when(env, capsys) -> None:
@@ -419,4 +430,7 @@ def test_every_help_explains_the_id(env, capsys) -> None:
         assert "ID" in text and "e.g. S7 (7, s7 and #7 also work)" in text, argv
     shown = " ".join(run(capsys, "show", "-h")[1].split())
     assert "--json print it as one JSON object" in shown and \
-        "acknowledged_by, acknowledged_at, approval" in shown
+        "acknowledged_by, acknowledged_at, approval, replaced_by." in shown
+    assert ("used (the guard let the call through at used_at; your permission rules still "
+            "decided whether it ran), replaced (a later decision on the same call, the id in "
+            "replaced_by, counts instead)") in shown

@@ -280,3 +280,47 @@ def test_spend_records_the_run_once(conn, home: str) -> None:
     assert used is not None and used.used and used.used_at is not None
     assert store.decide_again(conn, used, "no", "A") is None  # a used approval stays
     assert used.as_dict(approves=True)["approval"] == "used"
+
+
+def test_a_later_decision_on_the_same_call_replaces_an_approval(conn, home: str) -> None:
+    older = _guard_halt(conn, home, "yes", "A")
+    assert store.replacement(conn, older) is None
+    assert older.as_dict(approves=True)["approval"] == "waiting"
+    elsewhere = _guard_halt(conn, home, "no", "B")  # another session: A keeps its approval
+    assert store.replacement(conn, older) is None
+    newer = _guard_halt(conn, home, "no", "A")
+    replaced = store.replacement(conn, older)
+    assert replaced is not None and replaced.id == newer.id
+    data = older.as_dict(approves=True, replaced_by=replaced)
+    assert (data["approval"], data["replaced_by"], list(data)[-2:]) == (
+        "replaced", newer.ref, ["approval", "replaced_by"])
+    assert [s.id for s in store.same_call(conn, older)] == [elsewhere.id, newer.id]
+    # Deciding the older one again makes it the latest, and it counts once more.
+    again = store.decide_again(conn, older, "approved", "A")
+    assert again is not None and store.replacement(conn, again) is None
+    replaced = store.replacement(conn, newer)
+    assert replaced is not None and replaced.id == older.id
+
+
+def test_a_used_or_open_signal_is_never_replaced(conn, home: str) -> None:
+    used = _guard_halt(conn, home, "yes", "A")
+    assert store.spend(conn, used)
+    _guard_halt(conn, home, "no", "A")
+    opened = store.record(conn, home, project=PROJECT, level="HALT", category="DATA",
+                          reason="drop", source="guard", fingerprint="call:act")
+    for signal in (store.get(conn, used.id), opened):
+        assert signal is not None and store.replacement(conn, signal) is None
+    assert (opened.call, _halt(conn, home).call) == ("call", "")
+    assert [s.id for s in store.same_call(conn, _halt(conn, home))] == []
+
+
+@pytest.mark.parametrize(("decision", "refused_by"), [
+    ("approved", None), ("Yes.", None), ("APPROVED, the backup is done", None),
+    ("approved, it is not a production database", "not"), ("yes, run it once", "once"),
+    ("yes drop it, I Don't need that table", "Don't"), ("yes, but only after", "but"),
+    ("no", "no"), ("go ahead", ""), ("approve", ""), ("", ""), ("3 tests", ""),
+])
+def test_refusal_names_the_first_word_that_keeps_a_decision_from_approving(
+        decision: str, refused_by: str | None) -> None:
+    assert vocabulary.refusal(decision) == refused_by
+    assert vocabulary.approves(decision) is (refused_by is None)

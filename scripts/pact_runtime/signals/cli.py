@@ -145,9 +145,12 @@ _EPILOG = ("ID is a signal's id as `pact-signal list` shows it, e.g. S7 (7, s7 a
 _JSON_KEYS = ("With --json, one object with the keys id, created, project, session, level,\n"
               "category, agent, agent_id, source, reason, evidence, fingerprint, status,\n"
               "surfaced, resolved_by, resolution, resolved_at, resolved_session, used_at,\n"
-              "acknowledged_by, acknowledged_at, approval (for a resolved guard HALT: waiting,\n"
-              "used, not approved or lapsed; else null). Times are UTC ISO 8601 or null; new\n"
-              "keys are only ever added at the end.")
+              "acknowledged_by, acknowledged_at, approval, replaced_by. approval is null but\n"
+              "for a resolved guard HALT: waiting (to run once, in resolved_session), used\n"
+              "(the guard let the call through at used_at; your permission rules still\n"
+              "decided whether it ran), replaced (a later decision on the same call, the id\n"
+              "in replaced_by, counts instead), not approved, or lapsed. Times are UTC ISO\n"
+              "8601 or null; new keys are only ever added at the end.")
 
 
 def _limit(text: str) -> int:
@@ -240,18 +243,20 @@ def emit_signal(args: argparse.Namespace) -> int:
 
 def list_signals(args: argparse.Namespace) -> int:
     project = project_root()
+    rule = _rule()
     with closing(store.connect(require_data_home())) as conn:
         signals = store.find(conn, project, open_only=args.open, limit=args.limit)
-    rule = _rule()
+        later = {s.id: store.replacement(conn, s) for s in signals}
     if args.json:
-        print(json.dumps([_as_dict(s, rule) for s in signals], indent=2, ensure_ascii=False))
+        print(json.dumps([_as_dict(s, rule, later[s.id]) for s in signals], indent=2,
+                         ensure_ascii=False))
         return 0
     if not signals:
         print(for_terminal(f"No open signals for {project}." if args.open
                            else f"No signals for {project}."))
     for signal in signals:
         line = f"{signal.ref:<6} {signal.status:<12} {signal.line()[len(signal.ref) + 1:]}"
-        state = _approval_text(signal, rule, short=True)
+        state = _approval_text(signal, rule, later[signal.id], short=True)
         print(for_terminal(line + (f" [approval: {state}]" if state else ""), one_line=True))
     return 0
 
@@ -263,16 +268,17 @@ _WIDTH = 14
 
 
 def show_signal(args: argparse.Namespace) -> int:
+    rule = _rule()
     with closing(store.connect(require_data_home())) as conn:
         signal = _find(conn, args.id)
-    rule = _rule()
-    data = _as_dict(signal, rule)
+        later = store.replacement(conn, signal)
+    data = _as_dict(signal, rule, later)
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     lines = [(key, str(value)) for key, value in data.items()
              if value not in ("", None) and key not in _SHOWN_APART]
-    state = _approval_text(signal, rule)
+    state = _approval_text(signal, rule, later)
     if state:
         lines.append(("approval", state))
     if data["acknowledged_at"]:
@@ -330,14 +336,15 @@ def _approves(signal: store.Signal, rule: tuple[frozenset[str], frozenset[str]] 
     return rule is not None and approves(signal.resolution, rule=rule)
 
 
-def _as_dict(signal: store.Signal, rule: tuple[frozenset[str], frozenset[str]] | None) -> dict:
-    return signal.as_dict(approves=_approves(signal, rule))
+def _as_dict(signal: store.Signal, rule: tuple[frozenset[str], frozenset[str]] | None,
+             later: store.Signal | None) -> dict:
+    return signal.as_dict(approves=_approves(signal, rule), replaced_by=later)
 
 
 def _approval_text(signal: store.Signal, rule: tuple[frozenset[str], frozenset[str]] | None,
-                   short: bool = False) -> str:
+                   later: store.Signal | None, short: bool = False) -> str:
     """Where the approval in a resolved guard HALT stands, in words; "" for other signals."""
-    state = signal.approval(_approves(signal, rule))
+    state = signal.approval(_approves(signal, rule), later)
     if state == "waiting":
         here = os.environ.get("CLAUDE_CODE_SESSION_ID", "")
         where = " (this session)" if here == signal.resolved_session else (
@@ -348,11 +355,20 @@ def _approval_text(signal: store.Signal, rule: tuple[frozenset[str], frozenset[s
                 f"{signal.resolved_session}{where}")
     if state == "used":
         when = f" on {store.iso(signal.used_at)}" if signal.used_at else ""
-        return f"used{when}" if short else f"used{when}: the approved call ran" + (
-            "" if when else " (when was not recorded)")
+        return f"let through{when}" if short else (
+            f"let through{when}{'' if when else ' (when was not recorded)'}: the guard let the "
+            "approved call run once; your permission rules still decided whether it ran")
+    if state == "replaced" and later is not None:
+        if short:
+            return f"replaced by {later.ref}"
+        return (f"replaced by {later.ref}: the later decision on the same call, in "
+                f"{later.ref}, counts instead in that session; resolving {signal.ref} again "
+                "makes this one count")
     if state == "not approved":
         return state if short else ("not approved: the decision approves nothing (or "
-                                    "withdrew an approval), so a retry opens a new HALT")
+                                    "withdrew an approval), so a retry opens a new HALT; "
+                                    f"/PACT:resolve {signal.ref} approved lets the call run "
+                                    "once in the session it is typed in")
     if state == "lapsed":
         return "lapsed" if short else ("lapsed: approved before approvals held in one session, "
                                        "so it lets nothing run")

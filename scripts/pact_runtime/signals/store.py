@@ -80,16 +80,34 @@ class Signal:
 
     @property
     def used(self) -> bool:
-        """Whether the call this signal's approval let run has run (``spent:`` in old logs)."""
+        """Whether the guard let through the call this signal approved (``spent:`` in old logs).
+
+        Letting it through uses the approval: the user's permission rules then
+        decide whether the call runs.
+        """
         return self.used_at is not None or self.fingerprint.startswith(SPENT)
 
-    def approval(self, approves: bool) -> str | None:
+    @property
+    def call(self) -> str:
+        """The digest of the exact call a guard HALT stopped; "" for other signals."""
+        if self.source != "guard":
+            return ""
+        fingerprint = self.fingerprint
+        if fingerprint.startswith(SPENT):
+            fingerprint = fingerprint[len(SPENT):]
+        return fingerprint.partition(":")[0]
+
+    def approval(self, approves: bool, replaced_by: Signal | None = None) -> str | None:
         """The state of the approval in a resolved guard HALT, None for any other signal.
 
-        ``approves`` is whether the decision approves by the protocol's rule:
-        ``waiting`` (it may run once, in ``resolved_session`` only), ``used``,
-        ``not approved`` (never approved, or withdrawn), ``lapsed`` (approved
-        before approvals were tied to a session: it lets nothing run).
+        ``approves`` is whether the decision approves by the protocol's rule, and
+        ``replaced_by`` the later decision on the same call in the same session
+        (see ``replacement``): ``waiting`` (it may run once, in ``resolved_session``
+        only), ``used`` (the guard let the call through, once; the user's
+        permission rules still decided whether it ran), ``replaced`` (a later
+        decision on the same call counts instead), ``not approved`` (never
+        approved, or withdrawn), ``lapsed`` (approved before approvals were tied
+        to a session: it lets nothing run).
         """
         if self.source != "guard" or self.level != "HALT" or self.status != "resolved":
             return None
@@ -97,9 +115,11 @@ class Signal:
             return "used"
         if not approves:
             return "not approved"
-        return "waiting" if self.resolved_session else "lapsed"
+        if not self.resolved_session:
+            return "lapsed"
+        return "waiting" if replaced_by is None else "replaced"
 
-    def as_dict(self, approves: bool = False) -> dict:
+    def as_dict(self, approves: bool = False, replaced_by: Signal | None = None) -> dict:
         """The row as JSON-ready values; new keys are only ever added at the end."""
         data = {name: getattr(self, name) for name in _COLUMNS}
         data["id"] = self.ref
@@ -108,7 +128,9 @@ class Signal:
         for name in ("resolved_at", "used_at", "acknowledged_at"):
             stamp = data[name]
             data[name] = iso(stamp) if stamp else None
-        data["approval"] = self.approval(approves)
+        state = self.approval(approves, replaced_by)
+        data["approval"] = state
+        data["replaced_by"] = replaced_by.ref if state == "replaced" and replaced_by else None
         return data
 
     def line(self) -> str:
@@ -226,8 +248,33 @@ def last_decision(conn: sqlite3.Connection, project: str, call: str,
     return Signal(row) if row else None
 
 
+def replacement(conn: sqlite3.Connection, signal: Signal) -> Signal | None:
+    """The later decision that counts instead of ``signal``'s, for the guard.
+
+    The guard goes by the latest decision on a call typed in the session (see
+    ``last_decision``), so the decision in a resolved guard HALT whose call was
+    not let through is replaced when another HALT of the same call was decided
+    after it in its session. None when ``signal``'s decision is the one that
+    counts, or when the question does not arise.
+    """
+    if not signal.call or signal.status != "resolved" or signal.used \
+            or not signal.resolved_session:
+        return None
+    latest = last_decision(conn, signal.project, signal.call, signal.resolved_session)
+    return latest if latest is not None and latest.id != signal.id else None
+
+
+def same_call(conn: sqlite3.Connection, signal: Signal) -> list[Signal]:
+    """The other HALTs the guard raised on the call ``signal`` stopped, oldest first."""
+    if not signal.call:
+        return []
+    rows = conn.execute(_SELECT + " WHERE project = ? AND fingerprint GLOB ? AND id != ?"
+                        " ORDER BY id", (signal.project, signal.call + ":*", signal.id))
+    return [Signal(r) for r in rows.fetchall()]
+
+
 def spend(conn: sqlite3.Connection, signal: Signal) -> bool:
-    """Record that the call ``signal`` approved runs now (``used_at``).
+    """Record that the guard lets the call ``signal`` approved through now (``used_at``).
 
     False when the approval changed since ``signal`` was read: another call used
     it, or the user withdrew it or moved it to another session.
@@ -272,11 +319,13 @@ def resolve(conn: sqlite3.Connection, home: str, signal: Signal, words: str,
 
 def decide_again(conn: sqlite3.Connection, signal: Signal, words: str,
                  session: str) -> Signal | None:
-    """Replace the decision on a resolved guard HALT whose approval is still unused.
+    """Replace the decision on a resolved guard HALT whose call was not let through.
 
-    The new words and session replace the old ones (a refusal withdraws the
-    approval, an approval typed in another session moves there). None when the
-    approval was used or changed since ``signal`` was read.
+    The new words and session replace the old ones, so the user's latest
+    decision counts: a refusal withdraws an approval, an approval replaces a
+    refusal or a condition, and an approval typed in another session moves
+    there. None when the call was let through or the decision changed since
+    ``signal`` was read.
     """
     with write(conn):
         cursor = conn.execute(

@@ -91,10 +91,25 @@ def approves(decision: str, root: str | None = None,
     decisions. Raises VocabularyError when the protocol's rule cannot be read;
     callers treat that as "not approved".
     """
+    return refusal(decision, root, rule) is None
+
+
+def refusal(decision: str, root: str | None = None,
+            rule: tuple[frozenset[str], frozenset[str]] | None = None) -> str | None:
+    """What keeps the decision from approving: None when it approves.
+
+    Otherwise the first word of the ``holds none of`` row found in the decision,
+    as the user typed it (``Don't``), or "" when it holds none of them but does
+    not begin with a word of the ``begins with`` row. Raises VocabularyError
+    like ``approves``.
+    """
     first, refusing = rule or approval_words(root)
     # Words are runs of letters, an apostrophe inside one (don't, don’t) kept with it.
-    words = [letters(w) for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", decision)]
-    return bool(words) and words[0] in first and refusing.isdisjoint(words)
+    typed = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", decision)
+    blocked = next((word for word in typed if letters(word) in refusing), None)
+    if blocked is not None:
+        return blocked
+    return None if typed and letters(typed[0]) in first else ""
 
 
 def letters(word: str) -> str:
