@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import glob
+import json
 import os
 
 from .harness import Client, text
@@ -77,3 +79,59 @@ def test_the_user_withdraws_an_approval_in_the_same_session(pact: Client, plugin
     withdrawn, new = signals(pact, plugin_root)
     assert (withdrawn["resolution"], withdrawn["approval"], withdrawn["resolved_session"],
             new["session"]) == ("no, keep the table", "not approved", first, first)
+
+
+
+def _shown_to_user(pact: Client, session: str, event: str = "UserPromptSubmit") -> list[str]:
+    """The hook messages the client showed the user in ``session``, from its transcript.
+
+    ``-p`` prints no hook ``systemMessage``; the client records each one it shows as a
+    ``hook_system_message`` attachment in the session's transcript.
+    """
+    shown = []
+    pattern = os.path.join(pact.home, ".claude", "projects", "*", f"{session}.jsonl")
+    for path in glob.glob(pattern):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                attachment = json.loads(line).get("attachment") or {}
+                if attachment.get("type") == "hook_system_message" and \
+                        attachment.get("hookEvent") == event:
+                    shown.append(str(attachment.get("content", "")))
+    return shown
+
+
+def test_the_user_is_told_why_go_ahead_approves_nothing_and_approved_then_runs_the_call(
+        pact: Client, plugin_root: str):
+    ran = _fake_psql(pact)
+    first = _stopped(pact, plugin_root)
+
+    # "go ahead" approves nothing; the user, not only the model, is told why and what to type.
+    pact.model.script(main=[text("noted")])
+    r = pact.run("/PACT:resolve S1 go ahead", allowed_tools=["Bash"], args=["--continue"])
+    assert r.returncode == 0, r
+    told = ("PACT: the call S1 stopped stays stopped: the decision does not begin with approved "
+            "or yes. To let exactly that call run once, type /PACT:resolve S1 approved")
+    assert told in _shown_to_user(pact, first)
+    assert ("This decision does not approve the call S1 stopped (the decision does not begin "
+            "with approved or yes;") in r.context_text(r.main_requests[0])
+    (refused,) = signals(pact, plugin_root)
+    assert (refused["resolution"], refused["approval"]) == ("go ahead", "not approved")
+
+    # The latest decision counts: "approved" in the same session lets the DROP run, once.
+    pact.model.script(main=[bash(DROP, "toolu_retry"), bash("pact-signal show S1", "toolu_show"),
+                            text("dropped")])
+    r2 = pact.run("/PACT:resolve S1 approved", allowed_tools=["Bash"], args=["--continue"])
+    assert r2.returncode == 0, r2
+    assert ('The user approved the call S1 stopped: "approved" replaces "go ahead".'
+            in r2.context_text(r2.main_requests[0]))
+    assert _shown_to_user(pact, first)[-1] == (
+        "PACT: S1 approved: the call it stopped may run once, unchanged, in this session.")
+    assert r2.tool_result_for("toolu_retry").get("is_error") is not True
+    with open(ran, encoding="utf-8") as f:
+        assert f.read() == "-c DROP TABLE customers\n"
+    (used,) = signals(pact, plugin_root)
+    assert (used["resolution"], used["approval"], used["resolved_session"]) == (
+        "approved", "used", first)
+    assert (f"approval:     let through on {used['used_at']}: the guard let the approved call "
+            "run once; your permission rules still decided whether it ran") in \
+        r2.result_text(r2.tool_result_for("toolu_show"))
