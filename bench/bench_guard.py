@@ -13,7 +13,9 @@ input, a 10 MB SQL file being written shows it on a large file, and a
 SubagentStop whose final message is 10 MB of unclosed
 ``pact-signal`` fences shows the signal-block reader's (it once took 30 s on
 210 KB, the hook's timeout). Writes of 100 KB and 1 MB that once made the secret
-patterns take quadratic time (35 s at 100 KB) show their time now. Prints a Markdown table; writes
+patterns take quadratic time (35 s at 100 KB) show their time now. A ``for`` loop
+and a ``find -exec`` over a large project show the cost of reading the SQL files
+a command names, up to the guard's caps. Prints a Markdown table; writes
 ``bench/results/guard.json`` and ``bench/results/guard.md``.
 """
 
@@ -43,6 +45,13 @@ LARGE = {'psql -c "SELECT 1; …" (1 MB, ends in DROP TABLE)':
          'psql -c "' + "SELECT 1; " * 100_000 + 'DROP TABLE customers"',
          "git commit -m '…' (1 MB of SQL words)":
          "git commit -m '" + "update the table; " * 58_000 + "'"}
+# SQL files a command names without writing them out: the guard reads up to its caps
+# (sqlscan.MAX_LISTED_FILES, MAX_WALKED). Run in a project holding 300 migrations that
+# update with a WHERE, beside 20,000 other files.
+FILE_LOOPS = {"for f in migrations/*.sql; do psql -f \"$f\"; done (300 files, reads 200)":
+              'for f in migrations/*.sql; do psql -f "$f"; done',
+              "find . -name '*.pgsql' -exec psql -f {} \\; (no match, walk capped)":
+              "find . -name '*.pgsql' -exec psql -f {} \\;"}
 FENCES = "SubagentStop: 10 MB of unclosed ```pact-signal fences"
 BIG_SQL = "Write db/big.sql (10 MB of INSERTs, ends in DROP TABLE)"
 # Files that once made the secret patterns take quadratic time (35 s at 100 KB, past the
@@ -106,6 +115,10 @@ def measure(dist: str, runs: int) -> dict:
             project = halted if "DROP" in command else calm
             cases[name] = ([*hook, "PreToolUse"], _event(project, "Bash", {"command": command}),
                            _env(root, home, project))
+        _file_tree(calm)
+        for name, command in FILE_LOOPS.items():
+            cases[name] = ([*hook, "PreToolUse"], _event(calm, "Bash", {"command": command}),
+                           _env(root, home, calm))
         cases[BIG_SQL] = ([*hook, "PreToolUse"], _event(halted, "Write", {
             "file_path": f"{halted}/db/big.sql",
             "content": "INSERT INTO t VALUES (1, 'update me');\n" * 250_000 + "DROP TABLE t;\n"}),
@@ -133,7 +146,22 @@ def measure(dist: str, runs: int) -> dict:
             "median_ms": {n: round(statistics.median(t) * 1000, 2) for n, t in times.items()},
             "ratio_to_noop": {n: round(statistics.median(t) / base, 2) for n, t in times.items()},
             "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": [*LARGE, BIG_SQL, FENCES,
+                                                       *FILE_LOOPS,
                                                        *(n for n in cases if "Write notes" in n)]}
+
+
+def _file_tree(project: str) -> None:
+    """300 migrations (each an UPDATE with a WHERE) and 20,000 other files in 200 folders."""
+    os.makedirs(os.path.join(project, "migrations"))
+    for k in range(300):
+        with open(os.path.join(project, "migrations", f"{k:04}.sql"), "w") as f:
+            f.write(f"UPDATE accounts SET flag = 1 WHERE id = {k};\n")
+    for d in range(200):
+        folder = os.path.join(project, "node_modules", f"pkg{d}")
+        os.makedirs(folder)
+        for k in range(100):
+            with open(os.path.join(folder, f"m{k}.js"), "w") as f:
+                f.write("x\n")
 
 
 def report(figures: dict) -> str:
