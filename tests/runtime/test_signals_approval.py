@@ -188,8 +188,12 @@ def test_an_old_unused_approval_without_a_session_lets_nothing_run(hooks: Hooks)
 def test_an_approval_from_a_prompt_without_a_session_holds_nowhere(hooks: Hooks) -> None:
     drop(hooks)
     answer = hooks.run("UserPromptSubmit", {"prompt": "/PACT:resolve S1 yes"})
-    assert "the prompt named no session, so it lets the call S1 stopped run nowhere" in \
-        context(answer, "UserPromptSubmit")
+    told = context(answer, "UserPromptSubmit")
+    assert "the prompt named no session, so it lets the call S1 stopped run nowhere" in told
+    assert "has been told" not in told
+    assert answer is not None and answer["systemMessage"] == (
+        "PACT: S1 stays stopped: the prompt carried no session, so the approval can hold "
+        "nowhere.")
     assert deny_reason(hooks.tool("Bash", {"command": DROP})).startswith(
         "PACT guard raised HALT S2")
 
@@ -324,3 +328,16 @@ def test_an_approval_replaced_by_a_later_halt_of_the_same_call_is_never_waiting(
     assert ran(drop(hooks, session="B"))  # under S2
     assert deny_reason(drop(hooks, session="B")).startswith("PACT guard raised HALT S3")
     assert (only(hooks, "S1").used_at, only(hooks, "S2").used_at is not None) == (None, True)
+
+
+def test_a_decision_changed_at_the_same_moment_asks_the_user_to_type_it_again(
+        hooks: Hooks, monkeypatch) -> None:
+    drop(hooks)
+    prompt(hooks, "/PACT:resolve S1 no")
+    decided = only(hooks, "S1")
+    assert decided.resolved_at is not None
+    monkeypatch.setattr(store, "decide_again", lambda *args: None)  # another prompt won
+    assert said(hooks, "/PACT:resolve S1 approved")[1] == (
+        f'PACT: "approved" was not recorded: S1 was already resolved on '
+        f'{store.iso(decided.resolved_at)} with "no", recorded at the same moment; type yours '
+        "again if it should count.")

@@ -92,12 +92,11 @@ def on_user_prompt(event: Event) -> Outcome | None:
 class _Decided:
     """A guard HALT this prompt decided, with the other HALTs of the same call."""
 
-    __slots__ = ("signal", "before", "still_open", "replaced")
+    __slots__ = ("signal", "still_open", "replaced")
 
-    def __init__(self, signal: Signal, before: Signal | None, still_open: list[Signal],
+    def __init__(self, signal: Signal, still_open: list[Signal],
                  replaced: list[Signal]) -> None:
         self.signal = signal
-        self.before = before  # its decision before this prompt, when it had one
         self.still_open = still_open  # open HALTs of the same call: the guard refuses it
         self.replaced = replaced  # unused approvals of the call in this session, now replaced
 
@@ -130,8 +129,8 @@ def _resolve(event: Event, home: str, numbers: list[int], words: str) -> tuple[s
                 done.append(store.get(conn, signal.id) or signal)
             else:
                 changed.append((signal, after))
-        decided = {after.id: _decided(conn, after, before, session)
-                   for before, after in [(None, s) for s in resolved if s.call] + changed}
+        decided = {s.id: _decided(conn, s, session) for s in
+                   [s for s in resolved if s.source == "guard"] + [a for _, a in changed]}
         left = store.open_halts(conn, event.project)
     parts = [_already_text(s) for s in done]
     parts += [_changed_text(before, decided[after.id], session) for before, after in changed]
@@ -143,20 +142,19 @@ def _resolve(event: Event, home: str, numbers: list[int], words: str) -> tuple[s
     return " ".join(parts), "\n".join(lines)
 
 
-def _decided(conn: sqlite3.Connection, signal: Signal, before: Signal | None,
-             session: str) -> _Decided:
+def _decided(conn: sqlite3.Connection, signal: Signal, session: str) -> _Decided:
     from . import store
 
     others = store.same_call(conn, signal)
     still_open = [s for s in others if s.status != "resolved"]
     replaced = [s for s in others if s.status == "resolved" and not s.used and session
                 and s.resolved_session == session and _approves(s.resolution)]
-    return _Decided(signal, before, still_open, replaced)
+    return _Decided(signal, still_open, replaced)
 
 
 def _undecided(signal: Signal) -> bool:
     """A resolved guard HALT whose call the guard has not let through: its decision may change."""
-    return bool(signal.call) and signal.level == "HALT" and not signal.used
+    return signal.source == "guard" and signal.level == "HALT" and not signal.used
 
 
 def _already_text(signal: Signal) -> str:
@@ -181,6 +179,8 @@ def _already_message(signal: Signal, words: str) -> str:
         through = f" on {iso(signal.used_at)}" if signal.used_at else ""
         return f"{head}, and the guard let the call it approved through{through}, so that " \
                "decision stands."
+    if signal.source == "guard":  # the decision changed while this one was being recorded
+        return f"{head}, recorded at the same moment; type yours again if it should count."
     return f"{head}, and that decision stands (only a HALT the guard raised can be decided " \
            "again, until its call is let through)."
 
@@ -228,7 +228,7 @@ def _resolved_text(resolved: list[Signal], words: str, left: list[Signal], sessi
         approves = _approves(words) and bool(session)
         text += "".join(_call_notes(decided[s.id], approves) for s in resolved
                         if s.id in decided)
-        if not approves:
+        if not _approves(words):
             text += " " + _told(stopped)
     if left:
         text += " Still open: " + ", ".join(s.ref for s in left) + "."
