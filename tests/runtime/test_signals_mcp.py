@@ -116,8 +116,9 @@ def test_a_marked_halt_with_an_unreadable_log_denies_mcp_tools(project: Project)
     assert store.marker_path(project.home, project.project) in reason
 
 
-def test_with_no_halt_an_mcp_call_costs_one_stat_and_no_sqlite(project: Project) -> None:
-    """The no-op path: the marker's ``os.stat``, nothing more; SQLite is never loaded."""
+def test_with_no_halt_an_mcp_call_costs_two_stats_and_no_sqlite(project: Project) -> None:
+    """The no-op path: ``os.stat`` of the marker and of its folder (still there beside
+    the log), nothing more; SQLite is never loaded."""
     project.signal(level="ALERT")  # a database exists, with nothing that pauses
     code = ("import os, sys\n"
             "from pact_runtime.dispatch import main\n"
@@ -131,13 +132,15 @@ def test_with_no_halt_an_mcp_call_costs_one_stat_and_no_sqlite(project: Project)
             "print(json.dumps([p for p in seen if p.startswith(home)]), file=sys.stderr)\n"
             "print(json.dumps(sorted(m for m in sys.modules if 'sqlite' in m or "
             "m.endswith('.store'))), file=sys.stderr)\n")
-    proc = subprocess.run(
-        [sys.executable, "-S", "-c", "import json\n" + code, "PreToolUse"],
-        input=project.payload(SQL_TOOL, {"query": "DROP TABLE t"}), capture_output=True,
-        cwd=SCRIPTS, timeout=60,
-        env={"PATH": os.environ["PATH"], "PYTHONPATH": SCRIPTS, **project.env})
-
-    assert proc.returncode == 0 and proc.stdout == b"", proc.stderr
+    marker = store.marker_path(project.home, project.project)
+    for _ in range(2):  # the first finds a log with no halts/ folder (only ALERTs) and makes it
+        proc = subprocess.run(
+            [sys.executable, "-S", "-c", "import json\n" + code, "PreToolUse"],
+            input=project.payload(SQL_TOOL, {"query": "DROP TABLE t"}), capture_output=True,
+            cwd=SCRIPTS, timeout=60,
+            env={"PATH": os.environ["PATH"], "PYTHONPATH": SCRIPTS, **project.env})
+        assert proc.returncode == 0 and proc.stdout == b"", proc.stderr
+        assert os.path.isdir(os.path.dirname(marker))
     stats, modules = (json.loads(line) for line in proc.stderr.decode().splitlines())
-    assert stats == [store.marker_path(project.home, project.project)]
+    assert stats == [marker, os.path.dirname(marker)]
     assert modules == []

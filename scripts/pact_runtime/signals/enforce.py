@@ -235,6 +235,16 @@ def _restore_markers(home: str) -> bool:
 
 # ---- the data folder --------------------------------------------------------------------
 
+# Where a command runs when the reader cannot name the folder: somewhere that can be the
+# data folder or inside it, or somewhere that can be an ancestor of it. (A NUL can be in
+# no real path.) None is "anywhere".
+_INSIDE = "\0inside"
+_NEAR = "\0near"
+_PLACES = (None, _INSIDE, _NEAR)
+# What the data folder holds, for a relative path after a cd that cannot be followed.
+_ENTRIES = ("pact.db", "pact.db-wal", "pact.db-shm", "halts", "waiting", "logs")
+
+
 def _touches_data(tool: str, data: dict, command: str, home: str, cwd: str) -> str:
     """The deny reason when a tool would change the PACT data folder, else ""."""
     message = (f"The PACT data folder ({home}) holds the signal log and memory; a command "
@@ -242,31 +252,56 @@ def _touches_data(tool: str, data: dict, command: str, home: str, cwd: str) -> s
                "it only through `pact-signal` and `pact-memory`.")
     if tool in _EDITS:
         path = data.get("file_path") or data.get("notebook_path")
-        if isinstance(path, str) and path and _inside(path, home):
+        if isinstance(path, str) and path and _inside(_clean(path), home):
             return message
         return ""
     if tool != "Bash" or not command:
         return ""
     if _names_data(command, home) and not is_read_only(command, cwd):
         return message
-    if _may_reach(command, home, cwd):
-        folder = _Folder(home)
-        if _plainly_clear(command, folder, cwd) or not _reaches(command, folder, cwd, 0):
-            return ""
-        return message
-    return ""
+    reach = _may_reach(command, home, cwd)
+    linked = _linked(command, home, cwd)
+    if not reach and not linked:
+        return ""
+    folder = _Folder(home)
+    if (not linked and _plainly_clear(command, folder, cwd)) or not _reaches(
+            command, folder, cwd, 0):
+        return ""
+    return message
 
 
 def _names_data(command: str, home: str) -> bool:
-    user = os.path.expanduser("~")
+    user = _user()
     tilde = "~" + home[len(user):] if user != "~" and home.startswith(user + os.sep) else home
     return home in command or tilde in command or any(n in command for n in _DATA_NAMES)
 
 
+def _user() -> str:
+    return os.path.expanduser("~")
+
+
+def _expanduser(word: str) -> str:
+    """``~user/…`` expanded; as given when no such user (as bash leaves it) or the name
+    cannot be looked up (a NUL)."""
+    try:
+        return os.path.expanduser(word)
+    except (KeyError, ValueError):
+        return word
+
+
+def _real(path: str) -> str:
+    """``os.path.realpath`` that never raises: a path it cannot resolve stays as given."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.abspath(path)
+
+
 def _inside(path: str, folder: str) -> bool:
     # The client refuses a path holding NUL; what precedes the NUL is what it names.
-    real = os.path.realpath(os.path.expanduser(path.split("\0", 1)[0]))
-    base = os.path.realpath(folder)
+    path = path.split("\0", 1)[0]
+    real = _real(_expanduser(path))
+    base = _real(folder)
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
@@ -275,10 +310,12 @@ def _may_reach(command: str, home: str, cwd: str) -> bool:
     data folder through a path, a glob or an ancestor?
 
     Yes when it runs from near the folder, names a folder-changing program (quotes and
-    backslashes dropped, as bash joins ``r'm'``), holds the folder's own name, or holds a
-    glob or brace beside a path.
+    backslashes dropped, as bash joins ``r'm'``), holds the folder's own name, holds a
+    glob or brace beside a path, or changes folder (``cd``) to a place that may be near
+    the folder: one computed, globbed, the previous (``~-``), or named by one of the
+    folder's last three components.
     """
-    folders = (os.path.abspath(home) + os.sep, os.path.realpath(home) + os.sep)
+    folders = (os.path.abspath(home) + os.sep, _real(home) + os.sep)
     here = os.path.abspath(cwd).rstrip(os.sep) + os.sep
     if any(folder.startswith(here) or here.startswith(folder) for folder in folders):
         return True
@@ -288,44 +325,141 @@ def _may_reach(command: str, home: str, cwd: str) -> bool:
     if os.path.basename(folders[0].rstrip(os.sep)) in command:
         return True
     parts = [p for p in folders[0].split(os.sep) if p]
-    return any(c in command for c in "*?[{") and (
-        "/" in command or any(part in command for part in parts))
+    if any(c in command for c in "*?[{") and (
+            "/" in command or any(part in command for part in parts)):
+        return True
+    if not any(w in ("cd", "pushd", "popd") for w in words):
+        return False
+    return ("popd" in words or "-" in words or any(c in command for c in "$`*?[~") or
+            any(part in command for part in parts[-3:]))
+
+
+_MAX_LINKED = 1024  # words looked at for a symlink; past that, the reader decides
+
+
+def _linked(command: str, home: str, cwd: str) -> bool:
+    """Cheap test: does a word of ``command``, as a path from ``cwd`` (or from a folder a
+    ``cd`` in it names), pass through a symlink to the data folder or a folder holding it?
+
+    One ``lstat`` per word and component up to the first that does not exist;
+    ``realpath`` only when a component is a symlink.
+    """
+    words = dict.fromkeys(command.translate(_JOINED).split())
+    if len(words) > _MAX_LINKED:
+        return True
+    bases, user, folder = [cwd], None, None
+    after_cd = False
+    for word in words:
+        if after_cd and not word.startswith("-"):
+            bases.append(os.path.join(cwd, word))
+        after_cd = word in ("cd", "pushd")
+    for word in words:
+        if word.startswith("-") or "\0" in word:
+            continue
+        if word.startswith(("~/", "HOME/")) or word in ("~", "HOME"):
+            user = user or _user()
+            starts = [user + "/" + word.partition("/")[2]]
+        elif word.startswith("/"):
+            starts = [word]
+        else:
+            starts = [os.path.join(base, word) for base in bases]
+        for path in starts:
+            link = _first_link(path)
+            if link:
+                folder = folder or _Folder(home)
+                if folder.relation(_real(path), "/", loose=True):
+                    return True
+    return False
+
+
+def _first_link(path: str) -> str:
+    """The first component of ``path`` that is a symlink, or "" (none up to the first
+    that does not exist, or a glob)."""
+    import stat
+
+    prefix = ""
+    for part in path.split("/"):
+        if not part:
+            prefix = prefix or "/"
+            continue
+        if any(c in part for c in "*?["):
+            return ""
+        prefix = os.path.join(prefix, part) if prefix else part
+        try:
+            mode = os.lstat(prefix).st_mode
+        except (OSError, ValueError):
+            return ""
+        if stat.S_ISLNK(mode):
+            return prefix
+    return ""
 
 
 class _Folder:
     """The data folder as path components (as given and with symlinks resolved)."""
 
     def __init__(self, home: str) -> None:
+        self.home = home
         self.variants: list[list[str]] = []
-        for path in (os.path.abspath(home), os.path.realpath(home)):
+        for path in (os.path.abspath(home), _real(home)):
             parts = [p for p in path.split(os.sep) if p]
             if parts not in self.variants:
                 self.variants.append(parts)
+        self._entries: list[str] | None = None
+
+    def entries(self) -> list[str]:
+        """What the folder holds (and what it may come to hold)."""
+        if self._entries is None:
+            try:
+                listed = os.listdir(self.home)
+            except (OSError, ValueError):
+                listed = []
+            self._entries = sorted({*_ENTRIES, *listed})
+        return self._entries
 
     def relation(self, pattern: str, base: str | None = "/", loose: bool = False) -> str:
         """"inside" when ``pattern`` can be the folder or lie in it, "ancestor" when it can
-        be a folder holding it, else "". A relative pattern is taken from ``base``, or
-        from every ancestor of the folder when ``base`` is None (unknown). ``loose``
-        takes a component with a glob character as matching any name (no ``fnmatch``)."""
+        be a folder holding it, else "". A relative pattern is taken from ``base``; when
+        ``base`` is None (unknown) or ``_NEAR``, from every ancestor of the folder and from
+        the folder itself (there it must name something the folder holds); from
+        ``_INSIDE`` it is inside unless it climbs with ``..``. ``loose`` takes a component
+        with a glob character as matching any name (no ``fnmatch``)."""
         matches = _loose_match if loose else _name_matcher(pattern)
         relative = _components(pattern)
+        unknown = not pattern.startswith("/") and base in _PLACES
+        if unknown and base == _INSIDE and relative[:1] != [".."]:
+            return "inside"
         best = ""
         for parts in self.variants:
             starts: list[list[str]]
             if pattern.startswith("/"):
                 starts = [[]]
-            elif base is None:  # any ancestor: a cd we could not follow may have gone there
-                starts = [parts[:j] for j in range(len(parts))]
+            elif unknown:  # a cd we could not follow may have gone to any of them
+                starts = [parts[:j] for j in range(len(parts) + 1)]
             else:
-                starts = [_components(base)]
+                starts = [_components(str(base))]
             for start in starts:
                 path = _normal(start + relative)
                 same = all(matches(name, part) for name, part in zip(parts, path))
                 if same and len(path) >= len(parts):
+                    if (unknown and start == parts and len(path) > len(parts)
+                            and ".." not in relative
+                            and not any(matches(e, path[len(parts)]) for e in self.entries())):
+                        continue  # from the folder itself, a name it does not hold
                     return "inside"
                 if same:
                     best = "ancestor"
         return best
+
+    def near(self, where: str | None) -> bool:
+        """True when ``where`` may be the folder, inside it, or an ancestor at most two
+        levels above it: a cd from there that cannot be followed may enter it."""
+        if where in (_INSIDE, _NEAR):
+            return True
+        if where is None:
+            return False
+        relation = self.relation(where)
+        return relation == "inside" or (relation == "ancestor" and any(
+            len(_components(where)) >= len(parts) - 2 for parts in self.variants))
 
 
 def _loose_match(name: str, pattern: str) -> bool:
@@ -376,27 +510,73 @@ def _plainly_clear(command: str, folder: _Folder, cwd: str) -> bool:
                 word = word.partition("=")[2]
             if word.startswith("~") and not (word == "~" or word.startswith("~/")):
                 return False
-            path = os.path.expanduser(word) if word.startswith("~") else word
+            path = _user() + word[1:] if word.startswith("~") else word
             if word and folder.relation(path, cwd, loose=True):
                 return False
     return True
 
 
-def _reaches(command: str, folder: _Folder, cwd: str | None, depth: int) -> bool:
+class _Where:
+    """Where the commands of a line run, as far as the reader can follow its ``cd``s:
+    a path, or one of ``_PLACES``; the previous folder (``~-``) and the ``pushd`` stack."""
+
+    __slots__ = ("here", "old", "stack")
+
+    def __init__(self, here: str | None) -> None:
+        self.here: str | None = here
+        self.old: str | None = None  # before the line: unknown
+        self.stack: list[str | None] = []
+
+    def move(self, folder: _Folder, words: list[str]) -> None:
+        if words[0] == "popd":
+            target = self.stack.pop() if self.stack else None
+            if target is None and folder.near(self.here):
+                target = _INSIDE
+        elif words[0] == "pushd" and not words[1:]:
+            target = self.stack.pop() if self.stack else None
+            self.stack.append(self.here)
+        else:
+            operands = [a for a in words[1:] if not a.startswith("-") or a == "-"]
+            if operands[:1] == ["-"]:
+                target = self.old
+            else:
+                target = _changed_dir(folder, self, operands[0] if operands else "~")
+            if words[0] == "pushd":
+                self.stack.append(self.here)
+        self.old, self.here = self.here, target
+
+    def inside(self, folder: _Folder) -> bool:
+        """True when commands may run in the data folder or inside it."""
+        if self.here == _INSIDE:
+            return True
+        return self.here not in _PLACES and folder.relation(str(self.here)) == "inside"
+
+    def real(self) -> str:
+        return self.here if self.here not in _PLACES else "/"
+
+
+def _reaches(command: str, folder: _Folder, cwd: str | None, depth: int,
+             start: _Where | None = None) -> bool:
     """True when a simple command in ``command`` that is not read-only reaches ``folder``."""
     from . import shell
     from .readonly import simple_read_only
     from .shell import writes_file
 
     script = shell.parse(command)
-    where = cwd
+    where = start or _Where(cwd)
     for cmd in script.commands:
         words = cmd.words
+        if not words and not cmd.redirects:
+            continue
         if words[:1] in (["cd"], ["pushd"], ["popd"]):
-            where = _changed_dir(where, words[1:]) if words[0] != "popd" else None
+            where.move(folder, words)
             continue
-        if not script.unsure and simple_read_only(cmd, where or "/"):
+        if not script.unsure and simple_read_only(cmd, where.real()):
             continue
+        if where.inside(folder):
+            return True  # it runs in the folder: whatever it changes is the folder's
+        if script.unsure:  # the reader may have left braces unexpanded ({rm,-rf,DIR})
+            words = [alt for w in words for alt in (_braces(w) if "{" in w else [w])]
         names = [w.rsplit("/", 1)[-1] for w in words]
         changer = any(name in _FOLDER_CHANGERS for name in names)  # sudo rm, git rm too
         operands = words[1:]
@@ -408,18 +588,39 @@ def _reaches(command: str, folder: _Folder, cwd: str | None, depth: int) -> bool
             moved = operands[:-1]  # the last operand is where things go, not what goes
         else:
             moved = operands
+        unlinks = names[:1] in (["rm"], ["unlink"])  # the last component is not followed
         writes = [t for op, t in cmd.redirects if writes_file(op, t)]
         for word in operands + writes:
-            for pattern in _patterns(word):
-                relation = folder.relation(pattern, where)
+            for pattern, base in _patterns(word, where, script.unsure):
+                relation = folder.relation(pattern, base)
+                if not relation:
+                    relation = _resolved_relation(folder, pattern, base,
+                                                  unlinks and word not in writes)
                 if relation == "inside" or (relation and changer and word in moved):
                     return True
         if depth < 4 and _runs_script(cmd, folder, where, depth):
             return True
-    return depth < 4 and any(_reaches(sub, folder, where, depth + 1) for sub in script.subs)
+    return depth < 4 and any(_reaches(sub, folder, None, depth + 1, where)
+                             for sub in script.subs)
 
 
-def _runs_script(cmd: Command, folder: _Folder, where: str | None, depth: int) -> bool:
+def _resolved_relation(folder: _Folder, pattern: str, base: str | None,
+                       keep_last: bool) -> str:
+    """The relation of a literal path once its symlinks are resolved ("" for a glob or a
+    path from an unknown place). ``keep_last``: the last component is not followed
+    (``rm link`` removes the link)."""
+    if any(c in pattern for c in "*?[") or (not pattern.startswith("/") and base in _PLACES):
+        return ""
+    path = pattern if pattern.startswith("/") else os.path.join(str(base), pattern)
+    if keep_last and not path.endswith("/"):
+        head, tail = os.path.split(path)
+        real = os.path.join(_real(head or "."), tail)
+    else:
+        real = _real(path)
+    return folder.relation(real)
+
+
+def _runs_script(cmd: Command, folder: _Folder, where: _Where, depth: int) -> bool:
     """True when ``cmd`` has a shell run a script (``sh -c``, ``eval``…) that reaches it."""
     from .clients import SHELLS
 
@@ -428,59 +629,95 @@ def _runs_script(cmd: Command, folder: _Folder, where: str | None, depth: int) -
     from .sqlsources import shell_script_of
 
     inner = shell_script_of(cmd)
-    return bool(inner) and _reaches(str(inner), folder, where, depth + 1)
+    if not inner:
+        return False
+    copy = _Where(where.here)
+    copy.old = where.old
+    return _reaches(str(inner), folder, None, depth + 1, copy)
 
 
-def _changed_dir(where: str | None, args: list[str]) -> str | None:
-    """Where a ``cd`` goes, or None when that cannot be known (``cd -``, a variable…)."""
-    operands = [a for a in args if not a.startswith("-") or a == "-"]
-    target = operands[0] if operands else "~"
-    expanded = _expand(target)
-    if target == "-" or expanded is None or any(c in expanded for c in "*?["):
-        return None
-    if expanded.startswith("/"):
-        return os.path.normpath(expanded)
-    return os.path.normpath(os.path.join(where, expanded)) if where else None
+def _changed_dir(folder: _Folder, where: _Where, target: str) -> str | None:
+    """Where a ``cd`` to ``target`` goes: a path, ``_INSIDE`` or ``_NEAR`` when it can be
+    the folder (or in it) or an ancestor, else None when that cannot be known."""
+    found = _patterns(target, where)
+    if len(found) != 1:  # an expansion, or braces (bash refuses several operands)
+        return _INSIDE if folder.near(where.here) else None
+    pattern, base = found[0]
+    glob = any(c in pattern for c in "*?[")
+    if not glob and (pattern.startswith("/") or base not in _PLACES):
+        path = os.path.normpath(os.path.join(str(base), pattern))
+        if not folder.relation(path):
+            real = _real(path)  # a symlink into the folder
+            if folder.relation(real):
+                return real
+        return path
+    relation = folder.relation(pattern, base)
+    if relation == "inside":
+        return _INSIDE
+    if relation == "ancestor":
+        return _NEAR
+    return _INSIDE if folder.near(base) and not glob else None
 
 
 _MAX_BRACES = 32
 
 
-def _patterns(word: str) -> list[str]:
-    """The paths or globs a word can stand for; [] when it cannot be judged."""
+def _patterns(word: str, where: _Where,
+              braces: bool = False) -> list[tuple[str, str | None]]:
+    """The paths or globs a word can stand for, each with the place a relative one is
+    taken from; [] when it cannot be judged. The reader has expanded braces already;
+    ``braces`` expands them again, for a line it could not follow (it may have left
+    them as they were): bash expands them before ``~`` and ``$``."""
     if word.startswith("-"):
         word = word.partition("=")[2] if "=" in word else ""
     if not word or "\n" in word:
         return []
-    expanded = _expand(word)
-    if expanded is None:
-        return []
-    return _braces(expanded)
+    found = []
+    for braced in _braces(word) if braces else [word]:
+        expanded = _expand(braced, where)
+        if expanded is not None:
+            found.append(expanded)
+    return found
 
 
-def _expand(word: str) -> str | None:
-    """``word`` with ``~`` and ``$HOME`` expanded and other expansions as ``*``.
+_HERE = ("~+", "$PWD", "${PWD}")
+_BEFORE = ("~-", "$OLDPWD", "${OLDPWD}")
 
-    None when the word begins with an expansion other than ``$HOME``: where it
-    points cannot be known.
+
+def _expand(word: str, where: _Where) -> tuple[str, str | None] | None:
+    """``word`` with ``~``, ``$HOME``, ``~+``/``$PWD`` and ``~-``/``$OLDPWD`` expanded and
+    other expansions as ``*``, and the place it is taken from when relative.
+
+    None when the word begins with another expansion: where it points cannot be known.
     """
     import re
 
-    user = os.path.expanduser("~")
+    base: str | None = where.here
+    for names, place in ((_HERE, where.here), (_BEFORE, where.old)):
+        name = next((n for n in names if word == n or word.startswith(n + "/")), None)
+        if name is None:
+            continue
+        rest = word[len(name):].lstrip("/") or "."
+        if place in _PLACES:
+            word, base = rest, place
+        else:
+            word = os.path.join(str(place), rest)
+        break
+    user = _user()
     if word == "~" or word.startswith("~/"):
         word = user + word[1:]
     elif word.startswith("~"):
-        word = os.path.expanduser(word)
+        word = _expanduser(word)
     word = word.replace("${HOME}", user)
     word = re.sub(r"\$HOME(?![A-Za-z0-9_])", user.replace("\\", "\\\\"), word)
     expansions = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])"
                             r"|__pact_sub_\d+__|`")
     first = expansions.search(word)
     if first is None:
-        return word
+        return word, base
     if first.start() == 0:
         return None
-    return expansions.sub("*", word)
+    return expansions.sub("*", word), base
 
 
 def _braces(word: str) -> list[str]:
