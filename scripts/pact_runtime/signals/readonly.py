@@ -14,6 +14,20 @@ sh); ``psql -c`` and ``sqlite3 DB SQL`` only statements that provably read,
 parsed with sqlglot: SELECT (no INTO, no locking, every function a known
 pure one), set operations, VALUES, SHOW, DESCRIBE, read-only PRAGMAs and a
 few describing meta-commands. Unsure means no.
+
+Short options are read as clusters wherever they are checked (``git grep
+-iO…``, ``tree -ao FILE``, ``sort -uo FILE``), long options in any prefix
+GNU getopt accepts. The reader has already done brace expansion, so
+``sort f {-o,out}`` is judged as ``sort f -o out``. A word whose value bash
+computes (``$NAME``, ``${…}``, ``$_``, ``~-``, a substitution) or a glob that
+can begin with ``-`` cannot be judged as an option, so for the programs whose
+options are checked it is refused, with one exception: an expansion inside
+double quotes in a word that begins with literal text other than ``-``
+(``git log -- "src/$F"``), for the programs whose operands are only names or
+patterns. Programs whose operands are code or a subcommand (sed, awk, find,
+xargs, env, test, hostname, pact-memory, psql, sqlite3) take no computed word
+at all. ``cat "$FILE"`` and ``grep -n "$X" f`` still pass: those programs
+have no option that writes or runs anything.
 """
 
 from __future__ import annotations
@@ -84,9 +98,26 @@ def simple_read_only(cmd: Command, cwd: str | None = None) -> bool:
     if not cmd.words:
         return True
     name, args = cmd.words[0], cmd.words[1:]
+    if (name in _CHECKS or name in _CLIENTS) and not _judgeable(cmd):
+        return False
     if name in _CLIENTS:
-        return _CLIENTS[name](cmd, args, cwd or os.getcwd())
+        return not cmd.stdin_expands and _CLIENTS[name](cmd, args, cwd or os.getcwd())
     return words_read_only(cmd.words)
+
+
+def _judgeable(cmd: Command) -> bool:
+    """False when a word's value (computed by bash, or a glob) could be an option or code."""
+    from .shell import EXPANDS, GLOB, LEADS, SPLITS
+
+    strict = cmd.words[0] in _CODE_OPERANDS
+    for word, flags in zip(cmd.words[1:], cmd.flags[1:]):
+        if not flags & (EXPANDS | GLOB):
+            continue
+        if flags & LEADS or word.startswith("-"):
+            return False  # `$_`, `"$X"`, `-*`, `*.py` (a file `-o.py` makes `sort -o.py`)
+        if flags & EXPANDS and (strict or flags & SPLITS):
+            return False  # code, a subcommand, or a value that may split into options
+    return True
 
 
 def words_read_only(words: list[str]) -> bool:
@@ -103,6 +134,10 @@ def words_read_only(words: list[str]) -> bool:
 # ---- options ----------------------------------------------------------------------------
 
 def _operands(args: list[str]) -> list[str]:
+    """The operands among ``args``: every word after ``--`` is one."""
+    if "--" in args:
+        k = args.index("--")
+        return _operands(args[:k]) + args[k + 1:]
     return [a for a in args if not a.startswith("-") or a == "-"]
 
 
@@ -124,9 +159,22 @@ def _long_name(arg: str, names: frozenset[str]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def _short(arg: str, letters: str) -> bool:
-    """True when ``arg`` is a cluster of short options holding one of ``letters``."""
-    return arg[:1] == "-" and arg[1:2] not in ("-", "") and any(c in arg[1:] for c in letters)
+def _short(arg: str, letters: str, values: str = "") -> bool:
+    """True when ``arg`` is a cluster of short options holding one of ``letters``.
+
+    Clusters are read as getopt reads them (``-iO…`` is ``-i -O…``); a letter
+    in ``values`` takes the rest of the cluster as its value, so the letters
+    after it are not options. Without ``values`` every letter counts (safe for
+    a program whose value-taking letters are not listed).
+    """
+    if arg[:1] != "-" or arg[1:2] in ("-", ""):
+        return False
+    for c in arg[1:]:
+        if c in letters:
+            return True
+        if c in values:
+            return False
+    return False
 
 
 # ---- programs with options that write or run something ----------------------------------
@@ -134,7 +182,9 @@ def _short(arg: str, letters: str) -> bool:
 def _sort_read_only(args: list[str]) -> bool:
     # `-o FILE`, `-ofile`, clustered `-uo FILE` and `--output` write a file;
     # `--compress-program=PROG` runs PROG on the temporary files.
-    return not any(_short(a, "o") or _long(a, "--output", "--compress-program") for a in args)
+    # -k, -t, -S and -T take a value: `sort -to` sorts on fields split at `o`.
+    return not any(_short(a, "o", "ktST") or _long(a, "--output", "--compress-program")
+                   for a in args)
 
 
 def _rg_read_only(args: list[str]) -> bool:
@@ -143,8 +193,10 @@ def _rg_read_only(args: list[str]) -> bool:
 
 
 def _tree_read_only(args: list[str]) -> bool:
-    # `-o FILE` writes; `-R` with `-H` writes 00Tree.html files into every folder.
-    return not any(a == "-o" or a.startswith(("-o", "--output")) or a == "-R" for a in args)
+    # `-o FILE` writes (also clustered: `-ao FILE`); `-R` with `-H` writes 00Tree.html
+    # files into every folder.
+    return not any(_short(a, "oR") or a.startswith("--output") or _long(a, "--output")
+                   for a in args)
 
 
 def _test_read_only(args: list[str]) -> bool:
@@ -152,9 +204,15 @@ def _test_read_only(args: list[str]) -> bool:
     return not any(a in ("-v", "-R") for a in args)
 
 
+_LESS_REFUSED = ("--log-file", "--LOG-FILE", "--lesskey-file", "--lesskey-src",
+                 "--lesskey-content")
+
+
 def _less_read_only(args: list[str]) -> bool:
-    # `-o`/`-O FILE` and `--log-file` copy the input into FILE; `+cmd` runs less commands.
-    return not any(_short(a, "oO") or _long(a, "--log-file", "--LOG-FILE") or a[:1] == "+"
+    # `-o`/`-O FILE` and `--log-file` copy the input into FILE; `+cmd` runs less commands;
+    # a lesskey file or source (`-k FILE`, `--lesskey-src=/dev/stdin`, …) can set LESSOPEN,
+    # which less runs through the shell to open each file, even when it acts as cat.
+    return not any(_short(a, "oOk") or _long(a, *_LESS_REFUSED) or a[:1] == "+"
                    for a in args)
 
 
@@ -173,8 +231,8 @@ def _git_read_only(args: list[str]) -> bool:
     if not args or any(_long(a, "--output") for a in args):
         return not args
     sub, rest = args[0], args[1:]
-    if sub == "grep":  # `-O`/`--open-files-in-pager` runs a program
-        return not any(a.startswith("-O") or _long(a, "--open-files-in-pager") for a in rest)
+    if sub == "grep":  # `-O`/`--open-files-in-pager` runs a program, also as `-iO…`
+        return not any(_short(a, "O") or _long(a, "--open-files-in-pager") for a in rest)
     if sub == "stash":
         return rest[:1] in (["list"], ["show"])
     if sub == "reflog":
@@ -353,9 +411,14 @@ def _sed_script_reads(script: str) -> bool:
         elif command in "lLqQ":
             while i < len(s) and (s[i] in " \t" or s[i].isdigit()):
                 i += 1
-        elif command in _SED_LABEL:  # a label ends at `;` at the latest (GNU may read less)
-            while i < len(s) and s[i] not in ";\n":
+        elif command in _SED_LABEL:
+            # GNU sed's read_label: blanks, then the label up to whitespace or `;`; the
+            # next command starts right after it (`:x e cmd` runs `e cmd`).
+            while i < len(s) and s[i] in " \t":
                 i += 1
+            while i < len(s) and not s[i].isspace() and s[i] != ";":
+                i += 1
+            continue
         elif command in _SED_TEXT:
             while True:  # up to the end of the line, and on while a line ends in `\`
                 end = s.find("\n", i)
@@ -519,7 +582,8 @@ _CHECKS: dict[str, Callable[[list[str]], bool]] = {
     "ag": lambda args: not any(_long(a, "--pager") for a in args),  # runs the pager
     "tree": _tree_read_only,
     "file": lambda args: not any(_short(a, "C") or _long(a, "--compile") for a in args),
-    "date": lambda args: not any(_short(a, "s") or _long(a, "--set") for a in args),
+    # `-s`/`--set` sets the clock; -d, -f, -I, -r take a value (`date -Iseconds`).
+    "date": lambda args: not any(_short(a, "s", "dfIr") or _long(a, "--set") for a in args),
     "hostname": lambda args: all(a in _HOSTNAME_SHOWS for a in args),
     "test": _test_read_only,
     "[": _test_read_only,
@@ -528,8 +592,12 @@ _CHECKS: dict[str, Callable[[list[str]], bool]] = {
     "less": _less_read_only,
     "more": _less_read_only,
     # Saving records context during a HALT; forget, import, pin and unpin change what is kept.
-    "pact-memory": lambda args: args[:1] not in (["forget"], ["import"], ["pin"], ["unpin"]),
+    "pact-memory": lambda args: args[:1] in ([], ["save"], ["search"], ["list"], ["show"],
+                                             ["stats"], ["export"], ["-h"], ["--help"]),
 }
+# Programs whose operands are code or a subcommand: no word bash computes is judged.
+_CODE_OPERANDS = frozenset({"sed", *_AWKS, "find", "xargs", "env", "test", "[", "hostname",
+                            "pact-memory", "psql", "sqlite3"})
 
 
 # ---- SQL clients ------------------------------------------------------------------------
@@ -678,13 +746,19 @@ _PURE_FUNCTIONS = frozenset({
     "json", "json_array", "json_object", "json_type", "json_valid", "total_changes",
     "changes", "last_insert_rowid", "zeroblob", "randomblob", "sqlite_source_id"})
 _SIDE_EFFECT_TYPES = frozenset({"NextValueFor", "ToFile"})
+# Read bare; the call form `PRAGMA name(x)` sets a value for most of them (user_version(7),
+# journal_mode(WAL)), so it is read-only only for those whose argument names what to read.
 _READ_PRAGMAS = frozenset({
     "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
     "foreign_key_list", "database_list", "compile_options", "integrity_check", "quick_check",
     "foreign_key_check", "collation_list", "function_list", "module_list", "pragma_list",
     "user_version", "schema_version", "application_id", "page_count", "page_size",
     "freelist_count", "encoding", "journal_mode", "data_version"})
-_PRAGMA = r"(?i)PRAGMA\s+(?:\w+\s*\.\s*)?(\w+)\s*(?:\(\s*(?:\w+|'')\s*\))?"
+_ARGUMENT_PRAGMAS = frozenset({
+    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+    "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check"})
+_PRAGMA = (r"(?i)PRAGMA\s+(?:\w+\s*\.\s*)?(\w+)\s*"
+           r"(\(\s*(?:\w+|'\w*'|\"\w*\")\s*\))?\s*;?\s*")
 
 
 # Longer SQL is not judged read-only: parsing costs about 0.15 ms a statement, and a HALT's
@@ -719,7 +793,8 @@ def _sql_reads(sql: str, dialect: str) -> bool:
     for raw, clean in found:
         if clean[:6].upper() == "PRAGMA":
             match = re.fullmatch(_PRAGMA, clean)
-            if not match or match.group(1).lower() not in _READ_PRAGMAS:
+            if not match or match.group(1).lower() not in (
+                    _ARGUMENT_PRAGMAS if match.group(2) else _READ_PRAGMAS):
                 return False
             continue
         try:
