@@ -8,7 +8,10 @@ under a ``migrations``/``migrate``/``alembic`` folder; secrets (patterns from
 ``pact_runtime.redaction``; placeholders and documented example keys do not
 count) in any file content written by Write/Edit/MultiEdit/NotebookEdit and in
 what Bash writes into a file (redirections, ``tee``, ``dd of=``, ``sed -i``,
-``cp``/``install`` from stdin or a substitution).
+``perl -i``/``ruby -i``, ``cp``/``install`` from stdin or a substitution,
+``dotenv set``, and ``python -c``/``node -e``/``ruby -e`` code that opens a file
+for writing). A command that runs SQL files the guard cannot name (``psql -f
+"$X"``) or read in full gets a context note, not a HALT on a guess.
 
 Output: ``Outcome(deny=…)`` naming what was found, the HALT's id and how the
 user resolves it; the HALT is recorded (which also pauses other work through
