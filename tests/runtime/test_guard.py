@@ -325,6 +325,7 @@ COMMANDS = [
     ("sqlite3 -bail :memory: '.open app.db' 'DROP TABLE users'", DATA),
     ("sqlite3 <<< 'CREATE TABLE t(a); DROP TABLE t'", PASS),  # no file: a transient database
     ("duckdb :memory: -c 'CREATE TABLE t AS SELECT 1; DROP TABLE t'", PASS),
+    ("duckdb -c \"ATTACH 'w.duckdb' AS w; DROP TABLE w.events\"", DATA),
     ("duckdb warehouse.duckdb -c 'CREATE TABLE t AS SELECT 1; DROP TABLE t'", DATA),
     ("psql -c 'CREATE TEMP TABLE x AS SELECT 1; DROP TABLE x'", PASS),
     ("mysql -e 'CREATE TEMPORARY TABLE x (a int); DROP TEMPORARY TABLE x'", PASS),

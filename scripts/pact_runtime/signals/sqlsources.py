@@ -213,7 +213,7 @@ _OTHER_DATABASE = re.compile(r"(?im)\bATTACH\b|^[ \t]*\.(?:open|restore|read|imp
 
 def _in_memory(client: str, args: list[str]) -> bool:
     """Whether ``sqlite3``/``duckdb`` here opens an in-memory database: ``:memory:``, or
-    (sqlite3) no database file at all."""
+    (sqlite3) no database file at all, which opens a transient in-memory one."""
     if client == "turso":
         return False
     _sql, values = _OPTIONS[client]
