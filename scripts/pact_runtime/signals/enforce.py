@@ -19,33 +19,47 @@ The reason names the signals, says what still works and that the user resolves
 them with ``/PACT:resolve <id> <decision>``.
 
 At all times, whatever the HALTs: writes to the PACT data folder through
-Write/Edit (paths inside it) and Bash commands that are not read-only and
-reach it are denied, because the signal log is what a HALT rests on;
-``pact-signal`` and ``pact-memory`` are the ways to change it. A command
+Write/Edit (paths inside it, symlinks resolved) and Bash commands that are not
+read-only and reach it are denied, because the signal log is what a HALT rests
+on; ``pact-signal`` and ``pact-memory`` are the ways to change it. A command
 reaches the folder when it names it (its path, ``$PACT_HOME``,
 ``CLAUDE_PLUGIN_DATA`` or ``pact.db``), when a path or glob in it can match the
 folder or something inside it (``~/.claude/plugins/data/PACT-*``, relative
-paths after ``cd``), or when a program that deletes, moves or changes the
-permissions of folders (``_FOLDER_CHANGERS``, and ``git clean``) names an
-ancestor of it (``rm -rf ~/.claude/plugins/data``). After a ``cd`` whose
-target cannot be known, a relative path counts if, taken from any ancestor of
-the folder, it could be the folder or an ancestor of it (``rm -rf PACT-*``,
-``rm -rf .``). A path that begins with a variable other than ``$HOME`` cannot
-be judged and is let through. Also denied at all times: a CronCreate or
-ScheduleWakeup whose prompt holds ``/PACT:resolve``, since only the user types
-that command. What an MCP tool's arguments reach cannot be judged, so outside a
-HALT every MCP tool is let through.
+paths after ``cd``, a path through a symlink to it), or when a program that
+deletes, moves or changes the permissions of folders (``_FOLDER_CHANGERS``, and
+``git clean``) names an ancestor of it (``rm -rf ~/.claude/plugins/data``).
+The reader follows ``cd``, ``pushd``, ``popd``, ``cd -``, ``~+``/``$PWD`` and
+``~-``/``$OLDPWD``. After a ``cd`` to a glob that can match the folder, or one
+it cannot follow from the folder or near it (``cd "$(ls | head -1)"`` in the
+folder's parent), every command that is not read-only counts as run inside the
+folder. After any other ``cd`` it cannot follow, a relative path counts if,
+taken from the folder or any ancestor of it, it could be the folder, an
+ancestor, or something the folder holds (``rm -rf PACT-*``, ``rm -rf .``,
+``gzip -r halts``). A path that begins with another variable cannot be judged
+and is let through. Also denied at all times: a CronCreate or ScheduleWakeup
+whose prompt holds ``/PACT:resolve``, since only the user types that command.
+What an MCP tool's arguments reach cannot be judged, so outside a HALT every MCP
+tool is let through.
+
+Text the client passes on that no path function takes (a lone surrogate from a
+JSON ``\\ud800`` escape) is read as bash gets it, as U+FFFD; a NUL, a very
+long path or a user name that does not exist leaves the word as it is.
 
 Speed: with no HALT open this handler does not open SQLite; it tests the
-project's marker file with one ``os.stat`` (for an MCP tool that is all it
-does), and parses a Bash command (which loads ``re``) only when it runs near
-the data folder, names a program that deletes, moves or changes folders, holds
-the folder's name, or a glob beside a path (see ``_may_reach``). Fails open
-when no data folder is set or the log shows the marked HALT resolved; fails
-closed when the marker says a HALT is open but the database cannot be read or
-holds no HALT for the project at all (wiped), and the reason names the marker
-file the user may delete. When the marker folder cannot be read, the database
-decides.
+project's marker file and its folder with ``os.stat`` (for an MCP tool that is
+all it does), ``lstat``s each word of a Bash command as a path (``realpath``
+only on a symlink), and parses the command (which loads ``re``) only when it
+runs near the data folder, names a program that deletes, moves or changes
+folders, holds the folder's name, a glob beside a path, a ``cd`` that may go
+near the folder, or a symlink to it (see ``_may_reach``, ``_linked``). Fails
+open when no data folder is set or the log shows the marked HALT resolved;
+fails closed when the marker says a HALT is open but the database cannot be
+read or holds no HALT for the project at all (wiped), and the reason names the
+marker file the user may delete. When the marker folder cannot be read, the
+database decides; when it is gone beside the log (deleted by hand), the
+database decides and the markers of every open HALT are written again. When
+judging fails (a bug, odd input), the call is denied if a HALT may be open or
+the failure was in the data-folder check, and the failure is logged.
 """
 
 from __future__ import annotations
@@ -341,55 +355,52 @@ def _linked(command: str, home: str, cwd: str) -> bool:
     """Cheap test: does a word of ``command``, as a path from ``cwd`` (or from a folder a
     ``cd`` in it names), pass through a symlink to the data folder or a folder holding it?
 
-    One ``lstat`` per word and component up to the first that does not exist;
-    ``realpath`` only when a component is a symlink.
+    One ``lstat`` per component of the word itself, up to the first that does not exist
+    (the folders above ``cwd`` are judged by ``_may_reach``); ``realpath`` only when a
+    component is a symlink.
     """
     words = dict.fromkeys(command.translate(_JOINED).split())
     if len(words) > _MAX_LINKED:
         return True
-    bases, user, folder = [cwd], None, None
+    bases, user = [cwd], ""
     after_cd = False
     for word in words:
         if after_cd and not word.startswith("-"):
             bases.append(os.path.join(cwd, word))
         after_cd = word in ("cd", "pushd")
+    folder: _Folder | None = None
     for word in words:
         if word.startswith("-") or "\0" in word:
             continue
         if word.startswith(("~/", "HOME/")) or word in ("~", "HOME"):
             user = user or _user()
-            starts = [user + "/" + word.partition("/")[2]]
+            found = _first_link(user, word.partition("/")[2])
         elif word.startswith("/"):
-            starts = [word]
+            found = _first_link("", word)
         else:
-            starts = [os.path.join(base, word) for base in bases]
-        for path in starts:
-            link = _first_link(path)
-            if link:
-                folder = folder or _Folder(home)
-                if folder.relation(_real(path), "/", loose=True):
-                    return True
+            found = next((f for f in (_first_link(base, word) for base in bases) if f), "")
+        if found:
+            folder = folder or _Folder(home)
+            if folder.relation(_real(found), "/", loose=True):
+                return True
     return False
 
 
-def _first_link(path: str) -> str:
-    """The first component of ``path`` that is a symlink, or "" (none up to the first
-    that does not exist, or a glob)."""
-    import stat
-
-    prefix = ""
+def _first_link(base: str, path: str) -> str:
+    """The first path ``base/…`` of a component of ``path`` that is a symlink, or ""
+    (none up to the first that does not exist, or a glob)."""
+    prefix = base
     for part in path.split("/"):
-        if not part:
-            prefix = prefix or "/"
+        if not part or part == ".":
             continue
         if any(c in part for c in "*?["):
             return ""
-        prefix = os.path.join(prefix, part) if prefix else part
+        prefix = f"{prefix}/{part}" if prefix != "/" else f"/{part}"
         try:
             mode = os.lstat(prefix).st_mode
         except (OSError, ValueError):
             return ""
-        if stat.S_ISLNK(mode):
+        if mode & 0o170000 == 0o120000:  # S_ISLNK, without importing stat
             return prefix
     return ""
 
