@@ -21,11 +21,13 @@ the guard raises a HALT, which pauses the project, only for a value that may
 really be a secret.
 
 Every pattern costs time in proportion to the text, whatever it holds: each
-repetition that could be retried from every start position is bounded (a name
-is at most 129 characters, a URL password 256 plus four ``/`` parts, a command
-line 256 characters between the program and its password option); only a
-pattern's last part, where the match is certain, runs unbounded. So a name or
-password longer than those bounds is not seen in that form.
+repetition that could be retried from every start position is bounded (64
+characters of a name on each side of its secret word, a URL password of 256
+plus four ``/`` parts, 256 characters of a command line between the program and
+its password option); only a pattern's last part, where the match is certain,
+runs unbounded. So a name or password longer than those bounds is not seen in
+that form. ``tests/runtime/test_redaction_linear.py`` checks the patterns'
+structure for this.
 """
 
 from __future__ import annotations
