@@ -155,12 +155,14 @@ def test_nothing_the_model_runs_can_lift_a_halt(pact: Client, plugin_root: str):
     assert r.tool_result_for("toolu_skill").get("is_error") is True
     assert len(r.sub_requests) == 0 and not os.path.exists(notes)
 
-    # The UPDATE with no WHERE was also judged by the guard: a second HALT, not a way out.
-    halt, guarded = signals(pact, plugin_root)
+    # The UPDATE with no WHERE and the driver one-liner's DELETE were also judged by the
+    # guard: more HALTs, not a way out.
+    halt, guarded, driven = signals(pact, plugin_root)
     assert (halt["id"], halt["status"], halt["resolved_by"], halt["resolution"]) == (
         "S1", "open", "", "")
     assert (guarded["source"], guarded["category"], guarded["status"]) == (
         "guard", "DATA", "open")
+    assert (driven["source"], driven["category"], driven["status"]) == ("guard", "DATA", "open")
     assert os.listdir(os.path.join(pact.data_dir, "halts"))
 
     # A prompt that only mentions the command is not the command.
@@ -175,7 +177,7 @@ def test_nothing_the_model_runs_can_lift_a_halt(pact: Client, plugin_root: str):
                 "(PACT:pact-database-engineer): The migration drops customers") in shown
         assert "\n- S2 HALT DATA (main session): The guard stopped a Bash call" in shown
         assert "`/PACT:resolve <id> <decision>`" in shown
-    assert [s["status"] for s in signals(pact, plugin_root)] == ["open", "open"]
+    assert [s["status"] for s in signals(pact, plugin_root)] == ["open", "open", "open"]
 
 
 def test_an_agent_cannot_resolve_a_halt_through_its_prompt_or_its_answer(pact: Client,
