@@ -556,6 +556,12 @@ class _Where:
                 self.stack.append(self.here)
         self.old, self.here = self.here, target
 
+    def copy(self) -> _Where:
+        """The same place for a subshell, whose ``cd``s do not move this one."""
+        other = _Where(self.here)
+        other.old, other.stack = self.old, list(self.stack)
+        return other
+
     def inside(self, folder: _Folder) -> bool:
         """True when commands may run in the data folder or inside it."""
         if self.here == _INSIDE:
@@ -611,7 +617,7 @@ def _reaches(command: str, folder: _Folder, cwd: str | None, depth: int,
                     return True
         if depth < 4 and _runs_script(cmd, folder, where, depth):
             return True
-    return depth < 4 and any(_reaches(sub, folder, None, depth + 1, where)
+    return depth < 4 and any(_reaches(sub, folder, None, depth + 1, where.copy())
                              for sub in script.subs)
 
 
@@ -642,9 +648,7 @@ def _runs_script(cmd: Command, folder: _Folder, where: _Where, depth: int) -> bo
     inner = shell_script_of(cmd)
     if not inner:
         return False
-    copy = _Where(where.here)
-    copy.old = where.old
-    return _reaches(str(inner), folder, None, depth + 1, copy)
+    return _reaches(str(inner), folder, None, depth + 1, where.copy())
 
 
 def _changed_dir(folder: _Folder, where: _Where, target: str) -> str | None:
