@@ -218,6 +218,12 @@ def _end_word(pieces: list[tuple[str, str]], tokens: list[str], flags: list[int]
               budget: list[int], command_start: bool) -> bool:
     """Add the word made of ``pieces`` (brace-expanded) to ``tokens``; returns whether
     the next word is still where a command begins."""
+    if len(pieces) == 1 and pieces[0][0] == "plain" and not command_start:
+        text = pieces[0][1]
+        if _SPECIAL.search(text) is None:  # the usual word: nothing to expand or flag
+            tokens.append(text)
+            flags.append(0)
+            return False
     plain = "".join(t for k, t in pieces if k == "plain")
     single = len(pieces) == 1 and pieces[0][0] == "plain"
     assignment = command_start and pieces[0][0] == "plain" and bool(
@@ -239,6 +245,7 @@ def _end_word(pieces: list[tuple[str, str]], tokens: list[str], flags: list[int]
     return assignment or (single and plain in _RESERVED_START)
 
 
+_SPECIAL = re.compile(r"[{}$~*?\[]|__pact_sub_")
 _EXPANSION = re.compile(r"\$[A-Za-z_0-9{(@*#?$!-]|__pact_sub_\d+__")
 
 
