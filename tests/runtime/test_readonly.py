@@ -74,6 +74,8 @@ from pact_runtime.signals.readonly import is_read_only
     ("sort f ~+", False), ("sort f ~/x", True),
     ("cat \"$FILE\"", True), ("cat $_", True), ("grep -n \"$X\" f", True),
     ("head -n 5 \"$HOME/x\"", True), ("ls ~-", True),
+    ("awk \"{print \\$1}\" f", True), ("awk \"{print $1}\" f", False),
+    ("sed -n \"\\$p\" f", True), ("sed -n '$p' f", True),
     # globs that can begin with `-` (a file named `-o.txt` makes `sort -o.txt`)
     ("sort *.txt", False), ("sed -n p -*", False), ("git diff -- *.py", False),
     ("sort src/*.txt", True), ("ls *.py", True), ("grep -n TODO *.py", True),

@@ -177,7 +177,8 @@ def _tokens(text: str) -> tuple[list[str], list[int], bool, bool]:
     """
     tokens: list[str] = []
     flags: list[int] = []
-    pieces: list[tuple[str, str]] = []  # (kind, text): plain, single, double or escaped
+    # (kind, text): plain, single, escaped, double (holding an expansion) or quoted
+    pieces: list[tuple[str, str]] = []
     budget = [MAX_BRACE_WORDS]
     command_start = True  # where an assignment word is not brace-expanded
     for match in _PIECE.finditer(text):
@@ -202,8 +203,15 @@ def _tokens(text: str) -> tuple[list[str], list[int], bool, bool]:
                             if flags[k] & _OPERATOR and "\n" in t), default=-1)
             return tokens[:line_end + 1], flags[:line_end + 1], False, budget[0] < 0
         piece = match.group(kind or "plain")
-        pieces.append((kind or "plain",
-                       _DOUBLE_ESCAPE.sub(r"\1", piece) if kind == "double" else piece))
+        if kind == "double":
+            if "\\" in piece:  # `\$x` is text: flags come from what bash expands
+                expands = _EXPANSION.search(_ESCAPED.sub("", piece)) is not None
+                piece = _DOUBLE_ESCAPE.sub(r"\1", piece)
+            else:
+                expands = _EXPANSION.search(piece) is not None
+            pieces.append(("double" if expands else "quoted", piece))
+            continue
+        pieces.append((kind or "plain", piece))
     if pieces:
         _end_word(pieces, tokens, flags, budget, command_start)
     return tokens, flags, True, budget[0] < 0
@@ -245,6 +253,7 @@ def _end_word(pieces: list[tuple[str, str]], tokens: list[str], flags: list[int]
     return assignment or (single and plain in _RESERVED_START)
 
 
+_ESCAPED = re.compile(r"\\[\s\S]")
 _SPECIAL = re.compile(r"[{}$~*?\[]|__pact_sub_")
 _EXPANSION = re.compile(r"\$[A-Za-z_0-9{(@*#?$!-]|__pact_sub_\d+__")
 
