@@ -32,7 +32,9 @@ def test_destructive_sql_is_denied_and_opens_a_halt(hooks: Hooks) -> None:
     assert "`/PACT:resolve S1 <decision>`" in reason
     assert answer is not None and answer["systemMessage"] == (
         "PACT HALT S1 (DATA): DROP TABLE: `DROP TABLE customers` - resolve with "
-        "/PACT:resolve S1 <decision>")
+        "/PACT:resolve S1 <decision>; /PACT:resolve S1 approved lets exactly this call run once")
+    assert reason.endswith("To let exactly this call run once, the user types "
+                           "`/PACT:resolve S1 approved`.")
     (signal,) = hooks.signals()
     assert (signal.level, signal.category, signal.status, signal.source, signal.agent,
             signal.agent_id, signal.evidence) == (
@@ -65,8 +67,9 @@ def test_an_approved_call_runs_once_then_is_judged_again(hooks: Hooks) -> None:
     answer = hooks.bash(DROP)
     assert "deny" not in json.dumps(answer)
     assert context(answer, "PreToolUse") == (
-        'PACT guard: this call runs under the user\'s approval in S1 ("approved, the backup is '
-        'done"); the approval is now used, so a later repeat is judged again.')
+        'PACT guard: the user\'s approval in S1 ("approved, the backup is done") lets this call '
+        "through once; the user's permission rules still decide whether it runs. The approval is "
+        "now used, so a later repeat is judged again.")
     # Used: the same command again opens a new HALT.
     assert deny_reason(hooks.bash(DROP)).startswith("PACT guard raised HALT S2")
     (used, again) = hooks.signals()
@@ -428,3 +431,20 @@ def test_sql_files_a_loop_runs_are_read(hooks: Hooks) -> None:
 
     assert deny_reason(answer).startswith(
         "PACT guard raised HALT S1 (DATA): TRUNCATE in migrations/0003.sql: `TRUNCATE orders`.")
+
+
+def test_the_reason_names_each_finding_once_and_reads_as_english(hooks: Hooks) -> None:
+    path = os.path.join(hooks.project, "db", "migrations", "0051_drop.sql")
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as f:
+        f.write("SELECT 1;\n")
+
+    reason = deny_reason(hooks.bash(f'echo "DROP TABLE customers;" > {path}'))
+    edit = deny_reason(hooks.tool("Edit", {"file_path": path, "old_string": "SELECT 1;",
+                                           "new_string": "DROP TABLE orders;"}))
+
+    assert reason.count("DROP TABLE: `DROP TABLE customers`") == 1
+    first, second = hooks.signals()
+    assert first.reason == "The guard stopped a Bash call: DROP TABLE: `DROP TABLE customers`"
+    assert "PACT guard raised HALT S2 (DATA)" in edit  # after the pause S1 already set
+    assert second.reason.startswith("The guard stopped an Edit call: DROP TABLE")

@@ -22,7 +22,7 @@ resolved the HALT with a decision that approves by the protocol's rule
 (``## Letting a stopped action run`` in ``algedonic.md``, read by
 ``vocabulary.approves``), that exact call runs once, when no HALT is open, in
 the session the user typed the decision in (``session_id``; a subagent's calls
-carry its parent's); the run is recorded as ``used_at``. In another session,
+carry its parent's); letting it through is recorded as ``used_at``. In another session,
 after the approval was used or withdrawn, or under any other decision, a retry
 opens a new HALT.
 
@@ -436,7 +436,7 @@ def _secrets(text: str, path: str) -> list[Finding]:
 
 def _verdict(event: Event, findings: list[Finding], call: str) -> Outcome | None:
     home = event.home
-    what = "; ".join(f.describe() for f in findings)
+    what = "; ".join(dict.fromkeys(f.describe() for f in findings))  # each once, in order
     first = next((f for f in findings if f.category == "SECURITY"), findings[0])
     if home is None:
         return Outcome(deny=f"PACT guard: {what}. No PACT data folder is set, so no HALT could "
@@ -473,21 +473,23 @@ def _judged(event: Event, home: str, first: Finding, what: str,
             if halts:
                 return Outcome(deny=_waiting_reason(decided, halts))
             if store.spend(conn, decided):
-                return Outcome(context=(f"PACT guard: this call runs under the user's approval "
-                                        f"in {decided.ref} (\"{decided.resolution}\"); the "
-                                        "approval is now used, so a later repeat is judged "
-                                        "again."))
+                return Outcome(context=(f"PACT guard: the user's approval in {decided.ref} "
+                                        f"(\"{decided.resolution}\") lets this call through "
+                                        "once; the user's permission rules still decide "
+                                        "whether it runs. The approval is now used, so a later "
+                                        "repeat is judged again."))
         elsewhere = None if decided is not None else _approved_elsewhere(conn, event, call)
         signal = store.record(
             conn, home, project=event.project, level="HALT", category=first.category,
-            reason=f"The guard stopped a {event.tool_name} call: {what}",
+            reason=f"The guard stopped {_article(event.tool_name)} {event.tool_name} call: {what}",
             evidence=_evidence(event), agent=event.agent_type or "main session",
             agent_id=event.text("agent_id"), session=event.session_id, source="guard",
             fingerprint=fingerprint)
     deny = (f"PACT guard raised HALT {signal.ref} ({first.category}): {what}. This call was not "
             "run, and work that changes the project is paused. Tell the user what you were about "
             "to do and why, and wait: only the user can resolve it, with "
-            f"`/PACT:resolve {signal.ref} <decision>`.")
+            f"`/PACT:resolve {signal.ref} <decision>`. To let exactly this call run once, the user "
+            f"types `/PACT:resolve {signal.ref} approved`.")
     if elsewhere is not None:
         deny += (f" The approval in {elsewhere.ref} was typed in another session and holds only "
                  "there, so this call is judged afresh.")
@@ -495,7 +497,9 @@ def _judged(event: Event, home: str, first: Finding, what: str,
         deny += f" Also open: {_listing(halts)}; {_resolve_all([*halts, signal])}."
     # Shown to the user at once, whether the call came from a specialist or the main session.
     return Outcome(deny=deny, message=(f"PACT HALT {signal.ref} ({first.category}): {what} - "
-                                       f"resolve with /PACT:resolve {signal.ref} <decision>"))
+                                       f"resolve with /PACT:resolve {signal.ref} <decision>; "
+                                       f"/PACT:resolve {signal.ref} approved lets exactly this "
+                                       "call run once"))
 
 
 def _approved_elsewhere(conn: sqlite3.Connection, event: Event, call: str) -> Signal | None:
@@ -506,6 +510,10 @@ def _approved_elsewhere(conn: sqlite3.Connection, event: Event, call: str) -> Si
     if decided is None or decided.used or decided.resolved_session == event.session_id:
         return None
     return decided if _approves(decided.resolution) else None
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].upper() in "AEIOU" else "a"
 
 
 def _repeat_reason(what: str, stopped: Signal, halts: list[Signal]) -> str:
