@@ -189,6 +189,10 @@ def test_a_missing_marker_folder_without_a_log_is_nothing_open(hooks: Hooks) -> 
     f"cd {GLOB}; cd /tmp; rm -rf $OLDPWD/halts", f"cd {GLOB} && rm -rf \"$PWD\"/halts",
     f"cd {DATA}; cd /tmp; rm -rf ~-/PACT-pact-marketplace", f"cd {DATA}; rm -rf ~+",
     f"cd {DATA} && rm -rf ${{PWD}}/PACT-pact-marketplace", "rm -rf ~-/halts",
+    # bash looks for a relative cd target in every CDPATH folder first
+    f"CDPATH={DATA} cd PACT-pact-marketplace && tar xf /tmp/x.tar",
+    f"export CDPATH={DATA}; cd PACT-pact-marketplace && gzip -r halts",
+    "export CDPATH=~/.claude/plugins; cd data && cd \"$(ls | head -1)\" && gzip -r halts",
     # braces, as bash expands them before ~ (the reader and enforcement alike)
     f"rm -rf {{{GLOB},}}", f"rm {{-rf,{GLOB}}}", f"{{rm,-rf,{GLOB}}}",
     "rm -rf ~/.claude/plugins/data/{PACT-*,}", f"cd {{{GLOB},}} && rm -rf halts",
@@ -216,6 +220,15 @@ def test_a_cd_the_reader_cannot_follow_cannot_reach_the_folder(installed: Hooks,
 ])
 def test_ordinary_cds_still_run(installed: Hooks, command: str) -> None:
     assert passes(installed, command)
+
+
+def test_a_cdpath_from_the_environment_is_taken_into_account(installed: Hooks,
+                                                            monkeypatch) -> None:
+    command = "cd PACT-pact-marketplace && tar xf /tmp/x.tar"
+    assert passes(installed, command)
+    monkeypatch.setenv("CDPATH", os.path.dirname(installed.home))
+    folder_deny(installed, command)
+    assert passes(installed, "cd src && tar xf /tmp/x.tar")
 
 
 def test_the_other_projects_halt_holds_after_every_attempt(installed: Hooks) -> None:

@@ -504,6 +504,7 @@ def _normal(parts: list[str]) -> list[str]:
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                    "_./:=,@%+-*?[]~ \t;&|\n")
 _SPLIT = str.maketrans({c: "\n" for c in ";&|"})
+_NOT_PLAIN = frozenset({"cd", "pushd", "popd", "mv", "git"})
 
 
 def _plainly_clear(command: str, folder: _Folder, cwd: str) -> bool:
@@ -514,7 +515,7 @@ def _plainly_clear(command: str, folder: _Folder, cwd: str) -> bool:
         return False
     for segment in command.translate(_SPLIT).split("\n"):
         words = segment.split()
-        if words[:1] in (["cd"], ["pushd"], ["popd"]) or "mv" in words or "git" in words:
+        if _NOT_PLAIN & set(words):
             return False  # a folder change, or operands with roles of their own
         for word in words[1:]:
             if word.startswith("-"):
@@ -531,12 +532,13 @@ class _Where:
     """Where the commands of a line run, as far as the reader can follow its ``cd``s:
     a path, or one of ``_PLACES``; the previous folder (``~-``) and the ``pushd`` stack."""
 
-    __slots__ = ("here", "old", "stack")
+    __slots__ = ("here", "old", "stack", "cdpath")
 
-    def __init__(self, here: str | None) -> None:
+    def __init__(self, here: str | None, cdpath: bool = False) -> None:
         self.here: str | None = here
         self.old: str | None = None  # before the line: unknown
         self.stack: list[str | None] = []
+        self.cdpath = cdpath  # CDPATH is set, or may be: a relative cd may go anywhere
 
     def move(self, folder: _Folder, words: list[str]) -> None:
         if words[0] == "popd":
@@ -558,7 +560,7 @@ class _Where:
 
     def copy(self) -> _Where:
         """The same place for a subshell, whose ``cd``s do not move this one."""
-        other = _Where(self.here)
+        other = _Where(self.here, self.cdpath)
         other.old, other.stack = self.old, list(self.stack)
         return other
 
@@ -580,13 +582,16 @@ def _reaches(command: str, folder: _Folder, cwd: str | None, depth: int,
     from .shell import writes_file
 
     script = shell.parse(command)
-    where = start or _Where(cwd)
+    where = start or _Where(cwd, "CDPATH" in command or bool(os.environ.get("CDPATH")))
     for cmd in script.commands:
         words = cmd.words
         if not words and not cmd.redirects:
             continue
-        if words[:1] in (["cd"], ["pushd"], ["popd"]):
-            where.move(folder, words)
+        body = words
+        while body and body[0].partition("=")[0].isidentifier() and "=" in body[0]:
+            body = body[1:]  # NAME=value before a command (CDPATH=… cd x)
+        if body[:1] in (["cd"], ["pushd"], ["popd"]):
+            where.move(folder, body)
             continue
         if not script.unsure and simple_read_only(cmd, where.real()):
             continue
@@ -659,6 +664,8 @@ def _changed_dir(folder: _Folder, where: _Where, target: str) -> str | None:
         return _INSIDE if folder.near(where.here) else None
     pattern, base = found[0]
     glob = any(c in pattern for c in "*?[")
+    if where.cdpath and not pattern.startswith(("/", "./", "../")) and pattern not in (".", ".."):
+        base = None  # bash looks in every CDPATH folder first: any of them may be near
     if not glob and (pattern.startswith("/") or base not in _PLACES):
         path = os.path.normpath(os.path.join(str(base), pattern))
         if not folder.relation(path):
