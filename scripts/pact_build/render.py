@@ -211,10 +211,16 @@ def _problem(exc: Exception, source: Source) -> Problem:
     )
 
 
+# Bodies the client sends without a folder to read relative links from: their links name
+# the file under the plugin root, which the client substitutes in agent and command bodies.
+_ROOTED = ("agents/", "commands/")
+
+
 def _relink(text: str, origin: str, into: str) -> str:
     """Rewrite relative links of text taken from ``origin`` so they work inside ``into``."""
     if origin == into:
         return text
+    rooted = into.startswith(_ROOTED)
 
     def change(target: str) -> str:
         if _EXTERNAL.match(target) or "${" in target:
@@ -223,6 +229,8 @@ def _relink(text: str, origin: str, into: str) -> str:
         resolved = posixpath.normpath(
             posixpath.join(posixpath.dirname(origin), path or posixpath.basename(origin))
         )
+        if rooted:
+            return "${CLAUDE_PLUGIN_ROOT}/" + resolved + sep + anchor
         moved = posixpath.relpath(resolved, posixpath.dirname(into) or ".")
         return moved + sep + anchor
 
