@@ -267,6 +267,16 @@ def test_a_symlink_itself_may_go_and_be_read_through(linked: Hooks, command: str
     assert passes(linked, command)
 
 
+@pytest.mark.parametrize(("tool", "key"), [("Write", "file_path"), ("Edit", "file_path"),
+                                           ("NotebookEdit", "notebook_path")])
+def test_an_edit_through_a_symlink_is_the_data_folder(linked: Hooks, tool: str,
+                                                       key: str) -> None:
+    for path in ("pd/halts/x", "db", "pl/data/PACT-pact-marketplace/pact.db"):
+        full = os.path.join(linked.project, path)
+        assert deny_reason(linked.tool(tool, {key: full, "content": "x"})).startswith(
+            FOLDER_DENY), path
+
+
 def test_a_symlink_from_home_is_followed(linked: Hooks) -> None:
     os.symlink(linked.home, os.path.join(os.environ["HOME"], "pd"))
     folder_deny(linked, "rm -rf ~/pd/halts")

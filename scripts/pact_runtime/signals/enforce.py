@@ -29,7 +29,8 @@ paths after ``cd``, a path through a symlink to it), or when a program that
 deletes, moves or changes the permissions of folders (``_FOLDER_CHANGERS``, and
 ``git clean``) names an ancestor of it (``rm -rf ~/.claude/plugins/data``).
 The reader follows ``cd``, ``pushd``, ``popd``, ``cd -``, ``~+``/``$PWD`` and
-``~-``/``$OLDPWD``. After a ``cd`` to a glob that can match the folder, or one
+``~-``/``$OLDPWD``; with ``CDPATH`` set (in the line or the environment) a
+relative ``cd`` is one it cannot follow. After a ``cd`` to a glob that can match the folder, or one
 it cannot follow from the folder or near it (``cd "$(ls | head -1)"`` in the
 folder's parent), every command that is not read-only counts as run inside the
 folder. After any other ``cd`` it cannot follow, a relative path counts if,
