@@ -162,6 +162,17 @@ def test_a_log_without_a_marker_folder_gets_one(hooks: Hooks) -> None:
     assert os.path.isdir(os.path.join(hooks.home, "halts"))
 
 
+def test_a_damaged_log_without_a_marker_folder_stops_nothing(hooks: Hooks) -> None:
+    """As before the markers: with no marker and a log that cannot be read, nothing is
+    known to be open (a damaged log must never stop a session)."""
+    os.makedirs(hooks.home)
+    with open(os.path.join(hooks.home, "pact.db"), "wb") as f:
+        f.write(b"this is not a database\n" * 500)
+    assert hooks.tool("Agent", {"subagent_type": "x", "prompt": "p"}) is None
+    assert hooks.bash("touch x") is None
+    assert not os.path.exists(os.path.join(hooks.home, "halts"))
+
+
 def test_a_missing_marker_folder_without_a_log_is_nothing_open(hooks: Hooks) -> None:
     assert hooks.bash("touch x") is None
     assert not os.path.exists(os.path.join(hooks.home, "halts"))

@@ -131,8 +131,10 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     if protected:
         return Outcome(deny=protected)
     state = halt_state(home, event.project)
-    if state is None and _restore_markers(home):
-        state = halt_state(home, event.project)
+    if state is None and not os.path.lexists(os.path.dirname(marker_path(home, ""))):
+        # halts/ is gone beside the log: the log tells, and the markers come back. A log
+        # that cannot be read shows nothing open, as before it had markers.
+        state = halt_state(home, event.project) if _restore_markers(home) else False
     if state is False:
         return None
     if tool != "Bash" and tool not in _PAUSED and not tool.startswith(_MCP):
@@ -224,18 +226,14 @@ def _deny_for_halts(event: Event, home: str, marked: bool) -> Outcome | None:
 
 def _restore_markers(home: str) -> bool:
     """When ``halts/`` is gone beside the log (deleted by hand), write the HALT marker of
-    every project with an open HALT again, so the markers are trusted; True when done.
-
-    False when the folder is there (unreadable) or the log cannot be read: then the
-    database goes on deciding each call."""
+    every project with an open HALT again, so the markers are trusted; True when done,
+    False when the log cannot be read or the markers cannot be written."""
     from contextlib import closing
 
     from . import store
     from .marker import HALT, write_marker
 
     folder = os.path.dirname(marker_path(home, ""))
-    if os.path.lexists(folder):
-        return False
     try:
         with closing(store.connect(home)) as conn:
             rows = conn.execute(
