@@ -58,7 +58,8 @@ fails closed when the marker says a HALT is open but the database cannot be
 read or holds no HALT for the project at all (wiped), and the reason names the
 marker file the user may delete. When the marker folder cannot be read, the
 database decides; when it is gone beside the log (deleted by hand), the
-database decides and the markers of every open HALT are written again. When
+database decides and the markers of every open HALT are written again (a log
+that cannot be read then shows nothing open, as one without markers did). When
 judging fails (a bug, odd input), the call is denied if a HALT may be open or
 the failure was in the data-folder check, and the failure is logged.
 """
