@@ -14,6 +14,8 @@ from pact_runtime import dispatch
 from pact_runtime.signals import store
 from pact_runtime.signals.readonly import STILL_WORKS
 
+from .test_signals_hooks import deny_reason
+
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(dispatch.__file__)))
 SQL_TOOL = "mcp__testdb__execute_sql"
 
@@ -47,13 +49,6 @@ def project(tmp_path) -> Project:
     return Project(str(tmp_path / "data"), str(tmp_path / "project"))
 
 
-def reason_of(answer: dict | None) -> str:
-    assert answer is not None, "expected a deny"
-    specific = answer["hookSpecificOutput"]
-    assert (specific["hookEventName"], specific["permissionDecision"]) == ("PreToolUse", "deny")
-    return str(specific["permissionDecisionReason"])
-
-
 @pytest.mark.parametrize(("tool", "tool_input"), [
     (SQL_TOOL, {"query": "DROP TABLE customers"}),
     ("mcp__github__create_pull_request", {"title": "t", "body": "b"}),
@@ -64,7 +59,7 @@ def test_an_open_halt_denies_every_mcp_tool_with_the_pause_reason(project: Proje
                                                                     tool_input: dict) -> None:
     halt = project.signal(agent="PACT:pact-database-engineer")
 
-    assert reason_of(project.tool(tool, tool_input)) == (
+    assert deny_reason(project.tool(tool, tool_input)) == (
         f"Paused by PACT: HALT open ({halt.ref} HALT DATA (PACT:pact-database-engineer): drops "
         "customers). Until the user resolves it, edits, writes, agents, messages to agents, "
         "workflows, schedules and the tools of MCP servers are refused, and so is every Bash "
@@ -76,12 +71,12 @@ def test_a_subagent_mcp_call_is_denied_too(project: Project) -> None:
     halt = project.signal()
     answer = project.tool(SQL_TOOL, {"query": "DELETE FROM t"}, agent_id="a1",
                           agent_type="PACT:pact-database-engineer")
-    assert reason_of(answer).startswith(f"Paused by PACT: HALT open ({halt.ref} HALT DATA")
+    assert deny_reason(answer).startswith(f"Paused by PACT: HALT open ({halt.ref} HALT DATA")
 
 
 def test_several_halts_are_all_named(project: Project) -> None:
     first, second = project.signal(), project.signal(reason="leaks a key")
-    reason = reason_of(project.tool(SQL_TOOL, {"query": "SELECT 1"}))
+    reason = deny_reason(project.tool(SQL_TOOL, {"query": "SELECT 1"}))
     assert f"{first.ref} HALT DATA: drops customers; {second.ref} HALT DATA: leaks a key" in \
         reason
     assert f"`/PACT:resolve {first.ref} {second.ref} <decision>`" in reason
@@ -98,7 +93,7 @@ def test_an_alert_or_a_resolved_halt_pauses_no_mcp_tool(project: Project) -> Non
     project.signal(level="ALERT")
     assert project.tool(SQL_TOOL, {"query": "DROP TABLE t"}) is None
     halt = project.signal()
-    assert reason_of(project.tool(SQL_TOOL, {"query": "DROP TABLE t"}))
+    assert deny_reason(project.tool(SQL_TOOL, {"query": "DROP TABLE t"}))
     with closing(store.connect(project.home)) as conn:
         store.resolve(conn, project.home, halt, "keep it", "user")
     assert project.tool(SQL_TOOL, {"query": "DROP TABLE t"}) is None
@@ -111,7 +106,7 @@ def test_a_marked_halt_with_an_unreadable_log_denies_mcp_tools(project: Project)
             os.remove(os.path.join(project.home, name))
     with open(os.path.join(project.home, "pact.db"), "wb") as f:
         f.write(b"this is not a database" * 100)
-    reason = reason_of(project.tool(SQL_TOOL, {"query": "SELECT 1"}))
+    reason = deny_reason(project.tool(SQL_TOOL, {"query": "SELECT 1"}))
     assert "cannot be read" in reason
     assert store.marker_path(project.home, project.project) in reason
 
