@@ -320,3 +320,82 @@ def test_ordinary_commands_stay_off_the_reader_even_with_symlinks(linked: Hooks)
     os.symlink(elsewhere, os.path.join(linked.project, "t"))
     for command in ("ls t", "rm -rf t/build", "cd src && npm test", "cat t/x"):
         check(linked, command)
+
+
+# ---- a path inside a script or an argument -----------------------------------------------
+
+FOLDER_MESSAGE = ("The PACT data folder ({home}) holds the signal log and memory; a command "
+                  "that can change, move or delete it, or a folder holding it, is refused. "
+                  "Change it only through `pact-signal` and `pact-memory`.")
+
+
+def _in_home(command: str) -> str:
+    return command.replace("<HOME>", os.environ["HOME"])
+
+
+@pytest.mark.parametrize("command", [
+    f"git grep -iO'rm -f {GLOB}/halts/*;true' hello",
+    f"sed -n '1e rm -rf {GLOB}/halts' a.txt",
+    f"awk 'BEGIN{{system(\"rm -rf {GLOB}/halts\")}}'",
+    "python3 -c 'import shutil,glob;[shutil.rmtree(p) for p in "
+    "glob.glob(\"<HOME>/.claude/plugins/data/PACT-*/halts\")]'",
+    f"perl -e 'system(\"rm -rf {GLOB}/halts\")'",
+    f"node -e 'require(\"child_process\").execSync(\"rm -rf {GLOB}/halts\")'",
+    f"ruby -e 'system(\"rm -rf {GLOB}/halts\")'",
+    f"find . -maxdepth 0 -exec sh -c 'rm -rf {GLOB}/halts' \\;",
+    f"echo x | xargs sh -c 'rm -rf {GLOB}/halts'",
+    "python3 - <<'PY'\nimport glob, shutil\n"
+    "for p in glob.glob('<HOME>/.claude/plugins/data/PACT-*/halts'):\n    shutil.rmtree(p)\nPY",
+    "python3 <<< 'import shutil; shutil.rmtree(\"<HOME>/.claude/plugins/data\")'",
+    f"sh <<'SH'\nrm -rf {GLOB}/halts\nSH",
+    f"git -c core.pager='rm -rf {GLOB}/halts' log",
+    f"PAGER='rm -rf {GLOB}/halts' git log",
+    f"GIT_SSH_COMMAND='sh -c \"rm -rf {GLOB}/halts\"' git fetch",
+    f"echo {GLOB}/halts | xargs rm -rf", "xargs rm -rf <<< \"$HOME/.claude/plugins/data/P*\"",
+    f"cp -t{GLOB}/halts /tmp/x", f"tar -C /tmp --to-command='rm -rf {GLOB}/halts' -xf x.tar",
+    # an ancestor, in a script that deletes or moves folders
+    "python3 -c 'import shutil; shutil.rmtree(\"<HOME>/.claude/plugins/data\")'",
+    "python3 -c 'import shutil; shutil.rmtree(\"${HOME}/.claude\")'",
+    "python3 -c 'import os; os.rename(\"<HOME>/.claude/plugins/data\", \"/tmp/old\")'",
+    "node -e 'require(\"fs\").rmSync(\"<HOME>/.claude/plugins\", {recursive: true})'",
+    f"awk 'BEGIN{{system(\"rm -rf {DATA}\")}}'",
+    f"find {DATA} -name 'halt-*' | xargs rm -f",
+])
+def test_a_path_inside_a_script_or_an_argument_is_judged(installed: Hooks, command: str) -> None:
+    reason = folder_deny(installed, _in_home(command))
+    assert reason == FOLDER_MESSAGE.format(home=installed.home)
+    assert os.listdir(os.path.join(installed.home, "halts"))
+
+
+@pytest.mark.parametrize("command", [
+    "python3 -c 'open(\"/tmp/x\",\"w\")'", "awk '{print $1}' /etc/hosts",
+    "sed -n 1p ~/notes.txt", "sed -i 's/foo/bar/' ~/notes.txt", "sed -i '1,/^$/d' notes.txt",
+    "python3 -c 'import shutil; shutil.rmtree(\"/tmp/build\")'",
+    "python3 -c 'import shutil; shutil.rmtree(\"<HOME>/projects/x/build\")'",
+    "python3 -c 'import shutil; shutil.rmtree(\"<HOME>/.claude/plugins/data/PACT-other\")'",
+    "python3 -c 'import os; print(os.listdir(\"<HOME>/.claude/plugins\"))'",
+    "node -e '/* tidy */ require(\"fs\").rmSync(\"dist\", {recursive: true})'",
+    "awk -F/ '{system(\"rm \" $2)}' list.txt", "perl -pi -e 's#/usr/local#/opt#g' app.ini",
+    "cat > notes.md <<'EOF'\nSee /usr/share/doc and ~/projects/x.\nrm -rf /tmp/build\nEOF",
+    "git commit -m 'move the files from /src to /lib'", "find . -name '*.pyc' -exec rm {} +",
+    "docker run -v /data:/data -w /app img sh -c 'rm -rf /app/build/*'",
+    "tar -C /tmp -xzf x.tgz --exclude='*/node_modules/*'", f"ls -1 {DATA}/ | xargs -n1 echo",
+    f"rm -rf '{{build,{GLOB}}}'", f"X=1 rm -rf '{{build,{GLOB}}}'", "cp -t/tmp/out build/a.txt",
+])
+def test_a_script_naming_other_paths_still_runs(installed: Hooks, command: str) -> None:
+    assert passes(installed, _in_home(command))
+
+
+def test_a_path_inside_a_script_through_a_symlink_is_followed(linked: Hooks) -> None:
+    folder_deny(linked, f"python3 -c 'import shutil; shutil.rmtree(\"{linked.project}/pd/halts\")'")
+    folder_deny(linked, f"awk 'BEGIN{{system(\"rm -rf {linked.project}/pl/data\")}}'")
+    assert passes(linked, f"python3 -c 'print(open(\"{linked.project}/README\").read())'")
+
+
+@pytest.mark.parametrize("command", ["python3 -c 'open(\"/tmp/x\",\"w\")'",
+                                     "node -e 'run(\"/tmp\")'", "perl -e 'print 1/2'"])
+def test_ordinary_scripts_stay_off_the_reader(installed: Hooks, command: str) -> None:
+    from . import test_signals_hooks
+
+    test_signals_hooks.test_ordinary_commands_are_judged_without_loading_the_command_reader(
+        installed, command)

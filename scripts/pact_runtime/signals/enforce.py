@@ -37,10 +37,25 @@ folder. After any other ``cd`` it cannot follow, a relative path counts if,
 taken from the folder or any ancestor of it, it could be the folder, an
 ancestor, or something the folder holds (``rm -rf PACT-*``, ``rm -rf .``,
 ``gzip -r halts``). A path that begins with another variable cannot be judged
-and is let through. Also denied at all times: a CronCreate or ScheduleWakeup
-whose prompt holds ``/PACT:resolve``, since only the user types that command.
-What an MCP tool's arguments reach cannot be judged, so outside a HALT every MCP
-tool is let through.
+and is let through.
+
+A path written inside a word of a command that is not read-only
+(``python3 -c '…glob("/x/PACT-*")'``, ``awk 'BEGIN{system("rm -rf ~/x")}'``,
+``sed '1e …'``, ``git grep -O'…'``, ``PAGER='…' git log``, ``cp -t~/x``), in its
+heredoc or here-string, or in the words of a command piped into it
+(``echo ~/x | xargs rm``) is one it may touch too when it begins with ``~/``,
+``~user/``, ``$HOME/``, ``${HOME}/`` or ``/``: it counts when it can be the folder
+or lie in it, or, when that text names a program or call that deletes, moves or
+locks out folders (``rm``, ``shutil.rmtree``, ``fs.rmSync``), when it is an
+ancestor at most three levels above it (``~/.claude``, not ``~`` or ``/``). The
+words of ``rm``, ``cp`` and the like are names, not scripts: inside one only a
+path after short options counts. A path a script builds from pieces
+(``Dir.home + "/.claude"``) cannot be judged.
+
+Also denied at all times: a CronCreate or ScheduleWakeup whose prompt holds
+``/PACT:resolve``, since only the user types that command. What an MCP tool's
+arguments reach cannot be judged, so outside a HALT every MCP tool is let
+through.
 
 Text the client passes on that no path function takes (a lone surrogate from a
 JSON ``\\ud800`` escape) is read as bash gets it, as U+FFFD; a NUL, a very
@@ -50,8 +65,8 @@ Speed: with no HALT open this handler does not open SQLite; it tests the
 project's marker file and its folder with ``os.stat`` (for an MCP tool that is
 all it does), ``lstat``s each word of a Bash command as a path (``realpath``
 only on a symlink), and parses the command (which loads ``re``) only when it
-runs near the data folder, names a program that deletes, moves or changes
-folders, holds the folder's name, a glob beside a path, a ``cd`` that may go
+runs near the data folder, names a program or a script's call that deletes,
+moves or changes folders, holds the folder's name, a glob beside a path, a ``cd`` that may go
 near the folder, or a symlink to it (see ``_may_reach``, ``_linked``). Fails
 open when no data folder is set or the log shows the marked HALT resolved;
 fails closed when the marker says a HALT is open but the database cannot be
@@ -336,6 +351,8 @@ def _may_reach(command: str, home: str, cwd: str) -> bool:
     words = command.translate(_JOINED).split()
     if any(w.rsplit("/", 1)[-1] in _FOLDER_CHANGERS or w in ("clean", "stash") for w in words):
         return True
+    if any(c in command for c in _FOLDER_CALLS):  # shutil.rmtree("…") in a script
+        return True
     if os.path.basename(folders[0].rstrip(os.sep)) in command:
         return True
     parts = [p for p in folders[0].split(os.sep) if p]
@@ -461,6 +478,15 @@ class _Folder:
                     best = "ancestor"
         return best
 
+    def close(self, pattern: str, base: str | None) -> bool:
+        """True when ``pattern`` (an ancestor of the folder) is at most three levels
+        above it, and not the root: ``~/.claude``, not ``~`` or ``/``."""
+        if not pattern.startswith("/") and base in _PLACES:
+            return True
+        path = pattern if pattern.startswith("/") else os.path.join(str(base), pattern)
+        depth = len(_normal(_components(path)))
+        return any(depth >= max(1, len(parts) - 3) for parts in self.variants)
+
     def near(self, where: str | None) -> bool:
         """True when ``where`` may be the folder, inside it, or an ancestor at most two
         levels above it: a cd from there that cannot be followed may enter it."""
@@ -518,14 +544,28 @@ def _plainly_clear(command: str, folder: _Folder, cwd: str) -> bool:
         if _NOT_PLAIN & set(words):
             return False  # a folder change, or operands with roles of their own
         for word in words[1:]:
-            if word.startswith("-"):
-                word = word.partition("=")[2]
-            if word.startswith("~") and not (word == "~" or word.startswith("~/")):
-                return False
-            path = _user() + word[1:] if word.startswith("~") else word
-            if word and folder.relation(path, cwd, loose=True):
-                return False
+            for piece in _plain_pieces(word):
+                if piece.startswith("~") and not (piece == "~" or piece.startswith("~/")):
+                    return False
+                path = _user() + piece[1:] if piece.startswith("~") else piece
+                if folder.relation(path, cwd, loose=True):
+                    return False
     return True
+
+
+def _plain_pieces(word: str) -> list[str]:
+    """The paths a plain word may hold: itself (or its ``--name=value`` value), and a
+    path inside it: after short options (``-t~/x``) or after ``=``, ``,`` or ``:``."""
+    pieces = [word.partition("=")[2] if word.startswith("-") else word]
+    if word.startswith("-"):
+        rest = word.lstrip("-").lstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789")
+        if rest.startswith(("~", "/")):
+            pieces.append(rest)
+    for mark in "=,:":
+        if mark in word:
+            pieces.extend(p for p in word.split(mark)[1:] if p.startswith(("~", "/")))
+    return [p for p in pieces if p]
 
 
 class _Where:
@@ -620,10 +660,95 @@ def _reaches(command: str, folder: _Folder, cwd: str | None, depth: int,
                                                   unlinks and word not in writes)
                 if relation == "inside" or (relation and changer and word in moved):
                     return True
+        if _embeds(cmd, words, folder, where, changer):
+            return True
         if depth < 4 and _runs_script(cmd, folder, where, depth):
             return True
     return depth < 4 and any(_reaches(sub, folder, None, depth + 1, where.copy())
                              for sub in script.subs)
+
+
+# A path inside a word or a script: it begins with ~/, ~user/, $HOME/, ${HOME}/ or / where
+# a name cannot go on (not after a letter, `.`, `$X`, a glob or another /), or right after
+# a word's leading short options (`-t~/x`, `-O/x`); it ends at a quote, a space or a
+# character that ends a name in code (`;` `,` `:` `(` `)` `{` `}` `|` `&` `<` `>` `\`).
+_EMBEDDED_PATH = (r"(?:^-[A-Za-z0-9]*|(?<![\w.~$}*?\]/\\-]))"
+                  r"(?P<path>(?:~[\w.-]*|\$HOME|\$\{HOME\})?/"
+                  r"(?:\$\{\w+\}|[^\s'\"`;,:(){}|&<>\\])*)")
+# Calls of scripts (Python, Perl, Ruby, Node…) that delete, move or lock out folders.
+_FOLDER_CALLS = ("rmtree", "rmdir", "removedirs", "remove_tree", "remove_dir", "rimraf",
+                 "rename", "os.replace", "move(", ".mv", ".rm(", ".rm_", "rmSync", "chmod",
+                 "chown")
+# Programs whose words are only names and options: a path inside one is no script's.
+_NAMES_ONLY = frozenset({"rm", "rmdir", "unlink", "mv", "cp", "ln", "touch", "mkdir",
+                         "shred", "chmod", "chown", "chgrp", "truncate", "install"})
+_MAX_PIPED = 4  # commands piped into another whose output is read as its text
+
+
+def _embeds(cmd: Command, words: list[str], folder: _Folder, where: _Where,
+            changer: bool) -> bool:
+    """True when a path written inside the text of ``cmd`` (not a whole word: those are
+    judged as operands) can be the folder or lie in it, or, when the text changes
+    folders, can be an ancestor at most three levels above it.
+
+    The text is each word (``-iO'rm -rf ~/x'``, ``python3 -c '…("/x")'``), the heredoc
+    or here-string it reads, and the words and input of the commands piped into it
+    (``echo ~/x | xargs rm -rf``): a program may run any of them as a script.
+    """
+    import re
+
+    texts: list[tuple[str, bool]] = [(w, True) for w in words]  # PAGER='…' git log too
+    program = next((w for w in words if "=" not in w or not w.partition("=")[0].isidentifier()),
+                   "")
+    names_only = program.rsplit("/", 1)[-1] in _NAMES_ONLY
+    texts.append((cmd.stdin, False))
+    source, piped = cmd.piped_from, 0
+    while source is not None and piped < _MAX_PIPED:
+        texts.extend((w, False) for w in source.words[1:])
+        texts.append((source.stdin, False))
+        source, piped = source.piped_from, piped + 1
+    found = re.compile(_EMBEDDED_PATH).finditer
+    seen: set[str] = set()
+    changes: bool | None = changer or None
+    for text, is_word in texts:
+        if "/" not in text:
+            continue
+        whole = -1
+        if is_word:  # the word itself, or the value of --name=value, is an operand
+            whole = text.index("=") + 1 if text.startswith("-") and "=" in text else 0
+        for match in found(text):
+            path = match.group("path")
+            if path in seen or (match.start("path") == whole and match.end() == len(text)):
+                continue
+            if names_only and is_word and not (match.start() == 0 < match.start("path")):
+                continue  # `rm '{a,/x}'` removes one odd name; `cp -t/x` copies into /x
+            seen.add(path)
+            pattern: str
+            base: str | None
+            if path[0] == "/" and "$" not in path and "`" not in path and "__" not in path:
+                pattern, base = path, "/"  # a literal path: nothing to expand
+            else:
+                expanded = _expand(path, where)
+                if expanded is None:
+                    continue
+                pattern, base = expanded
+            relation = (folder.relation(pattern, base)
+                        or _resolved_relation(folder, pattern, base, False))
+            if relation == "inside":
+                return True
+            if relation and folder.close(pattern, base):
+                if changes is None:
+                    changes = any(_changes_folders(t) for t, _ in texts)
+                if changes:
+                    return True
+    return False
+
+
+def _changes_folders(text: str) -> bool:
+    """True when ``text`` names a program or a call that deletes, moves or locks out
+    folders (``rm``, ``shutil.rmtree``, ``fs.rmSync``, ``FileUtils.rm_rf``)."""
+    return any(c in text for c in _FOLDER_CALLS) or any(
+        w.rsplit("/", 1)[-1] in _FOLDER_CHANGERS for w in text.translate(_JOINED).split())
 
 
 def _resolved_relation(folder: _Folder, pattern: str, base: str | None,
