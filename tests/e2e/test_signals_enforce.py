@@ -45,7 +45,8 @@ def test_a_lone_surrogate_in_a_command_does_not_lift_a_halt(pact: Client, plugin
 def test_another_project_cannot_lift_a_halt_through_the_data_folder(pact: Client,
                                                                     plugin_root: str):
     """The data folder is shared: from a second project, a cd to a glob of it followed by
-    a relative path inside it is refused, and the first project stays paused."""
+    a relative path inside it, or a script that deletes its markers, is refused, and the
+    first project stays paused."""
     notes = os.path.join(pact.project, "notes.txt")
     pact.model.script(main=[
         bash("pact-signal emit HALT DATA --reason 'The migration drops customers'", "toolu_emit"),
@@ -66,11 +67,13 @@ def test_another_project_cannot_lift_a_halt_through_the_data_folder(pact: Client
              "toolu_cd_computed"),
         bash(f"cd {GLOB}; cd /tmp; rm -rf ~-/halts", "toolu_oldpwd"),
         bash(f"cd {GLOB} && ln -s \"$PWD\" {other.project}/pd", "toolu_link"),
+        bash("python3 -c 'import shutil,glob;[shutil.rmtree(p) for p in glob.glob("
+             f"\"{pact.home}/.claude/plugins/data/PACT-*/halts\")]'", "toolu_rmtree"),
         text("done")])
     r2 = other.run("tidy up", allowed_tools=["Bash"])
     assert r2.returncode == 0, r2
     for id in ("toolu_cd_glob", "toolu_gzip", "toolu_cd_computed", "toolu_oldpwd",
-               "toolu_link"):
+               "toolu_link", "toolu_rmtree"):
         result = r2.tool_result_for(id)
         assert result.get("is_error") is True, id
         assert r2.result_text(result).startswith(
