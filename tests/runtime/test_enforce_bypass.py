@@ -347,7 +347,7 @@ def _in_home(command: str) -> str:
     "python3 - <<'PY'\nimport glob, shutil\n"
     "for p in glob.glob('<HOME>/.claude/plugins/data/PACT-*/halts'):\n    shutil.rmtree(p)\nPY",
     "python3 <<< 'import shutil; shutil.rmtree(\"<HOME>/.claude/plugins/data\")'",
-    f"sh <<'SH'\nrm -rf {GLOB}/halts\nSH",
+    f"sh <<'SH'\nrm -rf {GLOB}/halts\nSH", f"make -f - <<'MK'\nall:\n\trm -rf {GLOB}/halts\nMK",
     f"git -c core.pager='rm -rf {GLOB}/halts' log",
     f"PAGER='rm -rf {GLOB}/halts' git log",
     f"GIT_SSH_COMMAND='sh -c \"rm -rf {GLOB}/halts\"' git fetch",
@@ -377,6 +377,7 @@ def test_a_path_inside_a_script_or_an_argument_is_judged(installed: Hooks, comma
     "node -e '/* tidy */ require(\"fs\").rmSync(\"dist\", {recursive: true})'",
     "awk -F/ '{system(\"rm \" $2)}' list.txt", "perl -pi -e 's#/usr/local#/opt#g' app.ini",
     "cat > notes.md <<'EOF'\nSee /usr/share/doc and ~/projects/x.\nrm -rf /tmp/build\nEOF",
+    "make -f - <<'MK'\nall:\n\trm -rf build /tmp/out\nMK",
     "git commit -m 'move the files from /src to /lib'", "find . -name '*.pyc' -exec rm {} +",
     "docker run -v /data:/data -w /app img sh -c 'rm -rf /app/build/*'",
     "tar -C /tmp -xzf x.tgz --exclude='*/node_modules/*'", f"ls -1 {DATA}/ | xargs -n1 echo",
