@@ -341,3 +341,77 @@ def test_a_decision_changed_at_the_same_moment_asks_the_user_to_type_it_again(
         f'PACT: "approved" was not recorded: S1 was already resolved on '
         f'{store.iso(decided.resolved_at)} with "no", recorded at the same moment; type yours '
         "again if it should count.")
+
+
+def test_an_approval_does_not_cover_the_same_command_once_its_sql_file_changed(
+        hooks: Hooks) -> None:
+    import os
+
+    path = os.path.join(hooks.project, "x.sql")
+    with open(path, "w") as f:
+        f.write("DROP TABLE customers;\n")
+    run = {"command": "psql -f x.sql"}
+    assert not ran(hooks.tool("Bash", run, session_id="s1", cwd=hooks.project))
+    prompt(hooks, "/PACT:resolve S1 approved, the backup is done")
+    with open(path, "w") as f:
+        f.write("DROP TABLE orders;\nTRUNCATE payments;\n")
+
+    reason = deny_reason(hooks.tool("Bash", run, session_id="s1", cwd=hooks.project))
+
+    assert reason.startswith("PACT guard raised HALT S2 (DATA)")
+    assert ("The same call was approved in S1, but it would now do something else (the SQL it "
+            "runs has changed), so that approval does not cover it.") in reason
+    assert only(hooks, "S1").used_at is None
+
+
+def test_an_approved_edit_covers_only_that_edit(hooks: Hooks) -> None:
+    import os
+
+    path = os.path.join(hooks.project, "db", "migrations", "0007.sql")
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as f:
+        f.write("SELECT 1;\nSELECT 2;\n")
+    edit = {"file_path": path, "old_string": "SELECT 1;", "new_string": "DROP TABLE t;"}
+    assert not ran(hooks.tool("Edit", edit, session_id="s1"))
+    prompt(hooks, "/PACT:resolve S1 approved")
+
+    wider = dict(edit, old_string="SELECT 2;", replace_all=True)
+    assert deny_reason(hooks.tool("Edit", wider, session_id="s1")).startswith(
+        "PACT guard raised HALT S2 (DATA)")
+    prompt(hooks, "/PACT:resolve S2 no, only the first statement")
+    assert ran(hooks.tool("Edit", edit, session_id="s1"))  # what S1 approved, once
+
+
+@pytest.mark.parametrize("decision", ["approved, don`t", "approved, won‘t run on prod",
+                                      "yes, donʼt", "approved, do n't", "100 yes"])
+def test_every_spelling_of_a_refusal_approves_nothing(hooks: Hooks, decision: str) -> None:
+    drop(hooks)
+    prompt(hooks, f"/PACT:resolve S1 {decision}")
+
+    assert not ran(drop(hooks))
+
+
+def test_an_id_in_other_digits_is_no_id_and_breaks_nothing(hooks: Hooks) -> None:
+    drop(hooks)
+
+    told = prompt(hooks, "/PACT:resolve S² approved")
+
+    assert told.startswith("Nothing was resolved: `/PACT:resolve <id> <decision>` needs a "
+                           "signal id")
+    assert only(hooks, "S1").status == "open"
+
+
+def test_a_prompt_padded_with_white_space_is_still_read(hooks: Hooks) -> None:
+    drop(hooks)
+    padded = "/PACT:resolve" + " " * 130_000 + "S1 approved" + " \n" * 50_000
+
+    prompt(hooks, padded)
+
+    assert only(hooks, "S1").resolution == "approved"
+
+
+def test_a_lone_surrogate_and_a_question_mark_are_different_calls(hooks: Hooks) -> None:
+    from pact_runtime.signals import guard
+
+    assert guard._digest("psql -c 'DROP TABLE \ud800'") != guard._digest(
+        "psql -c 'DROP TABLE ?'")

@@ -60,7 +60,8 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         cwd = event.text("cwd") or event.project
         unseen: list[str] = []
         findings = _bash_findings(command, cwd, unseen) if isinstance(command, str) else []
-        subject = command if isinstance(command, str) else ""
+        # The folder counts: the same words elsewhere may run other SQL files.
+        subject = (command if isinstance(command, str) else "") + "\0" + cwd
         if not findings and unseen:
             return Outcome(context=_unseen_note(unseen))
     else:
@@ -68,7 +69,8 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         path = given if isinstance(given, str) else ""
         texts = _written_texts(tool, data)
         findings = _file_findings(str(path), texts)
-        subject = str(path) + "\0" + "\0".join(texts)
+        # The whole input: an Edit is its old text and replace_all as much as its new one.
+        subject = str(path) + "\0" + _canonical(data)
     if not findings:
         return None
     return _verdict(event, findings, _digest(tool, subject))
@@ -469,7 +471,9 @@ def _judged(event: Event, home: str, first: Finding, what: str,
         if same:
             return Outcome(deny=_repeat_reason(what, same[0], halts))
         decided = store.last_decision(conn, event.project, call, event.session_id)
-        if decided is not None and not decided.used and _approves(decided.resolution):
+        changed = decided is not None and _action_of(decided) != action
+        if decided is not None and not decided.used and not changed and _approves(
+                decided.resolution):
             if halts:
                 return Outcome(deny=_waiting_reason(decided, halts))
             if store.spend(conn, decided):
@@ -490,6 +494,9 @@ def _judged(event: Event, home: str, first: Finding, what: str,
             "to do and why, and wait: only the user can resolve it, with "
             f"`/PACT:resolve {signal.ref} <decision>`. To let exactly this call run once, the user "
             f"types `/PACT:resolve {signal.ref} approved`.")
+    if changed and decided is not None:
+        deny += (f" The same call was approved in {decided.ref}, but it would now do something "
+                 "else (the SQL it runs has changed), so that approval does not cover it.")
     if elsewhere is not None:
         deny += (f" The approval in {elsewhere.ref} was typed in another session and holds only "
                  "there, so this call is judged afresh.")
@@ -567,7 +574,27 @@ def _approves(decision: str) -> bool:
         return False
 
 
+def _action_of(signal: Signal) -> str:
+    """The digest of what the call stopped in ``signal`` was judged to do."""
+    from .store import SPENT
+
+    fingerprint = signal.fingerprint
+    if fingerprint.startswith(SPENT):
+        fingerprint = fingerprint[len(SPENT):]
+    return fingerprint.partition(":")[2]
+
+
+def _canonical(data: object) -> str:
+    import json
+
+    try:
+        return json.dumps(data, sort_keys=True, ensure_ascii=True, default=str)
+    except (TypeError, ValueError):  # pragma: no cover (hook input is parsed JSON)
+        return repr(data)
+
+
 def _digest(*parts: str) -> str:
     import hashlib
 
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "replace")).hexdigest()[:32]
+    # surrogatepass: a lone surrogate and a "?" are not the same call.
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from .store import Signal
 
 COMMAND = "/PACT:resolve"
-_RESOLVE = r"^\s*/PACT:resolve(?:[ \t]+(\S+))?(?:\s+(.*?))?\s*$"
+# Matched against the prompt with its surrounding white space stripped, so no part of the
+# pattern has to scan trailing space (a lazy group before "\s*$" was quadratic).
+_RESOLVE = r"/PACT:resolve(?:[ \t]+(\S+))?(?:\s+(.*))?"
 _MORE_IDS = r"\s*,?\s*((?:[Ss]|#)\d+)\s*,?(?=\s|$)"
 USAGE = "`/PACT:resolve <id> <decision>`"
 
@@ -51,7 +53,7 @@ def on_user_prompt(event: Event) -> Outcome | None:
         return None
     import re
 
-    match = re.match(_RESOLVE, prompt, re.DOTALL)
+    match = re.fullmatch(_RESOLVE, prompt.strip(), re.DOTALL)
     if match is None:
         return None
     home = event.home

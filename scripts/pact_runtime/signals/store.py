@@ -151,7 +151,9 @@ def parse_id(text: str) -> int | None:
     digits = text.strip().lstrip("#")
     if digits[:1] in ("S", "s"):
         digits = digits[1:]
-    return int(digits) if digits.isdigit() and len(digits) < 12 else None
+    # ASCII digits only: "²" and "٣" pass isdigit() but are no id anyone typed.
+    ascii_digits = digits.isascii() and digits.isdigit()
+    return int(digits) if ascii_digits and len(digits) < 12 else None
 
 
 def iso(stamp: float) -> str:

@@ -104,12 +104,20 @@ def refusal(decision: str, root: str | None = None,
     like ``approves``.
     """
     first, refusing = rule or approval_words(root)
-    # Words are runs of letters, an apostrophe inside one (don't, don’t) kept with it.
-    typed = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", decision)
-    blocked = next((word for word in typed if letters(word) in refusing), None)
+    # Every mark people type for an apostrophe is one ("don`t", "donʼt"), and "do n't" is
+    # "don't", so no spelling of a refusing word slips through.
+    text = re.sub(r"\s+(?=n't\b)", "", decision.translate(_APOSTROPHES), flags=re.IGNORECASE)
+    # Words are runs of letters, an apostrophe inside one (don't) kept with it.
+    typed = list(re.finditer(r"[^\W\d_]+(?:'[^\W\d_]+)*", text))
+    blocked = next((w.group() for w in typed if letters(w.group()) in refusing), None)
     if blocked is not None:
         return blocked
-    return None if typed and letters(typed[0]) in first else ""
+    # The decision begins with the word: nothing but white space before it ("100 yes" no).
+    begins = bool(typed) and not text[:typed[0].start()].strip()
+    return None if begins and letters(typed[0].group()) in first else ""
+
+
+_APOSTROPHES = str.maketrans({c: "'" for c in "’‘ʼ`´′＇"})
 
 
 def letters(word: str) -> str:
