@@ -448,3 +448,27 @@ def test_the_reason_names_each_finding_once_and_reads_as_english(hooks: Hooks) -
     assert first.reason == "The guard stopped a Bash call: DROP TABLE: `DROP TABLE customers`"
     assert "PACT guard raised HALT S2 (DATA)" in edit  # after the pause S1 already set
     assert second.reason.startswith("The guard stopped an Edit call: DROP TABLE")
+
+
+@pytest.mark.parametrize("rel", ["tests/conftest.py", "conftest.py", "spec/fixtures/users.yml",
+                                 "app/tests/test_login.py", "src/login.test.ts",
+                                 "spec/models/user_spec.rb", "pkg/auth/login_test.go"])
+def test_a_password_in_a_test_or_fixture_is_test_data(hooks: Hooks, rel: str) -> None:
+    path = os.path.join(hooks.project, rel)
+    content = ("user = create_user(username='alice', password='s3cret-pass')\n"
+               "DATABASE_URL = 'postgres://app:Tr0ub4dor3@localhost:5432/app_test'\n")
+
+    assert hooks.tool("Write", {"file_path": path, "content": content}) is None
+    assert hooks.signals() == []
+
+
+def test_outside_tests_the_same_password_and_in_tests_a_real_key_still_halt(
+        hooks: Hooks) -> None:
+    content = "user = create_user(username='alice', password='s3cret-pass')\n"
+    settings = os.path.join(hooks.project, "app", "settings.py")
+    fixture = os.path.join(hooks.project, "tests", "fixtures", "aws.json")
+
+    assert "plain-text secret (assignment)" in deny_reason(
+        hooks.tool("Write", {"file_path": settings, "content": content}))
+    assert "plain-text secret (aws-access-key" in deny_reason(
+        hooks.tool("Write", {"file_path": fixture, "content": f'{{"key": "{AWS}"}}'}))

@@ -68,7 +68,7 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         given = data.get("notebook_path" if tool == "NotebookEdit" else "file_path")
         path = given if isinstance(given, str) else ""
         texts = _written_texts(tool, data)
-        findings = _file_findings(str(path), texts)
+        findings = _file_findings(str(path), texts, _is_test_path(str(path), event.project))
         # The whole input: an Edit is its old text and replace_all as much as its new one.
         subject = str(path) + "\0" + _canonical(data)
     if not findings:
@@ -408,7 +408,7 @@ def _written_texts(tool: str, data: dict) -> list[str]:
     return [v for v in values if isinstance(v, str) and v]
 
 
-def _file_findings(path: str, texts: list[str]) -> list[Finding]:
+def _file_findings(path: str, texts: list[str], test_file: bool = False) -> list[Finding]:
     from .sqlscan import KEYWORDS, is_sql_path, scan_file
 
     findings: list[Finding] = []
@@ -416,14 +416,39 @@ def _file_findings(path: str, texts: list[str]) -> list[Finding]:
         for text in texts:
             findings.extend(scan_file(path, text) if KEYWORDS.search(text) else [])
     for text in texts:
-        findings.extend(_secrets(text, path))
+        findings.extend(_secrets(text, path, _TEST_DATA_KINDS if test_file else frozenset()))
     return findings
 
 
-def _secrets(text: str, path: str) -> list[Finding]:
+# In tests and fixtures a password given by name (`password='testpass'`, a database URL
+# with `user:password@localhost`) is test data; keys and tokens of a real shape still count.
+_TEST_DATA_KINDS = frozenset({"assignment", "url-password"})
+_TEST_DIRS = frozenset({"test", "tests", "spec", "specs", "__tests__", "fixtures", "fixture",
+                        "__fixtures__", "testdata", "test_data", "e2e", "cypress", "__mocks__"})
+
+
+def _is_test_path(path: str, project: str) -> bool:
+    """Whether ``path``, taken inside ``project``, is a test or a fixture file."""
+    import os
+
+    rel = os.path.relpath(path, project) if project and os.path.isabs(path) else path
+    if rel.startswith(".."):  # outside the project: its folders say nothing
+        return False
+    parts = [p for p in rel.lower().replace("\\", "/").split("/") if p]
+    if not parts:
+        return False
+    name = parts[-1]
+    stem = name.split(".", 1)[0]
+    return (not _TEST_DIRS.isdisjoint(parts[:-1]) or name == "conftest.py"
+            or stem.startswith("test_") or stem.endswith(("_test", "_spec"))
+            or ".test." in name or ".spec." in name)
+
+
+def _secrets(text: str, path: str, test_data: frozenset[str] = frozenset()) -> list[Finding]:
     from ..redaction import find_secrets
 
-    spans = find_secrets(text, placeholders=False, path=path)
+    spans = [s for s in find_secrets(text, placeholders=False, path=path)
+             if s[0] not in test_data]
     if not spans:
         return []
     kinds = sorted({kind for kind, _start, _end in spans})
