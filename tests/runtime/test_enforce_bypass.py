@@ -400,3 +400,67 @@ def test_ordinary_scripts_stay_off_the_reader(installed: Hooks, command: str) ->
 
     test_signals_hooks.test_ordinary_commands_are_judged_without_loading_the_command_reader(
         installed, command)
+
+
+# ---- a nested Claude Code client or a prompt file could resolve in the user's name ------
+
+CLIENT_DENY = enforce._CLIENT_DENY
+TEXT_DENY = enforce._TEXT_DENY
+SESSION = "11111111-1111-1111-1111-111111111111"
+CLIENTS = [
+    f"claude --session-id {SESSION} -p '/PACT:resolve S1 approved'",
+    'claude --resume "$CLAUDE_CODE_SESSION_ID" -p "run the psql drop now"',
+    "claude -c -p 'go on'", "claude --continue", "claude -r", "claude --print hello",
+    "claude 'drop it'", "claude", "claude agents", "claude -p < prompt.txt",
+    "echo '/PACT:resolve S1 yes' | claude -p", "echo go | claude -p",
+    "/usr/local/bin/claude -p x", "~/.claude/local/claude -p x", "./node_modules/.bin/claude -p x",
+    "npx @anthropic-ai/claude-code -p x", "npx -y @anthropic-ai/claude-code@2.1.197 -p x",
+    "pnpx @anthropic-ai/claude-code -p x", "bunx @anthropic-ai/claude-code -p x",
+    "pnpm dlx @anthropic-ai/claude-code -p x", "yarn dlx @anthropic-ai/claude-code -p x",
+    "npm exec -- @anthropic-ai/claude-code -p x",
+    "npx -p @anthropic-ai/claude-code claude -p x",
+    "node node_modules/@anthropic-ai/claude-code/cli.js -p x",
+    "node --no-warnings /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js -c",
+    "env claude -p x", "env -i HOME=/tmp claude -p x", "env -S 'claude -p x'", "exec claude -p x",
+    "command claude -p x", "nohup claude -p x &", "timeout 30s claude -p x",
+    "timeout -k 5 30 claude -p x", "sudo -u bob claude -p x", "X=1 claude -p x",
+    "sh -c 'claude -p x'", "bash -lc \"cd /tmp && claude -p x\"", "eval 'claude -p x'",
+    "echo $(claude -p x)", "cd /tmp && claude -p x", "cla''ude -p x", 'c"laude" -p x',
+    "echo x | xargs claude -p", "ls; claude --version; claude -p x",
+]
+
+
+@pytest.mark.parametrize("command", CLIENTS)
+def test_a_client_that_takes_a_prompt_is_refused_at_all_times(hooks: Hooks, command: str) -> None:
+    assert deny_reason(hooks.bash(command)) == CLIENT_DENY
+    hooks.halt()
+    assert deny_reason(hooks.bash(command)) == CLIENT_DENY
+
+
+@pytest.mark.parametrize("command", [
+    "printf '/PACT:resolve S1 approved' > prompt.txt", "echo '/PACT:resolve S1 yes' | tee p.txt",
+    "cat > p.txt <<'EOF'\n/PACT:resolve S1 approved\nEOF",
+    "python3 -c 'print(\"/PACT:resolve\")' > f",
+    "echo /PACT:'resolve' S1 yes >> f"])
+def test_a_command_that_writes_the_resolve_command_is_refused(hooks: Hooks, command: str) -> None:
+    assert deny_reason(hooks.bash(command)) == TEXT_DENY
+
+
+@pytest.mark.parametrize("command", [
+    "claude --version", "claude -v", "claude --help", "claude -h", "claude mcp list",
+    "claude plugin list", "claude plugins install x", "claude doctor", "claude update",
+    "claude config list", "claude install stable", "claude setup-token",
+    "npx @anthropic-ai/claude-code --version", "env claude --version", "sh -c 'claude mcp list'",
+    "grep -rn PACT:resolve docs", 'grep -rn "/PACT:resolve" .', "which claude", "type claude",
+    "cat ~/.claude/settings.json", "ls ~/.claude", "git commit -m 'Docs: how claude loads hooks'",
+    "git log --grep claude", "npm install -g @anthropic-ai/claude-code", "echo claude-code",
+    "grep -c claude README.md", "timeout 5 grep claude README.md"])
+def test_harmless_twins_still_run(hooks: Hooks, command: str) -> None:
+    assert hooks.bash(command) is None
+
+
+def test_during_a_halt_reading_twins_run_and_management_waits(hooks: Hooks) -> None:
+    hooks.halt()
+    assert hooks.bash("grep -rn PACT:resolve docs") is None
+    assert hooks.bash("which claude") is None
+    assert deny_reason(hooks.bash("claude mcp list")).startswith(PAUSED)

@@ -53,7 +53,17 @@ path after short options counts. A path a script builds from pieces
 (``Dir.home + "/.claude"``) cannot be judged.
 
 Also denied at all times: a CronCreate or ScheduleWakeup whose prompt holds
-``/PACT:resolve``, since only the user types that command. What an MCP tool's
+``/PACT:resolve``, since only the user types that command; and for the same reason
+a Bash command that starts a Claude Code client able to take a prompt (``claude``
+with ``-p``, ``-c``, ``--resume``, ``--session-id``, a prompt or stdin; ``npx``,
+``pnpm dlx``, ``yarn dlx``, ``bunx`` of ``@anthropic-ai/claude-code``; ``node``
+running a file of that package; through ``env``, ``exec``, ``sudo``, ``timeout``,
+``xargs``, ``sh -c``, a substitution…), since its prompt reaches the
+UserPromptSubmit hook as if the user had typed it. ``claude --version``,
+``--help`` and the management commands (``mcp``, ``plugin``, ``config``,
+``doctor``, ``update``, ``install``, ``setup-token``, ``auth``…) still run. A
+command that is not read-only and holds ``PACT:resolve`` (a prompt file for a
+later ``claude -p < f``) is denied too; one that only reads it still runs. What an MCP tool's
 arguments reach cannot be judged, so outside a HALT every MCP tool is let
 through.
 
@@ -146,6 +156,14 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
             "folder only through `pact-signal` and `pact-memory`."))
     if protected:
         return Outcome(deny=protected)
+    if command:
+        try:
+            protected = _resolves_for_the_user(command, cwd)
+        except Exception as exc:  # it may start a session that resolves: refuse
+            _log_failure(event, home, exc)
+            protected = _CLIENT_DENY
+        if protected:
+            return Outcome(deny=protected)
     state = halt_state(home, event.project)
     if state is None and not os.path.lexists(os.path.dirname(marker_path(home, ""))):
         # halts/ is gone beside the log: the log tells, and the markers come back. A log
@@ -202,6 +220,117 @@ def _schedules_a_resolve(tool: str, data: dict) -> str:
         return ""
     return ("Only the user resolves a PACT signal, by typing `/PACT:resolve <id> <decision>` "
             "themselves; a scheduled prompt may not carry that command.")
+
+
+# ---- a session or a prompt that could resolve in the user's name ------------------------
+
+_CLIENT_DENY = (
+    "Only the user resolves a PACT signal, by typing `/PACT:resolve <id> <decision>` "
+    "themselves; a Claude Code session started by a tool gets its prompt as if the user had "
+    "typed it and could resolve signals in the user's name, so it is refused. Ask the user: "
+    "they can run it themselves in a terminal. `claude --version`, `--help` and the "
+    "management commands (`claude mcp`, `claude plugin`, `claude doctor`…) still run.")
+_TEXT_DENY = (
+    "Only the user resolves a PACT signal, by typing `/PACT:resolve <id> <decision>` "
+    "themselves; a command that writes or runs text holding that command could hand it to a "
+    "Claude Code session as if the user had typed it, so it is refused. Commands that only "
+    "read it (`grep -rn PACT:resolve docs`) still run.")
+# Quotes, backslashes and line breaks dropped, as bash joins `cl'au'de` and `cla\<newline>ude`.
+_UNQUOTED = str.maketrans({"'": None, '"': None, "\\": None, "\n": None})
+_PACKAGE = "@anthropic-ai/claude-code"
+# The client's forms that send no prompt: versions, help and its management commands.
+_NO_PROMPT = frozenset({"--version", "-v", "-V", "--help", "-h"})
+_MANAGES = frozenset({"mcp", "plugin", "plugins", "config", "doctor", "update", "upgrade",
+                      "install", "migrate-installer", "setup-token", "auth", "auto-mode"})
+# Words before a program that leave it the program (`sudo -u x claude`, `npx -y PACKAGE`).
+_LAUNCHERS = frozenset({"env", "exec", "command", "builtin", "nohup", "timeout", "sudo", "doas",
+                        "nice", "ionice", "setsid", "stdbuf", "time", "unbuffer", "chronic",
+                        "xargs", "npx", "pnpx", "bunx", "node", "nodejs", "bun", "deno",
+                        "pkexec", "caffeinate"})
+_RUNS_PACKAGES = frozenset({"npm", "pnpm", "yarn", "bun"})  # `pnpm dlx`, `npm exec`, `bun x`
+_LAUNCHER_VALUES = frozenset({"-u", "-g", "-n", "-U", "-C", "-D", "-p", "-k", "-s", "-c", "-I",
+                              "-d", "-L", "-P", "-E", "-a", "-l", "--package", "--user"})
+
+
+def _resolves_for_the_user(command: str, cwd: str) -> str:
+    """The deny reason when a Bash command starts a Claude Code client that gets a prompt
+    (``claude -p``, ``claude --resume ID``, ``npx @anthropic-ai/claude-code``, through
+    ``env``, ``sudo``, ``sh -c``…), or is not read-only and holds ``PACT:resolve``; else "".
+
+    A nested client fires the same UserPromptSubmit hook, in a session the agent picks,
+    as if the user had typed its prompt. Only a command whose text (quotes dropped)
+    names ``claude`` or ``PACT:resolve`` is parsed.
+    """
+    text = command.translate(_UNQUOTED)
+    if "claude" in text and _starts_a_client(command, 0):
+        return _CLIENT_DENY
+    if "PACT:resolve" in text and not is_read_only(command, cwd):
+        return _TEXT_DENY
+    return ""
+
+
+def _starts_a_client(command: str, depth: int) -> bool:
+    """True when a simple command of ``command`` (or a script or substitution in it) runs
+    the Claude Code client in a form other than ``_NO_PROMPT`` or ``_MANAGES``."""
+    from . import shell
+
+    script = shell.parse(command)
+    for cmd in script.commands:
+        args = _client_arguments(cmd.words, script.unsure)
+        if args is not None and not (args[:1] and args[0] in _MANAGES) and not (
+                args and all(a in _NO_PROMPT for a in args)):
+            return True
+        if depth < 4 and _runs_a_shell(cmd):
+            from .sqlsources import shell_script_of
+
+            inner = shell_script_of(cmd)
+            if inner and _starts_a_client(str(inner), depth + 1):
+                return True
+    return depth < 4 and any(_starts_a_client(sub, depth + 1) for sub in script.subs)
+
+
+def _is_client(word: str) -> bool:
+    return word.rsplit("/", 1)[-1] == "claude" or _PACKAGE in word
+
+
+def _client_arguments(words: list[str], unsure: bool) -> list[str] | None:
+    """The words after the Claude Code client when ``words`` run it, else None. A line
+    the reader could not follow runs it when any word names it."""
+    i, launched = 0, False
+    while i < len(words):
+        word = words[i]
+        base = word.rsplit("/", 1)[-1]
+        if _is_client(word):
+            return words[i + 1:]
+        if base in _LAUNCHERS:
+            i, launched = i + 1, True
+        elif base in _RUNS_PACKAGES and words[i + 1:i + 2] in (["dlx"], ["exec"], ["x"]):
+            i, launched = i + 2, True
+        elif "=" in word and word.partition("=")[0].isidentifier():
+            i += 1  # NAME=value before the program
+        elif launched and word in ("-S", "--split-string") and i + 1 < len(words):
+            from . import shell  # env -S 'claude -p …' splits its value into words
+
+            split = [w for c in shell.parse(words[i + 1]).commands for w in c.words]
+            return _client_arguments(split + words[i + 2:], unsure)
+        elif launched and word in _LAUNCHER_VALUES:
+            i += 1 if words[i + 1:i + 2] and _is_client(words[i + 1]) else 2
+        elif launched and (word.startswith("-") or word.replace(".", "").isdigit()
+                           or word[:-1].replace(".", "").isdigit()):
+            i += 1  # an option, or a duration (`timeout 5s`)
+        else:
+            break
+    if unsure:
+        found = next((k for k, w in enumerate(words) if _is_client(w)), None)
+        if found is not None:
+            return words[found + 1:]
+    return None
+
+
+def _runs_a_shell(cmd: Command) -> bool:
+    from .clients import SHELLS
+
+    return any(w.rsplit("/", 1)[-1] in SHELLS or w in _SCRIPT_RUNNERS for w in cmd.words)
 
 
 def _deny_for_halts(event: Event, home: str, marked: bool) -> Outcome | None:
