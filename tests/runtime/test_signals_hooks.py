@@ -166,7 +166,11 @@ def context(answer: dict | None, event: str) -> str:
     ("awk -v n=2 'NR<=n' f", True), ("awk '{print > \"out\"}' f", False),
     ("awk '{print | \"sh\"}' f", False), ("awk 'BEGIN{system(\"rm x\")}'", False),
     ("awk -f prog.awk f", False), ("gawk -i inplace '{print}' f", False),
-    ("awk '@load \"x\"'", False), ("awk '$3 > 100' f", False),
+    ("awk '@load \"x\"'", False), ("awk '$3 > 100' f", True),
+    ("awk 'NR>=10 && NR<=30' f", True), ("awk '{ if ($3 > 1) print $1 }' f", True),
+    ("awk '{print ($1 > 2)}' f", True), ("awk '{print \">\"}' f", True),
+    ("awk '{print $1 >\"out\"}' f", False), ("awk '{printf(\"%s\", $1) >> \"o\"}' f", False),
+    ("awk '{\"date\" | getline d}' f", False), ("awk '{print $1 > $2}' f", False),
     # find and xargs run readers only
     ("find . -name '*.py' | xargs grep TODO", True), ("find . -print0 | xargs -0 wc -l", True),
     ("find . -name '*.py' -exec grep -n TODO {} +", True), ("find . -exec cat {} ;", True),

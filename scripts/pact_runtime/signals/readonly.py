@@ -540,13 +540,33 @@ def _sed_text_end(s: str, i: int, delimiter: str) -> int:
 
 
 _AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
-# `>` and `|` redirect print or run a command, system() runs one, @load loads code.
-_AWK_RISK = r"[>|@]|\bsystem\b"
+# system() runs a command and @load loads code; `|` (not `||`) pipes print or getline through
+# a command; `>` redirects only in a print or printf statement (elsewhere it compares).
+_AWK_RISK = r"@|\bsystem\b|(?<!\|)\|(?!\|)"
+_AWK_STRING = r'"(?:[^"\\\n]|\\.)*"'
+
+
+def _awk_risky(program: str) -> bool:
+    import re
+
+    text = re.sub(_AWK_STRING, '""', program)  # a `>` or `|` in a string is text
+    if re.search(_AWK_RISK, text):
+        return True
+    for match in re.finditer(r"\bprintf?\b", text):
+        depth = 0
+        for ch in text[match.end():]:
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth -= 1
+            elif ch in ";}\n" and depth <= 0:
+                break
+            elif ch == ">" and depth <= 0:
+                return True  # print … > "file", printf(…) >> "file"
+    return False
 
 
 def _awk_read_only(args: list[str]) -> bool:
-    import re
-
     programs: list[str] = []
     k = 0
     while k < len(args) and args[k].startswith("-") and args[k] != "-":
@@ -566,7 +586,7 @@ def _awk_read_only(args: list[str]) -> bool:
         if k >= len(args):
             return False
         programs.append(args[k])
-    return not any(re.search(_AWK_RISK, program) for program in programs)
+    return not any(_awk_risky(program) for program in programs)
 
 
 _CHECKS: dict[str, Callable[[list[str]], bool]] = {
