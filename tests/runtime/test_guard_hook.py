@@ -472,3 +472,11 @@ def test_outside_tests_the_same_password_and_in_tests_a_real_key_still_halt(
         hooks.tool("Write", {"file_path": settings, "content": content}))
     assert "plain-text secret (aws-access-key" in deny_reason(
         hooks.tool("Write", {"file_path": fixture, "content": f'{{"key": "{AWS}"}}'}))
+
+
+def test_an_escape_written_after_a_name_ends_the_value(hooks: Hooks) -> None:
+    empty = "printf 'API_KEY=\\nDEBUG=true\\n' > .env.example"
+    real = f"printf 'AWS_ACCESS_KEY_ID={AWS}\\nDEBUG=true\\n' > .env"
+
+    assert hooks.bash(empty) is None
+    assert "plain-text secret" in deny_reason(hooks.bash(real))

@@ -378,7 +378,10 @@ def _written_by(cmd: shell.Command) -> str:
     for source in (cmd, cmd.piped_from):
         words = _after_reserved(source.words) if source is not None else []
         if words and os.path.basename(words[0]) in ("echo", "printf"):
-            parts.append(" ".join(words[1:]))
+            # As given, but a written `\n` or `\t` still ends a line or a value:
+            # `printf 'API_KEY=\nDEBUG=1'` sets no key.
+            given = " ".join(words[1:])
+            parts.append(given.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\n"))
         if source is not None:
             parts.append(printed_by(source))
     return "\n".join(p for p in parts if p)
