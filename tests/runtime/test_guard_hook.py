@@ -480,3 +480,13 @@ def test_an_escape_written_after_a_name_ends_the_value(hooks: Hooks) -> None:
 
     assert hooks.bash(empty) is None
     assert "plain-text secret" in deny_reason(hooks.bash(real))
+
+
+def test_sed_that_deletes_sql_lines_writes_no_sql(hooks: Hooks) -> None:
+    path = os.path.join(hooks.project, "dump.sql")
+    with open(path, "w") as f:
+        f.write("DROP TABLE users;\nCREATE TABLE users (id int);\n")
+
+    assert hooks.bash("sed -i '/^DROP TABLE/d' dump.sql") is None
+    assert "DROP TABLE" in deny_reason(
+        hooks.bash("sed -i 's/^CREATE TABLE users (id int)/DROP TABLE orders/' dump.sql"))

@@ -366,7 +366,12 @@ def _sed_inserts(script: str) -> str:
 
     replacements = [m.group(2).replace("\\" + m.group(1), m.group(1)) for m in re.finditer(
         r"(?:^|[;\n{}\s])s([^\\\s])(?:\\.|(?!\1)[^\\])*\1((?:\\.|(?!\1)[^\\])*)\1", script)]
-    return "\n".join(replacements) if replacements else script
+    if replacements:
+        return "\n".join(replacements)
+    # Addresses and commands that only delete, print or move lines (`/^DROP TABLE/d`,
+    # `1,5p`) put no text in; `a`, `i`, `c`, `y` and anything unknown keep the whole script.
+    bare = re.sub(r"/(?:\\.|[^/\\\n])*/I?|\\(.)(?:\\.|(?!\1).)*\1|[0-9$,!~+{};\s]", "", script)
+    return "" if bare and set(bare) <= set("dpqQ=nNDPhHgGxlz") else script
 
 
 def _written_by(cmd: shell.Command) -> str:
