@@ -490,3 +490,13 @@ def test_sed_that_deletes_sql_lines_writes_no_sql(hooks: Hooks) -> None:
     assert hooks.bash("sed -i '/^DROP TABLE/d' dump.sql") is None
     assert "DROP TABLE" in deny_reason(
         hooks.bash("sed -i 's/^CREATE TABLE users (id int)/DROP TABLE orders/' dump.sql"))
+
+
+@pytest.mark.parametrize("script", ["1i DROP TABLE orders;", "$a\\ TRUNCATE payments;",
+                                    "/^-- end/c DROP TABLE orders;"])
+def test_sed_that_adds_destructive_sql_to_a_sql_file_halts(hooks: Hooks, script: str) -> None:
+    with open(os.path.join(hooks.project, "dump.sql"), "w") as f:
+        f.write("CREATE TABLE users (id int);\n-- end\n")
+
+    assert "PACT guard raised HALT S1 (DATA)" in deny_reason(
+        hooks.bash(f"sed -i '{script}' dump.sql"))

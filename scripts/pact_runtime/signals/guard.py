@@ -371,7 +371,12 @@ def _sed_inserts(script: str) -> str:
     # Addresses and commands that only delete, print or move lines (`/^DROP TABLE/d`,
     # `1,5p`) put no text in; `a`, `i`, `c`, `y` and anything unknown keep the whole script.
     bare = re.sub(r"/(?:\\.|[^/\\\n])*/I?|\\(.)(?:\\.|(?!\1).)*\1|[0-9$,!~+{};\s]", "", script)
-    return "" if bare and set(bare) <= set("dpqQ=nNDPhHgGxlz") else script
+    if bare and set(bare) <= set("dpqQ=nNDPhHgGxlz"):
+        return ""
+    # `1i TEXT`, `/x/a\ TEXT`, `$c TEXT`: the text after the command is what goes in.
+    address = r"(?:\d+|\$|/(?:\\.|[^/\\\n])*/)"
+    added = re.match(rf"\s*(?:{address}(?:,{address})?)?\s*[aic]\\?\s*(.*)", script, re.DOTALL)
+    return added.group(1) if added and added.group(1).strip() else script
 
 
 def _written_by(cmd: shell.Command) -> str:
