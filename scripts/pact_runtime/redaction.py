@@ -516,8 +516,9 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     ``YOUR_API_KEY``, ``<your-token>``, ``replace-me``, ``change-this-in-production``),
     a common default, alone or with a few digits (``changeme``, ``postgres``,
     ``demo1234``, ``admin123``: the first guesses of any attack, so writing one
-    discloses nothing), a private key block with a stand-in body, or a URL password
-    equal to its user name (``postgres://postgres:postgres@db``).
+    discloses nothing), a value that says it is not a secret (``django-insecure-…``,
+    ``…-not-for-production``, ending in ``xxx``), a private key block with a stand-in
+    body, or a URL password equal to its user name (``postgres://postgres:postgres@db``).
     """
     value = text[start:end].strip("\"'")
     if kind == "private-key":
@@ -536,6 +537,9 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     if any(c * 6 in low for c in set(low)) or any(run in low for run in _RUNS):
         return True
     if len(words) >= 2 and (words[0] in _STAND_IN_WORDS or words[-1] == "here"):
+        return True
+    # A value that says what it is: `django-insecure-…`, `…-not-for-production`, `sk_test_xxx`.
+    if "insecure" in words or ("not" in words and "production" in words) or low.endswith("xxx"):
         return True
     if kind == "url-password":
         user = text[max(0, start - 200):start].rpartition("://")[2].rpartition(":")[0]
