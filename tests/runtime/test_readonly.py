@@ -70,6 +70,11 @@ from pact_runtime.signals.readonly import is_read_only
     ("xargs $X < f", False), ("awk \"$P\" f", False), ("pact-memory \"$X\"", False),
     ("pact-memory \"f$X\" m-1", False), ("test -n \"$X\"", False), ("[ \"$A\" \"$B\" ]", False),
     ("psql -c \"SELECT $X\"", False), ("sqlite3 app.db \"SELECT $X\"", False),
+    # a connection quoted whole from the session's environment is the user's setting
+    ('psql "$DATABASE_URL" -c "SELECT 1"', True), ('psql -d "${DATABASE_URL}" -c "SELECT 1"', True),
+    ('X=-o/tmp/x; psql "$X" -c "SELECT 1"', False), ('psql $DATABASE_URL -c "SELECT 1"', False),
+    ('export D=-o/x; psql "$D" -c "SELECT 1"', False), ('psql "$A$B" -c "SELECT 1"', False),
+    ('psql "$DATABASE_URL" -c "DELETE FROM t"', False),
     ("rg $X src", False), ("rg \"$X\" src", False), ("rg -n TODO ~-", False),
     ("sort f ~+", False), ("sort f ~/x", True),
     ("cat \"$FILE\"", True), ("cat $_", True), ("grep -n \"$X\" f", True),

@@ -86,11 +86,26 @@ def is_read_only(command: str, cwd: str | None = None) -> bool:
     script = shell.parse(command)
     if script.unsure or script.substitution or script.grouping:
         return False
-    return all(simple_read_only(cmd, cwd) for cmd in script.commands)
+    given = _given_names(command)
+    return all(simple_read_only(cmd, cwd, given) for cmd in script.commands)
 
 
-def simple_read_only(cmd: Command, cwd: str | None = None) -> bool:
-    """True when one simple command only reads (see the module)."""
+def _given_names(command: str) -> frozenset[str]:
+    """Variables the line only reads, once: set by the session's environment, not by the line
+    (`psql "$DATABASE_URL"`; not `X=-o/tmp/f; psql "$X"`, where X is named twice)."""
+    if "$" not in command:
+        return frozenset()
+    import re
+
+    names = set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", command))
+    return frozenset(n for n in names
+                     if len(re.findall(rf"(?<![A-Za-z0-9_]){n}(?![A-Za-z0-9_])", command)) == 1)
+
+
+def simple_read_only(cmd: Command, cwd: str | None = None,
+                     given: frozenset[str] = frozenset()) -> bool:
+    """True when one simple command only reads (see the module). ``given``: variables
+    the session's environment sets (see ``_given_names``)."""
     from .shell import writes_file
 
     if any(writes_file(operator, target) for operator, target in cmd.redirects):
@@ -98,26 +113,38 @@ def simple_read_only(cmd: Command, cwd: str | None = None) -> bool:
     if not cmd.words:
         return True
     name, args = cmd.words[0], cmd.words[1:]
-    if (name in _CHECKS or name in _CLIENTS) and not _judgeable(cmd):
+    if (name in _CHECKS or name in _CLIENTS) and not _judgeable(cmd, given):
         return False
     if name in _CLIENTS:
         return not cmd.stdin_expands and _CLIENTS[name](cmd, args, cwd or os.getcwd())
     return words_read_only(cmd.words)
 
 
-def _judgeable(cmd: Command) -> bool:
-    """False when a word's value (computed by bash, or a glob) could be an option or code."""
+def _judgeable(cmd: Command, given: frozenset[str] = frozenset()) -> bool:
+    """False when a word's value (computed by bash, or a glob) could be an option or code.
+
+    One exception: a database client's connection, quoted whole from a variable of the
+    session's environment (`psql "$DATABASE_URL" -c 'SELECT …'`), is the user's setting.
+    """
     from .shell import EXPANDS, GLOB, LEADS, SPLITS
 
     strict = cmd.words[0] in _CODE_OPERANDS
     for word, flags in zip(cmd.words[1:], cmd.flags[1:]):
         if not flags & (EXPANDS | GLOB):
             continue
+        if (cmd.words[0] in _CONNECTS and flags == EXPANDS | LEADS
+                and word.strip("${}") in given and word in ("$" + word.strip("${}"),
+                                                            "${" + word.strip("${}") + "}")):
+            continue
         if flags & LEADS or word.startswith("-"):
             return False  # `$_`, `"$X"`, `-*`, `*.py` (a file `-o.py` makes `sort -o.py`)
         if flags & EXPANDS and (strict or flags & SPLITS):
             return False  # code, a subcommand, or a value that may split into options
     return True
+
+
+# Clients whose connection a quoted environment variable may name.
+_CONNECTS = frozenset({"psql"})
 
 
 def words_read_only(words: list[str]) -> bool:
