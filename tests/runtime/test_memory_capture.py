@@ -278,3 +278,104 @@ def test_through_the_dispatcher_capture_then_recall(home, project, capsys):
     assert answer["hookSpecificOutput"]["hookEventName"] == "SessionStart"
     assert "(pact-database-engineer, " in answer["hookSpecificOutput"]["additionalContext"]
     assert "Partial index on status" in answer["hookSpecificOutput"]["additionalContext"]
+
+
+def _save_explicit(home, project, created):
+    conn = store.open_store(home)
+    try:
+        store.save(conn, store.normalize({"goal": "own words", "agent": "pact-database-engineer",
+                                          "session_id": "sess-1"}),
+                   project=os.path.realpath(project), source="explicit", created=created)
+    finally:
+        conn.close()
+
+
+def test_a_transcript_written_after_the_stop_is_waited_for(home, project, tmp_path):
+    # The client wrote a one-turn run's transcript a few ms after SubagentStop: an explicit
+    # save from the run before must not swallow this run's handoff, and its task is kept.
+    import threading
+
+    _save_explicit(home, project, "2026-12-03T09:00:00.000Z")
+    session = tmp_path / "session.jsonl"
+    session.write_text("{}\n")
+    later = tmp_path / "later"
+    later.mkdir()
+    path = transcript(later, started="2026-12-03T10:00:00.000Z", prompt="Schedule the job")
+    os.rename(path, tmp_path / "pending.jsonl")
+    event = stop_event(home, project, transcript=path)
+    event.data["transcript_path"] = str(session)
+    timer = threading.Timer(0.05, os.rename, (tmp_path / "pending.jsonl", path))
+    timer.start()
+    try:
+        capture.on_subagent_stop(event)
+    finally:
+        timer.join()
+
+    memories = all_memories(home)
+    assert [m["source"] for m in memories] == ["explicit", "handoff"]
+    assert memories[1]["goal"] == "Schedule the job"
+
+
+def test_a_first_line_still_being_written_is_read_again(tmp_path, monkeypatch):
+    path = tmp_path / "agent.jsonl"
+    record = json.dumps({"type": "user", "timestamp": "2026-12-03T10:00:00.000Z",
+                         "message": {"role": "user", "content": "Add a column"}})
+    path.write_text(record[:20])
+    sleeps = []
+
+    def finish_writing(seconds):
+        sleeps.append(seconds)
+        path.write_text(record + "\n")
+
+    monkeypatch.setattr("time.sleep", finish_writing)
+
+    assert capture._transcript_facts(str(path), wait=True) == (
+        "2026-12-03T10:00:00.000Z", "Add a column")
+    assert len(sleeps) == 1
+
+
+def test_without_a_session_transcript_the_handler_does_not_wait(home, project, tmp_path,
+                                                                 monkeypatch):
+    def no_sleep(seconds):
+        raise AssertionError("waited for a transcript the session does not keep")
+
+    monkeypatch.setattr("time.sleep", no_sleep)
+    event = stop_event(home, project, transcript=str(tmp_path / "never.jsonl"))
+    event.data["transcript_path"] = str(tmp_path / "no-session.jsonl")
+
+    capture.on_subagent_stop(event)
+
+    [memory] = all_memories(home)
+    assert memory["source"] == "handoff" and memory["goal"] == ""
+
+
+def test_a_transcript_that_never_comes_ends_the_wait(tmp_path, monkeypatch):
+    ticks = iter(range(1000))
+    sleeps = []
+    monkeypatch.setattr("time.monotonic", lambda: next(ticks) * 0.3)
+    monkeypatch.setattr("time.sleep", sleeps.append)
+
+    assert capture._transcript_facts(str(tmp_path / "never.jsonl"), wait=True) == (None, "")
+    # The deadline is TRANSCRIPT_WAIT (1 s) after the first tick: read at 0.3, 0.6 and 0.9 s.
+    assert sleeps == [capture._POLL] * 3
+
+
+@pytest.mark.parametrize("lines", [
+    ["not json\n"],
+    ["[1, 2]\n"],
+    ["[" * 100000 + "\n"],
+    ['{"type": "user", "timestamp": 5}\n'],
+])
+def test_odd_transcript_lines_before_the_first_record_are_skipped(tmp_path, lines):
+    path = tmp_path / "agent.jsonl"
+    good = json.dumps({"type": "user", "timestamp": "2026-12-03T10:00:00.000Z",
+                       "message": {"role": "user", "content": "Add a column"}})
+    path.write_text("".join(lines) + good + "\n")
+
+    assert capture._transcript_facts(str(path)) == ("2026-12-03T10:00:00.000Z", "Add a column")
+
+
+def test_a_folder_or_odd_path_as_transcript_gives_no_facts(tmp_path):
+    assert capture._transcript_facts(str(tmp_path), wait=True) == (None, "")
+    assert capture._transcript_facts("bad\0path", wait=True) == (None, "")
+    assert capture._transcript_facts("", wait=True) == (None, "")

@@ -21,6 +21,11 @@ Rules:
   type (with or without ``PACT:``, any case) or names no agent, created at or
   after the subagent's first transcript record. Without a readable transcript
   any explicit save of that agent type in the session counts.
+- The client may write the subagent transcript a few milliseconds after
+  SubagentStop (seen with 2.1.197 for a run that answered in one turn, with no
+  tool call). When the session keeps transcripts (its own ``transcript_path``
+  exists), the handler waits up to ``TRANSCRIPT_WAIT`` seconds for the file's
+  first whole line; otherwise it does not wait.
 - The same content is never stored twice (the store's content hash).
 """
 
@@ -38,6 +43,8 @@ if TYPE_CHECKING:
 PREFIX = "PACT:"
 MAX_GOAL = 300
 _TRANSCRIPT_LINES = 40
+TRANSCRIPT_WAIT = 1.0  # seconds; the file was seen to appear within about 5 ms
+_POLL = 0.005
 _PHASES = {"preparer": "Prepare", "architect": "Architect", "test-engineer": "Test",
            "qa-engineer": "Test", "backend-coder": "Code", "frontend-coder": "Code",
            "database-engineer": "Code", "devops-engineer": "Code", "n8n": "Code",
@@ -73,7 +80,8 @@ def _capture(event: Event, agent: str) -> None:
     found = handoff.parts(event.text("last_assistant_message"), names)
     if not any(found.values()):
         return
-    started, goal = _transcript_facts(event.text("agent_transcript_path"))
+    started, goal = _transcript_facts(event.text("agent_transcript_path"),
+                                      wait=_keeps_transcripts(event))
     record = store.normalize(build_record(found, agent, event.session_id, goal))
     home = str(event.home)
     try:
@@ -130,21 +138,51 @@ def build_record(found: dict[str, list[str]], agent: str, session_id: str,
     }
 
 
-def _transcript_facts(path: str) -> tuple[str | None, str]:
+def _keeps_transcripts(event: Event) -> bool:
+    """Whether the session writes transcripts: its own transcript file exists."""
+    import os
+
+    path = event.text("transcript_path")
+    return bool(path) and os.path.isfile(path)
+
+
+def _transcript_facts(path: str, wait: bool = False) -> tuple[str | None, str]:
     """(first record's timestamp, the task prompt) from the subagent transcript."""
     started, goal = None, ""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for _, line in zip(range(_TRANSCRIPT_LINES), f):
-                record = loads(line)
-                if started is None and isinstance(record.get("timestamp"), str):
-                    started = record["timestamp"]
-                goal = goal or _user_text(record)
-                if started and goal:
-                    break
-    except (OSError, ValueError, AttributeError):
-        pass
+    for line in _transcript_head(path, wait):
+        try:
+            record = loads(line)
+        except (ValueError, RecursionError):  # a line still being written, or not JSON
+            continue
+        if not isinstance(record, dict):
+            continue
+        if started is None and isinstance(record.get("timestamp"), str):
+            started = record["timestamp"]
+        goal = goal or _user_text(record)
+        if started and goal:
+            break
     return started, " ".join(goal.split())[:MAX_GOAL]
+
+
+def _transcript_head(path: str, wait: bool) -> list[str]:
+    """The transcript's first lines; with ``wait``, polls until its first line is whole."""
+    import time
+
+    if not path:
+        return []
+    deadline = time.monotonic() + TRANSCRIPT_WAIT
+    while True:
+        head: list[str] = []
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                head = [line for _, line in zip(range(_TRANSCRIPT_LINES), f)]
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):  # unreadable, or a path no file can have
+            return []
+        if not wait or (head and head[0].endswith("\n")) or time.monotonic() >= deadline:
+            return head
+        time.sleep(_POLL)
 
 
 def _user_text(record: Any) -> str:
