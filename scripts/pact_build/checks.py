@@ -62,12 +62,21 @@ def _display_name(content: Content, source: Source) -> list[Problem]:
             "name-mismatch",
             f"{source.kind} name `{name}` differs from its {where} `{source.id}`: the client "
             f"calls it {content.plugin}:{source.id}, and `name` is only a display name",
-            f"rename the {'folder' if source.kind == 'skill' else 'file'} to "
-            f"{name if source.kind == 'skill' else name + '.md'}, "
-            f"or set name: {source.id}",
+            _rename_hint("folder" if source.kind == "skill" else "file",
+                         name if source.kind == "skill" else name + ".md", name, source.id),
             WARNING,
         )
     ]
+
+
+def _rename_hint(what: str, new: str, name: str, current: str) -> str:
+    """Offer renaming to ``name`` only when it is a plain name (no spaces or odd marks)."""
+    if _PLAIN_NAME.fullmatch(name):
+        return f"rename the {what} to {new}, or set name: {current}"
+    return f"set name: {current}"
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 def _description(source: Source) -> list[Problem]:
@@ -166,7 +175,7 @@ def _agent_fields(content: Content, source: Source) -> list[Problem]:
                 source.line("name"),
                 "name-mismatch",
                 f"agent name `{name}` differs from the file name `{stem}`",
-                f"rename the file to {name}.md or set name: {stem}",
+                _rename_hint("file", f"{name}.md", name, stem),
                 WARNING,
             )
         )

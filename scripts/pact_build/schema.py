@@ -90,6 +90,8 @@ def _surprise_problems(kind: str, source: Source) -> tuple[list[Problem], set[No
         if problem is not None:
             problems.append(problem)
             claimed.add(surprise.path[:1])
+    if source.rel.endswith(".json"):  # JSON says what it means: the schema reports a list
+        return problems, claimed
     for key, value in (source.frontmatter or {}).items():
         types = expected_types(kind, key)
         if isinstance(value, list) and types == {"string"}:
@@ -183,11 +185,12 @@ def _problems_for(
             source.line(*path, name),
             "schema",
             f"`{name}` {_message(error, key)}",
-            _hint(error),
+            str(_schema(error).get("x-hint") or f"rename `{name}`"),
         )
         return
     yield Problem(
-        source.rel, source.line(*path), "schema", f"`{key}` {_message(error, key)}", _hint(error)
+        source.rel, source.line(*path), "schema", f"`{key}` {_message(error, key)}",
+        _hint(error, key, source.rel.endswith(".json")),
     )
 
 
@@ -205,8 +208,32 @@ def _message(error: jsonschema.ValidationError, key: str) -> str:
     return str(error.message)
 
 
-def _hint(error: jsonschema.ValidationError) -> str:
-    return str(_schema(error).get("x-hint", ""))
+def _hint(error: jsonschema.ValidationError, key: str, json_file: bool) -> str:
+    """The schema's ``x-hint``, else a fix read from the failed keyword."""
+    custom = _schema(error).get("x-hint")
+    if custom:
+        return str(custom)
+    value = error.validator_value
+    name = key.rsplit(".", 1)[-1]
+    if error.validator == "type":
+        wanted = _as_list(value)
+        if "string" in wanted and isinstance(error.instance, (bool, int, float)):
+            text = json.dumps(error.instance)
+            return f'quote it: "{name}": "{text}"' if json_file else f'quote it: {name}: "{text}"'
+        if wanted == ["array"]:
+            return (f'write a list: "{name}": ["…"]' if json_file
+                    else f"write a list: {name}: [a, b]")
+        return f"give `{key}` {' or '.join(_TYPE_NAMES.get(t, t) for t in wanted)}"
+    if error.validator in ("enum", "const"):
+        return "use one of the values the message lists" if error.validator == "enum" \
+            else f"use {json.dumps(value)}"
+    if error.validator == "minLength":
+        return f"give `{key}` a value, or remove the key"
+    if error.validator == "maxLength":
+        return f"shorten `{key}` to at most {value} characters"
+    if error.validator == "minimum":
+        return f"use a number of at least {value}"
+    return f"change `{key}` to a form the message names"
 
 
 def _extra_keys(error: jsonschema.ValidationError) -> list[str]:

@@ -631,3 +631,42 @@ def test_placeholders_in_skills_that_take_arguments_and_escaped_ones_pass(source
     }
 
     assert found(source_tree(files=files), strict=True) == []
+
+
+@pytest.mark.parametrize("files, base", [(f, True) for f, _ in CASES.values()]
+                         + [(f, False) for f, _ in FOREIGN_CASES.values()],
+                         ids=[*CASES, *FOREIGN_CASES])
+def test_every_problem_comes_with_a_fix_hint(source_tree, files, base):
+    root = source_tree(files=files, base=base)
+
+    problems = pipeline.validate(root, False).report.problems
+
+    assert problems and all(p.hint.strip() for p in problems), [
+        (p.path, p.code, p.hint) for p in problems]
+
+
+@pytest.mark.parametrize("manifest, hint", [
+    ('{"name": "mini", "version": 3}', 'quote it: "version": "3"'),
+    ('{"name": "mini", "keywords": "sql"}', 'write a list: "keywords": ["…"]'),
+    ('{"name": "mini", "description": ["a"]}', "give `description` a string"),
+])
+def test_a_schema_problem_without_its_own_hint_gets_one_from_the_failed_rule(
+        source_tree, manifest, hint):
+    root = source_tree(files={**MINI, ".claude-plugin/plugin.json": manifest}, base=False)
+
+    [problem] = pipeline.validate(root, False).report.problems
+
+    assert (problem.code, problem.hint) == ("schema", hint)
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("bar", "rename the folder to bar, or set name: foo"),
+    ("Bad Name", "set name: foo"),
+])
+def test_a_rename_is_offered_only_for_a_plain_name(source_tree, name, hint):
+    files = {**MINI, FOO: skill(f"name: {name}\ndescription: Foo.\n")}
+    root = source_tree(files=files, base=False)
+
+    [problem] = pipeline.validate(root, False).report.problems
+
+    assert (problem.code, problem.hint) == ("name-mismatch", hint)
