@@ -184,3 +184,30 @@ def test_pact_plugin_validate_agrees_with_the_client(client: Client, tmp_path, f
 
     assert (proc.returncode != 0) == rejected, proc.stdout + proc.stderr
     assert ours.failed(strict=False) == rejected, [p.format() for p in ours.problems]
+
+
+def test_a_rebuilt_plugin_reaches_the_next_session_without_reinstalling(
+        client: Client, dist: str, tmp_path):
+    # The README tells users to keep dist/ where it is: the client reads a local
+    # marketplace's plugin in place, so a new build is used by the next session.
+    from .harness import read_markdown
+
+    built = str(tmp_path / "dist")
+    shutil.copytree(dist, built)
+    client.install(built)
+    agent = os.path.join(built, "PACT", "agents", "pact-database-engineer.md")
+    meta, _ = read_markdown(agent)
+    first = client.run("hello")
+    assert first.returncode == 0, first
+    assert f"- PACT:pact-database-engineer: {meta['description']}" in first.context_text(
+        first.main_requests[0])
+
+    with open(agent, encoding="utf-8") as f:
+        text = f.read()
+    with open(agent, "w", encoding="utf-8") as f:
+        f.write(text.replace(meta["description"], "Rebuilt: " + meta["description"], 1))
+    second = client.run("hello again")
+
+    assert second.returncode == 0, second
+    assert (f"- PACT:pact-database-engineer: Rebuilt: {meta['description']}"
+            in second.context_text(second.main_requests[0]))

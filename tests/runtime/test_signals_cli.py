@@ -305,7 +305,7 @@ def test_control_characters_are_shown_escaped(env, capsys) -> None:
 
 def test_show_says_yes_or_no_and_its_help_explains_the_id(env, capsys) -> None:
     run(capsys, "emit", "ALERT", "QUALITY", "--reason", "no tests")
-    assert "surfaced:     no, not shown to the orchestrator after an Agent call\n" in \
+    assert "surfaced:     no Agent call has reported it; while open, every prompt shows it\n" in \
         run(capsys, "show", "S1")[1]
     for command in ("show", "ack"):
         text = " ".join(run(capsys, command, "-h")[1].split())

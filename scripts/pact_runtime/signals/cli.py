@@ -286,7 +286,7 @@ def show_signal(args: argparse.Namespace) -> int:
                                       f"{signal.acknowledged_by or 'someone unnamed'}"))
     lines.append(("surfaced", "yes, shown to the orchestrator after the Agent call it was "
                               "raised in" if signal.surfaced else
-                              "no, not shown to the orchestrator after an Agent call"))
+                              "no Agent call has reported it; while open, every prompt shows it"))
     for key, value in lines:
         # Continuation lines are indented, so a stored newline cannot fake another field.
         text = for_terminal(value).replace("\n", "\n" + " " * _WIDTH)
