@@ -45,16 +45,70 @@ _CONTEXT_EVENTS = frozenset({
 _BLOCK_EVENTS = frozenset({"UserPromptSubmit", "Stop", "SubagentStop"})
 
 
+# Deepest nesting handed to handlers; a list or object below it becomes TOO_DEEP.
+MAX_DEPTH = 64
+TOO_DEEP = f"[nested deeper than {MAX_DEPTH} levels]"
+
+
 def parse(raw: bytes) -> dict | None:
-    """The event object, or None when stdin holds no JSON object."""
+    """The event object, or None when stdin holds no JSON object.
+
+    Nesting is cut at ``MAX_DEPTH``: a tool input the model wrote (an MCP
+    tool's arguments) can nest deeper than Python's recursion limit, and an
+    event that could not be read, or that a handler could not walk, would run
+    no handler, HALT enforcement included.
+    """
     text = raw.decode("utf-8-sig", errors="replace").strip()
     if not text:
         return None
     try:
         data = loads(text)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        try:
+            data = loads(_cut_text(text, MAX_DEPTH))
+        except (ValueError, RecursionError):
+            return None
+    except ValueError:
         return None
-    return data if isinstance(data, dict) else None
+    return _cut(data, MAX_DEPTH) if isinstance(data, dict) else None
+
+
+def _cut(data: dict, limit: int) -> dict:
+    """``data`` with every list or object nested more than ``limit`` deep replaced."""
+    pending: list[tuple[dict | list, int]] = [(data, 1)]
+    while pending:
+        container, depth = pending.pop()
+        keys = container.keys() if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            value = container[key]  # type: ignore[index]
+            if isinstance(value, (dict, list)):
+                if depth >= limit:
+                    container[key] = TOO_DEEP  # type: ignore[index]
+                else:
+                    pending.append((value, depth + 1))
+    return data
+
+
+def _cut_text(text: str, limit: int) -> str:
+    """JSON ``text`` with each list or object nested more than ``limit`` deep written as
+    the string TOO_DEEP, found without parsing (for input too deep to parse)."""
+    import re
+
+    parts, depth, cut_at, last = [], 0, -1, 0
+    for match in re.finditer(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', text, re.S):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
+            depth += 1
+            if depth == limit + 1:
+                cut_at = match.start()
+        else:
+            if depth == limit + 1 and cut_at >= 0:
+                parts += [text[last:cut_at], '"' + TOO_DEEP + '"']
+                last, cut_at = match.end(), -1
+            depth -= 1
+    return "".join(parts) + text[last:]
 
 
 class _Sink:

@@ -620,3 +620,30 @@ def test_the_guard_does_not_run_once_enforcement_has_denied(tmp_path):
     with closing(store.connect(env["PACT_HOME"])) as conn:
         assert [s.ref for s in store.find(conn, os.path.realpath(env["CLAUDE_PROJECT_DIR"]))] \
             == ["S1"]
+
+
+@pytest.mark.parametrize("depth", [63, 64, 65, 990, 1200, 100_000])
+def test_nesting_is_cut_at_the_limit_whether_or_not_json_can_parse_it(depth):
+    deep = '{"a": ' * depth + '"end"' + "}" * depth
+    raw = ('{"tool_name": "Write", "tool_input": {"content": "x [{\\"", "deep": '
+           + deep + "}}").encode()
+
+    data = dispatch.parse(raw)
+
+    assert data is not None and data["tool_input"]["content"] == 'x [{"'
+    node, levels = data, 1
+    while isinstance(node, dict) and node != {"a": "end"}:
+        node = node.get("tool_input") or node.get("deep") or node.get("a")
+        levels += 1
+    # tool_input is level 2, "deep" level 3: what fits in MAX_DEPTH is kept as it was.
+    if depth + 2 <= dispatch.MAX_DEPTH:
+        assert node == {"a": "end"}
+    else:
+        assert node == dispatch.TOO_DEEP and levels == dispatch.MAX_DEPTH + 1
+
+
+def test_a_string_that_looks_like_brackets_is_not_cut():
+    text = json.dumps({"tool_input": {"command": "[" * 5000 + "{" * 5000}})
+
+    assert dispatch.parse(text.encode()) == json.loads(text)
+    assert json.loads(dispatch._cut_text(text, 3)) == json.loads(text)

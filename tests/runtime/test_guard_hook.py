@@ -500,3 +500,17 @@ def test_sed_that_adds_destructive_sql_to_a_sql_file_halts(hooks: Hooks, script:
 
     assert "PACT guard raised HALT S1 (DATA)" in deny_reason(
         hooks.bash(f"sed -i '{script}' dump.sql"))
+
+
+@pytest.mark.parametrize("depth", [900, 5000])
+def test_a_sql_write_with_a_deeply_nested_extra_field_still_halts(hooks: Hooks,
+                                                                  depth: int) -> None:
+    deep = '{"a": ' * depth + "1" + "}" * depth
+    raw = ('{"session_id": "s1", "tool_name": "Write", "tool_input": {"file_path": '
+           + json.dumps(os.path.join(hooks.project, "db", "drop.sql"))
+           + ', "content": "DROP TABLE customers;\\n", "extra": ' + deep + "}}").encode()
+
+    answer = hooks.run("PreToolUse", raw)
+
+    assert deny_reason(answer).startswith("PACT guard raised HALT S1 (DATA): DROP TABLE")
+    assert [s.level for s in hooks.signals()] == ["HALT"]

@@ -139,3 +139,17 @@ def test_with_no_halt_an_mcp_call_costs_two_stats_and_no_sqlite(project: Project
     stats, modules = (json.loads(line) for line in proc.stderr.decode().splitlines())
     assert stats == [marker, os.path.dirname(marker)]
     assert modules == []
+
+
+@pytest.mark.parametrize("depth", [60, 900, 1200, 50_000])
+def test_an_mcp_call_nested_past_the_recursion_limit_is_still_denied(project: Project,
+                                                                    depth: int) -> None:
+    halt = project.signal()
+    deep = "[" * depth + "]" * depth
+    raw = project.payload(SQL_TOOL, {"query": "DROP TABLE customers"}).replace(
+        b'"DROP TABLE customers"}', b'"DROP TABLE customers", "params": ' + deep.encode() + b"}")
+    out = io.BytesIO()
+
+    assert dispatch.main(["PreToolUse"], raw, project.env, out) == 0
+
+    assert halt.ref in deny_reason(json.loads(out.getvalue()))
