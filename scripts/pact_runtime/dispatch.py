@@ -80,10 +80,10 @@ def _cut(data: dict, limit: int) -> dict:
         container, depth = pending.pop()
         keys = container.keys() if isinstance(container, dict) else range(len(container))
         for key in keys:
-            value = container[key]  # type: ignore[index]
+            value = container[key]
             if isinstance(value, (dict, list)):
                 if depth >= limit:
-                    container[key] = TOO_DEEP  # type: ignore[index]
+                    container[key] = TOO_DEEP
                 else:
                     pending.append((value, depth + 1))
     return data
