@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+def clean_text(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON ``\\ud800`` escape) as U+FFFD.
+
+    JSON may carry one; UTF-8 cannot, so SQLite, path functions and the client's
+    own UTF-8 (which hands such text to bash as U+FFFD) all need it replaced.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 class Event:
     """One hook event as Claude Code sent it; missing fields read as empty."""
 
@@ -35,7 +50,8 @@ class Event:
 
     @property
     def session_id(self) -> str:
-        return self.text("session_id")
+        """The session id, storable as UTF-8 (a lone surrogate read as U+FFFD)."""
+        return clean_text(self.text("session_id"))
 
     @property
     def tool_name(self) -> str:

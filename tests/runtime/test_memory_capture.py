@@ -379,3 +379,15 @@ def test_a_folder_or_odd_path_as_transcript_gives_no_facts(tmp_path):
     assert capture._transcript_facts(str(tmp_path), wait=True) == (None, "")
     assert capture._transcript_facts("bad\0path", wait=True) == (None, "")
     assert capture._transcript_facts("", wait=True) == (None, "")
+
+
+def test_a_lone_surrogate_in_the_handoff_loses_no_memory(home, project, tmp_path):
+    message = HANDOFF.replace("Partial index", "Partial \ud800 index")
+    event = stop_event(home, project, message=message, session="sess-\udcff",
+                       transcript=transcript(tmp_path, prompt="Add \ud83d"))
+
+    capture.on_subagent_stop(event)
+
+    [memory] = all_memories(home)
+    assert memory["decisions"][0]["decision"] == "Partial \ufffd index on status"
+    assert (memory["session_id"], memory["goal"]) == ("sess-\ufffd", "Add \ufffd")

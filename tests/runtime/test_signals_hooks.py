@@ -708,6 +708,38 @@ def test_signal_blocks_are_recorded_once_with_no_output(hooks: Hooks) -> None:
     assert store.halt_marked(hooks.home, hooks.project)
 
 
+def test_a_lone_surrogate_in_one_block_loses_no_block(hooks: Hooks) -> None:
+    # \ud800 is valid JSON but not UTF-8: it must not fail the insert and drop the HALTs.
+    message = ("```pact-signal\nlevel: ALERT\ncategory: QUALITY\nreason: fine\n```\n"
+               "```pact-signal\nlevel: HALT\ncategory: DATA\nreason: drops prod\n"
+               "evidence: x \ud800\n```\n"
+               "```pact-signal\nlevel: HALT\ncategory: SECURITY\nreason: leaks \udcff a key\n```\n")
+    raw = json.dumps({"session_id": "s\ud800", "agent_type": "PACT:pact-backend-coder",
+                      "agent_id": "a\udc80", "last_assistant_message": message,
+                      "stop_hook_active": True}).encode()
+
+    assert hooks.run("SubagentStop", raw) is None
+
+    assert [(s.level, s.reason, s.evidence, s.session, s.agent_id) for s in hooks.signals()] == [
+        ("ALERT", "fine", "", "s\ufffd", "a\ufffd"),
+        ("HALT", "drops prod", "x \ufffd", "s\ufffd", "a\ufffd"),
+        ("HALT", "leaks \ufffd a key", "", "s\ufffd", "a\ufffd")]
+    assert store.halt_marked(hooks.home, hooks.project)
+    assert deny_reason(hooks.tool("Write", {"file_path": "x.txt", "content": "x"}))
+
+
+def test_the_guard_records_its_halt_when_the_call_holds_a_lone_surrogate(hooks: Hooks) -> None:
+    raw = json.dumps({"session_id": "s\ud800", "tool_name": "Bash",
+                      "tool_input": {"command": 'psql -c "DROP TABLE t" # \udcff'}}).encode()
+
+    reason = deny_reason(hooks.run("PreToolUse", raw))
+
+    assert reason.startswith("PACT guard raised HALT S1 (DATA): DROP TABLE")
+    [signal] = hooks.signals()
+    assert (signal.level, signal.session) == ("HALT", "s\ufffd")
+    assert "\ufffd" in signal.evidence
+
+
 # ---- bad input --------------------------------------------------------------------------
 
 BAD_INPUTS = [b"", b"not json", b"\xef\xbb\xbf{}", b"\xff\xfe\x00garbage", b"[1, 2]", b"{}",

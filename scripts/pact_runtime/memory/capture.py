@@ -32,7 +32,7 @@ Rules:
 from __future__ import annotations
 
 from ..fastjson import loads
-from ..hook import Event, Outcome
+from ..hook import Event, Outcome, clean_text
 from ..log import log
 
 TYPE_CHECKING = False
@@ -77,21 +77,24 @@ def _capture(event: Event, agent: str) -> None:
     if not names:
         log(f"memory capture skipped: no five parts in {handoff.PROTOCOL}", event.home)
         return
-    found = handoff.parts(event.text("last_assistant_message"), names)
+    # A lone surrogate (valid in JSON, not in UTF-8) would make the record unstorable.
+    found = handoff.parts(clean_text(event.text("last_assistant_message")), names)
     if not any(found.values()):
         return
     started, goal = _transcript_facts(event.text("agent_transcript_path"),
                                       wait=_keeps_transcripts(event))
-    record = store.normalize(build_record(found, agent, event.session_id, goal))
+    goal, agent, session_id = clean_text(goal), clean_text(agent), clean_text(event.session_id)
+    started = clean_text(started) if started else None
+    record = store.normalize(build_record(found, agent, session_id, goal))
     home = str(event.home)
     try:
         with closing(store.open_store(home)) as conn:
-            if store.explicit_since(conn, event.session_id, agent, started):
+            if store.explicit_since(conn, session_id, agent, started):
                 return
             store.save(conn, record, project=event.project, source="handoff")
     except db.DatabaseLocked as exc:
         payload = {"record": store.redacted(record), "project": event.project,
-                   "created": store.now_iso(), "explicit": [event.session_id, agent, started]}
+                   "created": store.now_iso(), "explicit": [session_id, agent, started]}
         path = db.spool(home, "memory", payload)
         log(f"memory capture for {agent} spooled to {path}: {exc}", home)
 

@@ -93,7 +93,7 @@ from __future__ import annotations
 
 import os
 
-from ..hook import Event, Outcome
+from ..hook import Event, Outcome, clean_text
 from ..registry import EDIT_TOOLS, MCP_TOOLS, WORK_TOOLS
 from .marker import halt_state, marker_path
 
@@ -143,8 +143,8 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         return None
     tool, data = event.tool_name, event.tool_input
     command = data.get("command") if tool == "Bash" else None
-    command = _clean(command) if isinstance(command, str) else ""
-    cwd = _clean(event.text("cwd") or event.project)
+    command = clean_text(command) if isinstance(command, str) else ""
+    cwd = clean_text(event.text("cwd") or event.project)
     try:
         protected = (_touches_data(tool, data, command, home, cwd)
                      or _schedules_a_resolve(tool, data))
@@ -185,18 +185,6 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
             f"({type(exc).__name__}), so it is refused as a change. Tell the user and wait "
             "for them to resolve the HALT with `/PACT:resolve <id> <decision>`."))
     return _deny_for_halts(event, home, marked=state is True)
-
-
-def _clean(text: str) -> str:
-    """``text`` with each lone surrogate (a JSON ``\\ud800`` escape) as U+FFFD, as the
-    client's UTF-8 hands it to bash; no path function can take a lone surrogate."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
 
 
 def _log_failure(event: Event, home: str, exc: Exception) -> None:
@@ -410,7 +398,7 @@ def _touches_data(tool: str, data: dict, command: str, home: str, cwd: str) -> s
                "it only through `pact-signal` and `pact-memory`.")
     if tool in _EDITS:
         path = data.get("file_path") or data.get("notebook_path")
-        if isinstance(path, str) and path and _inside(_clean(path), home):
+        if isinstance(path, str) and path and _inside(clean_text(path), home):
             return message
         return ""
     if tool != "Bash" or not command:

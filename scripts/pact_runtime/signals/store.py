@@ -169,6 +169,11 @@ def record(conn: sqlite3.Connection, home: str, *, project: str, level: str, cat
     Reason and evidence are redacted first: agents quote what they saw, and a
     signal must not keep a secret the memory store would refuse.
     """
+    from ..hook import clean_text
+
+    # A lone surrogate (valid in JSON, not in UTF-8) would fail the insert and lose the signal.
+    reason, evidence, agent, agent_id, session, fingerprint = (
+        clean_text(t) for t in (reason, evidence, agent, agent_id, session, fingerprint))
     reason, evidence = _cut(_redacted(reason), MAX_REASON), _cut(_redacted(evidence), MAX_EVIDENCE)
     with write(conn):
         cursor = conn.execute(
