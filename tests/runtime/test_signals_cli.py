@@ -434,3 +434,53 @@ def test_every_help_explains_the_id(env, capsys) -> None:
     assert ("used (the guard let the call through at used_at; your permission rules still "
             "decided whether it ran), replaced (a later decision on the same call, the id in "
             "replaced_by, counts instead)") in shown
+
+
+@pytest.mark.parametrize("command", [["list"], ["emit", "ALERT", "QUALITY", "--reason", "x"]])
+def test_a_project_path_that_is_not_utf8_gives_one_line(env, capsys, monkeypatch, tmp_path,
+                                                         command) -> None:
+    odd = os.fsdecode(os.fsencode(str(tmp_path)) + b"/bad\xff")
+    os.mkdir(odd)
+    monkeypatch.setenv("PACT_PROJECT", odd)
+
+    code, out, err = run(capsys, *command)
+
+    assert (code, out) == (1, "") and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("Error: text that is not UTF-8 (byte 0xff) cannot be stored")
+
+
+def test_a_session_id_that_is_not_utf8_is_kept_with_a_replacement(env, capsys,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setenv("CLAUDE_CODE_SESSION_ID", os.fsdecode(b"s\xff"))
+
+    assert run(capsys, "emit", "ALERT", "QUALITY", "--reason", "x")[:2] == (0, "S1\n")
+    with closing(store.connect(env["PACT_HOME"])) as conn:
+        assert store.get(conn, 1).session == "s\ufffd"
+
+
+def test_rows_another_program_wrote_oddly_are_still_shown(env, capsys) -> None:
+    for reason in ("a", "b", "c"):
+        run(capsys, "emit", "ALERT", "QUALITY", "--reason", reason)
+    with closing(sqlite3.connect(os.path.join(env["PACT_HOME"], "pact.db"))) as conn, conn:
+        conn.execute("UPDATE signals SET created = 1e300, resolved_at = 'soon' WHERE id = 1")
+        conn.execute("UPDATE signals SET reason = x'41ff', agent = x'ff' WHERE id = 2")
+        conn.execute("UPDATE signals SET created = 'abc', surfaced = 'x' WHERE id = 3")
+
+    code, out, err = run(capsys, "list")
+    assert (code, err) == (0, "")
+    assert [line.split(": ", 1)[1] for line in out.splitlines()] == ["a", "A\ufffd", "c"]
+    code, out, _ = run(capsys, "show", "S1")
+    assert code == 0 and "created:      1970-01-01T00:00:00Z\n" in out
+    code, out, _ = run(capsys, "list", "--json")
+    assert code == 0 and [s["created"] for s in json.loads(out)] == [
+        "1970-01-01T00:00:00Z", json.loads(out)[1]["created"], "1970-01-01T00:00:00Z"]
+
+
+def test_an_unexpected_error_is_one_line(env, capsys, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(store, "find", broken)
+
+    assert run(capsys, "list")[::2] == (1, "Error: unexpected ZeroDivisionError: division by "
+                                           "zero\n")

@@ -68,8 +68,15 @@ def main(argv: list[str] | None = None) -> int:
         return _error(str(exc))
     except (store.StoreError, sqlite3.Error) as exc:
         return _error(_database_message(exc))
+    except UnicodeEncodeError as exc:  # bytes that are not UTF-8 in the environment
+        bad = ord(exc.object[exc.start]) if isinstance(exc.object, str) else 0
+        byte = f"byte 0x{bad - 0xDC00:02x}" if 0xDC80 <= bad <= 0xDCFF else f"\\u{bad:04x}"
+        return _error(f"text that is not UTF-8 ({byte}) cannot be stored: check PACT_PROJECT, "
+                      "PACT_HOME and CLAUDE_CODE_SESSION_ID")
     except OSError as exc:
         return _error(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except Exception as exc:  # a bug must still end in one line, never a traceback
+        return _error(f"unexpected {type(exc).__name__}: {exc}")
 
 
 def _run(argv: list[str]) -> int:

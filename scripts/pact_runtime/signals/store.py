@@ -40,6 +40,27 @@ _COLUMNS = ("id", "created", "project", "session", "level", "category", "agent",
             "resolved_by", "resolution", "resolved_at", "resolved_session", "used_at",
             "acknowledged_by", "acknowledged_at")
 _SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM signals"
+_TYPES = {"id": int, "surfaced": int, "created": float, "resolved_at": float, "used_at": float,
+          "acknowledged_at": float}
+_LAST_TIME = 253402300799.0  # 9999-12-31T23:59:59Z, the last time strftime can show
+
+
+def _coerce(name: str, value: object) -> object:
+    """A value of the column's type from a row another program wrote oddly (text as bytes,
+    a time that is text or out of range), so reading the log never fails on one row."""
+    wanted = _TYPES.get(name, str)
+    if wanted is float:
+        if value is None and name != "created":
+            return None
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else -1
+        if 0 <= number <= _LAST_TIME:
+            return float(number)
+        return 0.0 if name == "created" else None
+    if wanted is int:
+        return value if isinstance(value, int) else 0
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
 _OPEN_HALT = "level = 'HALT' AND status != 'resolved'"
 _WAITING = f"(status = 'open' OR ({_OPEN_HALT}))"  # what still needs the user
 
@@ -72,6 +93,8 @@ class Signal:
 
     def __init__(self, row: tuple) -> None:
         for name, value in zip(_COLUMNS, row):
+            if type(value) is not str or name in _TYPES:
+                value = _coerce(name, value)
             setattr(self, name, value)
 
     @property
