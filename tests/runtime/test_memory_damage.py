@@ -317,3 +317,32 @@ def test_opening_a_current_database_loads_no_migration(tmp_path):
                           capture_output=True, text=True, check=True)
 
     assert proc.stdout.strip() == "['pact_runtime.db', 'pact_runtime.paths']"
+
+
+@pytest.mark.parametrize(("column", "stored", "read"), [
+    ("lessons", "not json", ["not json"]),
+    ("lessons", "[1, 2]", ["[1, 2]"]),
+    ("tags", '{"a": 1}', ['{"a": 1}']),
+    ("uncertainties", "[", ["["]),
+    ("decisions", '["plain"]', [{"decision": '["plain"]', "rationale": "",
+                                 "alternatives": []}]),
+    ("decisions", "", []),
+])
+def test_a_list_column_another_program_wrote_is_kept_whole(run, env, tmp_path, monkeypatch,
+                                                           column, stored, read):
+    for n in range(3):
+        assert run("save", stdin=json.dumps({"goal": f"g{n}", "lessons": [f"l{n}"]}))[0] == 0
+    with sqlite3.connect(db_file(env)) as conn:
+        conn.execute(f"UPDATE memories SET {column} = ? WHERE goal = 'g1'", (stored,))
+
+    code, out, err = run("export")
+
+    assert (code, err) == (0, "")
+    memories = [json.loads(line) for line in out.splitlines()]
+    assert [m["goal"] for m in memories] == ["g0", "g1", "g2"]
+    assert memories[1][column] == read
+    assert run("list", "--json")[0] == 0
+    # What export wrote is a file import takes whole.
+    other = {**env, "PACT_HOME": str(tmp_path / "other")}
+    monkeypatch.setattr(sys, "stdin", io.StringIO(out))
+    assert cli.main(["import"], other) == 0

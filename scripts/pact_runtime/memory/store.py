@@ -634,6 +634,38 @@ def _dump(value: Any) -> str:
     return dumps(value, compact=True)
 
 
+def _stored_list(value: Any) -> list[Any] | None:
+    """A list column as stored, or None when another program wrote something else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        items = loads(value)
+    except (ValueError, RecursionError):
+        return None
+    return items if isinstance(items, list) else None
+
+
+def _texts(value: Any) -> list[str]:
+    """A list of texts; a value that is not one is kept whole as its only item."""
+    items = _stored_list(value)
+    if items is not None and all(isinstance(i, str) for i in items):
+        return items
+    return [_as_text(value)] if value not in (None, "", b"") else []
+
+
+def _decisions(value: Any) -> list[dict[str, Any]]:
+    items = _stored_list(value)
+    if items is not None and all(isinstance(i, dict) and isinstance(i.get("decision"), str)
+                                 for i in items):
+        return items
+    return [{"decision": _as_text(value), "rationale": "", "alternatives": []}] \
+        if value not in (None, "", b"") else []
+
+
+def _as_text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> dict[str, Any]:
     rowid, ident, created, updated, project, session_id, agent, phase, context, goal, \
         lessons, decisions, uncertainties, tags, pinned, source, pinned_at = row
@@ -644,9 +676,9 @@ def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> dict[str, Any]:
     return {
         "id": ident, "created": created, "updated": updated, "project": project,
         "session_id": session_id, "agent": agent, "phase": phase, "context": context,
-        "goal": goal, "lessons": loads(lessons), "decisions": loads(decisions),
-        "uncertainties": loads(uncertainties),
+        "goal": goal, "lessons": _texts(lessons), "decisions": _decisions(decisions),
+        "uncertainties": _texts(uncertainties),
         "entities": [{"name": n, "kind": k} for n, k in entities],
-        "files": [f for (f,) in files], "tags": loads(tags),
+        "files": [f for (f,) in files], "tags": _texts(tags),
         "pinned": bool(pinned), "source": source, "pinned_at": pinned_at,
     }
