@@ -127,12 +127,19 @@ def write(conn: sqlite3.Connection) -> _Transaction:
 
 class _Transaction:
     # A class, not contextlib.contextmanager: contextlib costs hooks ~3 ms to import.
-    __slots__ = ("conn",)
+    # Inside another write it is a savepoint: its work is undone alone on error, and
+    # kept or lost with the outer transaction (an import stores every record or none).
+    __slots__ = ("conn", "savepoint")
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.savepoint = ""
 
     def __enter__(self) -> sqlite3.Connection:
+        if self.conn.in_transaction:
+            self.savepoint = f"pact_{id(self):x}"
+            self.conn.execute(f"SAVEPOINT {self.savepoint}")
+            return self.conn
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -141,6 +148,12 @@ class _Transaction:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        if self.savepoint:
+            if kind is not None and self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO {self.savepoint}")
+            if self.conn.in_transaction:
+                self.conn.execute(f"RELEASE {self.savepoint}")
+            return
         if kind is None:
             try:
                 self.conn.execute("COMMIT")

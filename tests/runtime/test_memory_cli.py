@@ -402,6 +402,45 @@ def test_import_with_a_bad_line_imports_nothing(run, env):
     assert run("list") == (0, _empty(env), "")
 
 
+def test_an_import_that_fails_midway_stores_nothing(run, env, monkeypatch):
+    from pact_runtime import db
+
+    lines = "".join(json.dumps({"goal": f"bulk {n}"}) + "\n" for n in range(5))
+    real, calls = store.save, []
+
+    def save_then_lose_the_lock(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise db.DatabaseLocked("another program is writing to the PACT database; "
+                                    "nothing was changed, try again in a moment")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "save", save_then_lose_the_lock)
+    code, out, err = run("import", stdin=lines)
+
+    assert (code, out) == (1, "") and "nothing was changed" in err
+    monkeypatch.setattr(store, "save", real)
+    assert run("list") == (0, _empty(env), "")
+    assert run("import", stdin=lines)[:2] == (0, "Imported 5 memories; skipped 0 already "
+                                                 "present.\n")
+
+
+def test_a_failing_inner_write_is_undone_alone(tmp_path):
+    from pact_runtime import db
+
+    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    conn.execute("CREATE TABLE t (x UNIQUE)")
+    with db.write(conn):
+        conn.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(sqlite3.IntegrityError), db.write(conn):
+            conn.execute("INSERT INTO t VALUES (2)")
+            conn.execute("INSERT INTO t VALUES (1)")
+        with db.write(conn):
+            conn.execute("INSERT INTO t VALUES (3)")
+    assert not conn.in_transaction
+    assert [x for (x,) in conn.execute("SELECT x FROM t ORDER BY x")] == [1, 3]
+
+
 def test_missing_data_folder_is_an_error_that_says_where_it_usually_is(capsys):
     assert cli.main(["list"], {}) == 1
     assert capsys.readouterr().err == (

@@ -473,6 +473,15 @@ def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]]
     """
     result = Imported()
     touched: set[str] = set()
+    with db.write(conn):  # one transaction: a lock or a failure midway stores nothing
+        _import_all(conn, prepared, default_project, project, result, touched)
+    _changed(conn, touched)
+    return result
+
+
+def _import_all(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]],
+                default_project: str, project: str | None, result: Imported,
+                touched: set[str]) -> None:
     for position, (record, ident, created, updated, recorded, source,
                    pinned_at) in enumerate(prepared):
         row = conn.execute("SELECT project FROM memories WHERE id = ?",
@@ -498,8 +507,6 @@ def import_records(conn: sqlite3.Connection, prepared: Iterable[tuple[Any, ...]]
             touched.add(home)
         else:
             result.duplicates.append((position, ident, stored_id))
-    _changed(conn, touched)
-    return result
 
 
 def _move(conn: sqlite3.Connection, ident: str, project: str) -> str:
