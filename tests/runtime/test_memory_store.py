@@ -255,6 +255,11 @@ def _rowid(conn, ident):
     ({"goal": "g", "pinned": "yes"}, "pinned: expected true or false, got a string"),
     ({"goal": "g", "pinned": 1}, "pinned: expected true or false, got a number"),
     ({"goal": "x" * 20_001}, "goal: too long (20,001 > 20,000 characters)"),
+    ({"goal": "g", "decisions": 0}, "decisions: expected a list, got a number"),
+    ({"goal": "g", "decisions": False}, "decisions: expected a list, got a boolean"),
+    ({"goal": "g", "entities": False}, "entities: expected a list, got a boolean"),
+    ({"goal": "g", "entities": 0.0}, "entities: expected a list, got a number"),
+    ({"goal": "g", "lessons": False}, "lessons: expected a list of strings, got a boolean"),
 ])
 def test_invalid_records_are_refused_with_the_reason(data, message):
     with pytest.raises(store.InvalidMemory) as err:

@@ -183,9 +183,9 @@ def _count(key: str, items: list[Any]) -> None:
 
 
 def _decisions(value: Any) -> list[dict[str, Any]]:
-    items = [value] if isinstance(value, (str, dict)) else (value or [])
+    items = [value] if isinstance(value, (str, dict)) else ([] if value is None else value)
     if not isinstance(items, list):
-        raise InvalidMemory("decisions: expected a list")
+        raise InvalidMemory(f"decisions: expected a list, got {_kind(value)}")
     _count("decisions", items)
     result = []
     for item in items:
@@ -207,9 +207,9 @@ def _decisions(value: Any) -> list[dict[str, Any]]:
 
 
 def _entities(value: Any) -> list[dict[str, str]]:
-    items = [value] if isinstance(value, (str, dict)) else (value or [])
+    items = [value] if isinstance(value, (str, dict)) else ([] if value is None else value)
     if not isinstance(items, list):
-        raise InvalidMemory("entities: expected a list")
+        raise InvalidMemory(f"entities: expected a list, got {_kind(value)}")
     _count("entities", items)
     result: list[dict[str, str]] = []
     for number, item in enumerate(items):
