@@ -79,6 +79,23 @@ def project_root(event: Mapping[str, Any] | None = None,
     return os.path.realpath(os.getcwd())
 
 
+class NotAFolder(Exception):
+    """``CLAUDE_PROJECT_DIR`` or ``PACT_PROJECT`` names something that is not a folder."""
+
+
+def command_project(env: Mapping[str, str] = os.environ) -> str:
+    """The project of a command run in a shell: ``project_root``, after refusing a project
+    variable that names no folder (records filed under it could not be found again)."""
+    for name in ("CLAUDE_PROJECT_DIR", "PACT_PROJECT"):
+        value = env.get(name, "")
+        if value:
+            if not os.path.isdir(value):
+                raise NotAFolder(f"{name} is {value!r}, which is not a folder; set it to the "
+                                 "project's folder, or unset it to use the current one")
+            break
+    return project_root(None, env)
+
+
 def plugin_root() -> str:
     """The plugin's root folder: two levels above this package.
 

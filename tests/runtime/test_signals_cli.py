@@ -484,3 +484,13 @@ def test_an_unexpected_error_is_one_line(env, capsys, monkeypatch) -> None:
 
     assert run(capsys, "list")[::2] == (1, "Error: unexpected ZeroDivisionError: division by "
                                            "zero\n")
+
+
+@pytest.mark.parametrize("command", [["list"], ["emit", "HALT", "DATA", "--reason", "x"]])
+def test_a_project_that_is_not_a_folder_is_refused_as_pact_memory_refuses_it(
+        env, capsys, monkeypatch, tmp_path, command) -> None:
+    monkeypatch.setenv("PACT_PROJECT", str(tmp_path / "gone"))
+
+    assert run(capsys, *command) == (1, "", (
+        f"Error: PACT_PROJECT is {str(tmp_path / 'gone')!r}, which is not a folder; set it "
+        "to the project's folder, or unset it to use the current one\n"))

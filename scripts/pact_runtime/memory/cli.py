@@ -536,16 +536,12 @@ class _open:
 
 def _project(env: Mapping[str, str]) -> str:
     """The current project (see the module docstring); one that is not a folder is refused."""
-    from ..paths import project_root
+    from ..paths import NotAFolder, command_project
 
-    for name in ("CLAUDE_PROJECT_DIR", "PACT_PROJECT"):
-        value = env.get(name, "")
-        if value:
-            if not os.path.isdir(value):
-                raise _usage(f"{name} is {value!r}, which is not a folder; set it to the "
-                             "project's folder, or unset it to use the current one")
-            break
-    return project_root(None, env)
+    try:
+        return command_project(env)
+    except NotAFolder as exc:
+        raise _usage(str(exc)) from None
 
 
 def _print_json(value: Any) -> int:

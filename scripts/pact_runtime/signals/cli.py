@@ -23,7 +23,7 @@ import sys
 from contextlib import closing
 
 from ..db import sqlite3  # the one sqlite3 the runtime loads (see db)
-from ..paths import NoDataFolder, db_path, project_root, require_data_home
+from ..paths import NoDataFolder, NotAFolder, command_project, db_path, require_data_home
 from ..terminal import for_terminal
 from . import store
 from .vocabulary import VocabularyError, approval_words, approves, levels
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `pact-signal list | head -1`
         _drop_stdout()
         return _error("the output was closed before all of it was written")
-    except (CommandError, NoDataFolder, VocabularyError) as exc:
+    except (CommandError, NoDataFolder, NotAFolder, VocabularyError) as exc:
         return _error(str(exc))
     except (store.StoreError, sqlite3.Error) as exc:
         return _error(_database_message(exc))
@@ -238,7 +238,7 @@ def emit_signal(args: argparse.Namespace) -> int:
     home = require_data_home()
     with closing(store.connect(home)) as conn:
         signal = store.record(
-            conn, home, project=project_root(), level=level, category=category,
+            conn, home, project=command_project(), level=level, category=category,
             reason=reason, evidence=evidence, agent=agent,
             session=os.environ.get("CLAUDE_CODE_SESSION_ID", ""), source="command")
     print(signal.ref)
@@ -249,7 +249,7 @@ def emit_signal(args: argparse.Namespace) -> int:
 
 
 def list_signals(args: argparse.Namespace) -> int:
-    project = project_root()
+    project = command_project()
     rule = _rule()
     with closing(store.connect(require_data_home())) as conn:
         signals = store.find(conn, project, open_only=args.open, limit=args.limit)
@@ -385,6 +385,6 @@ def _approval_text(signal: store.Signal, rule: tuple[frozenset[str], frozenset[s
 def _find(conn: sqlite3.Connection, ident: str) -> store.Signal:
     number = store.parse_id(ident)
     signal = store.get(conn, number) if number is not None else None
-    if signal is None or signal.project != project_root():
+    if signal is None or signal.project != command_project():
         raise CommandError(f"no signal {ident!r} in this project; `pact-signal list` shows them")
     return signal
