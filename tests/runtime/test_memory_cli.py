@@ -1003,3 +1003,17 @@ def test_a_short_id_says_what_a_prefix_needs_and_which_ids_it_starts(run):
     assert run("pin", "15")[2] == ("Error: '15' is too short for an id: a shortened id needs at "
                                    "least 4 of its hex digits; m-156212a62b and others start "
                                    "with it\n")
+
+
+def test_one_id_with_two_contents_in_one_file_imports_nothing(run, env):
+    first = {"id": "m-0123456789", "goal": "first"}
+    lines = "\n".join(json.dumps(m) for m in (first, {"goal": "other"}, first,
+                                              {**first, "goal": "second"})) + "\n"
+
+    assert run("import", stdin=lines) == (1, "", (
+        "Error: line 4: id m-0123456789 is on line 1 too, with other content; nothing was "
+        "imported\n"))
+    assert run("list") == (0, _empty(env), "")
+    same_twice = "\n".join(json.dumps(m) for m in (first, first)) + "\n"
+    assert run("import", stdin=same_twice)[:2] == (0, "Imported 1 memory; skipped 1 already "
+                                                      "present.\n")

@@ -323,6 +323,7 @@ def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
     project = _import_project(opts["project"])
     # Check every line before storing any, so a bad file imports nothing.
     records, lines = [], []
+    seen: dict[str, int] = {}  # id -> index of its first record
     # Lines end at "\n" only: U+2028 and friends are text inside a JSON string.
     for number, line in enumerate(_stdin().split("\n"), 1):
         if not line.strip():
@@ -332,6 +333,12 @@ def _import(opts: dict[str, Any], env: Mapping[str, str]) -> int:
         except InvalidMemory as exc:
             raise _usage(f"line {number}: {exc}; nothing was imported") from exc
         lines.append(number)
+        ident = records[-1][1]
+        if ident and seen.setdefault(ident, len(records) - 1) != len(records) - 1:
+            first = seen[ident]
+            if records[first] != records[-1]:
+                raise _usage(f"line {number}: id {ident} is on line {lines[first]} too, with "
+                             "other content; nothing was imported")
     with _open(env) as conn:
         done = store.import_records(conn, records, _project(env) if project is None
                                     and any(r[4] is None for r in records) else "", project)
