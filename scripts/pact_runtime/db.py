@@ -256,6 +256,10 @@ def explain(exc: BaseException, path: str) -> StoreError:
 
 
 def damaged_message(path: str, detail: str) -> str:
+    if "not a database" in detail:  # its header is gone: SQLite cannot read a page of it
+        return (f"the PACT database {path} is damaged ({detail}), so nothing in it can be "
+                "read; move the file aside to start a new one, and `pact-memory import` an "
+                "earlier export if you have one")
     return (f"the PACT database {path} is damaged ({detail}); `pact-memory export > saved.jsonl` "
             "keeps every memory that can still be read, then move the file aside to start a "
             "new one and `pact-memory import < saved.jsonl`")

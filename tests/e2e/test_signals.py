@@ -144,7 +144,8 @@ def test_nothing_the_model_runs_can_lift_a_halt(pact: Client, plugin_root: str):
                  allowed_tools=["Bash", "Write", "Skill", "Agent"])
     assert r.returncode == 0, r
 
-    assert r.result_text(r.tool_result_for("toolu_emit")).endswith("\nS1")
+    assert r.result_text(r.tool_result_for("toolu_emit")).startswith(
+        "S1\nHALT S1 is open")
     for id in ("toolu_sql", "toolu_rm", "toolu_subscript", "toolu_heredoc", "toolu_python",
                "toolu_agent", "toolu_write"):
         result = r.tool_result_for(id)

@@ -56,7 +56,8 @@ def test_an_mcp_tool_runs_freely_and_waits_while_a_halt_is_open(pact: Client):
     pact.model.script(main=[emit, sql("DROP TABLE customers", "toolu_paused"), text("paused")])
     r2 = pact.run("migrate the database", allowed_tools=allowed, args=args)
     assert r2.returncode == 0, r2
-    assert r2.result_text(r2.tool_result_for("toolu_emit")).endswith("\nS1")
+    assert r2.result_text(r2.tool_result_for("toolu_emit")).startswith(
+        "S1\nHALT S1 is open")
     paused = r2.tool_result_for("toolu_paused")
     assert paused.get("is_error") is True
     reason = r2.result_text(paused)

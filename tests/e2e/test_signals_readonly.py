@@ -48,7 +48,8 @@ def test_hidden_writes_are_refused_during_a_halt_and_reading_still_runs(
     r = pact.run("look around", allowed_tools=["Bash"])
     assert r.returncode == 0, r
 
-    assert r.result_text(r.tool_result_for("toolu_emit")).endswith("\nS1")
+    assert r.result_text(r.tool_result_for("toolu_emit")).startswith(
+        "S1\nHALT S1 is open")
     for id in hidden:
         refused = r.tool_result_for(id)
         assert refused.get("is_error") is True, id

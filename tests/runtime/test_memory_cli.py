@@ -458,8 +458,11 @@ def test_corrupt_database_is_reported_clearly(run, env):
 
     assert (code, out) == (1, "")
     assert err.startswith(f"Error: the PACT database {env['PACT_HOME']}/pact.db is damaged "
-                          "(file is not a database); `pact-memory export > saved.jsonl`")
+                          "(file is not a database), so nothing in it can be read; move the "
+                          "file aside")
     assert err.count("\n") == 1
+    # It says so because it is so: export reads nothing either.
+    assert run("export")[:2] == (1, "")
 
 
 def _damage(env, name, leaf=13):
@@ -1017,3 +1020,22 @@ def test_one_id_with_two_contents_in_one_file_imports_nothing(run, env):
     same_twice = "\n".join(json.dumps(m) for m in (first, first)) + "\n"
     assert run("import", stdin=same_twice)[:2] == (0, "Imported 1 memory; skipped 1 already "
                                                       "present.\n")
+
+
+def test_an_id_that_cannot_be_written_says_the_memory_was_saved(env, capsys, monkeypatch):
+    class FullDisk(io.StringIO):
+        def flush(self):
+            if self.getvalue():
+                raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"goal": "kept"}'))
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+
+    assert cli.main(["save"], env) == 1
+
+    err = capsys.readouterr().err
+    assert err.startswith("Error: m-") and err.endswith(
+        " was saved, but its id could not be written (No space left on device); "
+        "`pact-memory list` shows it\n")
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert cli.main(["list"], env) == 0 and "kept" in sys.stdout.getvalue()

@@ -350,8 +350,10 @@ def test_corrupt_database_raises_a_readable_store_error(home):
     with pytest.raises(db.DatabaseDamaged) as err:
         store.open_store(home)
 
-    assert str(err.value).startswith(f"the PACT database {db.db_path(home)} is damaged (file "
-                                     "is not a database); `pact-memory export > saved.jsonl`")
+    assert str(err.value) == (
+        f"the PACT database {db.db_path(home)} is damaged (file is not a database), so nothing "
+        "in it can be read; move the file aside to start a new one, and `pact-memory import` "
+        "an earlier export if you have one")
 
 
 def test_without_fts5_saves_mark_the_index_stale_and_a_later_open_rebuilds_it(home, monkeypatch):

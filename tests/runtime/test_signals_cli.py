@@ -494,3 +494,22 @@ def test_a_project_that_is_not_a_folder_is_refused_as_pact_memory_refuses_it(
     assert run(capsys, *command) == (1, "", (
         f"Error: PACT_PROJECT is {str(tmp_path / 'gone')!r}, which is not a folder; set it "
         "to the project's folder, or unset it to use the current one\n"))
+
+
+class _FullDisk(io.StringIO):
+    def flush(self) -> None:
+        if self.getvalue():
+            raise OSError(28, "No space left on device")
+
+
+def test_an_id_that_cannot_be_written_says_the_signal_was_recorded(env, capsys,
+                                                                    monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdout", _FullDisk())
+
+    assert main(["emit", "ALERT", "QUALITY", "--reason", "x"]) == 1
+
+    assert capsys.readouterr().err == (
+        "Error: S1 was recorded, but its id could not be written (No space left on device); "
+        "`pact-signal list` shows it\n")
+    with closing(store.connect(env["PACT_HOME"])) as conn:
+        assert [s.ref for s in store.find(conn, os.path.realpath(env["PACT_PROJECT"]))] == ["S1"]

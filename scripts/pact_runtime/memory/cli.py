@@ -103,7 +103,12 @@ def _save(opts: dict[str, Any], env: Mapping[str, str]) -> int:
         ident, new = store.save(conn, record, project=_project(env), source="explicit")
     if not new:
         sys.stderr.write(f"Already stored as {ident} (same content); nothing added.\n")
-    print(ident)
+    try:
+        print(ident)
+        sys.stdout.flush()
+    except OSError as exc:  # stored already: say so, so it is not saved again elsewhere
+        raise _usage(f"{ident} was saved, but its id could not be written "
+                     f"({exc.strerror or exc}); `pact-memory list` shows it") from None
     return 0
 
 

@@ -241,7 +241,12 @@ def emit_signal(args: argparse.Namespace) -> int:
             conn, home, project=command_project(), level=level, category=category,
             reason=reason, evidence=evidence, agent=agent,
             session=os.environ.get("CLAUDE_CODE_SESSION_ID", ""), source="command")
-    print(signal.ref)
+    try:
+        print(signal.ref)
+        sys.stdout.flush()
+    except OSError as exc:  # stored already: say so, or a retry would raise it twice
+        raise CommandError(f"{signal.ref} was recorded, but its id could not be written "
+                           f"({exc.strerror or exc}); `pact-signal list` shows it") from None
     if level == "HALT":
         print(f"HALT {signal.ref} is open: changes to the project are paused until the user "
               f"resolves it with /PACT:resolve {signal.ref} <decision>.", file=sys.stderr)
