@@ -15,8 +15,9 @@ SubagentStop whose final message is 10 MB of unclosed
 210 KB, the hook's timeout). Writes of 100 KB and 1 MB that once made the secret
 patterns take quadratic time (35 s at 100 KB) show their time now. A ``for`` loop
 and a ``find -exec`` over a large project show the cost of reading the SQL files
-a command names, up to the guard's caps. Prints a Markdown table; writes
-``bench/results/guard.json`` and ``bench/results/guard.md``.
+a command names, up to the guard's caps. MCP server tool calls show what the
+guard costs on a tool with no SQL field and on a database tool's query. Prints a
+Markdown table; writes ``bench/results/guard.json`` and ``bench/results/guard.md``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ FILE_LOOPS = {"for f in migrations/*.sql; do psql -f \"$f\"; done (300 files, re
               'for f in migrations/*.sql; do psql -f "$f"; done',
               "find . -name '*.pgsql' -exec psql -f {} \\; (no match, walk capped)":
               "find . -name '*.pgsql' -exec psql -f {} \\;"}
+# MCP server tools: every one reaches the guard; only a database tool's SQL fields are read.
+MCP_ORDINARY = {"mcp__github__create_issue (no SQL field)":
+                ("mcp__github__create_issue", {"title": "Fix the update", "body": "drop it"})}
+MCP_SQL = {"mcp__testdb__execute_sql SELECT": ("mcp__testdb__execute_sql",
+                                              {"query": "SELECT * FROM orders WHERE id = 1"}),
+           "mcp__testdb__execute_sql DROP TABLE": ("mcp__testdb__execute_sql",
+                                                  {"query": "DROP TABLE customers"})}
 FENCES = "SubagentStop: 10 MB of unclosed ```pact-signal fences"
 BIG_SQL = "Write db/big.sql (10 MB of INSERTs, ends in DROP TABLE)"
 # Files that once made the secret patterns take quadratic time (35 s at 100 KB, past the
@@ -115,6 +123,10 @@ def measure(dist: str, runs: int) -> dict:
             project = halted if "DROP" in command else calm
             cases[name] = ([*hook, "PreToolUse"], _event(project, "Bash", {"command": command}),
                            _env(root, home, project))
+        for name, (tool, tool_input) in (MCP_ORDINARY | MCP_SQL).items():
+            project = halted if "DROP" in name else calm
+            cases[name] = ([*hook, "PreToolUse"], _event(project, tool, tool_input),
+                           _env(root, home, project))
         _file_tree(calm)
         for name, command in FILE_LOOPS.items():
             cases[name] = ([*hook, "PreToolUse"], _event(calm, "Bash", {"command": command}),
@@ -145,9 +157,9 @@ def measure(dist: str, runs: int) -> dict:
     return {"python": hook[0], "runs": runs, "verdicts": verdicts,
             "median_ms": {n: round(statistics.median(t) * 1000, 2) for n, t in times.items()},
             "ratio_to_noop": {n: round(statistics.median(t) / base, 2) for n, t in times.items()},
-            "ordinary": ORDINARY, "parsed": PARSED, "sql": SQL, "large": [*LARGE, BIG_SQL, FENCES,
-                                                       *FILE_LOOPS,
-                                                       *(n for n in cases if "Write notes" in n)]}
+            "ordinary": [*ORDINARY, *MCP_ORDINARY], "parsed": PARSED, "sql": [*SQL, *MCP_SQL],
+            "large": [*LARGE, BIG_SQL, FENCES, *FILE_LOOPS,
+                      *(n for n in cases if "Write notes" in n)]}
 
 
 def _file_tree(project: str) -> None:

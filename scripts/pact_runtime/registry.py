@@ -57,7 +57,7 @@ HANDLERS: tuple[Handler, ...] = (
     Handler("UserPromptSubmit", "signals.surface:on_user_prompt"),
     Handler("PreToolUse", "signals.enforce:on_pre_tool_use",
             ("Bash", *EDIT_TOOLS, *WORK_TOOLS, MCP_TOOLS)),
-    Handler("PreToolUse", "signals.guard:on_pre_tool_use", ("Bash", *EDIT_TOOLS)),
+    Handler("PreToolUse", "signals.guard:on_pre_tool_use", ("Bash", *EDIT_TOOLS, MCP_TOOLS)),
     Handler("PreToolUse", "trust:on_pre_tool_use", ("Bash",)),
     Handler("PostToolUse", "signals.surface:on_post_agent", ("Agent",)),
     Handler("SubagentStop", "signals.handoff:on_subagent_stop"),

@@ -1,4 +1,5 @@
-"""MCP server tools in real sessions: free with no HALT open, paused while one is."""
+"""MCP server tools in real sessions: free with no HALT open, paused while one is, and
+destructive SQL sent to a database server's tool stopped by the guard."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def test_an_mcp_tool_runs_freely_and_waits_while_a_halt_is_open(pact: Client):
     # A HALT opens: the same server's tool is refused with the HALT's reason and never runs.
     emit = tool_use("Bash", {"command": "pact-signal emit HALT DATA --reason 'The migration "
                              "drops customers'", "description": "halt"}, id="toolu_emit")
-    pact.model.script(main=[emit, sql("DROP TABLE customers", "toolu_paused"), text("paused")])
+    pact.model.script(main=[emit, sql("INSERT INTO customers VALUES (1)", "toolu_paused"),
+                            text("paused")])
     r2 = pact.run("migrate the database", allowed_tools=allowed, args=args)
     assert r2.returncode == 0, r2
     assert r2.result_text(r2.tool_result_for("toolu_emit")).startswith(
@@ -75,3 +77,35 @@ def test_an_mcp_tool_runs_freely_and_waits_while_a_halt_is_open(pact: Client):
     assert r3.returncode == 0, r3
     assert r3.result_text(r3.tool_result_for("toolu_after")) == "ran: SELECT 1"
     assert calls_made(calls) == ["SELECT count(*) FROM customers", "SELECT 1"]
+
+
+def test_destructive_sql_sent_to_an_mcp_database_tool_halts_until_approved(pact: Client):
+    args, calls = with_mcp_server(pact)
+    allowed = ["Bash", SQL_TOOL]
+
+    # No HALT open: the guard reads the tool's query, stops the DROP and opens HALT DATA.
+    pact.model.script(main=[sql("DROP TABLE customers", "toolu_drop"),
+                            sql("SELECT count(*) FROM customers", "toolu_read"),
+                            text("stopped")])
+    r = pact.run("drop the old customers table", allowed_tools=allowed, args=args)
+    assert r.returncode == 0, r
+    stopped = r.tool_result_for("toolu_drop")
+    assert stopped.get("is_error") is True
+    assert r.result_text(stopped).startswith(
+        "PACT guard raised HALT S1 (DATA): DROP TABLE: `DROP TABLE customers`. This call was "
+        "not run")
+    # Work is paused: the same server's next tool call waits, even a read.
+    assert r.result_text(r.tool_result_for("toolu_read")).startswith(
+        "Paused by PACT: HALT open (S1 HALT DATA")
+    assert calls_made(calls) == []
+
+    # The user approves: that exact call runs once; a repeat is stopped again.
+    pact.model.script(main=[sql("DROP TABLE customers", "toolu_approved"),
+                            sql("DROP TABLE customers", "toolu_twice"), text("done")])
+    r2 = pact.run("/PACT:resolve S1 approved, the backup is done", allowed_tools=allowed,
+                  args=args)
+    assert r2.returncode == 0, r2
+    assert r2.result_text(r2.tool_result_for("toolu_approved")) == "ran: DROP TABLE customers"
+    assert "PACT guard raised HALT S2 (DATA)" in \
+        r2.result_text(r2.tool_result_for("toolu_twice"))
+    assert calls_made(calls) == ["DROP TABLE customers"]

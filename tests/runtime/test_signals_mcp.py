@@ -50,7 +50,7 @@ def project(tmp_path) -> Project:
 
 
 @pytest.mark.parametrize(("tool", "tool_input"), [
-    (SQL_TOOL, {"query": "DROP TABLE customers"}),
+    (SQL_TOOL, {"query": "INSERT INTO customers VALUES (1)"}),
     ("mcp__github__create_pull_request", {"title": "t", "body": "b"}),
     ("mcp__plugin_x_fs__read_file", {"path": "a.txt"}),  # a reader too: none can be judged
     ("mcp__weird", {}),
@@ -90,13 +90,14 @@ def test_names_that_are_not_mcp_tools_are_not_paused(project: Project, tool: str
 
 
 def test_an_alert_or_a_resolved_halt_pauses_no_mcp_tool(project: Project) -> None:
+    insert = {"query": "INSERT INTO t VALUES (1)"}
     project.signal(level="ALERT")
-    assert project.tool(SQL_TOOL, {"query": "DROP TABLE t"}) is None
+    assert project.tool(SQL_TOOL, insert) is None
     halt = project.signal()
-    assert deny_reason(project.tool(SQL_TOOL, {"query": "DROP TABLE t"}))
+    assert deny_reason(project.tool(SQL_TOOL, insert))
     with closing(store.connect(project.home)) as conn:
         store.resolve(conn, project.home, halt, "keep it", "user")
-    assert project.tool(SQL_TOOL, {"query": "DROP TABLE t"}) is None
+    assert project.tool(SQL_TOOL, insert) is None
 
 
 def test_a_marked_halt_with_an_unreadable_log_denies_mcp_tools(project: Project) -> None:
@@ -131,7 +132,8 @@ def test_with_no_halt_an_mcp_call_costs_two_stats_and_no_sqlite(project: Project
     for _ in range(2):  # the first finds a log with no halts/ folder (only ALERTs) and makes it
         proc = subprocess.run(
             [sys.executable, "-S", "-c", "import json\n" + code, "PreToolUse"],
-            input=project.payload(SQL_TOOL, {"query": "DROP TABLE t"}), capture_output=True,
+            input=project.payload(SQL_TOOL, {"query": "SELECT count(*) FROM t"}),
+            capture_output=True,
             cwd=SCRIPTS, timeout=60,
             env={"PATH": os.environ["PATH"], "PYTHONPATH": SCRIPTS, **project.env})
         assert proc.returncode == 0 and proc.stdout == b"", proc.stderr

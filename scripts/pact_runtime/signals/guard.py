@@ -1,10 +1,12 @@
 """PreToolUse guard: destructive SQL and plain-text secrets open a HALT and deny the call.
 
 Event: PreToolUse for Bash (``tool_input.command``), Write (``file_path``,
-``content``), Edit (``new_string``) and MultiEdit (every ``edits[].new_string``),
-and NotebookEdit (``notebook_path``, ``new_source``) where the registry routes it.
-SQL is judged in Bash commands (see ``sqlscan``) and in ``.sql`` files and files
-under a ``migrations``/``migrate``/``alembic`` folder; secrets (patterns from
+``content``), Edit (``new_string``) and MultiEdit (every
+``edits[].new_string``), and NotebookEdit (``notebook_path``, ``new_source``)
+where the registry routes it, and every MCP server tool (``mcp__*``). SQL is
+judged in Bash commands (see ``sqlscan``), in the arguments of a database
+server's tool (see ``mcpsql``), and in ``.sql`` files and files under a
+``migrations``/``migrate``/``alembic`` folder; secrets (patterns from
 ``pact_runtime.redaction``; placeholders and documented example keys do not
 count) in any file content written by Write/Edit/MultiEdit/NotebookEdit and in
 what Bash writes into a file (redirections, ``tee``, ``dd of=``, ``sed -i``,
@@ -64,6 +66,9 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         subject = (command if isinstance(command, str) else "") + "\0" + cwd
         if not findings and unseen:
             return Outcome(context=_unseen_note(unseen))
+    elif tool.startswith("mcp__"):
+        findings = _mcp_findings(tool, data)
+        subject = _canonical(data)
     else:
         given = data.get("notebook_path" if tool == "NotebookEdit" else "file_path")
         path = given if isinstance(given, str) else ""
@@ -74,6 +79,23 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     if not findings:
         return None
     return _verdict(event, findings, _digest(tool, subject))
+
+
+def _mcp_findings(tool: str, data: dict) -> list[Finding]:
+    """Destructive SQL in what a database MCP server's tool is asked to run (``mcpsql``)."""
+    from .mcpsql import sql_in_tool_input
+
+    pairs = sql_in_tool_input(tool, data)
+    if not pairs:
+        return []
+    from .sqlscan import KEYWORDS, PARSE_BUDGET, classify
+
+    findings: list[Finding] = []
+    budget = [PARSE_BUDGET]
+    for sql, dialect in pairs:
+        if KEYWORDS.search(sql):
+            findings.extend(classify(sql, dialect, budget, temp_only=True))
+    return findings
 
 
 def _unseen_note(unseen: list[str]) -> str:
@@ -523,7 +545,7 @@ def _judged(event: Event, home: str, first: Finding, what: str,
         elsewhere = None if decided is not None else _approved_elsewhere(conn, event, call)
         signal = store.record(
             conn, home, project=event.project, level="HALT", category=first.category,
-            reason=f"The guard stopped {_article(event.tool_name)} {event.tool_name} call: {what}",
+            reason=f"The guard stopped {_call_of(event.tool_name)}: {what}",
             evidence=_evidence(event), agent=event.agent_type or "main session",
             agent_id=event.text("agent_id"), session=event.session_id, source="guard",
             fingerprint=fingerprint)
@@ -557,8 +579,11 @@ def _approved_elsewhere(conn: sqlite3.Connection, event: Event, call: str) -> Si
     return decided if _approves(decided.resolution) else None
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1].upper() in "AEIOU" else "a"
+def _call_of(tool: str) -> str:
+    """``a Bash call``, ``an Edit call``, ``a call to the MCP tool mcp__db__query``."""
+    if tool.startswith("mcp__"):
+        return f"a call to the MCP tool {tool}"
+    return f"{'an' if tool[:1].upper() in 'AEIOU' else 'a'} {tool} call"
 
 
 def _repeat_reason(what: str, stopped: Signal, halts: list[Signal]) -> str:
@@ -587,16 +612,25 @@ def _resolve_all(halts: list[Signal]) -> str:
 def _evidence(event: Event) -> str:
     data = event.tool_input
     if event.tool_name == "Bash":
-        text = str(data.get("command", ""))
-        try:
-            from ..redaction import redact
+        return _shown(str(data.get("command", "")))
+    if event.tool_name.startswith("mcp__"):
+        from .mcpsql import sql_in_tool_input
 
-            text = redact(text)
-        except Exception:  # pragma: no cover (evidence is best effort)
-            text = ""
-        return text if len(text) <= 500 else text[:499] + "…"
+        sql = "; ".join(text for text, _ in sql_in_tool_input(event.tool_name, data))
+        return _shown(f"{event.tool_name} {sql}")
     path = data.get("notebook_path" if event.tool_name == "NotebookEdit" else "file_path")
     return f"{event.tool_name} {path if isinstance(path, str) else ''}"
+
+
+def _shown(text: str) -> str:
+    """``text`` with its secrets redacted, cut to 500 characters."""
+    try:
+        from ..redaction import redact
+
+        text = redact(text)
+    except Exception:  # pragma: no cover (evidence is best effort)
+        text = ""
+    return text if len(text) <= 500 else text[:499] + "…"
 
 
 def _approves(decision: str) -> bool:

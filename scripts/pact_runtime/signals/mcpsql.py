@@ -1,0 +1,92 @@
+"""The SQL an MCP server's tool is asked to run, read from its arguments.
+
+The client names a server's tools ``mcp__<server>__<tool>``. A database server
+takes SQL as an argument: ``execute_sql`` with ``query`` (Supabase, Neon),
+``query`` with ``sql`` (the Postgres reference server), ``write_query`` with
+``query`` (SQLite), ``run_sql`` with ``statements``. What a field holds cannot
+be known from the client, so the field name decides, and the tool's name where
+the field name alone says little:
+
+- a field whose name holds ``sql`` (``sql``, ``rawSql``, ``sql_query``) is SQL
+  for any tool;
+- ``query``, ``queries``, ``statement``, ``statements``, ``stmt`` and ``command``
+  are SQL only when the server's or the tool's name names a database (a word of
+  it holds ``sql``, ends in ``db``, or is a database such as ``postgres``,
+  ``supabase``, ``bigquery``), so a search tool's ``query`` stays text.
+
+Fields are read at the top level and inside objects and lists below it (a batch
+of statements), at most ``MAX_DEPTH`` levels down. The dialect comes from the
+same names (``postgres`` for ``supabase``, ``mysql`` for ``planetscale``…).
+Standard library only and no imports at module level: the guard loads it for
+every MCP call.
+"""
+
+from __future__ import annotations
+
+MAX_DEPTH = 4  # levels of objects and lists read below tool_input
+MAX_TEXTS = 64  # SQL strings taken from one call
+
+_SQL_FIELDS = frozenset({"query", "queries", "statement", "statements", "stmt", "command",
+                         "commands"})
+# A word of a server or tool name -> the sqlglot dialect its SQL is read in.
+_DATABASES: dict[str, str | None] = {
+    "postgres": "postgres", "postgresql": "postgres", "pg": "postgres", "psql": "postgres",
+    "supabase": "postgres", "neon": "postgres", "timescale": "postgres",
+    "cockroach": "postgres", "cockroachdb": "postgres", "redshift": "redshift",
+    "mysql": "mysql", "mariadb": "mysql", "planetscale": "mysql", "tidb": "mysql",
+    "sqlite": "sqlite", "sqlite3": "sqlite", "libsql": "sqlite", "turso": "sqlite",
+    "d1": "sqlite", "duckdb": "duckdb", "motherduck": "duckdb",
+    "bigquery": "bigquery", "snowflake": "snowflake", "clickhouse": "clickhouse",
+    "mssql": "tsql", "sqlserver": "tsql", "tsql": "tsql", "oracle": "oracle",
+    "trino": "trino", "presto": "presto", "athena": "athena", "databricks": "databricks",
+    "database": None, "databases": None, "sql": None,
+}
+
+
+def sql_in_tool_input(tool: str, data: object) -> list[tuple[str, str | None]]:
+    """Each ``(sql, dialect)`` that the MCP tool ``tool`` is given in ``data``.
+
+    [] for a tool name that is not ``mcp__<server>__<tool>``.
+    """
+    if not tool.startswith("mcp__"):
+        return []
+    words = _words(tool[len("mcp__"):])
+    database = any(_names_database(w) for w in words)
+    dialect = next((_DATABASES[w] for w in words if _DATABASES.get(w)), None)
+    found: list[str] = []
+    _collect(data, database, found, 0, False)
+    return [(text, dialect) for text in found]
+
+
+def _collect(value: object, database: bool, found: list[str], depth: int,
+             is_sql: bool) -> None:
+    if len(found) >= MAX_TEXTS or depth > MAX_DEPTH:
+        return
+    if isinstance(value, str):
+        if is_sql and value.strip():
+            found.append(value)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            name = str(key).lower()
+            sql_field = "sql" in name or (database and name in _SQL_FIELDS)
+            # Under a SQL field every string is SQL (a list of statements, {"text": …}).
+            _collect(inner, database, found, depth + 1, is_sql or sql_field)
+    elif isinstance(value, list):
+        for inner in value:
+            _collect(inner, database, found, depth + 1, is_sql)
+
+
+def _words(name: str) -> list[str]:
+    """``testdb__execute_sql`` -> ``["testdb", "execute", "sql"]``; camelCase splits too."""
+    spaced = []
+    previous = ""
+    for char in name:
+        if char.isupper() and previous.islower():
+            spaced.append(" ")
+        spaced.append(" " if char in "_-." else char)
+        previous = char
+    return "".join(spaced).lower().split()
+
+
+def _names_database(word: str) -> bool:
+    return word in _DATABASES or "sql" in word or word.endswith("db")
