@@ -12,6 +12,7 @@ from .harness import Client, text, tool_use
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = "testdb"
 SQL_TOOL = f"mcp__{SERVER}__execute_sql"
+WRITE_TOOL = f"mcp__{SERVER}__write_file"
 
 
 def with_mcp_server(client: Client) -> tuple[list[str], str]:
@@ -109,3 +110,20 @@ def test_destructive_sql_sent_to_an_mcp_database_tool_halts_until_approved(pact:
     assert "PACT guard raised HALT S2 (DATA)" in \
         r2.result_text(r2.tool_result_for("toolu_twice"))
     assert calls_made(calls) == ["DROP TABLE customers"]
+
+
+def test_a_secret_written_through_an_mcp_tool_halts_and_a_placeholder_does_not(pact: Client):
+    args, calls = with_mcp_server(pact)
+    key = "AKIA" + "UJZDEGXDNCF32EPF"
+    example = tool_use(WRITE_TOOL, {"path": ".env.example", "content": "AWS_KEY=changeme\n"},
+                       id="toolu_example")
+    real = tool_use(WRITE_TOOL, {"path": ".env", "content": f"AWS_KEY={key}\n"}, id="toolu_real")
+    pact.model.script(main=[example, real, text("written")])
+    r = pact.run("write the settings", allowed_tools=[WRITE_TOOL], args=args)
+    assert r.returncode == 0, r
+    assert r.result_text(r.tool_result_for("toolu_example")) == "wrote: .env.example"
+    reason = r.result_text(r.tool_result_for("toolu_real"))
+    assert reason.startswith("PACT guard raised HALT S1 (SECURITY): plain-text secret "
+                             "(aws-access-key) written to .env."), reason
+    assert key not in reason
+    assert calls_made(calls) == [".env.example"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pact_runtime.signals.mcpsql import sql_in_tool_input
+from pact_runtime.signals.mcp import sql_in_tool_input
 
 from .test_signals_hooks import Hooks, context, deny_reason
 
@@ -120,7 +120,73 @@ def test_which_arguments_are_sql(tool: str, tool_input: dict, expected: list) ->
 
 
 def test_at_most_max_texts_are_read_from_one_call() -> None:
-    from pact_runtime.signals.mcpsql import MAX_TEXTS
+    from pact_runtime.signals.mcp import MAX_TEXTS
 
     found = sql_in_tool_input(SQL_TOOL, {"statements": [f"SELECT {i}" for i in range(500)]})
     assert len(found) == MAX_TEXTS
+
+
+AWS = "AKIA" + "UJZDEGXDNCF32EPF"
+GITHUB = "ghp_" + "R3xq8ZkV2mW9pLs4TnY7bC1dF6hJ0aE5uQiO"
+
+# (tool, tool_input, what the deny names, or None when the call runs)
+WRITES = [
+    ("mcp__filesystem__write_file", {"path": "/srv/app/.env", "content": f"AWS_KEY={AWS}\n"},
+     "(SECURITY): plain-text secret (aws-access-key) written to /srv/app/.env"),
+    ("mcp__filesystem__edit_file",
+     {"path": "config.py", "edits": [{"oldText": "TOKEN = ''", "newText": f"TOKEN = '{GITHUB}'"}],
+      "dryRun": False},
+     "(SECURITY): plain-text secret (github-token) written to config.py"),
+    ("mcp__github__create_or_update_file",
+     {"owner": "o", "repo": "r", "path": "deploy/settings.yml", "content": f"key: {AWS}\n",
+      "message": "settings", "branch": "main"},
+     "(SECURITY): plain-text secret (aws-access-key) written to deploy/settings.yml"),
+    ("mcp__github__push_files",
+     {"owner": "o", "repo": "r", "branch": "main", "message": "m",
+      "files": [{"path": "README.md", "content": "# Shop\n"},
+                {"path": "db/migrations/002_drop.sql", "content": "DROP TABLE customers;\n"}]},
+     "(DATA): DROP TABLE in db/migrations/002_drop.sql"),
+    # Placeholders, test data and ordinary text are written freely.
+    ("mcp__filesystem__write_file",
+     {"path": ".env.example",
+      "content": "API_KEY=changeme\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"},
+     None),
+    ("mcp__filesystem__write_file",
+     {"path": "tests/conftest.py",
+      "content": "DATABASE_URL = 'postgres://app:testpass@localhost/t'\n"},
+     None),
+    ("mcp__filesystem__write_file", {"path": "notes.md", "content": "Drop table customers later."},
+     None),
+    # A secret in an issue's text is not a file being written.
+    ("mcp__github__create_issue", {"title": "leak", "body": f"found {AWS}"}, None),
+]
+
+
+@pytest.mark.parametrize(("tool", "tool_input", "verdict"), WRITES,
+                         ids=[f"{w[0]}-{i}" for i, w in enumerate(WRITES)])
+def test_files_written_by_mcp_tools_are_judged_as_writes(hooks: Hooks, tool: str,
+                                                          tool_input: dict,
+                                                          verdict: str | None) -> None:
+    answer = hooks.tool(tool, tool_input)
+    if verdict is None:
+        assert answer is None
+        assert hooks.signals() == []
+        return
+    assert f"PACT guard raised HALT S1 {verdict}" in deny_reason(answer)
+    (signal,) = hooks.signals()
+    assert signal.evidence.startswith(f"{tool} ")
+    for secret in (AWS, GITHUB):
+        assert secret not in signal.evidence + signal.reason
+
+
+def test_which_arguments_are_files() -> None:
+    from pact_runtime.signals.mcp import files_written
+
+    assert files_written("mcp__fs__write", {"path": "a", "content": "x"}) == [("a", ["x"])]
+    assert files_written("mcp__fs__write", {"path": "a"}) == []
+    assert files_written("mcp__fs__write", {"path": 3, "content": "x"}) == []
+    assert files_written("mcp__fs__write", {"path": "a", "content": ""}) == []
+    assert files_written("Write", {"path": "a", "content": "x"}) == []
+    assert files_written("mcp__gh__push", {"files": [{"filePath": "a", "contents": "x"},
+                                                     {"path": "b", "text": "y"}, "c"]}) == [
+        ("a", ["x"]), ("b", ["y"])]

@@ -5,7 +5,7 @@ Event: PreToolUse for Bash (``tool_input.command``), Write (``file_path``,
 ``edits[].new_string``), and NotebookEdit (``notebook_path``, ``new_source``)
 where the registry routes it, and every MCP server tool (``mcp__*``). SQL is
 judged in Bash commands (see ``sqlscan``), in the arguments of a database
-server's tool (see ``mcpsql``), and in ``.sql`` files and files under a
+server's tool (see ``mcp``), and in ``.sql`` files and files under a
 ``migrations``/``migrate``/``alembic`` folder; secrets (patterns from
 ``pact_runtime.redaction``; placeholders and documented example keys do not
 count) in any file content written by Write/Edit/MultiEdit/NotebookEdit and in
@@ -67,7 +67,7 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         if not findings and unseen:
             return Outcome(context=_unseen_note(unseen))
     elif tool.startswith("mcp__"):
-        findings = _mcp_findings(tool, data)
+        findings = _mcp_findings(tool, data, event.project)
         subject = _canonical(data)
     else:
         given = data.get("notebook_path" if tool == "NotebookEdit" else "file_path")
@@ -81,16 +81,22 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     return _verdict(event, findings, _digest(tool, subject))
 
 
-def _mcp_findings(tool: str, data: dict) -> list[Finding]:
-    """Destructive SQL in what a database MCP server's tool is asked to run (``mcpsql``)."""
-    from .mcpsql import sql_in_tool_input
-
-    pairs = sql_in_tool_input(tool, data)
-    if not pairs:
-        return []
-    from .sqlscan import KEYWORDS, PARSE_BUDGET, classify
+def _mcp_findings(tool: str, data: dict, project: str) -> list[Finding]:
+    """Destructive SQL a database MCP server's tool is asked to run, and secrets or SQL a
+    tool writes into files, as a Write would (see ``mcp``)."""
+    from .mcp import files_written, sql_in_tool_input
 
     findings: list[Finding] = []
+    for path, texts in files_written(tool, data):
+        for finding in _file_findings(path, texts, _is_test_path(path, project)):
+            if not finding.kind.startswith("plain-text secret"):  # those name their file
+                finding.kind = f"{finding.kind} in {path}"  # one call may write several
+            findings.append(finding)
+    pairs = sql_in_tool_input(tool, data)
+    if not pairs:
+        return findings
+    from .sqlscan import KEYWORDS, PARSE_BUDGET, classify
+
     budget = [PARSE_BUDGET]
     for sql, dialect in pairs:
         if KEYWORDS.search(sql):
@@ -614,10 +620,11 @@ def _evidence(event: Event) -> str:
     if event.tool_name == "Bash":
         return _shown(str(data.get("command", "")))
     if event.tool_name.startswith("mcp__"):
-        from .mcpsql import sql_in_tool_input
+        from .mcp import files_written, sql_in_tool_input
 
         sql = "; ".join(text for text, _ in sql_in_tool_input(event.tool_name, data))
-        return _shown(f"{event.tool_name} {sql}")
+        paths = ", ".join(path for path, _ in files_written(event.tool_name, data))
+        return _shown(" ".join(p for p in (event.tool_name, paths, sql) if p))
     path = data.get("notebook_path" if event.tool_name == "NotebookEdit" else "file_path")
     return f"{event.tool_name} {path if isinstance(path, str) else ''}"
 

@@ -1,5 +1,6 @@
-"""The SQL an MCP server's tool is asked to run, read from its arguments.
+"""What an MCP server's tool is asked to do, read from its arguments: SQL, file writes.
 
+**SQL.**
 The client names a server's tools ``mcp__<server>__<tool>``. A database server
 takes SQL as an argument: ``execute_sql`` with ``query`` (Supabase, Neon),
 ``query`` with ``sql`` (the Postgres reference server), ``write_query`` with
@@ -17,6 +18,14 @@ the field name alone says little:
 Fields are read at the top level and inside objects and lists below it (a batch
 of statements), at most ``MAX_DEPTH`` levels down. The dialect comes from the
 same names (``postgres`` for ``supabase``, ``mysql`` for ``planetscale``…).
+
+**Files.** An object with a path (``path``, ``file_path``, ``filePath``,
+``filename``) and new text (``content``, ``contents``, ``text``, ``newText``,
+``new_string``…, also in its ``edits`` list) writes that text to that path: the
+filesystem server's ``write_file`` and ``edit_file``, GitHub's
+``create_or_update_file`` and ``push_files`` (``files: [{path, content}]``).
+The guard judges it as it judges a Write.
+
 Standard library only and no imports at module level: the guard loads it for
 every MCP call.
 """
@@ -26,6 +35,9 @@ from __future__ import annotations
 MAX_DEPTH = 4  # levels of objects and lists read below tool_input
 MAX_TEXTS = 64  # SQL strings taken from one call
 
+_PATH_FIELDS = ("path", "file_path", "filepath", "filename", "file")
+_TEXT_FIELDS = frozenset({"content", "contents", "text", "newtext", "new_text", "new_string",
+                          "newstring", "new_source", "newcontent", "new_content"})
 _SQL_FIELDS = frozenset({"query", "queries", "statement", "statements", "stmt", "command",
                          "commands"})
 # A word of a server or tool name -> the sqlglot dialect its SQL is read in.
@@ -90,3 +102,37 @@ def _words(name: str) -> list[str]:
 
 def _names_database(word: str) -> bool:
     return word in _DATABASES or "sql" in word or word.endswith("db")
+
+
+def files_written(tool: str, data: object) -> list[tuple[str, list[str]]]:
+    """Each ``(path, texts)`` that the MCP tool ``tool`` would write, from ``data``."""
+    found: list[tuple[str, list[str]]] = []
+    if tool.startswith("mcp__"):
+        _collect_files(data, found, 0)
+    return found
+
+
+def _collect_files(value: object, found: list[tuple[str, list[str]]], depth: int) -> None:
+    if len(found) >= MAX_TEXTS or depth > MAX_DEPTH:
+        return
+    if isinstance(value, list):
+        for inner in value:
+            _collect_files(inner, found, depth + 1)
+        return
+    if not isinstance(value, dict):
+        return
+    fields = {str(k).lower(): v for k, v in value.items()}
+    path = next((fields[k] for k in _PATH_FIELDS if isinstance(fields.get(k), str)), None)
+    if path:
+        texts = [v for k, v in fields.items() if k in _TEXT_FIELDS and isinstance(v, str) and v]
+        edits = fields.get("edits")
+        for edit in edits if isinstance(edits, list) else []:
+            if isinstance(edit, dict):
+                texts.extend(v for k, v in edit.items() if str(k).lower() in _TEXT_FIELDS
+                             and isinstance(v, str) and v)
+        if texts:
+            found.append((path, texts))
+            return
+    for inner in value.values():
+        if isinstance(inner, (dict, list)):
+            _collect_files(inner, found, depth + 1)
