@@ -340,6 +340,46 @@ COMMANDS = [
     ("python3 -c \"import sqlite3; c = sqlite3.connect(':memory:'); "
      "c.execute(\\\"ATTACH 'a.db' AS a\\\"); c.execute('DROP TABLE a.t')\"", DATA),
     ("node -e \"require('better-sqlite3')(':memory:').exec('DROP TABLE t')\"", PASS),
+    # GRANT: the privileges end at ON, so ON ALL TABLES grants what comes before it
+    ('psql -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO readonly"', PASS),
+    ('psql -c "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app"', PASS),
+    ('psql -c "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA api TO web"', PASS),
+    ('psql -c "GRANT ALL ON ALL TABLES IN SCHEMA public TO app"', SECURITY),
+    ('psql -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC"', SECURITY),
+    ('psql -c "GRANT admin TO bob"', PASS),
+    # an inner join with a condition bounds the rows an UPDATE or DELETE changes
+    ('mysql -e "UPDATE orders o JOIN customers c ON c.id = o.customer_id '
+     'SET o.region = c.region"', PASS),
+    ('mysql -e "DELETE o FROM orders o JOIN tmp_ids t ON t.id = o.id"', PASS),
+    ('sqlcmd -Q "UPDATE t SET t.a = u.a FROM dbo.T t INNER JOIN dbo.U u ON t.id = u.id"', PASS),
+    ('mysql -e "UPDATE orders o LEFT JOIN customers c ON c.id = o.customer_id '
+     'SET o.region = c.region"', DATA),
+    ('mysql -e "UPDATE orders o JOIN customers c ON 1 = 1 SET o.region = c.region"', DATA),
+    ('psql -c "UPDATE t SET a = u.a FROM u"', DATA),
+    ('psql -c "DELETE FROM t WHERE id IN (SELECT t2.id FROM t2 JOIN t3 ON t2.a = t3.a)"', PASS),
+    ('mysql -e "DELETE FROM t WHERE x IN (SELECT a FROM u JOIN v ON u.i = v.i); '
+     'DELETE FROM w"', DATA),
+    # a name given by a variable
+    ('for t in a b; do psql -c "TRUNCATE ${t}"; done', DATA),
+    # SQL held in a variable the line sets first
+    ('SQL="DROP TABLE users"; psql -c "$SQL"', DATA),
+    ("export Q='DELETE FROM sessions'; mysql -e \"$Q\"", DATA),
+    ("SQL=$(cat <<'EOF'\nDELETE FROM users;\nEOF\n)\npsql -c \"$SQL\"", DATA),
+    ("read -r -d '' SQL <<'EOF'\nTRUNCATE users;\nEOF\npsql -c \"$SQL\"", DATA),
+    ('T=users; psql -c "DROP TABLE ${T}"', DATA),
+    ('SQL="SELECT 1"; psql -c "$SQL"', PASS),
+    ('T=users; psql -c "SELECT * FROM $T WHERE id = 1"', PASS),
+    ('SQL="DROP TABLE users"; echo "$SQL"', PASS),
+    # statements a query builds, piped into a client
+    ("psql -At -c \"SELECT 'DROP TABLE ' || tablename || ';' FROM pg_tables "
+     "WHERE schemaname = 'public'\" | psql", DATA),
+    ("psql -At -c \"SELECT format('TRUNCATE %I;', tablename) FROM pg_tables\" | psql shop",
+     DATA),
+    ("mysql -N -e \"SELECT CONCAT('DROP TABLE ', table_name, ';') "
+     "FROM information_schema.tables\" | mysql shop", DATA),
+    ("psql -At -c \"SELECT 'DROP TABLE ' || tablename FROM pg_tables\" | grep orders", PASS),
+    ('psql -At -c "SELECT count(*) FROM pg_tables" | psql', PASS),
+    ("psql -At -c \"SELECT 'DROP INDEX ' || indexname || ';' FROM pg_indexes\" | psql", PASS),
 ]
 
 # (path, content, expected verdict)

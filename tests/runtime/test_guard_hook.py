@@ -482,6 +482,23 @@ def test_an_escape_written_after_a_name_ends_the_value(hooks: Hooks) -> None:
     assert "plain-text secret" in deny_reason(hooks.bash(real))
 
 
+@pytest.mark.parametrize("command", [
+    'echo "SECRET_KEY=$(openssl rand -hex 32)" >> .env',
+    "echo \"NEXTAUTH_SECRET=$(openssl rand -base64 32)\" >> .env.local",
+    'echo "GITHUB_TOKEN=`gh auth token`" > .env',
+    "printf 'API_KEY=%s\\n' \"$(openssl rand -hex 16)\" >> .env",
+])
+def test_a_value_a_substitution_computes_is_not_a_written_secret(hooks: Hooks,
+                                                                 command: str) -> None:
+    assert hooks.bash(command) is None
+    assert hooks.signals() == []
+
+
+def test_a_literal_beside_a_substitution_still_counts(hooks: Hooks) -> None:
+    command = f'echo "AWS_ACCESS_KEY_ID={AWS} RUN=$(date)" >> .env'
+    assert "plain-text secret (aws-access-key" in deny_reason(hooks.bash(command))
+
+
 def test_sed_that_deletes_sql_lines_writes_no_sql(hooks: Hooks) -> None:
     path = os.path.join(hooks.project, "dump.sql")
     with open(path, "w") as f:

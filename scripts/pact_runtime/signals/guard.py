@@ -186,6 +186,8 @@ def _bash_write_findings(command: str, depth: int = 0) -> list[Finding]:
     script run by ``sh -c``, ``bash <<EOF`` and the like, and each substitution,
     is read the same way.
     """
+    import re
+
     from . import shell
     from .sqlsources import MAX_DEPTH, shell_script_of
 
@@ -200,6 +202,8 @@ def _bash_write_findings(command: str, depth: int = 0) -> list[Finding]:
         if not cmd.words or cmd.words[0] in _GROUP_ENDS:
             content = "\n".join([*printed, content])
         for target, text in _writes(cmd, content):
+            # A substitution's output is not known: `KEY=$(openssl rand -hex 32)` holds none.
+            text = re.sub(r"__pact_sub_\d+__", "$(…)", text) if "__pact_sub_" in text else text
             findings.extend(_file_findings(target, [text]) if text.strip() else [])
         printed.append(content)
         inner = shell_script_of(cmd)

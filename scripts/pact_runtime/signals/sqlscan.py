@@ -416,6 +416,23 @@ def _gexec_findings(sql: str, dialect: str | None, budget: list[int],
     return findings
 
 
+def generated(sql: str, dialect: str | None = None) -> str:
+    """The statements a query's results spell, when its output is run as SQL.
+
+    ``psql -At -c "SELECT 'DROP TABLE ' || tablename || ';' FROM pg_tables" | psql``
+    prints one DROP per table into the second client. As for ``\\gexec``, each
+    query's strings, joined with a name where the query puts one, are those
+    statements; "" when no string holds an SQL keyword.
+    """
+    made = []
+    for raw, _clean in statements(sql, dialect):
+        text = " x ".join(_PLACEHOLDERS.sub("x", _unquote(m.group(1)))
+                          for m in _STRING.finditer(_without_comments(raw, dialect)))
+        if KEYWORDS.search(text):
+            made.append(text)
+    return "\n".join(made)
+
+
 def _without_comments(raw: str, dialect: str | None) -> str:
     lexeme = _LEXEME_PG if dialect == "postgres" else _LEXEME
     return "".join(" " if m.group(0).startswith(("--", "#", "/*")) and len(m.group(0)) > 1
@@ -488,6 +505,8 @@ def _judge_tree(tree: Any, statement: str) -> Finding | None:
         where = node.args.get("where")
         if where is not None and not _every_row(where.this):
             continue
+        if where is None and _joined(node):
+            continue  # `UPDATE a JOIN b ON … SET`, `DELETE a FROM a JOIN b ON …`
         verb = "DELETE" if isinstance(node, exp.Delete) else "UPDATE"
         if verb == "UPDATE" and not node.args.get("expressions"):
             continue
@@ -504,6 +523,27 @@ def _judge_tree(tree: Any, statement: str) -> Finding | None:
             [p.name.upper() for p in tree.args.get("privileges") or []],
             [p.name.upper() for p in tree.args.get("principals") or []], statement)
     return None
+
+
+def _joined(node: Any) -> bool:
+    """Whether an inner join with an ON or USING condition bounds the rows ``node``
+    changes, as a WHERE would (MySQL's ``UPDATE a JOIN b ON … SET``, T-SQL's
+    ``UPDATE a SET … FROM a INNER JOIN b ON …``). A LEFT, RIGHT, FULL or CROSS join
+    keeps every row of the table, and so does a condition true for every row."""
+    from sqlglot import exp
+
+    for join in node.find_all(exp.Join):
+        owner = join.find_ancestor(exp.Delete, exp.Update, exp.Select)
+        if owner is not node:
+            continue  # a join inside a subquery bounds that subquery only
+        side = str(join.args.get("side") or "").upper()
+        kind = str(join.args.get("kind") or "").upper()
+        if side or kind not in ("", "INNER", "STRAIGHT"):
+            continue
+        on = join.args.get("on")
+        if join.args.get("using") or (on is not None and not _every_row(on)):
+            return True
+    return False
 
 
 def _every_row(condition: Any) -> bool:
@@ -613,7 +653,7 @@ def _judge_grant(privileges: list[str], grantees: list[str], statement: str) -> 
 
 
 _TRUNCATE = re.compile(
-    r"TRUNCATE(\s+TABLE)?(\s+ONLY)?\s+[\w.\"`\[\]]+(\s*\*)?(\s*,\s*[\w.\"`\[\]]+(\s*\*)?)*"
+    r"TRUNCATE(\s+TABLE)?(\s+ONLY)?\s+[\w.\"`\[\]${}]+(\s*\*)?(\s*,\s*[\w.\"`\[\]${}]+(\s*\*)?)*"
     r"(\s+(CASCADE|RESTRICT|RESTART\s+IDENTITY|CONTINUE\s+IDENTITY))*\s*", re.IGNORECASE)
 _NOT_A_COLUMN = frozenset({"CONSTRAINT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "CHECK", "DEFAULT",
                            "NOT", "PARTITION", "TRIGGER", "IDENTITY", "EXPRESSION", "UNIQUE"})
@@ -655,7 +695,9 @@ def _judge_tokens(clean: str, statement: str) -> Finding | None:
                 return Finding("HALT", "DATA", "ALTER TABLE … DROP COLUMN", statement)
     elif head == "GRANT":
         cut = rest.index("TO") if "TO" in rest else len(rest)
-        return _judge_grant(rest[:cut], rest[cut + 1:], statement)
+        # The privileges end at ON: `GRANT SELECT ON ALL TABLES IN SCHEMA s` grants SELECT.
+        privileges = rest[:min(cut, rest.index("ON") if "ON" in rest else cut)]
+        return _judge_grant(privileges, rest[cut + 1:], statement)
     return None
 
 

@@ -1,15 +1,18 @@
 """Where a Bash command line hands SQL to a client: the text, and the script files.
 
-``sql_in_command`` finds the SQL a client would run: option values (``psql
--c``, ``mysql -e``, ``--command=``, abbreviated long options too), positional
-SQL (``sqlite3 FILE "…"``), heredocs and here-strings, what ``echo``,
-``printf`` (escapes decoded) or ``cat <<EOF`` pipe in, and what a ``$(…)`` or
-``<(…)`` in those places prints. A shell that runs a script (``sh -c``,
-``bash <<EOF``, ``… | bash``, ``eval``, ``su -c``, ``ssh HOST CMD``,
-``watch CMD``) has that script read the same way, and so has every
-substitution, however deep, up to ``MAX_DEPTH``. Wrappers (``sudo``,
-``env``, ``timeout``, ``xargs``, ``find -exec``, ``docker exec`` …) are
-looked through; ``$(which psql)`` stands for the client it names.
+``sql_in_command`` finds the SQL a client would run: option values (``psql -c``,
+``mysql -e``, ``--command=``, abbreviated long options too), positional SQL
+(``sqlite3 FILE "…"``), heredocs and here-strings, what ``echo``, ``printf``
+(escapes decoded) or ``cat <<EOF`` pipe in, and what a ``$(…)`` or ``<(…)`` in
+those places prints. A ``$VAR`` in the SQL stands for what a plain ``VAR=…`` (or
+``read VAR <<EOF``) earlier on the line gives it, and a client whose output is
+piped into another passes on the statements its query builds from strings
+(``SELECT 'DROP TABLE ' || tablename … | psql``). A shell that runs a script
+(``sh -c``, ``bash <<EOF``, ``… | bash``, ``eval``, ``su -c``, ``ssh HOST CMD``,
+``watch CMD``) has that script read the same way, and so has every substitution,
+however deep, up to ``MAX_DEPTH``. Wrappers (``sudo``, ``env``, ``timeout``,
+``xargs``, ``find -exec``, ``docker exec`` …) are looked through; ``$(which
+psql)`` stands for the client it names.
 
 Framework and platform tools that hand SQL to a database are clients too
 (``prisma db execute``, ``manage.py dbshell``, ``rails dbconsole``, ``wrangler
@@ -163,15 +166,50 @@ def sql_in_command(command: str, depth: int = 0) -> list[tuple[str, str | None]]
     except ValueError:
         return []  # unbalanced quotes: the shell refuses to run it
     found: list[tuple[str, str | None]] = []
+    values: dict[str, str] = {}  # what `SQL="DROP …"` earlier on the line gives $SQL
     for cmd in script.commands:
-        found.extend(_sql_of(cmd, depth))
+        if _sets_values(cmd, values, depth):
+            continue
+        found.extend(_sql_of(cmd, depth, values))
     if depth < MAX_DEPTH:
         for inner in script.subs:  # `echo $(psql -c …)`: the substitution runs too
             found.extend(sql_in_command(inner, depth + 1))
     return found
 
 
-def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
+def _sets_values(cmd: shell.Command, values: dict[str, str], depth: int) -> bool:
+    """Record what a plain ``VAR=value`` (also after ``export``/``local``…) or a
+    ``read VAR <<EOF`` gives a variable; True when ``cmd`` does nothing else.
+
+    A value is kept as bash would give it, a substitution replaced by what it
+    prints (``SQL=$(cat <<'EOF' … EOF)``); one that expands another variable keeps
+    it, to be judged as written.
+    """
+    words = cmd.words
+    if words[:1] == ["read"] and cmd.stdin and cmd.piped_from is None:
+        names = [w for w in words[1:] if not w.startswith("-")]
+        if names and _ASSIGNMENT.match(names[-1] + "="):
+            values[names[-1]] = cmd.stdin
+        return True
+    start = 1 if words[:1] and words[0] in _DECLARERS else 0
+    assignments = words[start:]
+    if not assignments or not all(_ASSIGNMENT.match(w) for w in assignments):
+        return False
+    for word in assignments:
+        key, _, value = word.partition("=")
+        values[key] = _expand(cmd, value, depth)
+    return True
+
+
+def _with_values(text: str, values: dict[str, str]) -> str:
+    """``text`` with each ``$VAR``/``${VAR}`` the line has set replaced by its value."""
+    if "$" not in text or not values:
+        return text
+    return _NAME_REF.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)), text)
+
+
+def _sql_of(cmd: shell.Command, depth: int,
+            values: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
     located = _locate(cmd)
     if located is None:
         return []
@@ -188,7 +226,8 @@ def _sql_of(cmd: shell.Command, depth: int) -> list[tuple[str, str | None]]:
     if args is None:
         return []
     # One text, in order: psql's `-c "SELECT …" -c '\\gexec'` runs what the first one made.
-    sqls = [";\n".join(_expand(cmd, value, depth) for value in _client_sql(client, args))]
+    sqls = [";\n".join(_with_values(_expand(cmd, value, depth), values or {})
+                       for value in _client_sql(client, args))]
     stdin = cmd.stdin or printed_by(cmd.piped_from, depth)
     sqls.append(stdin)
     # `psql -f <(echo …)`, `psql < <(echo …)`: what the substitution prints is the script.
@@ -541,6 +580,13 @@ def printed_by(cmd: shell.Command | None, depth: int = 0) -> str:
         return text if files and "-" not in files else _passed_through(cmd, text, depth)
     if name == "tee":  # writes its input to the files and to stdout
         return _passed_through(cmd, cmd.stdin, depth)
+    located = _locate(cmd) if depth < MAX_DEPTH else None
+    if located is not None and located[0] == "client":
+        # A client's output piped on is the statements its queries build from strings.
+        from .sqlscan import generated
+
+        return "\n".join(t for t in (generated(sql, dialect) for sql, dialect in
+                                      _sql_of(cmd, depth + 1)) if t)
     return ""
 
 
