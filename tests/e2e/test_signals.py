@@ -364,3 +364,27 @@ def test_the_data_folder_outlives_ancestor_deletes_and_reading_works_during_a_ha
     assert "sed -n 1,20p f" in paused and "xargs of a reader" in paused
     assert not os.path.exists(os.path.join(pact.project, "notes.txt"))
     assert [(s["id"], s["status"]) for s in signals(pact, plugin_root)] == [("S1", "open")]
+
+
+def test_a_framework_command_that_empties_the_database_halts_except_for_tests(
+        pact: Client, plugin_root: str):
+    rails = os.path.join(pact.project, "bin", "rails")
+    os.makedirs(os.path.dirname(rails))
+    with open(rails, "w", encoding="utf-8") as f:
+        f.write('#!/bin/sh\necho "$RAILS_ENV $@" >> ran.txt\n')
+    os.chmod(rails, 0o755)
+    pact.model.script(main=[bash("RAILS_ENV=test bin/rails db:schema:load", "toolu_test_db"),
+                            bash("bin/rails db:drop db:create", "toolu_drop"),
+                            text("stopped")])
+    r = pact.run("rebuild the database", allowed_tools=["Bash"])
+    assert r.returncode == 0, r
+
+    # The test database is rebuilt by design; the development one is not dropped unasked.
+    assert r.tool_result_for("toolu_test_db").get("is_error") is not True
+    reason = r.result_text(r.tool_result_for("toolu_drop"))
+    assert reason.startswith("PACT guard raised HALT S1 (DATA): database reset: "
+                             "`rails db:drop db:create`. This call was not run"), reason
+    with open(os.path.join(pact.project, "ran.txt"), encoding="utf-8") as f:
+        assert f.read() == "test db:schema:load\n"
+    assert [(s["id"], s["level"], s["category"], s["status"])
+            for s in signals(pact, plugin_root)] == [("S1", "HALT", "DATA", "open")]

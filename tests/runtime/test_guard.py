@@ -380,6 +380,45 @@ COMMANDS = [
     ("psql -At -c \"SELECT 'DROP TABLE ' || tablename FROM pg_tables\" | grep orders", PASS),
     ('psql -At -c "SELECT count(*) FROM pg_tables" | psql', PASS),
     ("psql -At -c \"SELECT 'DROP INDEX ' || indexname || ';' FROM pg_indexes\" | psql", PASS),
+    # framework commands that empty the whole database
+    ("npx prisma migrate reset --force", DATA),
+    ("pnpm prisma db push --force-reset", DATA),
+    ("npx prisma db push", PASS),
+    ("npx prisma migrate deploy", PASS),
+    ("bin/rails db:drop", DATA),
+    ("bundle exec rake db:drop db:create db:migrate", DATA),
+    ("docker compose exec web bin/rails db:reset", DATA),
+    ("RAILS_ENV=production bin/rails db:schema:load", DATA),
+    ("RAILS_ENV=test bin/rails db:schema:load", PASS),
+    ("bin/rails db:migrate", PASS),
+    ("python manage.py flush --noinput", DATA),
+    ("poetry run python manage.py flush", DATA),
+    ("python manage.py migrate", PASS),
+    ("php artisan migrate:fresh --seed --force", DATA),
+    ("php artisan migrate:fresh --env=testing", PASS),
+    ("./vendor/bin/sail artisan db:wipe", DATA),
+    ("php artisan migrate", PASS),
+    ("supabase db reset --linked", DATA),
+    ("supabase db push", PASS),
+    ("npx sequelize-cli db:drop", DATA),
+    ("npx typeorm schema:drop -d src/data-source.ts", DATA),
+    ("mix ecto.reset", DATA),
+    ("MIX_ENV=test mix ecto.reset", PASS),
+    ("dotnet ef database drop --force", DATA),
+    ("dotnet ef database update", PASS),
+    ("flyway -url=jdbc:postgresql://db/shop clean", DATA),
+    ("flyway migrate", PASS),
+    ("liquibase drop-all", DATA),
+    ("npx knex migrate:rollback --all", DATA),
+    ("npx knex migrate:rollback", PASS),
+    ("uv run alembic downgrade base", DATA),
+    ("alembic downgrade -1", PASS),
+    ("sh -c 'bin/rails db:drop'", DATA),
+    # only mentioned
+    ("echo rails db:drop", PASS),
+    ('git commit -m "rails db:drop before seeding"', PASS),
+    ("grep -rn migrate:fresh docs/", PASS),
+    ("make clean", PASS),
 ]
 
 # (path, content, expected verdict)
@@ -469,6 +508,16 @@ def test_command_verdict(command: str, expected: tuple[str, str] | None) -> None
 @pytest.mark.parametrize(("path", "content", "expected"), FILES)
 def test_file_verdict(path: str, content: str, expected: tuple[str, str] | None) -> None:
     assert _verdict(scan_file(path, content)) == expected
+
+
+def test_every_reset_tool_is_a_runner_name() -> None:
+    """The guard parses only commands that name a runner (clients.names_a_runner), so
+    every tool with a database reset must be one."""
+    from pact_runtime.signals import sqlsources
+    from pact_runtime.signals.clients import CLIENTS, RESET_TOOLS
+
+    names = set(sqlsources._RESETS) | set(sqlsources._RESET_ALIASES)
+    assert names <= set(CLIENTS) | RESET_TOOLS
 
 
 def test_table_is_large_enough() -> None:

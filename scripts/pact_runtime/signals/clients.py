@@ -31,7 +31,12 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
 DRIVERS = frozenset({"sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "asyncpg",
                      "sqlalchemy", "duckdb", "better-sqlite3", "pg", "mysql2", "postgres",
                      "knex", "sequelize", "libsql", "@libsql/client", "mysql.connector"})
-_RUNNERS = frozenset(CLIENTS) | SHELLS | DRIVERS | {"eval"}
+# Framework tools with a command that empties the database (`artisan migrate:fresh`,
+# `flyway clean`; the commands are in sqlsources._RESETS) and not already clients.
+RESET_TOOLS = frozenset({"rake", "artisan", "sail", "supabase", "sequelize", "sequelize-cli",
+                         "typeorm", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm", "mix",
+                         "dotnet", "flyway", "liquibase", "knex", "alembic"})
+_RUNNERS = frozenset(CLIENTS) | SHELLS | DRIVERS | RESET_TOOLS | {"eval"}
 # Quotes are dropped, not split on: bash joins `p'sql'` into the one word psql.
 _SEPARATORS = str.maketrans({**{c: " " for c in "\n\t;|&()<>`$={},"}, "'": None, '"': None})
 

@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-from .sqlsources import script_files_in_command, sql_in_command
+from .sqlsources import RESET_WORDS, resets_in_command, script_files_in_command, sql_in_command
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,6 +68,11 @@ def scan_command(command: str) -> list[Finding]:
     budget = [PARSE_BUDGET]
     for sql, dialect in sql_in_command(command):
         findings.extend(classify(sql, dialect, budget, temp_only=True))
+    lower = command.lower()
+    if any(word in lower for word in RESET_WORDS):
+        findings.extend(Finding("HALT", "DATA", "database reset", _snippet(shown),
+                                key=" ".join(shown.split()))
+                        for shown in resets_in_command(command))
     return findings
 
 

@@ -957,3 +957,100 @@ def _file_option_values(name: str, args: list[str]) -> list[str]:
         elif name in _CLUSTERED and arg.startswith("-f") and len(arg) > 2 and "-f" in options:
             values.append(arg[2:])
     return values
+
+
+# ---- framework commands that empty a database -------------------------------------------
+
+# Tool -> its commands that drop or empty the whole database, each (words, flag): the
+# words begin what follows the tool (options aside), and the flag, when given, must be
+# among its options. From each tool's CLI reference:
+# - Prisma: `migrate reset` drops the database and reapplies migrations;
+#   `db push --force-reset` resets it first.
+# - Rails (`rails`, `rake`): db:drop, db:reset, db:purge, db:migrate:reset,
+#   db:schema:load (recreates every table), db:truncate_all, db:seed:replant.
+# - Django: `flush` deletes every row; django-extensions' `reset_db` drops the database.
+# - Laravel (`artisan`): migrate:fresh, migrate:reset, migrate:refresh, db:wipe.
+# - Supabase `db reset`, Sequelize `db:drop`, TypeORM `schema:drop`, Ecto (`mix`)
+#   ecto.drop and ecto.reset, EF Core `dotnet ef database drop`, Flyway `clean`,
+#   Liquibase `drop-all`, Knex `migrate:rollback --all`, Alembic `downgrade base`.
+_RESETS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "prisma": ((("migrate", "reset"), ""), (("db", "push"), "--force-reset")),
+    "rails": tuple(((task,), "") for task in (
+        "db:drop", "db:drop:all", "db:reset", "db:purge", "db:purge:all", "db:migrate:reset",
+        "db:schema:load", "db:truncate_all", "db:seed:replant")),
+    "manage.py": ((("flush",), ""), (("reset_db",), "")),
+    "artisan": tuple(((task,), "") for task in (
+        "migrate:fresh", "migrate:reset", "migrate:refresh", "db:wipe")),
+    "supabase": ((("db", "reset"), ""),),
+    "sequelize": ((("db:drop",), ""),),
+    "typeorm": ((("schema:drop",), ""),),
+    "mix": ((("ecto.drop",), ""), (("ecto.reset",), "")),
+    "dotnet": ((("ef", "database", "drop"), ""),),
+    "flyway": ((("clean",), ""),),
+    "liquibase": ((("drop-all",), ""), (("dropAll",), "")),
+    "knex": ((("migrate:rollback",), "--all"),),
+    "alembic": ((("downgrade", "base"), ""),),
+}
+_RESET_ALIASES = {"rake": "rails", "django-admin": "manage.py", "sequelize-cli": "sequelize",
+                  "typeorm-ts-node-commonjs": "typeorm", "typeorm-ts-node-esm": "typeorm",
+                  "sail": "artisan"}
+# The test environment, named before the tool or in its options: its database is rebuilt
+# by design (`RAILS_ENV=test`, `MIX_ENV=test`, artisan's `--env=testing`).
+_TEST_ENV = re.compile(r"^(?:[A-Z]+_ENV=|--env(?:ironment)?=)(?:test|testing)$")
+# What may come before the tool on its command line: launchers, runners and containers
+# (their options and operands in between are passed over).
+_LAUNCHERS = (_WRAPPERS | set(_PACKAGE_RUNNERS) | _CONTAINERS | {
+    "php", "python", "python3", "ruby", "node", "poetry", "uv", "pipenv", "pdm", "hatch",
+    "rye", "heroku", "fly", "flyctl", "railway", "dotenv", "ddev", "lando"})
+# Words one of those commands holds, checked before anything is parsed.
+RESET_WORDS = ("reset", "db:", "flush", "fresh", "refresh", "wipe", "drop", "ecto.", "clean",
+               "downgrade", "rollback", "schema:load")
+
+
+def resets_in_command(command: str, depth: int = 0) -> list[str]:
+    """Each framework command in ``command`` that drops or empties a whole database
+    (``prisma migrate reset``, ``rails db:drop``, ``manage.py flush``…), as written
+    from the tool's name on. Also inside ``sh -c`` and substitutions."""
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return []
+    found: list[str] = []
+    for cmd in script.commands:
+        shown = _reset_of(cmd.words)
+        if shown:
+            found.append(shown)
+        inner = shell_script_of(cmd) if depth < MAX_DEPTH else None
+        if inner:
+            found.extend(resets_in_command(inner, depth + 1))
+    for inner in script.subs if depth < MAX_DEPTH else []:
+        found.extend(resets_in_command(inner, depth + 1))
+    return found
+
+
+def _reset_of(words: list[str]) -> str:
+    start = 0
+    while start < len(words) and (_ASSIGNMENT.match(words[start]) or words[start] in _RESERVED):
+        start += 1
+    if start >= len(words):
+        return ""
+    first = os.path.basename(words[start])
+    if first not in _LAUNCHERS and _RESET_ALIASES.get(first, first) not in _RESETS:
+        return ""  # `echo rails db:drop`, `git commit -m …`: the tool is not run
+    if any(_TEST_ENV.match(w) for w in words):
+        return ""  # `RAILS_ENV=test rails db:schema:load`, `artisan migrate:fresh --env=testing`
+    for i in range(start, len(words)):
+        base = os.path.basename(words[i])
+        tool = _RESET_ALIASES.get(base, base)
+        if tool not in _RESETS:
+            continue
+        rest = words[i + 1:]
+        operands = [w for w in rest if not w.startswith("-")]
+        for sequence, flag in _RESETS[tool]:
+            if tool in ("rails", "artisan", "sequelize", "typeorm", "mix"):
+                hit = sequence[0] in operands  # tasks may follow others: db:drop db:create
+            else:
+                hit = tuple(operands[:len(sequence)]) == sequence
+            if hit and (not flag or flag in rest):
+                return " ".join([base, *rest])
+    return ""
