@@ -414,6 +414,29 @@ COMMANDS = [
     ("uv run alembic downgrade base", DATA),
     ("alembic downgrade -1", PASS),
     ("sh -c 'bin/rails db:drop'", DATA),
+    # more ways to reach a client
+    ("ssh db psql <<'EOF'\nDROP TABLE users;\nEOF", DATA),
+    ("ssh db 'psql' <<< 'TRUNCATE users'", DATA),
+    ("ssh db psql <<'EOF'\nSELECT 1;\nEOF", PASS),
+    ("echo 'DELETE FROM users' | ssh -p 2222 db psql shop", DATA),
+    ('ssh db "ls -la" < /dev/null', PASS),
+    ("uv run python -c \"import sqlite3; sqlite3.connect('app.db').execute('DROP TABLE t')\"",
+     DATA),
+    ("poetry run python -c \"import sqlite3; sqlite3.connect('a.db').execute('SELECT 1')\"",
+     PASS),
+    ("npm run build", PASS),
+    ('python manage.py shell -c "from django.db import connection; '
+     "connection.cursor().execute('DROP TABLE users')\"", DATA),
+    ("python manage.py shell <<'EOF'\nfrom django.db import connection\n"
+     'connection.cursor().execute("TRUNCATE orders")\nEOF', DATA),
+    ('python manage.py shell -c "print(1)"', PASS),
+    ('heroku pg:psql -a shop -c "DROP TABLE users"', DATA),
+    ('heroku pg:psql -a shop -c "SELECT count(*) FROM users"', PASS),
+    ("heroku logs -a shop --tail", PASS),
+    ('gcloud sql connect prod --user=postgres <<< "DROP TABLE users;"', DATA),
+    ("gcloud sql instances list", PASS),
+    ('runuser -u postgres -- psql -c "DROP TABLE users"', DATA),
+    ('runuser -u postgres -- psql -c "SELECT 1"', PASS),
     # only mentioned
     ("echo rails db:drop", PASS),
     ('git commit -m "rails db:drop before seeding"', PASS),
@@ -616,6 +639,9 @@ SCRIPT_FILES = {
     "ok/0002_index.sql": "CREATE INDEX orders_id ON orders (id);\n",
 }
 SCRIPT_COMMANDS = [
+    ("ssh db psql < drop.sql", DATA),
+    ("cat drop.sql | ssh db psql shop", DATA),
+    ("ssh db psql < safe.sql", PASS),
     ("psql -f drop.sql", DATA),
     ("psql shop --file=drop.sql", DATA),
     ("psql -fdrop.sql", DATA),

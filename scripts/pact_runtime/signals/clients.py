@@ -21,9 +21,9 @@ CLIENTS: dict[str, str | None] = {
     "dropdb": "postgres", "mysqladmin": "mysql", "mariadb-admin": "mysql",
     # Framework and platform tools that hand SQL to a database (see sqlsources._TOOLS):
     # `prisma db execute`, `manage.py dbshell`, `rails dbconsole`, `wrangler d1 execute`,
-    # `turso db shell`.
+    # `turso db shell`, `heroku pg:psql`, `gcloud sql connect`.
     "prisma": None, "manage.py": None, "django-admin": None, "rails": None,
-    "wrangler": "sqlite", "turso": "sqlite",
+    "wrangler": "sqlite", "turso": "sqlite", "heroku": "postgres", "gcloud": None,
 }
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
 # Database drivers by the word a one-liner names them with (`import sqlite3`,

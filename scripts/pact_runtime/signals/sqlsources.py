@@ -16,11 +16,13 @@ psql)`` stands for the client it names.
 
 Framework and platform tools that hand SQL to a database are clients too
 (``prisma db execute``, ``manage.py dbshell``, ``rails dbconsole``, ``wrangler
-d1 execute``, ``turso db shell``; see ``_TOOLS``), and a ``python -c``/``node
--e``/``ruby -e`` one-liner that names a database driver has its string
-literals judged as SQL. An in-memory ``sqlite3``/``duckdb`` database holds
-nothing of the user's, so the SQL it runs is not judged (unless it attaches
-or opens a file).
+d1 execute``, ``turso db shell``, ``heroku pg:psql``, ``gcloud sql connect``;
+see ``_TOOLS``), and a ``python -c``/``node -e``/``ruby -e`` one-liner that
+names a database driver (or runs in ``manage.py shell``, where Django's
+connection is open) has its string literals judged as SQL. What ``ssh HOST CMD``
+is fed (a heredoc, ``< FILE``, a pipe) reaches CMD. An in-memory
+``sqlite3``/``duckdb`` database holds nothing of the user's, so the SQL it runs
+is not judged (unless it attaches or opens a file).
 
 ``script_files_in_command`` finds the script files a client is told to run
 (``psql -f FILE``, ``mysql db < FILE``, ``cat FILE |``, ``$(cat FILE)``,
@@ -78,6 +80,9 @@ _OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "wrangler": (frozenset({"--command"}), frozenset({"--file", "-e", "--env", "-c", "--config",
                                                       "--persist-to", "--cwd", "--batch-size"})),
     "turso": (frozenset(), frozenset({"--instance", "--location"})),
+    "heroku": (frozenset({"-c", "--command"}),
+               frozenset({"-a", "--app", "-r", "--remote", "--credential", "-f", "--file"})),
+    "gcloud": (frozenset(), frozenset({"--user", "--database", "--project", "--port"})),
 }
 # Where each tool's SQL-running subcommand is documented, and what it takes:
 # - `prisma db execute (--file F | --stdin) [--schema S | --url U]`: Prisma CLI reference,
@@ -90,9 +95,14 @@ _OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 #   wrangler commands reference.
 # - `turso db shell DB [SQL]`: the Turso CLI reference; SQL as the argument after the
 #   database, or on stdin.
+# - `heroku pg:psql [DATABASE] [-c SQL | -f FILE] [-a APP]`: the Heroku CLI's pg commands;
+#   SQL on stdin too.
+# - `gcloud sql connect INSTANCE [--user U] [--database D]`: Cloud SQL, which starts psql,
+#   mysql or sqlcmd for the instance; SQL on stdin.
 _TOOLS: dict[str, tuple[str, ...]] = {"prisma": ("db", "execute"), "manage.py": ("dbshell",),
                                       "django-admin": ("dbshell",), "rails": ("dbconsole",),
-                                      "wrangler": ("d1", "execute"), "turso": ("db", "shell")}
+                                      "wrangler": ("d1", "execute"), "turso": ("db", "shell"),
+                                      "heroku": ("pg:psql",), "gcloud": ("sql", "connect")}
 _ALIASES = {"mariadb": "mysql", "mycli": "mysql", "litecli": "sqlite3",
             "clickhouse-client": "clickhouse", "presto": "trino", "beeline": "hive",
             "spark-sql": "hive", "mariadb-admin": "mysqladmin", "django-admin": "manage.py"}
@@ -135,7 +145,9 @@ _WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nohup", "nice", "ionice",
                        "pkexec", "npx", "bunx", "pnpx"})
 # Package runners that run a project's tool: `pnpm prisma`, `yarn prisma`, `npm exec prisma`,
 # `bundle exec rails`; the word after them (or after their exec/dlx/x) is the program.
-_PACKAGE_RUNNERS = {"pnpm": True, "yarn": True, "bun": True, "npm": False, "bundle": False}
+_PACKAGE_RUNNERS = {"pnpm": True, "yarn": True, "bun": True, "npm": False, "bundle": False,
+                    "uv": False, "poetry": False, "pipenv": False, "pdm": False, "hatch": False,
+                    "rye": False}
 _INTERPRETER = re.compile(r"^(?:python(?:\d+(?:\.\d+)?)?|node|nodejs|ruby|deno)$")
 # The option that takes a one-liner's code: python -c, node/ruby -e (node -p prints it).
 _CODE_OPTIONS = frozenset({"-c", "-e", "--eval", "-p", "--print"})
@@ -292,11 +304,14 @@ def _code_sql(cmd: shell.Command, index: int, name: str) -> list[str]:
     """
     args = cmd.words[index + 1:]
     code = " ".join(args) + "\n" + cmd.stdin
-    if name != "rails" and _MEMORY_ONLY.search(code) and not _FILE_DB.search(code) and not (
-            _OTHER_DATABASE.search(code)):
+    if name not in ("rails", "django") and _MEMORY_ONLY.search(code) and not (
+            _FILE_DB.search(code) or _OTHER_DATABASE.search(code)):
         return []  # `sqlite3.connect(':memory:')` and nothing else: no data of the user's
     if name == "rails":
         bodies = [a for a in args[1:] if not a.startswith("-")][:1]
+    elif name == "django":  # the project's database is connected: no driver to name
+        k = next((j for j, a in enumerate(args) if a in ("-c", "--command")), None)
+        bodies = [args[k + 1]] if k is not None and k + 1 < len(args) else [cmd.stdin]
     else:
         k = next((j for j, a in enumerate(args) if a in _CODE_OPTIONS or a == "eval"), None)
         bodies = [args[k + 1]] if k is not None and k + 1 < len(args) else []
@@ -356,10 +371,12 @@ def _locate(cmd: shell.Command) -> tuple[str, int, str] | None:
         elif base == "xargs":  # the client gets what is piped in (see _sql_of)
             i = _skip_options(words, i + 1, _XARGS_VALUE_OPTIONS)
         elif base in CLIENTS:
+            if base in ("manage.py", "django-admin") and words[i + 1:i + 2] == ["shell"]:
+                return "code", i + 1, "django"  # `manage.py shell -c CODE`
             return ("code", i, base) if base == "rails" and words[i + 1:i + 2] in (
                 ["runner"], ["r"]) else ("client", i, base)
         elif base in _PACKAGE_RUNNERS:
-            step = words[i + 1:i + 2] in (["exec"], ["dlx"], ["x"])
+            step = words[i + 1:i + 2] in (["exec"], ["dlx"], ["x"], ["run"])
             if not step and not _PACKAGE_RUNNERS[base]:
                 return None
             i += 2 if step else 1
@@ -434,6 +451,8 @@ def _shell_text(cmd: shell.Command, index: int, name: str, depth: int) -> str | 
                 return args[k + 1]
             if arg.startswith(("--command=", "--session-command=")):
                 return arg.partition("=")[2]
+            if arg == "--" and name == "runuser" and k + 1 < len(args):
+                return _line_of(args[k + 1:])  # `runuser -u postgres -- psql -c …`
         return None
     if name in ("ssh", "watch"):
         options = _SSH_VALUE_OPTIONS if name == "ssh" else _WATCH_VALUE_OPTIONS
@@ -441,6 +460,8 @@ def _shell_text(cmd: shell.Command, index: int, name: str, depth: int) -> str | 
         while k < len(args) and args[k].startswith("-"):
             k += 2 if args[k] in options else 1
         rest = args[k + 1:] if name == "ssh" else args[k:]  # ssh: skip the destination
+        if rest and name == "ssh":
+            return _with_input(cmd, " ".join(rest))  # the remote command reads ssh's stdin
         if rest:
             return " ".join(rest)
         return (cmd.stdin or printed_by(cmd.piped_from, depth)) if name == "ssh" else None
@@ -456,6 +477,27 @@ def _shell_text(cmd: shell.Command, index: int, name: str, depth: int) -> str | 
         k += 2 if arg in _SHELL_VALUE_OPTIONS else 1
     # `bash <<EOF`, `… | sh`, `bash -s`: the script comes on stdin.
     return cmd.stdin or printed_by(cmd.piped_from, depth) or None
+
+
+def _line_of(words: list[str]) -> str:
+    """``words`` as one command line that gives the same words back."""
+    import shlex
+
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _with_input(cmd: shell.Command, remote: str) -> str:
+    """``remote`` fed what ``cmd`` reads: its heredoc or here-string, a file it takes
+    with ``<``, or the command piped into it (``cat drop.sql | ssh db psql``)."""
+    line = remote
+    for op, target in cmd.redirects:
+        if op == "<":
+            line += f" < {_line_of([target])}"
+    if cmd.stdin:
+        line += f" <<'__PACT_INPUT__'\n{cmd.stdin}\n__PACT_INPUT__"
+    if cmd.piped_from is not None and cmd.piped_from.words:
+        line = f"{_line_of(cmd.piped_from.words)} | {line}"
+    return line
 
 
 def _client_args(client: str, args: list[str]) -> list[str] | None:
