@@ -642,6 +642,8 @@ SCRIPT_COMMANDS = [
     ("ssh db psql < drop.sql", DATA),
     ("cat drop.sql | ssh db psql shop", DATA),
     ("ssh db psql < safe.sql", PASS),
+    ('psql -c "$(< drop.sql)"', DATA),
+    ('psql -c "$(< safe.sql)"', PASS),
     ("psql -f drop.sql", DATA),
     ("psql shop --file=drop.sql", DATA),
     ("psql -fdrop.sql", DATA),

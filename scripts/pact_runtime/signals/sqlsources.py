@@ -958,9 +958,11 @@ def _file_values(cmd: shell.Command, client: str, args: list[str]) -> list[str]:
 
 
 def _cat_operands(source: shell.Command | None) -> list[str]:
-    """The files ``cat`` reads, when ``source`` is a ``cat``."""
-    if source is None or not source.words:
+    """The files ``cat`` reads, when ``source`` is a ``cat`` (or bash's ``$(< FILE)``)."""
+    if source is None:
         return []
+    if not source.words:  # `$(< FILE)`: bash reads the file in
+        return [target for op, target in source.redirects if op == "<" and target]
     if os.path.basename(source.words[0]) == "xargs":  # `ls *.sql | xargs cat | psql`
         k = _skip_options(source.words, 1, _XARGS_VALUE_OPTIONS)
         if source.words[k:k + 1] == ["cat"] and _xargs_mark(source.words[1:k]) == "":
