@@ -499,6 +499,33 @@ def test_a_literal_beside_a_substitution_still_counts(hooks: Hooks) -> None:
     assert "plain-text secret (aws-access-key" in deny_reason(hooks.bash(command))
 
 
+STRIPE = "sk_live_" + "51Hx9aQ2mLp7Zr4Tb8Xk9fQ2mLp7"
+
+
+@pytest.mark.parametrize(("command", "halts"), [
+    (f"jq '.aws.accessKeyId = \"{AWS}\"' config.json > config.tmp && mv config.tmp "
+     "config.json", True),
+    (f"awk 'BEGIN{{print \"AWS_ACCESS_KEY_ID={AWS}\"}}' > .env", True),
+    (f"yq -i '.stripe.secretKey = \"{STRIPE}\"' values.yaml", True),
+    (f"echo 'STRIPE_KEY={STRIPE}' | sponge .env", True),
+    ("kubectl create secret generic db --from-literal=password='Xk9fQ2mLp7Zr4Tb8' "
+     "--dry-run=client -o yaml > k8s/secret.yaml", True),
+    ("jq '.version = \"1.2.3\"' package.json > package.tmp", False),
+    ("yq -i '.image.tag = \"v2\"' values.yaml", False),
+    ("awk '{print $1}' access.log > ips.txt", False),
+    ("kubectl create secret generic db --from-literal=password=\"$DB_PASSWORD\" "
+     "--dry-run=client -o yaml > k8s/secret.yaml", False),
+    ("jq '.token' response.json > token.txt", False),
+])
+def test_a_secret_in_a_generators_program_is_written_with_its_output(
+        hooks: Hooks, command: str, halts: bool) -> None:
+    answer = hooks.bash(command)
+    if halts:
+        assert "plain-text secret" in deny_reason(answer)
+    else:
+        assert answer is None
+
+
 def test_sed_that_deletes_sql_lines_writes_no_sql(hooks: Hooks) -> None:
     path = os.path.join(hooks.project, "dump.sql")
     with open(path, "w") as f:

@@ -139,7 +139,7 @@ _SQL_WORDS = ("drop", "truncate", "delete", "update", "alter", "grant")
 # What a python/node/ruby one-liner writes a file with: open(…, 'w'/'a'), write_text,
 # fs.writeFileSync/appendFileSync, File.write.
 _CODE_WRITES = ("open(", "write", "append", "File.")
-_WRITERS = ("tee", "of=", "/dev/stdin", "/dev/fd/0", "<(", "--in-place")
+_WRITERS = ("tee", "of=", "/dev/stdin", "/dev/fd/0", "<(", "--in-place", "sponge", "yq")
 
 
 def _may_hold_a_finding(command: str) -> bool:
@@ -234,8 +234,11 @@ def _writes(cmd: shell.Command, content: str) -> list[tuple[str, str]]:
         k += 1
     name, args = (os.path.basename(cmd.words[k]), cmd.words[k + 1:]) if k < len(
         cmd.words) else ("", [])
-    if name == "tee":
+    if name in ("tee", "sponge"):
         writes += [(w, content) for w in args if not w.startswith("-")]
+    elif name == "yq" and any(a in ("-i", "--inplace") for a in args):
+        files = [a for a in args if not a.startswith("-")][1:]  # after the expression
+        writes += [(f, " ".join(args)) for f in files]
     elif name == "dd" and not any(a.startswith("if=") and a[3:] not in _STDIN for a in args):
         writes += [(a[3:], cmd.stdin or content) for a in args if a.startswith("of=")]
     elif name in ("cp", "install"):
@@ -424,9 +427,17 @@ def _written_by(cmd: shell.Command) -> str:
             # `printf 'API_KEY=\nDEBUG=1'` sets no key.
             given = " ".join(words[1:])
             parts.append(given.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\n"))
+        if words and os.path.basename(words[0]) in _GENERATORS:
+            parts.append(" ".join(words[1:]))  # its program's text reaches its output
         if source is not None:
             parts.append(printed_by(source))
     return "\n".join(p for p in parts if p)
+
+
+# Programs whose output carries the text of their program or arguments: `jq '.key = "…"'`,
+# `awk 'BEGIN{print "KEY=…"}'`, `sed 's/x/…/' a`, `kubectl create secret
+# --from-literal=…` (its -o yaml holds the value, base64-encoded).
+_GENERATORS = frozenset({"jq", "gojq", "yq", "awk", "gawk", "mawk", "nawk", "sed", "kubectl"})
 
 
 def _after_reserved(words: list[str]) -> list[str]:
