@@ -10,7 +10,7 @@ import ftfy
 
 from . import names
 from .errors import WARNING, Problem
-from .sources import Content, Source
+from .sources import Content, Source, probe
 
 COMPONENT_KINDS = ("agent", "command", "skill")
 TEXT_KINDS = (
@@ -344,8 +344,13 @@ def check_component_paths(content: Content) -> list[Problem]:
     problems = []
     for key in ("agents", "commands", "skills", "hooks"):
         value = plugin.field(key)
-        items = [(None, value)] if isinstance(value, str) else list(enumerate(value or []))
-        for index, path in items if isinstance(value, (str, list)) else []:
+        if isinstance(value, str):
+            items: list[tuple[int | None, Any]] = [(None, value)]
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        else:
+            continue  # absent, an inline hooks map, or a wrong type the schema reports
+        for index, path in items:
             if (
                 not isinstance(path, str)
                 or not path.startswith("./")
@@ -353,7 +358,7 @@ def check_component_paths(content: Content) -> list[Problem]:
                 or (key == "agents" and not path.endswith(".md"))
             ):
                 continue  # the schema reports a path of the wrong shape
-            if not (content.root / path).exists():
+            if probe(content.root / path) is False:  # None: its folder is reported unreadable
                 where = (key,) if index is None else (key, index)
                 problems.append(
                     Problem(
@@ -409,7 +414,7 @@ def _hook_script(
         if not _ROOT_VAR.match(word):
             continue
         rel = _ROOT_VAR.sub("", word, count=1).lstrip("/")
-        if rel and not (content.root / rel).exists():
+        if rel and probe(content.root / rel) is False:
             problems.append(
                 Problem(
                     source.rel,

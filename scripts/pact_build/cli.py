@@ -174,7 +174,7 @@ def _source(value: str) -> Path:
     src = _folder(value)
     try:
         layout = pipeline.detect(src)
-    except UsageError:
+    except (UsageError, pipeline.Unreadable):
         layout = ""
     if layout != pipeline.SOURCE:
         where = f"the current folder ({Path.cwd()})" if value == "." else value
@@ -191,7 +191,7 @@ def _enclosing() -> Path:
     folder up, that holds a plugin or marketplace manifest (the sources, inside the repo)."""
     here = Path.cwd()
     for folder in (here, *here.parents):
-        if (folder / PLUGIN_MANIFEST).is_file() or (folder / MARKETPLACE_MANIFEST).is_file():
+        if any(os.path.isfile(folder / m) for m in (PLUGIN_MANIFEST, MARKETPLACE_MANIFEST)):
             return folder if folder != here else Path(".")
     raise UsageError(
         f"no PATH given, and neither the current folder ({here}) nor any folder above it "

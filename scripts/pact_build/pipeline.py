@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -87,11 +88,21 @@ def build(src: Path, out: Path | None = None, strict: bool = False) -> Result:
 
 def validate(path: Path, strict: bool = False) -> Result:
     """Check a PACT source tree, any plugin folder, or a marketplace and its local plugins."""
-    layout = detect(path)
-    if layout == SOURCE:
-        return build(path, None, strict)
     started = time.perf_counter()
     report = Report()
+    try:
+        layout = detect(path)
+    except Unreadable as exc:
+        report.error(
+            exc.rel,
+            1,
+            "unreadable",
+            f"cannot read the folder ({exc.strerror}), so nothing in it is checked",
+            "check its permissions: the folder needs read and execute (search) permission",
+        )
+        return Result(PLUGIN, report, None, [], time.perf_counter() - started)
+    if layout == SOURCE:
+        return build(path, None, strict)
     content = None
     if layout == PLUGIN:
         content = check_plugin(path, report)
@@ -100,11 +111,27 @@ def validate(path: Path, strict: bool = False) -> Result:
     return Result(layout, report, content, [], time.perf_counter() - started)
 
 
+class Unreadable(Exception):
+    """A folder ``detect`` must look into cannot be read (``rel`` is from the root)."""
+
+    def __init__(self, rel: str, strerror: str) -> None:
+        super().__init__(f"{rel}: {strerror}")
+        self.rel, self.strerror = rel, strerror
+
+
 def detect(path: Path) -> str:
-    """What ``path`` holds; a folder that is none of the three is a usage error."""
-    has_plugin = (path / PLUGIN_MANIFEST).is_file()
-    has_market = (path / MARKETPLACE_MANIFEST).is_file()
-    pact_parts = (path / "protocols").is_dir() or (path / BRIEF).is_file()
+    """What ``path`` holds; a folder that is none of the three is a usage error.
+
+    Raises ``Unreadable`` when the folder or its .claude-plugin/ cannot be read, so
+    that what it holds cannot be told.
+    """
+    for folder, rel in ((path, "."), (path / ".claude-plugin", ".claude-plugin")):
+        exc = sources.unreadable_folder(folder) if os.path.isdir(folder) else None
+        if exc is not None:
+            raise Unreadable(rel, exc.strerror or str(exc))
+    has_plugin = os.path.isfile(path / PLUGIN_MANIFEST)
+    has_market = os.path.isfile(path / MARKETPLACE_MANIFEST)
+    pact_parts = os.path.isdir(path / "protocols") or os.path.isfile(path / BRIEF)
     if has_plugin and has_market and pact_parts:
         return SOURCE
     if has_market:
@@ -141,8 +168,19 @@ def _check_marketplace(root: Path, report: Report) -> None:
             continue  # remote sources are not ours to check; the schema judged the shape
         folder = (root / place).resolve()
         line = market.line("plugins", index, "source")
-        if not folder.is_dir():
-            what = "is a file, not a folder" if folder.exists() else "does not exist"
+        if not folder.is_relative_to(root.resolve()):
+            report.error(
+                market.rel,
+                line,
+                "marketplace-source",
+                f"plugin folder {place} leaves the marketplace folder; the client installs "
+                "only plugins inside it",
+                "move the plugin into the marketplace folder and point source at it "
+                "(./ is the marketplace root)",
+            )
+            continue
+        if not os.path.isdir(folder):
+            what = "is a file, not a folder" if os.path.lexists(folder) else "does not exist"
             report.error(
                 market.rel,
                 line,
@@ -193,15 +231,18 @@ def _duplicate_names(market: sources.Source, entries: list[object]) -> list[Prob
 
 
 def _has_plugin(folder: Path) -> bool:
-    return (folder / PLUGIN_MANIFEST).is_file() or any(
-        (folder / part).exists() for part in ("agents", "commands", "skills", "hooks/hooks.json")
+    if sources.unreadable_folder(folder) is not None:
+        return True  # check_plugin reports that it cannot be read
+    return os.path.isfile(folder / PLUGIN_MANIFEST) or any(
+        os.path.lexists(folder / part)
+        for part in ("agents", "commands", "skills", "hooks/hooks.json")
     )
 
 
 def _find(root: Path, pact: bool, report: Report) -> list[sources.Found]:
     found, problems = sources.find(root, pact)
     report.extend(problems)
-    if pact and not (root / BRIEF).is_file():
+    if pact and not os.path.isfile(root / BRIEF):
         report.error(
             BRIEF,
             1,

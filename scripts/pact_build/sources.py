@@ -83,6 +83,34 @@ class Found(NamedTuple):
     rel: str
 
 
+def probe(path: Path) -> bool | None:
+    """True when ``path`` exists (links followed), False when it does not, None when a
+    folder on the way cannot be read: that folder is reported as unreadable, not the path."""
+    try:
+        os.stat(path)
+    except PermissionError:
+        return None
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def unreadable_folder(folder: Path) -> OSError | None:
+    """The error that keeps the files of ``folder`` from being listed or looked at, if any.
+
+    Listing needs read permission and looking at an entry needs execute (search)
+    permission, so one entry is looked at too.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                entry.stat(follow_symlinks=False)
+                break
+    except OSError as exc:
+        return exc
+    return None
+
+
 def normalise(data: bytes) -> str:
     """Decode UTF-8 and normalise line endings, BOM and the final newline."""
     text = data.decode("utf-8", errors="replace")
@@ -105,11 +133,20 @@ def find(root: Path, pact: bool) -> tuple[list[Found], list[Problem]]:
     """
     entries = _Entries(root, pact)
     found: list[Found] = []
+    if not entries.listable(root):
+        return found, entries.problems
+    for folder in (".claude-plugin", "hooks"):
+        if os.path.isdir(root / folder):
+            entries.listable(root / folder)
     kinds = [("agent", "agents"), ("command", "commands")]
     if pact:
         kinds.append(("protocol", "protocols"))
     for kind, folder in kinds:
-        if (root / folder).is_dir() and entries.walkable(root / folder):
+        if (
+            (root / folder).is_dir()
+            and entries.walkable(root / folder)
+            and entries.listable(root / folder)
+        ):
             found += [
                 _found(root, kind, p)
                 for p in sorted((root / folder).glob("*.md"))
@@ -143,6 +180,45 @@ class _Entries:
         self.root, self.pact = root, pact
         self.real_root = os.path.realpath(root)
         self.problems: list[Problem] = []
+        self.unreadable: set[Path] = set()
+
+    def listable(self, folder: Path) -> bool:
+        """True when the files in ``folder`` can be listed and looked at; else reported."""
+        if folder in self.unreadable:
+            return False
+        exc = unreadable_folder(folder)
+        if exc is None:
+            return True
+        self._unreadable(folder, exc)
+        return False
+
+    def walk(self, folder: Path) -> list[Path]:
+        """Every path under ``folder`` (folder links listed, not followed), sorted; a
+        subfolder that cannot be read is reported and its files are left out."""
+        if not self.listable(folder):
+            return []
+        paths: list[Path] = []
+        for top, dirs, files in os.walk(folder, onerror=self._walk_error):
+            base = Path(top)
+            paths += [base / name for name in dirs + files]
+            # os.walk lists folder links without entering them; an unreadable folder is
+            # reported once here and not entered.
+            dirs[:] = [d for d in dirs if os.path.islink(base / d) or self.listable(base / d)]
+        return sorted(paths)
+
+    def _walk_error(self, exc: OSError) -> None:
+        if exc.filename is not None:
+            self._unreadable(Path(exc.filename), exc)
+
+    def _unreadable(self, folder: Path, exc: OSError) -> None:
+        self.unreadable.add(folder)
+        rel = self._rel(folder) if folder != self.root else "."
+        self._add(
+            rel,
+            "unreadable",
+            f"cannot read the folder ({exc.strerror}), so its files are not checked",
+            "check its permissions: the folder needs read and execute (search) permission",
+        )
 
     def file(self, path: Path, named_file: bool = False, walked: bool = True) -> bool:
         """True when ``path`` may be read and shipped; otherwise the problem is recorded.
@@ -282,7 +358,7 @@ def _left_out(root: Path, pact: bool, entries: _Entries) -> list[Problem]:
         base = root / folder
         if not base.is_dir() or not entries.walkable(base):
             continue
-        for path in sorted(base.rglob("*")):
+        for path in entries.walk(base):
             rel = path.relative_to(root).as_posix()
             if path.name.startswith(".") or "__pycache__" in path.parts:
                 continue
@@ -468,7 +544,7 @@ def _find_skills(root: Path, entries: _Entries) -> tuple[list[Found], list[Probl
     found: list[Found] = []
     problems: list[Problem] = []
     skills = root / "skills"
-    if not skills.is_dir() or not entries.walkable(skills):
+    if not skills.is_dir() or not entries.walkable(skills) or not entries.listable(skills):
         return found, problems
     for entry in sorted(skills.iterdir()):
         rel = entry.relative_to(root).as_posix()
@@ -498,7 +574,7 @@ def _skill_folder(
 ) -> tuple[list[Found], list[Problem]]:
     found: list[Found] = []
     problems: list[Problem] = []
-    for path in sorted(p for p in folder.rglob("*") if "__pycache__" not in p.parts):
+    for path in (p for p in entries.walk(folder) if "__pycache__" not in p.parts):
         if path.is_dir():
             if path.is_symlink():
                 entries.folder_link(path)
@@ -525,7 +601,8 @@ def _skill_folder(
             else ("reference" if path.suffix == ".md" else "asset")
         )
         found.append(_found(root, kind, path))
-    if not os.path.lexists(folder / "SKILL.md") and not problems:
+    readable = folder not in entries.unreadable
+    if readable and not os.path.lexists(folder / "SKILL.md") and not problems:
         rel = folder.relative_to(root).as_posix()
         problems.append(
             Problem(
