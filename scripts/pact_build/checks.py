@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from typing import Any
@@ -10,7 +11,7 @@ import ftfy
 
 from . import names
 from .errors import WARNING, Problem
-from .sources import Content, Source, probe
+from .sources import Content, Source, listed_paths, probe
 
 COMPONENT_KINDS = ("agent", "command", "skill")
 TEXT_KINDS = (
@@ -343,23 +344,22 @@ def check_component_paths(content: Content) -> list[Problem]:
         return []  # the PACT sources may list nothing at all (check_manifests)
     problems = []
     for key in ("agents", "commands", "skills", "hooks"):
-        value = plugin.field(key)
-        if isinstance(value, str):
-            items: list[tuple[int | None, Any]] = [(None, value)]
-        elif isinstance(value, list):
-            items = list(enumerate(value))
-        else:
-            continue  # absent, an inline hooks map, or a wrong type the schema reports
-        for index, path in items:
-            if (
-                not isinstance(path, str)
-                or not path.startswith("./")
-                or ".." in path.split("/")
-                or (key == "agents" and not path.endswith(".md"))
-            ):
-                continue  # the schema reports a path of the wrong shape
+        # Paths of the wrong shape are the schema's to report.
+        for index, path in listed_paths(plugin.frontmatter or {}, key):
+            where = (key,) if index is None else (key, index)
+            if key == "hooks" and posixpath.normpath(path) == "hooks/hooks.json":
+                problems.append(
+                    Problem(
+                        plugin.rel,
+                        plugin.line(*where),
+                        "duplicate-hooks",
+                        "hooks/hooks.json is loaded without being listed; listed again, it "
+                        "runs once and the client logs `Duplicate hooks file detected`",
+                        "remove ./hooks/hooks.json from `hooks`; list only extra hooks files",
+                        WARNING,
+                    )
+                )
             if probe(content.root / path) is False:  # None: its folder is reported unreadable
-                where = (key,) if index is None else (key, index)
                 problems.append(
                     Problem(
                         plugin.rel,
@@ -375,7 +375,9 @@ def check_component_paths(content: Content) -> list[Problem]:
 def check_hook_scripts(content: Content) -> list[Problem]:
     """Scripts a hooks.json command runs from the plugin exist; paths are quoted."""
     problems = []
-    for source in content.of("hooks"):
+    # plugin.json may hold an event map under `hooks`, run besides hooks/hooks.json.
+    inline = [s for s in content.of("plugin") if isinstance(s.field("hooks"), dict)]
+    for source in content.of("hooks") + inline:
         for path, hook in _command_hooks(source.frontmatter or {}):
             problems += _hook_script(content, source, path, hook)
     return problems

@@ -146,12 +146,49 @@ def detect(path: Path) -> str:
 
 def check_plugin(root: Path, report: Report) -> Content:
     """Every check that applies to a plugin folder someone else wrote (nothing rendered)."""
-    found = _find(root, pact=False, report=report)
+    found, problems = sources.find(root, False)
+    found, problems = _with_listed(root, found, problems, report)
+    report.extend(problems)
     content = _parse(root, found, pact=False, report=report)
     _validate(content, report)
     _check(content, report)
     report.extend(budget.check_bodies(content, None))
     return content
+
+
+def _with_listed(
+    root: Path, found: list[sources.Found], problems: list[Problem], report: Report
+) -> tuple[list[sources.Found], list[Problem]]:
+    """The files the client loads once plugin.json's component keys are applied: listed
+    files added, and a default folder dropped (with a warning) where a key replaces it."""
+    item = next((f for f in found if f.kind == "plugin"), None)
+    manifest = sources.load(root, item)[0] if item is not None else None
+    if manifest is None or manifest.frontmatter is None:
+        return found, problems
+    listing = sources.find_listed(root, manifest.frontmatter)
+    listed = {f.rel for f in listing.found}
+    for key in listing.replaced:
+        kind = sources.COMPONENT_KEYS[key]
+        dropped = [f.rel for f in found if f.kind == kind and f.rel not in listed]
+        dropped += sorted(
+            {p.path for p in problems if p.path.startswith(f"{key}/") and p.path not in listed}
+        )
+        if not dropped:
+            continue
+        more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+        shown = ", ".join(dropped[:3]) + more
+        report.warn(
+            manifest.rel,
+            manifest.line(key),
+            "ignored-folder",
+            f"`{key}` replaces the {key}/ folder, so the client does not load {shown}",
+            f"list them in `{key}` too, or remove `{key}` to load the whole {key}/ folder",
+        )
+        found = [f for f in found if not (f.kind == kind and f.rel not in listed)]
+        problems = [p for p in problems if not p.path.startswith(f"{key}/") or p.path in listed]
+    known = {f.rel for f in found}
+    found = sorted(found + [f for f in listing.found if f.rel not in known], key=lambda f: f.rel)
+    return found, problems + listing.problems
 
 
 def _check_marketplace(root: Path, report: Report) -> None:

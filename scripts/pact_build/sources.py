@@ -56,7 +56,7 @@ class Source(NamedTuple):
         """The id the client gives the file (agent name, command file name, skill folder)."""
         parts = self.rel.split("/")
         if self.kind == "skill":
-            return parts[1]
+            return parts[-2]  # the folder: skills/x/SKILL.md, or a folder plugin.json lists
         if (
             self.kind == "agent"
             and self.frontmatter
@@ -540,12 +540,96 @@ def _load_json(item: Found, text: str) -> tuple[Source, list[Problem]]:
     return Source(item.kind, item.path, item.rel, text, data, lines, "", 1), []
 
 
-def _find_skills(root: Path, entries: _Entries) -> tuple[list[Found], list[Problem]]:
+# How plugin.json component keys combine with the default folders (facts sheet,
+# section 1): an `agents` or `commands` entry replaces its folder, `skills` and
+# `hooks` entries add to theirs.
+COMPONENT_KEYS = {"agents": "agent", "commands": "command", "skills": "skill", "hooks": "hooks"}
+REPLACING_KEYS = ("agents", "commands")
+
+
+class Listing(NamedTuple):
+    """The component files plugin.json lists, and which default folders it replaces."""
+
+    found: list[Found]
+    problems: list[Problem]
+    replaced: tuple[str, ...]  # keys whose default folder the client does not load
+
+
+def listed_paths(manifest: dict[str, Any], key: str) -> list[tuple[int | None, str]]:
+    """The well-formed ``./`` paths of a component key, with their list index (None for a
+    single string); the schema reports the others, and a manifest it rejects loads nothing."""
+    value = manifest.get(key)
+    if isinstance(value, str):
+        items: list[tuple[int | None, Any]] = [(None, value)]
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return []
+    return [
+        (index, path)
+        for index, path in items
+        if isinstance(path, str)
+        and path.startswith("./")
+        and ".." not in path.split("/")
+        and (key != "agents" or path.endswith(".md"))
+    ]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def find_listed(root: Path, manifest: dict[str, Any]) -> Listing:
+    """The files the client loads because plugin.json lists them (a missing path is
+    reported by checks.check_component_paths)."""
+    entries = _Entries(root, False)
     found: list[Found] = []
     problems: list[Problem] = []
-    skills = root / "skills"
+    for key, kind in COMPONENT_KEYS.items():
+        for _, rel in listed_paths(manifest, key):
+            path = root / rel
+            if probe(path) is not True:
+                continue
+            if kind == "skill" and os.path.isdir(path):
+                if os.path.lexists(path / "SKILL.md"):
+                    more, extra = _skill_folder(root, path, entries)
+                else:
+                    more, extra = _find_skills(root, entries, path)
+                found += more
+                problems += extra
+            elif kind == "command" and os.path.isdir(path):
+                if entries.listable(path):
+                    found += [
+                        _found(root, kind, p)
+                        for p in sorted(path.glob("*.md"))
+                        if entries.file(p, named_file=True)
+                    ]
+            elif kind in ("agent", "command", "hooks") and entries.file(path, named_file=True):
+                found.append(_found(root, kind, path))
+    # Only a key the client accepts replaces the folder; a wrong one (or a path that is
+    # missing) is an error of its own, and the client then loads no part of the plugin.
+    replaced = tuple(
+        key
+        for key in REPLACING_KEYS
+        if isinstance(manifest.get(key), (str, list))
+        and len(listed_paths(manifest, key)) == len(_as_list(manifest[key]))
+        and all(probe(root / rel) for _, rel in listed_paths(manifest, key))
+    )
+    unique = {f.rel: f for f in found}
+    return Listing(sorted(unique.values(), key=lambda f: f.rel), problems + entries.problems,
+                   replaced)
+
+
+def _find_skills(
+    root: Path, entries: _Entries, skills: Path | None = None
+) -> tuple[list[Found], list[Problem]]:
+    """The skills in a folder of skill folders: ``skills/`` unless plugin.json names another."""
+    found: list[Found] = []
+    problems: list[Problem] = []
+    skills = root / "skills" if skills is None else skills
     if not skills.is_dir() or not entries.walkable(skills) or not entries.listable(skills):
         return found, problems
+    where = skills.relative_to(root).as_posix()
     for entry in sorted(skills.iterdir()):
         rel = entry.relative_to(root).as_posix()
         if entry.is_file():
@@ -554,8 +638,8 @@ def _find_skills(root: Path, entries: _Entries) -> tuple[list[Found], list[Probl
                     rel,
                     1,
                     "skill-depth",
-                    "a skill is a folder with a SKILL.md, not a file in skills/",
-                    f"move it to skills/{entry.stem}/SKILL.md",
+                    f"a skill is a folder with a SKILL.md, not a file in {where}/",
+                    f"move it to {where}/{entry.stem}/SKILL.md",
                 )
             )
         elif entry.is_dir():

@@ -99,3 +99,81 @@ def test_a_folder_with_mode_000_is_unreadable(source_tree):
         assert found(root) == [("skills/t", 1, "unreadable", "error")]
     finally:
         (root / "skills" / "t").chmod(0o755)
+
+
+# Component paths in plugin.json (facts sheet, section 1: an `agents` or `commands` entry
+# replaces its folder, `skills` and `hooks` entries add to theirs).
+
+CUSTOM = {
+    P: '{\n  "name": "custom",\n  "agents": ["./extra/x.md"],\n  "commands": "./othercmd",\n'
+       '  "skills": "./moreskills",\n  "hooks": "./hooks/extra.json"\n}\n',
+    "agents/a.md": "---\nname: aga\ndescription: A.\n---\nBody.\n",
+    "agents/b.md": "---\nname: agb\ndescription: B.\n---\nBody.\n",
+    "extra/x.md": "---\nname: agx\ndescription: X.\n---\nBody.\n",
+    "commands/c.md": "---\ndescription: C.\n---\nBody.\n",
+    "commands/d.md": "---\ndescription: D.\n---\nBody.\n",
+    "othercmd/e.md": "---\ndescription: E.\n---\nBody.\n",
+    "skills/s/SKILL.md": "---\ndescription: S.\n---\nBody.\n",
+    "moreskills/t/SKILL.md": "---\ndescription: T.\n---\nBody.\n",
+    "hooks/hooks.json": '{"hooks": {}}\n',
+    "hooks/extra.json": '{"hooks": {}}\n',
+}
+
+
+def test_listed_components_are_the_ones_loaded_and_counted(source_tree):
+    result = pipeline.validate(source_tree(files=CUSTOM, base=False))
+
+    assert result.content is not None
+    assert {kind: sorted(s.id for s in result.content.of(kind))
+            for kind in ("agent", "command", "skill")} == {
+        "agent": ["agx"], "command": ["e"], "skill": ["s", "t"]}
+    assert [s.rel for s in result.content.of("hooks")] == ["hooks/extra.json", "hooks/hooks.json"]
+    assert [(p.path, p.line, p.code, p.severity) for p in result.report.problems] == [
+        (P, 3, "ignored-folder", "warning"),
+        (P, 4, "ignored-folder", "warning"),
+    ]
+    assert "agents/a.md, agents/b.md" in result.report.problems[0].message
+    assert cli._counts(result) == "1 agents, 1 commands, 2 skills, 2 hooks file(s)"
+
+
+@pytest.mark.parametrize("rel, text, expected", [
+    ("extra/x.md", "---\nname: agx\nmodel: gpt-5\n---\nBody.\n",
+     ("extra/x.md", 3, "unknown-model")),
+    ("othercmd/e.md", "---\ndescription: [unclosed\n---\nBody.\n",
+     ("othercmd/e.md", 2, "yaml-syntax")),
+    ("moreskills/t/SKILL.md", "---\ndescription: T.\ntools: Bash\n---\nBody.\n",
+     ("moreskills/t/SKILL.md", 3, "unknown-key")),
+    ("hooks/extra.json", '{"hooks": {"BogusEvent": []}}\n', ("hooks/extra.json", 1, "schema")),
+])
+def test_listed_files_are_checked(source_tree, rel, text, expected):
+    root = source_tree(files={**CUSTOM, rel: text}, base=False)
+
+    assert expected in [(p, line, code) for p, line, code, _ in found(root)]
+
+
+def test_a_default_file_that_is_listed_is_loaded_and_not_reported_as_ignored(source_tree):
+    manifest = '{\n  "name": "custom",\n  "agents": ["./agents/a.md", "./extra/x.md"]\n}\n'
+    root = source_tree(files={**CUSTOM, P: manifest}, base=False)
+
+    result = pipeline.validate(root)
+
+    assert sorted(s.id for s in result.content.of("agent")) == ["aga", "agx"]
+    [problem] = [p for p in result.report.problems if p.code == "ignored-folder"]
+    assert (problem.line, "agents/b.md" in problem.message, "a.md" in problem.message) == (
+        3, True, False)
+
+
+def test_listing_hooks_json_again_is_a_duplicate_warning(source_tree):
+    manifest = '{\n  "name": "custom",\n  "hooks": "./hooks/hooks.json"\n}\n'
+    root = source_tree(files={**CUSTOM, P: manifest}, base=False)
+
+    assert found(root) == [(P, 3, "duplicate-hooks", "warning")]
+
+
+def test_an_inline_hook_map_in_the_manifest_has_its_scripts_checked(source_tree):
+    hooks = {"SessionStart": [{"hooks": [
+        {"type": "command", "command": 'python3 "${CLAUDE_PLUGIN_ROOT}/gone.py"'}]}]}
+    manifest = json.dumps({"name": "custom", "hooks": hooks}, indent=2)
+    root = source_tree(files={**BASIC, P: manifest}, base=False)
+
+    assert found(root) == [(P, 9, "hook-script-missing", "error")]
