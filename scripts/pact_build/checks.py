@@ -26,7 +26,10 @@ TEXT_KINDS = (
     "hooks",
 )
 SKILL_MAX_LINES = 500
-DESCRIPTION_MAX = 1024  # the client's limit for a skill description; applied to every kind
+# The Agent Skills limit for a skill description. The facts sheet shows no client limit
+# for any kind, so another plugin's long skill description only warns, and agents and
+# commands have none; the PACT sources keep it for every kind (their budget is tight).
+DESCRIPTION_MAX = 1024
 _ROOT_VAR = re.compile(r"\$\{?CLAUDE_PLUGIN_ROOT\}?")
 
 
@@ -36,7 +39,7 @@ def check_fields(content: Content) -> list[Problem]:
     for source in content.of(*COMPONENT_KINDS):
         if source.frontmatter is None:
             continue
-        problems += _description(source)
+        problems += _description(source, content.pact)
         problems += _tools(source)
         problems += _model(source)
         if source.kind == "agent":
@@ -80,16 +83,20 @@ def _rename_hint(what: str, new: str, name: str, current: str) -> str:
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-def _description(source: Source) -> list[Problem]:
+def _description(source: Source, pact: bool = True) -> list[Problem]:
     description = source.field("description")
     if isinstance(description, str) and len(description) > DESCRIPTION_MAX:
+        if not pact and source.kind != "skill":
+            return []
         return [
             Problem(
                 source.rel,
                 source.line("description"),
                 "description-length",
-                f"description is {len(description):,} characters (limit {DESCRIPTION_MAX:,})",
+                f"description is {len(description):,} characters (limit {DESCRIPTION_MAX:,}"
+                + (" for a skill in the Agent Skills format)" if not pact else ")"),
                 "shorten it to one or two sentences; move detail into the body",
+                "error" if pact else WARNING,
             )
         ]
     if description is not None:
@@ -243,15 +250,22 @@ def check_clashes(content: Content) -> list[Problem]:
                     "rename the skill folder or the command file",
                 )
             )
-    for source in content.of("command", "skill"):
+    # Plugin commands are called only with the namespace (/plugin:x), so in another
+    # plugin they cannot clash; plugin skills also answer bare (/x), so a skill named like
+    # a built-in warns there (facts sheet, section 1). The PACT sources avoid both.
+    for source in content.of("command", "skill") if content.pact else content.of("skill"):
         if source.id in builtin:
             problems.append(
                 Problem(
                     source.rel,
                     1,
                     "builtin-clash",
-                    f"`{source.id}` is also a built-in command (/{source.id})",
+                    f"`{source.id}` is also a built-in command (/{source.id})"
+                    + ("" if content.pact else
+                       f": typed bare, /{source.id} may not reach the skill; "
+                       f"/{content.plugin}:{source.id} always does"),
                     f"rename it, e.g. {content.plugin.lower()}-{source.id}",
+                    "error" if content.pact else WARNING,
                 )
             )
     return problems

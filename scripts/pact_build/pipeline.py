@@ -162,7 +162,7 @@ def _with_listed(
     """The files the client loads once plugin.json's component keys are applied: listed
     files added, and a default folder dropped (with a warning) where a key replaces it."""
     item = next((f for f in found if f.kind == "plugin"), None)
-    manifest = sources.load(root, item)[0] if item is not None else None
+    manifest = sources.load(root, item, False)[0] if item is not None else None
     if manifest is None or manifest.frontmatter is None:
         return found, problems
     listing = sources.find_listed(root, manifest.frontmatter)
@@ -293,7 +293,7 @@ def _find(root: Path, pact: bool, report: Report) -> list[sources.Found]:
 def _parse(root: Path, found: list[sources.Found], pact: bool, report: Report) -> Content:
     loaded = []
     for item in found:
-        source, problems = sources.load(root, item)
+        source, problems = sources.load(root, item, pact)
         loaded.append(source)
         report.extend(problems)
     manifest = next((s for s in loaded if s.kind == "plugin"), None)
@@ -305,7 +305,7 @@ def _parse(root: Path, found: list[sources.Found], pact: bool, report: Report) -
 def _validate(content: Content, report: Report) -> None:
     for source in content.sources:
         if source.kind in schema.KINDS:
-            report.extend(schema.check(source.kind, source))
+            report.extend(schema.check(source.kind, source, content.pact))
 
 
 def _check(content: Content, report: Report) -> None:

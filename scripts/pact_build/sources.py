@@ -400,20 +400,38 @@ def _left_out(root: Path, pact: bool, entries: _Entries) -> list[Problem]:
     return problems
 
 
-def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
-    """Read one file and split its frontmatter (Markdown) or parse it (JSON)."""
+# What a file without frontmatter gets from the client (facts sheet, sections 2 and 3).
+_NO_FRONTMATTER = {
+    "agent": ("the client names the agent after its file and lists it as "
+              '"Agent from … plugin"', "start the file with ---, name: …, description: …, ---"),
+    "command": ("the client runs it as a slash command but does not list it to the model",
+                "start the file with ---, description: …, ---"),
+    "skill": ("the client runs it by its folder name but does not list it to the model",
+              "start the file with ---, description: …, ---"),
+}
+
+
+def load(root: Path, item: Found, pact: bool = True) -> tuple[Source, list[Problem]]:
+    """Read one file and split its frontmatter (Markdown) or parse it (JSON).
+
+    ``pact``: the PACT sources, held to stricter rules; in another plugin what the
+    client still loads as meant is a warning, not an error.
+    """
     log.debug("loading %s", item.rel)
     if item.kind == "asset":
         return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), []
     try:
         size = item.path.stat().st_size
         if size > MAX_FILE_BYTES:
+            # Our own limit, not the client's: in another plugin only a warning.
             problem = Problem(
                 item.rel,
                 1,
                 "file-too-large",
-                f"the file is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes are not read",
+                f"the file is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes are not read"
+                + ("" if pact else " by pact-plugin, so it is not checked"),
                 "this is not content the model should read; remove it or move it elsewhere",
+                ERROR if pact else WARNING,
             )
             return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), [problem]
         data = item.path.read_bytes()
@@ -441,19 +459,43 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
         # YAML refuses these characters; the problems say where they are.
         return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), controls
     if parts.frontmatter is None:
-        return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), [
-            Problem(
+        effect, hint = _NO_FRONTMATTER[item.kind]
+        if text.startswith("---\n"):
+            # The client would read the keys as body text: an error everywhere.
+            problem = Problem(
                 item.rel,
                 1,
                 "no-frontmatter",
-                "the frontmatter block is never closed"
-                if text.startswith("---\n")
-                else "missing frontmatter: the file must start with a --- block",
-                "start the file with ---, name: …, description: …, ---",
+                "the frontmatter block is never closed",
+                "add a line with --- after the last frontmatter line",
             )
-        ]
+        else:
+            problem = Problem(
+                item.rel,
+                1,
+                "no-frontmatter",
+                "missing frontmatter: the file must start with a --- block"
+                if pact
+                else f"no frontmatter: {effect}",
+                hint,
+                ERROR if pact else WARNING,
+            )
+        return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), [problem]
     parsed = frontmatter.parse(parts.frontmatter, item.rel)
     problems = controls + parsed.problems
+    if not pact and item.kind == "agent":
+        # An agent whose frontmatter YAML cannot parse still loads (facts sheet, section 2:
+        # `description: [unclosed` was listed as written), so in another plugin it warns.
+        problems = [
+            p._replace(
+                severity=WARNING,
+                message=p.message + "; the client still loads the agent, reading the "
+                "frontmatter its own way",
+            )
+            if p.code in ("yaml-syntax", "yaml-tab")
+            else p
+            for p in problems
+        ]
     source = Source(
         item.kind,
         item.path,
@@ -633,13 +675,17 @@ def _find_skills(
     for entry in sorted(skills.iterdir()):
         rel = entry.relative_to(root).as_posix()
         if entry.is_file():
+            if not entries.pact and (entry.suffix != ".md" or entry.stem.upper() == "README"):
+                continue  # the client ignores it, and it is no skill gone astray
             problems.append(
                 Problem(
                     rel,
                     1,
                     "skill-depth",
-                    f"a skill is a folder with a SKILL.md, not a file in {where}/",
+                    f"a skill is a folder with a SKILL.md, not a file in {where}/"
+                    + ("" if entries.pact else ": the client ignores it"),
                     f"move it to {where}/{entry.stem}/SKILL.md",
+                    ERROR if entries.pact else WARNING,
                 )
             )
         elif entry.is_dir():

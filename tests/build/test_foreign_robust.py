@@ -177,3 +177,75 @@ def test_an_inline_hook_map_in_the_manifest_has_its_scripts_checked(source_tree)
     root = source_tree(files={**BASIC, P: manifest}, base=False)
 
     assert found(root) == [(P, 9, "hook-script-missing", "error")]
+
+
+# What the client accepts is a warning in another plugin; the PACT sources stay strict.
+
+LONG = "x" * 1100
+
+
+@pytest.mark.parametrize("rel, text, expected", [
+    ("agents/a.md", "Just a body.\n", ("agents/a.md", 1, "no-frontmatter", "warning")),
+    ("agents/a.md", "", ("agents/a.md", 1, "no-frontmatter", "warning")),
+    ("commands/c.md", "Just a body.\n", ("commands/c.md", 1, "no-frontmatter", "warning")),
+    ("skills/s/SKILL.md", "Body.\n", ("skills/s/SKILL.md", 1, "no-frontmatter", "warning")),
+    ("commands/c.md", "---\ndescription: C.\nBody.\n",
+     ("commands/c.md", 1, "no-frontmatter", "error")),
+    ("skills/s/SKILL.md", f"---\ndescription: {LONG}\n---\nBody.\n",
+     ("skills/s/SKILL.md", 2, "description-length", "warning")),
+    ("commands/c.md", "---\ndescription: C.\nargument-hint: [files...]\n---\nBody.\n",
+     ("commands/c.md", 3, "yaml-list", "warning")),
+    ("skills/review/SKILL.md", "---\ndescription: R.\n---\nBody.\n",
+     ("skills/review/SKILL.md", 1, "builtin-clash", "warning")),
+    ("commands/c.md", "---\ndescription: no\n---\nBody.\n",
+     ("commands/c.md", 2, "yaml-bool", "warning")),
+    ("commands/c.md", "---\ndescription: 2024-01-01\n---\nBody.\n",
+     ("commands/c.md", 2, "yaml-date", "warning")),
+    ("commands/c.md", "---\ndescription: C.\ndisable-model-invocation: yes\n---\nBody.\n",
+     ("commands/c.md", 3, "yaml-bool", "error")),
+    ("agents/a.md", "---\nname: a\ndescription: Reviews code: fast\n---\nBody.\n",
+     ("agents/a.md", 3, "yaml-syntax", "warning")),
+    ("skills/stray.md", "# Stray\n", ("skills/stray.md", 1, "skill-depth", "warning")),
+])
+def test_what_the_client_loads_as_meant_warns_in_another_plugin(source_tree, rel, text, expected):
+    root = source_tree(files={**BASIC, rel: text}, base=False)
+
+    assert found(root) == [expected]
+
+
+@pytest.mark.parametrize("rel, text", [
+    ("agents/a.md", f"---\nname: a\ndescription: {LONG}\n---\nBody.\n"),
+    ("commands/c.md", f"---\ndescription: {LONG}\n---\nBody.\n"),
+    ("commands/review.md", "---\ndescription: Review.\n---\nBody.\n"),
+    ("skills/README.md", "# The skills of this plugin\n"),
+])
+def test_what_the_client_accepts_in_another_plugin_is_no_problem(source_tree, rel, text):
+    assert found(source_tree(files={**BASIC, rel: text}, base=False), strict=True) == []
+
+
+def test_a_reference_over_the_size_pact_plugin_reads_only_warns(source_tree, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 100)
+    root = source_tree(files={**BASIC, "skills/s/references/r.md": "# R\n\n" + "x" * 200},
+                       base=False)
+
+    assert found(root) == [("skills/s/references/r.md", 1, "file-too-large", "warning")]
+
+
+@pytest.mark.parametrize("rel, text, code", [
+    ("commands/orchestrate.md", "Just a body.\n", "no-frontmatter"),
+    ("commands/review.md", "---\ndescription: Review.\n---\nBody.\n", "builtin-clash"),
+    ("agents/pact-tester.md", f"---\nname: pact-tester\ndescription: {LONG}\n---\nBody.\n",
+     "description-length"),
+])
+def test_the_pact_sources_stay_strict(source_tree, rel, text, code):
+    problems = pipeline.validate(source_tree(files={rel: text})).report.problems
+
+    assert (rel, code, "error") in [(p.path, p.code, p.severity) for p in problems]
+
+
+def test_a_command_without_frontmatter_is_not_told_to_add_a_name(source_tree):
+    for base, rel in ((False, "commands/c.md"), (True, "commands/orchestrate.md")):
+        files = {**BASIC, rel: "Body.\n"} if not base else {rel: "Body.\n"}
+        problems = pipeline.validate(source_tree(files=files, base=base)).report.problems
+        [problem] = [p for p in problems if p.code == "no-frontmatter"]
+        assert problem.hint == "start the file with ---, description: …, ---"
