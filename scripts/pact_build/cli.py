@@ -180,7 +180,8 @@ def _source(value: str) -> Path:
         where = f"the current folder ({Path.cwd()})" if value == "." else value
         raise UsageError(
             f"{where} is not a PACT source tree (it needs {PLUGIN_MANIFEST}, "
-            f"{MARKETPLACE_MANIFEST} and protocols/); run pact-plugin build in the PACT "
+            f"{MARKETPLACE_MANIFEST}, protocols/ and a pyproject.toml for the "
+            f"{pipeline.PACT_PROJECT} project); run pact-plugin build in the PACT "
             "repository, or name it: pact-plugin build --src DIR"
         )
     return src

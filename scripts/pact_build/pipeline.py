@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -12,9 +13,15 @@ from . import budget, checks, emit, references, render, schema, sources, variabl
 from .errors import Problem, Report, UsageError
 from .sources import BRIEF, MARKETPLACE_MANIFEST, PLUGIN_MANIFEST, Content
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover (Python 3.9 and 3.10 install tomli, see pyproject.toml)
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
 log = logging.getLogger(__name__)
 
 SOURCE, PLUGIN, MARKETPLACE = "PACT source tree", "plugin", "marketplace"
+PACT_PROJECT = "pact-plugin"  # [project] name in the PACT repository's pyproject.toml
 
 
 class Result(NamedTuple):
@@ -35,7 +42,8 @@ def build(src: Path, out: Path | None = None, strict: bool = False) -> Result:
     if detect(src) != SOURCE:
         raise UsageError(
             f"{src} is not a PACT source tree (it needs .claude-plugin/plugin.json, "
-            ".claude-plugin/marketplace.json and protocols/ or hooks/session-brief.md)"
+            ".claude-plugin/marketplace.json, protocols/ or hooks/session-brief.md, and a "
+            f"pyproject.toml for the {PACT_PROJECT} project)"
         )
 
     # Load: find every agent, command, skill (with its references), protocol, the
@@ -131,8 +139,7 @@ def detect(path: Path) -> str:
             raise Unreadable(rel, exc.strerror or str(exc))
     has_plugin = os.path.isfile(path / PLUGIN_MANIFEST)
     has_market = os.path.isfile(path / MARKETPLACE_MANIFEST)
-    pact_parts = os.path.isdir(path / "protocols") or os.path.isfile(path / BRIEF)
-    if has_plugin and has_market and pact_parts:
+    if has_plugin and has_market and is_pact_project(path):
         return SOURCE
     if has_market:
         return MARKETPLACE
@@ -142,6 +149,23 @@ def detect(path: Path) -> str:
         f"{path} is not a Claude Code plugin, marketplace or PACT source tree: "
         f"found no {PLUGIN_MANIFEST} or {MARKETPLACE_MANIFEST}"
     )
+
+
+def is_pact_project(path: Path) -> bool:
+    """True for the PACT repository: its pyproject.toml names the pact-plugin project.
+
+    A plugin and marketplace in one folder, with a protocols/ folder or a
+    hooks/session-brief.md of its own, is someone else's plugin: it is checked as one,
+    not held to the rules of the PACT sources.
+    """
+    if not (os.path.isdir(path / "protocols") or os.path.isfile(path / BRIEF)):
+        return False
+    try:
+        text = (path / "pyproject.toml").read_text(encoding="utf-8")
+        project = tomllib.loads(text).get("project")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(project, dict) and project.get("name") == PACT_PROJECT
 
 
 def check_plugin(root: Path, report: Report) -> Content:

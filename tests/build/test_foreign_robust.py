@@ -249,3 +249,30 @@ def test_a_command_without_frontmatter_is_not_told_to_add_a_name(source_tree):
         problems = pipeline.validate(source_tree(files=files, base=base)).report.problems
         [problem] = [p for p in problems if p.code == "no-frontmatter"]
         assert problem.hint == "start the file with ---, description: …, ---"
+
+
+# A plugin that is its own marketplace and happens to have PACT-like folders.
+
+def _both(extra):
+    plugins = [{"name": "code-helper", "source": "./"}]
+    market = json.dumps({"name": "mkt", "owner": {"name": "o"}, "plugins": plugins}, indent=2)
+    return {**BASIC, M: market, **extra}
+
+
+@pytest.mark.parametrize("extra", [
+    {"protocols/x.md": "# X\n"},
+    {"hooks/session-brief.md": "Brief.\n"},
+    {"protocols/x.md": "# X\n", "pyproject.toml": '[project]\nname = "code-helper"\n'},
+    {"protocols/x.md": "# X\n", "pyproject.toml": "not toml ["},
+])
+def test_a_foreign_root_with_pact_like_folders_is_checked_as_a_plugin(source_tree, extra):
+    root = source_tree(files=_both(extra), base=False)
+
+    result = pipeline.validate(root, strict=True)
+
+    assert result.layout == pipeline.MARKETPLACE
+    assert result.report.problems == []
+
+
+def test_the_pact_sources_are_told_by_their_pyproject(source_tree):
+    assert pipeline.detect(source_tree()) == pipeline.SOURCE
