@@ -111,7 +111,8 @@ def check_mentions(content: Content) -> list[Problem]:
     """Every ``/PACT:x`` names a command or skill and every ``PACT:x`` any component, exactly."""
     pattern = re.compile(
         r"(?:(?<![\w./:-])(/)|(?<![\w./:-]))(" + re.escape(content.plugin) + r"):"
-        r"([A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9]|[A-Za-z0-9])",
+        # A name may hold namespace segments: /plugin:sub:x for commands/sub/x.md.
+        r"([A-Za-z0-9](?:[A-Za-z0-9_:-]*[A-Za-z0-9])?)",
         re.IGNORECASE,
     )
     slash = sorted(set(content.ids("command")) | set(content.ids("skill")))

@@ -50,6 +50,7 @@ class Source(NamedTuple):
     body_line: int
     raw_values: dict[NodePath, str] = {}
     surprises: tuple[Surprise, ...] = ()
+    namespace: str = ""  # agents/sub/x.md is sub:x to the client (facts sheet, section 1)
 
     @property
     def id(self) -> str:
@@ -57,13 +58,14 @@ class Source(NamedTuple):
         parts = self.rel.split("/")
         if self.kind == "skill":
             return parts[-2]  # the folder: skills/x/SKILL.md, or a folder plugin.json lists
+        prefix = f"{self.namespace}:" if self.namespace else ""
         if (
             self.kind == "agent"
             and self.frontmatter
             and isinstance(self.frontmatter.get("name"), str)
         ):
-            return str(self.frontmatter["name"])
-        return parts[-1].rsplit(".", 1)[0]
+            return prefix + str(self.frontmatter["name"])
+        return prefix + parts[-1].rsplit(".", 1)[0]
 
     def line(self, *path: Any) -> int:
         """The line of a frontmatter key (or JSON key), else the first line of the file."""
@@ -81,6 +83,7 @@ class Found(NamedTuple):
     kind: str
     path: Path
     rel: str
+    namespace: str = ""  # subfolders of agents/ or commands/, joined by ":"
 
 
 def probe(path: Path) -> bool | None:
@@ -152,6 +155,8 @@ def find(root: Path, pact: bool) -> tuple[list[Found], list[Problem]]:
                 for p in sorted((root / folder).glob("*.md"))
                 if entries.file(p, named_file=True)
             ]
+            if not pact:
+                found += _nested(root, kind, root / folder, entries)
     skills, problems = _find_skills(root, entries)
     found += skills
     problems += _left_out(root, pact, entries)
@@ -337,6 +342,22 @@ class _Entries:
         self.problems.append(Problem(rel, 1, code, message, hint, level))
 
 
+def _nested(root: Path, kind: str, base: Path, entries: _Entries) -> list[Found]:
+    """Agents or commands in subfolders of another plugin's component folder: the client
+    loads them with the folders as namespace segments, ``agents/sub/x.md`` as
+    ``plugin:sub:x`` (facts sheet, section 1, shown for agents; commands are taken to
+    follow the same rule, which is what their author would expect)."""
+    found = []
+    for path in entries.walk(base):
+        inner = path.relative_to(base).parts
+        if len(inner) < 2 or path.suffix != ".md" or any(p.startswith(".") for p in inner):
+            continue
+        if "__pycache__" in inner or not entries.file(path, named_file=True):
+            continue
+        found.append(_found(root, kind, path)._replace(namespace=":".join(inner[:-1])))
+    return found
+
+
 def _special(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "named pipe"
@@ -386,17 +407,6 @@ def _left_out(root: Path, pact: bool, entries: _Entries) -> list[Problem]:
                         ERROR if markdown else WARNING,
                     )
                 )
-            elif path.suffix == ".md":
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        "unchecked",
-                        f"{rel} is in a subfolder of {folder}/, which pact-plugin does not check",
-                        "check it by hand; the client namespaces it by its folder",
-                        WARNING,
-                    )
-                )
     return problems
 
 
@@ -417,6 +427,11 @@ def load(root: Path, item: Found, pact: bool = True) -> tuple[Source, list[Probl
     ``pact``: the PACT sources, held to stricter rules; in another plugin what the
     client still loads as meant is a warning, not an error.
     """
+    source, problems = _load(item, pact)
+    return source._replace(namespace=item.namespace), problems
+
+
+def _load(item: Found, pact: bool) -> tuple[Source, list[Problem]]:
     log.debug("loading %s", item.rel)
     if item.kind == "asset":
         return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), []

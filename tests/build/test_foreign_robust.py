@@ -276,3 +276,34 @@ def test_a_foreign_root_with_pact_like_folders_is_checked_as_a_plugin(source_tre
 
 def test_the_pact_sources_are_told_by_their_pyproject(source_tree):
     assert pipeline.detect(source_tree()) == pipeline.SOURCE
+
+
+# Subfolders of agents/ and commands/ are namespaces (facts sheet, section 1).
+
+def test_agents_and_commands_in_subfolders_pass_strict_and_are_named_by_folder(source_tree):
+    files = {
+        **BASIC,
+        "agents/sub/nested.md": "---\nname: nested\ndescription: N.\n---\nBody.\n",
+        "commands/sub/deploy.md": "---\ndescription: Deploy.\n---\nThen run /mini:sub:deploy.\n",
+        "commands/a/b/deep.md": "---\ndescription: Deep.\n---\nAsk mini:sub:nested.\n",
+    }
+
+    result = pipeline.validate(source_tree(files=files, base=False), strict=True)
+
+    assert result.report.problems == []
+    assert sorted(s.id for s in result.content.of("agent")) == ["a", "sub:nested"]
+    assert sorted(s.id for s in result.content.of("command")) == ["a:b:deep", "c", "sub:deploy"]
+
+
+def test_a_nested_command_is_checked_like_any_other(source_tree):
+    files = {**BASIC, "commands/sub/x.md": "---\ndescription: X.\nallowed-tools: Nope\n---\nB.\n"}
+
+    assert found(source_tree(files=files, base=False)) == [
+        ("commands/sub/x.md", 3, "unknown-tool", "warning")]
+
+
+def test_a_mention_of_a_nested_command_that_does_not_exist_is_reported(source_tree):
+    files = {**BASIC, "commands/sub/x.md": "---\ndescription: X.\n---\nRun /mini:sub:y.\n"}
+
+    assert found(source_tree(files=files, base=False)) == [
+        ("commands/sub/x.md", 4, "unknown-reference", "error")]
