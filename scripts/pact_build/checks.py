@@ -386,6 +386,15 @@ def check_component_paths(content: Content) -> list[Problem]:
     return problems
 
 
+def _unquoted_root(command: str) -> bool:
+    """Some ``$CLAUDE_PLUGIN_ROOT`` or ``${CLAUDE_PLUGIN_ROOT}`` stands outside double
+    quotes: an odd number of ``"`` before it means a quoted part is open (single quotes
+    would keep the variable from expanding at all, so they are not counted)."""
+    return any(
+        command.count('"', 0, match.start()) % 2 == 0 for match in _ROOT_VAR.finditer(command)
+    )
+
+
 def check_hook_scripts(content: Content) -> list[Problem]:
     """Scripts a hooks.json command runs from the plugin exist; paths are quoted."""
     problems = []
@@ -440,11 +449,7 @@ def _hook_script(
                     "add the script or fix the path",
                 )
             )
-    if (
-        "CLAUDE_PLUGIN_ROOT" in command
-        and not hook.get("args")
-        and not re.search(r"\"\$\{CLAUDE_PLUGIN_ROOT\}", command)
-    ):
+    if "CLAUDE_PLUGIN_ROOT" in command and not hook.get("args") and _unquoted_root(command):
         problems.append(
             Problem(
                 source.rel,

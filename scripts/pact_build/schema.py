@@ -233,7 +233,20 @@ def _message(error: jsonschema.ValidationError, key: str) -> str:
         return f"must be {wanted}, not {_describe(error.instance)}"
     if error.validator == "enum":
         return "must be one of " + ", ".join(json.dumps(v) for v in _as_list(error.validator_value))
+    wanted = _any_of_types(error)
+    if wanted:
+        return f"must be {wanted}, not {_describe(error.instance)}"
     return str(error.message)
+
+
+def _any_of_types(error: jsonschema.ValidationError) -> str:
+    """For an ``anyOf`` of plain types: the types it allows, in words (else empty)."""
+    if error.validator != "anyOf" or not isinstance(error.validator_value, list):
+        return ""
+    types = [t for option in error.validator_value if isinstance(option, dict)
+             for t in _as_list(option.get("type"))]
+    names = list(dict.fromkeys(_TYPE_NAMES.get(t, t) for t in types))
+    return " or ".join(names)
 
 
 def _hint(error: jsonschema.ValidationError, key: str, json_file: bool) -> str:
@@ -261,6 +274,8 @@ def _hint(error: jsonschema.ValidationError, key: str, json_file: bool) -> str:
         return f"shorten `{key}` to at most {value} characters"
     if error.validator == "minimum":
         return f"use a number of at least {value}"
+    if _any_of_types(error):
+        return f"give `{key}` {_any_of_types(error)}"
     return f"change `{key}` to a form the message names"
 
 

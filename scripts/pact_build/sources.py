@@ -7,6 +7,7 @@ same as its LF twin and the rendered output is LF throughout.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import logging
@@ -555,8 +556,26 @@ def control_problems(rel: str, text: str) -> list[Problem]:
     return problems
 
 
+def _utf16(data: bytes) -> bool:
+    """A UTF-16 byte order mark, or the NUL of every other byte that UTF-16 gives ASCII."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    half = len(data) // 2
+    return half >= 2 and max(data[0::2].count(0), data[1::2].count(0)) >= half * 0.9
+
+
 def _encoding_problems(rel: str, data: bytes) -> list[Problem]:
     """One problem for a file that is not UTF-8, at the line of its first bad byte."""
+    if _utf16(data):
+        return [
+            Problem(
+                rel,
+                1,
+                "encoding",
+                "the file is UTF-16; the client and pact-plugin read UTF-8",
+                "save the file as UTF-8 (in most editors: Save with Encoding, UTF-8)",
+            )
+        ]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -574,7 +593,24 @@ def _encoding_problems(rel: str, data: bytes) -> list[Problem]:
     return []
 
 
+# The smallest valid file of each JSON kind, for hints.
+_EMPTY_JSON = {
+    "plugin": '{"name": "my-plugin"}',
+    "marketplace": '{"name": "my-marketplace", "owner": {"name": "…"}, "plugins": []}',
+    "hooks": '{"hooks": {}}',
+}
+
+
 def _load_json(item: Found, text: str) -> tuple[Source, list[Problem]]:
+    if not text.strip():
+        problem = Problem(
+            item.rel,
+            1,
+            "json-syntax",
+            "the file is empty",
+            f"write a JSON object such as {_EMPTY_JSON[item.kind]}, or remove the file",
+        )
+        return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), [problem]
     try:
         data = json.loads(text)
     except RecursionError:
@@ -591,7 +627,16 @@ def _load_json(item: Found, text: str) -> tuple[Source, list[Problem]]:
         )
         return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), [problem]
     if not isinstance(data, dict):
-        problem = Problem(item.rel, 1, "json-syntax", "the file must hold a JSON object")
+        what = {list: "a list", str: "a string", type(None): "null", bool: "a boolean"}.get(
+            type(data), "a number"
+        )
+        problem = Problem(
+            item.rel,
+            1,
+            "json-syntax",
+            f"the file holds {what}, but it must hold a JSON object",
+            f"write the settings inside {{ … }}, e.g. {_EMPTY_JSON[item.kind]}",
+        )
         return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), [problem]
     lines = frontmatter.node_lines(text)
     return Source(item.kind, item.path, item.rel, text, data, lines, "", 1), []

@@ -307,3 +307,61 @@ def test_a_mention_of_a_nested_command_that_does_not_exist_is_reported(source_tr
 
     assert found(source_tree(files=files, base=False)) == [
         ("commands/sub/x.md", 4, "unknown-reference", "error")]
+
+
+# Messages that say what is wrong and how to fix it.
+
+@pytest.mark.parametrize("text, message, hint", [
+    ("", "the file is empty",
+     'write a JSON object such as {"name": "my-plugin"}, or remove the file'),
+    ("[1]", "the file holds a list, but it must hold a JSON object",
+     'write the settings inside { … }, e.g. {"name": "my-plugin"}'),
+    ('{"name": "mini", "repository": 5}', "`repository` must be a string or a mapping, "
+     "not the number 5", "give `repository` a string or a mapping"),
+])
+def test_manifest_messages_say_what_to_write(source_tree, text, message, hint):
+    root = source_tree(files={**BASIC, P: text}, base=False)
+
+    [problem] = pipeline.validate(root).report.problems
+
+    assert (problem.path, problem.message, problem.hint) == (P, message, hint)
+
+
+def test_an_unclosed_frontmatter_says_to_add_the_closing_line(source_tree):
+    root = source_tree(files={**BASIC, "commands/c.md": "---\ndescription: C.\nBody.\n"},
+                       base=False)
+
+    [problem] = pipeline.validate(root).report.problems
+
+    assert (problem.message, problem.hint) == (
+        "the frontmatter block is never closed",
+        "add a line with --- after the last frontmatter line")
+
+
+@pytest.mark.parametrize("command, warned", [
+    ('python3 "$CLAUDE_PLUGIN_ROOT/x.py"', False),
+    ('python3 "${CLAUDE_PLUGIN_ROOT}/x.py"', False),
+    ('cd "$HOME" && python3 "${CLAUDE_PLUGIN_ROOT}/x.py" "a b"', False),
+    ("python3 $CLAUDE_PLUGIN_ROOT/x.py", True),
+    ('echo "a" && python3 ${CLAUDE_PLUGIN_ROOT}/x.py', True),
+])
+def test_a_plugin_root_in_double_quotes_is_not_called_unquoted(source_tree, command, warned):
+    hooks = {"hooks": {"Stop": [{"hooks": [{"type": "command", "command": command}]}]}}
+    files = {**BASIC, "hooks/hooks.json": json.dumps(hooks), "x.py": "print()\n"}
+
+    codes = [code for _, _, code, _ in found(source_tree(files=files, base=False))]
+
+    assert codes == (["hook-unquoted-root"] if warned else [])
+
+
+@pytest.mark.parametrize("data", [
+    "---\ndescription: C.\n---\nBody.\n".encode("utf-16"),
+    "---\ndescription: C.\n---\nBody.\n".encode("utf-16-le"),
+])
+def test_a_utf16_file_is_called_utf16(source_tree, data):
+    root = source_tree(files={**BASIC, "commands/c.md": data}, base=False)
+
+    [problem] = pipeline.validate(root).report.problems
+
+    assert (problem.path, problem.line, problem.code) == ("commands/c.md", 1, "encoding")
+    assert "UTF-16" in problem.message and "\x00" not in problem.message + problem.hint
