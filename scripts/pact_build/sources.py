@@ -498,20 +498,11 @@ def _load(item: Found, pact: bool) -> tuple[Source, list[Problem]]:
             )
         return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), [problem]
     parsed = frontmatter.parse(parts.frontmatter, item.rel)
+    # Frontmatter YAML that cannot be parsed stays an error in every plugin, agents too:
+    # a session still lists such an agent, read the client's own way, but
+    # `claude plugin validate` rejects the plugin and says its fields are dropped (facts
+    # sheet, section 2: "Don't rely on either behaviour"; tests/e2e holds us to the client).
     problems = controls + parsed.problems
-    if not pact and item.kind == "agent":
-        # An agent whose frontmatter YAML cannot parse still loads (facts sheet, section 2:
-        # `description: [unclosed` was listed as written), so in another plugin it warns.
-        problems = [
-            p._replace(
-                severity=WARNING,
-                message=p.message + "; the client still loads the agent, reading the "
-                "frontmatter its own way",
-            )
-            if p.code in ("yaml-syntax", "yaml-tab")
-            else p
-            for p in problems
-        ]
     source = Source(
         item.kind,
         item.path,

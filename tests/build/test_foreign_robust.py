@@ -203,8 +203,9 @@ LONG = "x" * 1100
      ("commands/c.md", 2, "yaml-date", "warning")),
     ("commands/c.md", "---\ndescription: C.\ndisable-model-invocation: yes\n---\nBody.\n",
      ("commands/c.md", 3, "yaml-bool", "error")),
+    # `claude plugin validate` rejects it, though a session still loads the agent.
     ("agents/a.md", "---\nname: a\ndescription: Reviews code: fast\n---\nBody.\n",
-     ("agents/a.md", 3, "yaml-syntax", "warning")),
+     ("agents/a.md", 3, "yaml-syntax", "error")),
     ("skills/stray.md", "# Stray\n", ("skills/stray.md", 1, "skill-depth", "warning")),
 ])
 def test_what_the_client_loads_as_meant_warns_in_another_plugin(source_tree, rel, text, expected):
