@@ -395,6 +395,61 @@ def _unquoted_root(command: str) -> bool:
     )
 
 
+def check_hook_matchers(content: Content) -> list[Problem]:
+    """A matcher that is no valid regex never matches: its hooks never run (facts sheet,
+    section 4). The client's regexes are JavaScript's and this reads them with Python's
+    re, which refuses a few JavaScript forms, so it warns rather than fails."""
+    problems = []
+    inline = [s for s in content.of("plugin") if isinstance(s.field("hooks"), dict)]
+    for source in content.of("hooks") + inline:
+        events = (source.frontmatter or {}).get("hooks")
+        for event, groups in events.items() if isinstance(events, dict) else []:
+            for g, group in enumerate(groups if isinstance(groups, list) else []):
+                matcher = group.get("matcher") if isinstance(group, dict) else None
+                if not isinstance(matcher, str) or matcher in ("", "*"):
+                    continue
+                try:
+                    re.compile(matcher)
+                except re.error as exc:
+                    problems.append(
+                        Problem(
+                            source.rel,
+                            source.line("hooks", event, g, "matcher"),
+                            "hook-matcher",
+                            f"matcher `{matcher}` is not a valid regex ({exc.msg}): "
+                            "the client never matches it, so these hooks never run",
+                            "fix the regex, e.g. Bash or Edit|Write; omit matcher to match "
+                            "every tool",
+                            WARNING,
+                        )
+                    )
+    return problems
+
+
+def check_duplicate_agents(content: Content) -> list[Problem]:
+    """Two agents with one id: the client calls agents by id, ignoring case (facts sheet,
+    section 1), so only one of them can be dispatched; which one is not determined."""
+    problems = []
+    first: dict[str, Source] = {}
+    for agent in content.of("agent"):
+        key = agent.id.lower()
+        if key not in first:
+            first[key] = agent
+            continue
+        problems.append(
+            Problem(
+                agent.rel,
+                agent.line("name"),
+                "duplicate-agent",
+                f"agent `{agent.id}` has the same name as {first[key].rel}; only one of the "
+                "two can be dispatched",
+                "give each agent its own name",
+                WARNING,
+            )
+        )
+    return problems
+
+
 def check_hook_scripts(content: Content) -> list[Problem]:
     """Scripts a hooks.json command runs from the plugin exist; paths are quoted."""
     problems = []

@@ -342,6 +342,8 @@ def _check(content: Content, report: Report) -> None:
         checks.check_manifests,
         checks.check_component_paths,
         checks.check_hook_scripts,
+        checks.check_hook_matchers,
+        checks.check_duplicate_agents,
         references.check_links,
         references.check_mentions,
         variables.check,

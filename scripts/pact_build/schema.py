@@ -21,7 +21,7 @@ from .frontmatter import NodePath, Surprise
 from .sources import Source
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-KINDS = ("agent", "command", "skill", "plugin", "marketplace", "hooks")
+KINDS = ("agent", "command", "skill", "plugin", "marketplace", "hooks", "mcp")
 
 _MISPLACED = {
     key: "this field belongs in the plugin's entry in marketplace.json"

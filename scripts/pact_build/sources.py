@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 # Kinds with YAML frontmatter, and the Markdown kinds the build renders.
 FRONTMATTER_KINDS = ("agent", "command", "skill")
 MARKDOWN_KINDS = ("agent", "command", "skill", "reference", "protocol", "brief")
-JSON_KINDS = ("plugin", "marketplace", "hooks")
+JSON_KINDS = ("plugin", "marketplace", "hooks", "mcp")
+MCP_FILE = ".mcp.json"  # a plugin's MCP servers, unless plugin.json's mcpServers says otherwise
 BRIEF = "hooks/session-brief.md"
 PLUGIN_MANIFEST = ".claude-plugin/plugin.json"
 MARKETPLACE_MANIFEST = ".claude-plugin/marketplace.json"
@@ -167,6 +168,7 @@ def find(root: Path, pact: bool) -> tuple[list[Found], list[Problem]]:
         ("plugin", PLUGIN_MANIFEST),
         ("marketplace", MARKETPLACE_MANIFEST),
         ("hooks", "hooks/hooks.json"),
+        *([] if pact else [("mcp", MCP_FILE)]),
     ):
         if os.path.lexists(root / rel) and entries.file(root / rel, True, walked=False):
             found.append(_found(root, kind, root / rel))
@@ -589,6 +591,7 @@ _EMPTY_JSON = {
     "plugin": '{"name": "my-plugin"}',
     "marketplace": '{"name": "my-marketplace", "owner": {"name": "…"}, "plugins": []}',
     "hooks": '{"hooks": {}}',
+    "mcp": '{"mcpServers": {}}',
 }
 
 
@@ -701,6 +704,11 @@ def find_listed(root: Path, manifest: dict[str, Any]) -> Listing:
                 found.append(_found(root, kind, path))
     # Only a key the client accepts replaces the folder; a wrong one (or a path that is
     # missing) is an error of its own, and the client then loads no part of the plugin.
+    servers = manifest.get("mcpServers")
+    if isinstance(servers, str) and servers.startswith("./") and ".." not in servers.split("/"):
+        path = root / servers
+        if probe(path) and entries.file(path, named_file=True):
+            found.append(_found(root, "mcp", path))
     replaced = tuple(
         key
         for key in REPLACING_KEYS

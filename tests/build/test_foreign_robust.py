@@ -366,3 +366,53 @@ def test_a_utf16_file_is_called_utf16(source_tree, data):
 
     assert (problem.path, problem.line, problem.code) == ("commands/c.md", 1, "encoding")
     assert "UTF-16" in problem.message and "\x00" not in problem.message + problem.hint
+
+
+# Problems the client shows only in a debug log, or not at all.
+
+def test_an_invalid_mcp_json_is_an_error(source_tree):
+    root = source_tree(files={**BASIC, ".mcp.json": '{"mcpServers": {"x": {"command": "npx",}}}'},
+                       base=False)
+
+    assert found(root) == [(".mcp.json", 1, "json-syntax", "error")]
+
+
+@pytest.mark.parametrize("rel, text, manifest", [
+    (".mcp.json", '{\n  "mcpServers": {\n    "x": {\n      "command": 5\n    }\n  }\n}\n', None),
+    ("servers.json", '{\n  "mcpServers": {\n    "x": {\n      "command": 5\n    }\n  }\n}\n',
+     '{"name": "mini", "mcpServers": "./servers.json"}'),
+])
+def test_an_mcp_server_command_that_is_no_string_is_an_error(source_tree, rel, text, manifest):
+    files = {**BASIC, rel: text, **({P: manifest} if manifest else {})}
+
+    assert found(source_tree(files=files, base=False)) == [(rel, 4, "schema", "error")]
+
+
+def test_an_inline_mcp_server_command_that_is_no_string_is_an_error(source_tree):
+    manifest = json.dumps({"name": "mini", "mcpServers": {"x": {"command": 5}}}, indent=2)
+
+    assert found(source_tree(files={**BASIC, P: manifest}, base=False)) == [
+        (P, 5, "schema", "error")]
+
+
+def test_a_valid_mcp_json_passes(source_tree):
+    text = '{"mcpServers": {"x": {"command": "npx", "args": ["-y", "s"], "env": {"A": "1"}}}}'
+
+    assert found(source_tree(files={**BASIC, ".mcp.json": text}, base=False), strict=True) == []
+
+
+@pytest.mark.parametrize("matcher, warned", [("Bash(", True), ("Bash|Edit", False), ("*", False)])
+def test_an_invalid_hook_matcher_warns(source_tree, matcher, warned):
+    hooks = {"hooks": {"PreToolUse": [{"matcher": matcher, "hooks": [
+        {"type": "command", "command": "true"}]}]}}
+    root = source_tree(files={**BASIC, "hooks/hooks.json": json.dumps(hooks, indent=2)},
+                       base=False)
+
+    assert found(root) == ([("hooks/hooks.json", 5, "hook-matcher", "warning")] if warned else [])
+
+
+def test_two_agents_with_one_name_warn(source_tree):
+    files = {**BASIC, "agents/b.md": "---\nname: A\ndescription: B.\n---\nBody.\n"}
+
+    assert found(source_tree(files=files, base=False)) == [
+        ("agents/b.md", 2, "duplicate-agent", "warning")]
