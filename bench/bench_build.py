@@ -56,6 +56,7 @@ def generate(root: Path, count: int = COUNT) -> Path:
             }
         ),
         "hooks/session-brief.md": "You lead the team. Start with /PACT:cmd-0.\n",
+        "pyproject.toml": '[project]\nname = "pact-plugin"\nversion = "0.0.0"\n',
     }
     for n in range(5):
         files[f"protocols/proto-{n}.md"] = PROTOCOL.format(n=n)

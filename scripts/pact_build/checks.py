@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from typing import Any
@@ -10,7 +11,7 @@ import ftfy
 
 from . import names
 from .errors import WARNING, Problem
-from .sources import Content, Source
+from .sources import Content, Source, listed_paths, probe
 
 COMPONENT_KINDS = ("agent", "command", "skill")
 TEXT_KINDS = (
@@ -25,7 +26,10 @@ TEXT_KINDS = (
     "hooks",
 )
 SKILL_MAX_LINES = 500
-DESCRIPTION_MAX = 1024  # the client's limit for a skill description; applied to every kind
+# The Agent Skills limit for a skill description. The facts sheet shows no client limit
+# for any kind, so another plugin's long skill description only warns, and agents and
+# commands have none; the PACT sources keep it for every kind (their budget is tight).
+DESCRIPTION_MAX = 1024
 _ROOT_VAR = re.compile(r"\$\{?CLAUDE_PLUGIN_ROOT\}?")
 
 
@@ -35,7 +39,7 @@ def check_fields(content: Content) -> list[Problem]:
     for source in content.of(*COMPONENT_KINDS):
         if source.frontmatter is None:
             continue
-        problems += _description(source)
+        problems += _description(source, content.pact)
         problems += _tools(source)
         problems += _model(source)
         if source.kind == "agent":
@@ -79,16 +83,20 @@ def _rename_hint(what: str, new: str, name: str, current: str) -> str:
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-def _description(source: Source) -> list[Problem]:
+def _description(source: Source, pact: bool = True) -> list[Problem]:
     description = source.field("description")
     if isinstance(description, str) and len(description) > DESCRIPTION_MAX:
+        if not pact and source.kind != "skill":
+            return []
         return [
             Problem(
                 source.rel,
                 source.line("description"),
                 "description-length",
-                f"description is {len(description):,} characters (limit {DESCRIPTION_MAX:,})",
+                f"description is {len(description):,} characters (limit {DESCRIPTION_MAX:,}"
+                + (" for a skill in the Agent Skills format)" if not pact else ")"),
                 "shorten it to one or two sentences; move detail into the body",
+                "error" if pact else WARNING,
             )
         ]
     if description is not None:
@@ -242,15 +250,22 @@ def check_clashes(content: Content) -> list[Problem]:
                     "rename the skill folder or the command file",
                 )
             )
-    for source in content.of("command", "skill"):
+    # Plugin commands are called only with the namespace (/plugin:x), so in another
+    # plugin they cannot clash; plugin skills also answer bare (/x), so a skill named like
+    # a built-in warns there (facts sheet, section 1). The PACT sources avoid both.
+    for source in content.of("command", "skill") if content.pact else content.of("skill"):
         if source.id in builtin:
             problems.append(
                 Problem(
                     source.rel,
                     1,
                     "builtin-clash",
-                    f"`{source.id}` is also a built-in command (/{source.id})",
+                    f"`{source.id}` is also a built-in command (/{source.id})"
+                    + ("" if content.pact else
+                       f": typed bare, /{source.id} may not reach the skill; "
+                       f"/{content.plugin}:{source.id} always does"),
                     f"rename it, e.g. {content.plugin.lower()}-{source.id}",
+                    "error" if content.pact else WARNING,
                 )
             )
     return problems
@@ -343,18 +358,22 @@ def check_component_paths(content: Content) -> list[Problem]:
         return []  # the PACT sources may list nothing at all (check_manifests)
     problems = []
     for key in ("agents", "commands", "skills", "hooks"):
-        value = plugin.field(key)
-        items = [(None, value)] if isinstance(value, str) else list(enumerate(value or []))
-        for index, path in items if isinstance(value, (str, list)) else []:
-            if (
-                not isinstance(path, str)
-                or not path.startswith("./")
-                or ".." in path.split("/")
-                or (key == "agents" and not path.endswith(".md"))
-            ):
-                continue  # the schema reports a path of the wrong shape
-            if not (content.root / path).exists():
-                where = (key,) if index is None else (key, index)
+        # Paths of the wrong shape are the schema's to report.
+        for index, path in listed_paths(plugin.frontmatter or {}, key):
+            where = (key,) if index is None else (key, index)
+            if key == "hooks" and posixpath.normpath(path) == "hooks/hooks.json":
+                problems.append(
+                    Problem(
+                        plugin.rel,
+                        plugin.line(*where),
+                        "duplicate-hooks",
+                        "hooks/hooks.json is loaded without being listed; listed again, it "
+                        "runs once and the client logs `Duplicate hooks file detected`",
+                        "remove ./hooks/hooks.json from `hooks`; list only extra hooks files",
+                        WARNING,
+                    )
+                )
+            if probe(content.root / path) is False:  # None: its folder is reported unreadable
                 problems.append(
                     Problem(
                         plugin.rel,
@@ -367,10 +386,76 @@ def check_component_paths(content: Content) -> list[Problem]:
     return problems
 
 
+def _unquoted_root(command: str) -> bool:
+    """Some ``$CLAUDE_PLUGIN_ROOT`` or ``${CLAUDE_PLUGIN_ROOT}`` stands outside double
+    quotes: an odd number of ``"`` before it means a quoted part is open (single quotes
+    would keep the variable from expanding at all, so they are not counted)."""
+    return any(
+        command.count('"', 0, match.start()) % 2 == 0 for match in _ROOT_VAR.finditer(command)
+    )
+
+
+def check_hook_matchers(content: Content) -> list[Problem]:
+    """A matcher that is no valid regex never matches: its hooks never run (facts sheet,
+    section 4). The client's regexes are JavaScript's and this reads them with Python's
+    re, which refuses a few JavaScript forms, so it warns rather than fails."""
+    problems = []
+    inline = [s for s in content.of("plugin") if isinstance(s.field("hooks"), dict)]
+    for source in content.of("hooks") + inline:
+        events = (source.frontmatter or {}).get("hooks")
+        for event, groups in events.items() if isinstance(events, dict) else []:
+            for g, group in enumerate(groups if isinstance(groups, list) else []):
+                matcher = group.get("matcher") if isinstance(group, dict) else None
+                if not isinstance(matcher, str) or matcher in ("", "*"):
+                    continue
+                try:
+                    re.compile(matcher)
+                except re.error as exc:
+                    problems.append(
+                        Problem(
+                            source.rel,
+                            source.line("hooks", event, g, "matcher"),
+                            "hook-matcher",
+                            f"matcher `{matcher}` is not a valid regex ({exc.msg}): "
+                            "the client never matches it, so these hooks never run",
+                            "fix the regex, e.g. Bash or Edit|Write; omit matcher to match "
+                            "every tool",
+                            WARNING,
+                        )
+                    )
+    return problems
+
+
+def check_duplicate_agents(content: Content) -> list[Problem]:
+    """Two agents with one id: the client calls agents by id, ignoring case (facts sheet,
+    section 1), so only one of them can be dispatched; which one is not determined."""
+    problems = []
+    first: dict[str, Source] = {}
+    for agent in content.of("agent"):
+        key = agent.id.lower()
+        if key not in first:
+            first[key] = agent
+            continue
+        problems.append(
+            Problem(
+                agent.rel,
+                agent.line("name"),
+                "duplicate-agent",
+                f"agent `{agent.id}` has the same name as {first[key].rel}; only one of the "
+                "two can be dispatched",
+                "give each agent its own name",
+                WARNING,
+            )
+        )
+    return problems
+
+
 def check_hook_scripts(content: Content) -> list[Problem]:
     """Scripts a hooks.json command runs from the plugin exist; paths are quoted."""
     problems = []
-    for source in content.of("hooks"):
+    # plugin.json may hold an event map under `hooks`, run besides hooks/hooks.json.
+    inline = [s for s in content.of("plugin") if isinstance(s.field("hooks"), dict)]
+    for source in content.of("hooks") + inline:
         for path, hook in _command_hooks(source.frontmatter or {}):
             problems += _hook_script(content, source, path, hook)
     return problems
@@ -409,7 +494,7 @@ def _hook_script(
         if not _ROOT_VAR.match(word):
             continue
         rel = _ROOT_VAR.sub("", word, count=1).lstrip("/")
-        if rel and not (content.root / rel).exists():
+        if rel and probe(content.root / rel) is False:
             problems.append(
                 Problem(
                     source.rel,
@@ -419,11 +504,7 @@ def _hook_script(
                     "add the script or fix the path",
                 )
             )
-    if (
-        "CLAUDE_PLUGIN_ROOT" in command
-        and not hook.get("args")
-        and not re.search(r"\"\$\{CLAUDE_PLUGIN_ROOT\}", command)
-    ):
+    if "CLAUDE_PLUGIN_ROOT" in command and not hook.get("args") and _unquoted_root(command):
         problems.append(
             Problem(
                 source.rel,

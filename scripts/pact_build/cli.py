@@ -174,13 +174,14 @@ def _source(value: str) -> Path:
     src = _folder(value)
     try:
         layout = pipeline.detect(src)
-    except UsageError:
+    except (UsageError, pipeline.Unreadable):
         layout = ""
     if layout != pipeline.SOURCE:
         where = f"the current folder ({Path.cwd()})" if value == "." else value
         raise UsageError(
             f"{where} is not a PACT source tree (it needs {PLUGIN_MANIFEST}, "
-            f"{MARKETPLACE_MANIFEST} and protocols/); run pact-plugin build in the PACT "
+            f"{MARKETPLACE_MANIFEST}, protocols/ and a pyproject.toml for the "
+            f"{pipeline.PACT_PROJECT} project); run pact-plugin build in the PACT "
             "repository, or name it: pact-plugin build --src DIR"
         )
     return src
@@ -191,7 +192,7 @@ def _enclosing() -> Path:
     folder up, that holds a plugin or marketplace manifest (the sources, inside the repo)."""
     here = Path.cwd()
     for folder in (here, *here.parents):
-        if (folder / PLUGIN_MANIFEST).is_file() or (folder / MARKETPLACE_MANIFEST).is_file():
+        if any(os.path.isfile(folder / m) for m in (PLUGIN_MANIFEST, MARKETPLACE_MANIFEST)):
             return folder if folder != here else Path(".")
     raise UsageError(
         f"no PATH given, and neither the current folder ({here}) nor any folder above it "

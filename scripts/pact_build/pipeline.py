@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -11,9 +13,15 @@ from . import budget, checks, emit, references, render, schema, sources, variabl
 from .errors import Problem, Report, UsageError
 from .sources import BRIEF, MARKETPLACE_MANIFEST, PLUGIN_MANIFEST, Content
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover (Python 3.9 and 3.10 install tomli, see pyproject.toml)
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
 log = logging.getLogger(__name__)
 
 SOURCE, PLUGIN, MARKETPLACE = "PACT source tree", "plugin", "marketplace"
+PACT_PROJECT = "pact-plugin"  # [project] name in the PACT repository's pyproject.toml
 
 
 class Result(NamedTuple):
@@ -34,7 +42,8 @@ def build(src: Path, out: Path | None = None, strict: bool = False) -> Result:
     if detect(src) != SOURCE:
         raise UsageError(
             f"{src} is not a PACT source tree (it needs .claude-plugin/plugin.json, "
-            ".claude-plugin/marketplace.json and protocols/ or hooks/session-brief.md)"
+            ".claude-plugin/marketplace.json, protocols/ or hooks/session-brief.md, and a "
+            f"pyproject.toml for the {PACT_PROJECT} project)"
         )
 
     # Load: find every agent, command, skill (with its references), protocol, the
@@ -87,11 +96,21 @@ def build(src: Path, out: Path | None = None, strict: bool = False) -> Result:
 
 def validate(path: Path, strict: bool = False) -> Result:
     """Check a PACT source tree, any plugin folder, or a marketplace and its local plugins."""
-    layout = detect(path)
-    if layout == SOURCE:
-        return build(path, None, strict)
     started = time.perf_counter()
     report = Report()
+    try:
+        layout = detect(path)
+    except Unreadable as exc:
+        report.error(
+            exc.rel,
+            1,
+            "unreadable",
+            f"cannot read the folder ({exc.strerror}), so nothing in it is checked",
+            "check its permissions: the folder needs read and execute (search) permission",
+        )
+        return Result(PLUGIN, report, None, [], time.perf_counter() - started)
+    if layout == SOURCE:
+        return build(path, None, strict)
     content = None
     if layout == PLUGIN:
         content = check_plugin(path, report)
@@ -100,12 +119,27 @@ def validate(path: Path, strict: bool = False) -> Result:
     return Result(layout, report, content, [], time.perf_counter() - started)
 
 
+class Unreadable(Exception):
+    """A folder ``detect`` must look into cannot be read (``rel`` is from the root)."""
+
+    def __init__(self, rel: str, strerror: str) -> None:
+        super().__init__(f"{rel}: {strerror}")
+        self.rel, self.strerror = rel, strerror
+
+
 def detect(path: Path) -> str:
-    """What ``path`` holds; a folder that is none of the three is a usage error."""
-    has_plugin = (path / PLUGIN_MANIFEST).is_file()
-    has_market = (path / MARKETPLACE_MANIFEST).is_file()
-    pact_parts = (path / "protocols").is_dir() or (path / BRIEF).is_file()
-    if has_plugin and has_market and pact_parts:
+    """What ``path`` holds; a folder that is none of the three is a usage error.
+
+    Raises ``Unreadable`` when the folder or its .claude-plugin/ cannot be read, so
+    that what it holds cannot be told.
+    """
+    for folder, rel in ((path, "."), (path / ".claude-plugin", ".claude-plugin")):
+        exc = sources.unreadable_folder(folder) if os.path.isdir(folder) else None
+        if exc is not None:
+            raise Unreadable(rel, exc.strerror or str(exc))
+    has_plugin = os.path.isfile(path / PLUGIN_MANIFEST)
+    has_market = os.path.isfile(path / MARKETPLACE_MANIFEST)
+    if has_plugin and has_market and is_pact_project(path):
         return SOURCE
     if has_market:
         return MARKETPLACE
@@ -117,14 +151,68 @@ def detect(path: Path) -> str:
     )
 
 
+def is_pact_project(path: Path) -> bool:
+    """True for the PACT repository: its pyproject.toml names the pact-plugin project.
+
+    A plugin and marketplace in one folder, with a protocols/ folder or a
+    hooks/session-brief.md of its own, is someone else's plugin: it is checked as one,
+    not held to the rules of the PACT sources.
+    """
+    if not (os.path.isdir(path / "protocols") or os.path.isfile(path / BRIEF)):
+        return False
+    try:
+        text = (path / "pyproject.toml").read_text(encoding="utf-8")
+        project = tomllib.loads(text).get("project")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(project, dict) and project.get("name") == PACT_PROJECT
+
+
 def check_plugin(root: Path, report: Report) -> Content:
     """Every check that applies to a plugin folder someone else wrote (nothing rendered)."""
-    found = _find(root, pact=False, report=report)
+    found, problems = sources.find(root, False)
+    found, problems = _with_listed(root, found, problems, report)
+    report.extend(problems)
     content = _parse(root, found, pact=False, report=report)
     _validate(content, report)
     _check(content, report)
     report.extend(budget.check_bodies(content, None))
     return content
+
+
+def _with_listed(
+    root: Path, found: list[sources.Found], problems: list[Problem], report: Report
+) -> tuple[list[sources.Found], list[Problem]]:
+    """The files the client loads once plugin.json's component keys are applied: listed
+    files added, and a default folder dropped (with a warning) where a key replaces it."""
+    item = next((f for f in found if f.kind == "plugin"), None)
+    manifest = sources.load(root, item, False)[0] if item is not None else None
+    if manifest is None or manifest.frontmatter is None:
+        return found, problems
+    listing = sources.find_listed(root, manifest.frontmatter)
+    listed = {f.rel for f in listing.found}
+    for key in listing.replaced:
+        kind = sources.COMPONENT_KEYS[key]
+        dropped = [f.rel for f in found if f.kind == kind and f.rel not in listed]
+        dropped += sorted(
+            {p.path for p in problems if p.path.startswith(f"{key}/") and p.path not in listed}
+        )
+        if not dropped:
+            continue
+        more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+        shown = ", ".join(dropped[:3]) + more
+        report.warn(
+            manifest.rel,
+            manifest.line(key),
+            "ignored-folder",
+            f"`{key}` replaces the {key}/ folder, so the client does not load {shown}",
+            f"list them in `{key}` too, or remove `{key}` to load the whole {key}/ folder",
+        )
+        found = [f for f in found if not (f.kind == kind and f.rel not in listed)]
+        problems = [p for p in problems if not p.path.startswith(f"{key}/") or p.path in listed]
+    known = {f.rel for f in found}
+    found = sorted(found + [f for f in listing.found if f.rel not in known], key=lambda f: f.rel)
+    return found, problems + listing.problems
 
 
 def _check_marketplace(root: Path, report: Report) -> None:
@@ -141,8 +229,19 @@ def _check_marketplace(root: Path, report: Report) -> None:
             continue  # remote sources are not ours to check; the schema judged the shape
         folder = (root / place).resolve()
         line = market.line("plugins", index, "source")
-        if not folder.is_dir():
-            what = "is a file, not a folder" if folder.exists() else "does not exist"
+        if not folder.is_relative_to(root.resolve()):
+            report.error(
+                market.rel,
+                line,
+                "marketplace-source",
+                f"plugin folder {place} leaves the marketplace folder; the client installs "
+                "only plugins inside it",
+                "move the plugin into the marketplace folder and point source at it "
+                "(./ is the marketplace root)",
+            )
+            continue
+        if not os.path.isdir(folder):
+            what = "is a file, not a folder" if os.path.lexists(folder) else "does not exist"
             report.error(
                 market.rel,
                 line,
@@ -193,15 +292,18 @@ def _duplicate_names(market: sources.Source, entries: list[object]) -> list[Prob
 
 
 def _has_plugin(folder: Path) -> bool:
-    return (folder / PLUGIN_MANIFEST).is_file() or any(
-        (folder / part).exists() for part in ("agents", "commands", "skills", "hooks/hooks.json")
+    if sources.unreadable_folder(folder) is not None:
+        return True  # check_plugin reports that it cannot be read
+    return os.path.isfile(folder / PLUGIN_MANIFEST) or any(
+        os.path.lexists(folder / part)
+        for part in ("agents", "commands", "skills", "hooks/hooks.json")
     )
 
 
 def _find(root: Path, pact: bool, report: Report) -> list[sources.Found]:
     found, problems = sources.find(root, pact)
     report.extend(problems)
-    if pact and not (root / BRIEF).is_file():
+    if pact and not os.path.isfile(root / BRIEF):
         report.error(
             BRIEF,
             1,
@@ -215,7 +317,7 @@ def _find(root: Path, pact: bool, report: Report) -> list[sources.Found]:
 def _parse(root: Path, found: list[sources.Found], pact: bool, report: Report) -> Content:
     loaded = []
     for item in found:
-        source, problems = sources.load(root, item)
+        source, problems = sources.load(root, item, pact)
         loaded.append(source)
         report.extend(problems)
     manifest = next((s for s in loaded if s.kind == "plugin"), None)
@@ -227,7 +329,7 @@ def _parse(root: Path, found: list[sources.Found], pact: bool, report: Report) -
 def _validate(content: Content, report: Report) -> None:
     for source in content.sources:
         if source.kind in schema.KINDS:
-            report.extend(schema.check(source.kind, source))
+            report.extend(schema.check(source.kind, source, content.pact))
 
 
 def _check(content: Content, report: Report) -> None:
@@ -240,6 +342,8 @@ def _check(content: Content, report: Report) -> None:
         checks.check_manifests,
         checks.check_component_paths,
         checks.check_hook_scripts,
+        checks.check_hook_matchers,
+        checks.check_duplicate_agents,
         references.check_links,
         references.check_mentions,
         variables.check,

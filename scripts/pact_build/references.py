@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ from urllib.parse import unquote
 from . import markdown
 from .errors import Problem
 from .names import closest
-from .sources import MAX_FILE_BYTES, Content, Source, normalise
+from .sources import MAX_FILE_BYTES, Content, Source, normalise, probe
 
 LINKED_KINDS = ("agent", "command", "skill", "reference", "protocol", "brief")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -46,7 +47,10 @@ def _check_link(content: Content, source: Source, target: str, line: int) -> Pro
             "link only to files inside the plugin",
         )
     file = content.root / rel
-    if not file.exists():
+    there = probe(file)
+    if there is None:
+        return None  # a folder on the way cannot be read: reported where it is
+    if not there:
         hint = _similar_file(content, rel)
         return Problem(
             source.rel, line, "broken-link", f"link `{target}`: {rel} does not exist", hint
@@ -59,7 +63,7 @@ def _check_link(content: Content, source: Source, target: str, line: int) -> Pro
             f"link `{target}`: {rel} is not shipped in the plugin",
             "link to agents/, commands/, skills/, protocols/ or hooks/ only",
         )
-    if anchor and file.is_file() and file.suffix == ".md":
+    if anchor and os.path.isfile(file) and file.suffix == ".md":
         loaded = content.get(rel)
         text = loaded.text if loaded else _read(file)
         if text is None:
@@ -107,7 +111,8 @@ def check_mentions(content: Content) -> list[Problem]:
     """Every ``/PACT:x`` names a command or skill and every ``PACT:x`` any component, exactly."""
     pattern = re.compile(
         r"(?:(?<![\w./:-])(/)|(?<![\w./:-]))(" + re.escape(content.plugin) + r"):"
-        r"([A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9]|[A-Za-z0-9])",
+        # A name may hold namespace segments: /plugin:sub:x for commands/sub/x.md.
+        r"([A-Za-z0-9](?:[A-Za-z0-9_:-]*[A-Za-z0-9])?)",
         re.IGNORECASE,
     )
     slash = sorted(set(content.ids("command")) | set(content.ids("skill")))

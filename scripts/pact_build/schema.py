@@ -21,7 +21,7 @@ from .frontmatter import NodePath, Surprise
 from .sources import Source
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-KINDS = ("agent", "command", "skill", "plugin", "marketplace", "hooks")
+KINDS = ("agent", "command", "skill", "plugin", "marketplace", "hooks", "mcp")
 
 _MISPLACED = {
     key: "this field belongs in the plugin's entry in marketplace.json"
@@ -65,12 +65,16 @@ def expected_types(kind: str, key: str) -> set[str]:
     return {t for option in options for t in _as_list(option.get("type"))}
 
 
-def check(kind: str, source: Source) -> list[Problem]:
-    """Every schema problem of ``source`` (frontmatter or JSON), surprises first."""
+def check(kind: str, source: Source, pact: bool = True) -> list[Problem]:
+    """Every schema problem of ``source`` (frontmatter or JSON), surprises first.
+
+    ``pact``: the PACT sources. In another plugin a YAML reading the client takes as
+    the author meant it (a string) is a warning.
+    """
     instance = source.frontmatter
     if instance is None:
         return []
-    problems, claimed = _surprise_problems(kind, source)
+    problems, claimed = _surprise_problems(kind, source, pact)
     errors = sorted(validator(kind).iter_errors(instance), key=lambda e: list(map(str, e.path)))
     for error in errors:
         path = tuple(error.absolute_path)
@@ -80,7 +84,14 @@ def check(kind: str, source: Source) -> list[Problem]:
     return problems
 
 
-def _surprise_problems(kind: str, source: Source) -> tuple[list[Problem], set[NodePath]]:
+# Keys whose list the client accepts, though the schema wants a string (facts sheet,
+# section 3: `argument-hint` is accepted and never reaches the model).
+_LIST_ACCEPTED = frozenset({"argument-hint"})
+
+
+def _surprise_problems(
+    kind: str, source: Source, pact: bool = True
+) -> tuple[list[Problem], set[NodePath]]:
     """YAML 1.1 readings the client (a YAML 1.2 reader) would not share."""
     problems: list[Problem] = []
     claimed: set[NodePath] = set()
@@ -88,6 +99,12 @@ def _surprise_problems(kind: str, source: Source) -> tuple[list[Problem], set[No
         types = expected_types(kind, surprise.path[0]) if len(surprise.path) == 1 else set()
         problem = _surprise(surprise, types, source.rel)
         if problem is not None:
+            if not pact and _client_reads_text(surprise, types):
+                message = problem.message
+                if surprise.kind == "date":
+                    message = f"`{_dotted(surprise.path)}: {surprise.text}` is read as a date "
+                    message += "by YAML 1.1 and as text by the client"
+                problem = problem._replace(severity="warning", message=message)
             problems.append(problem)
             claimed.add(surprise.path[:1])
     if source.rel.endswith(".json"):  # JSON says what it means: the schema reports a list
@@ -96,17 +113,28 @@ def _surprise_problems(kind: str, source: Source) -> tuple[list[Problem], set[No
         types = expected_types(kind, key)
         if isinstance(value, list) and types == {"string"}:
             raw = source.raw_values.get((key,), "").strip()
+            accepted = not pact and key in _LIST_ACCEPTED
             problems.append(
                 Problem(
                     source.rel,
                     source.line(key),
                     "yaml-list",
-                    f"`{key}` must be a string, but YAML reads {raw} as a list",
+                    f"`{key}` must be a string, but YAML reads {raw} as a list"
+                    + ("; the client accepts it, but quoted it reads the same everywhere"
+                       if accepted else ""),
                     f'quote it: {key}: "{raw}"',
+                    "warning" if accepted else "error",
                 )
             )
             claimed.add((key,))
     return problems, claimed
+
+
+def _client_reads_text(surprise: Surprise, types: set[str]) -> bool:
+    """The client's YAML 1.2 reader keeps ``no``/``on`` and dates as text, which is what a
+    key that takes a string wants: the plugin works as written."""
+    text_ok = "string" in types or not types
+    return text_ok and ((surprise.kind == "bool" and surprise.bool_word) or surprise.kind == "date")
 
 
 def _surprise(surprise: Surprise, types: set[str], rel: str) -> Problem | None:
@@ -205,7 +233,20 @@ def _message(error: jsonschema.ValidationError, key: str) -> str:
         return f"must be {wanted}, not {_describe(error.instance)}"
     if error.validator == "enum":
         return "must be one of " + ", ".join(json.dumps(v) for v in _as_list(error.validator_value))
+    wanted = _any_of_types(error)
+    if wanted:
+        return f"must be {wanted}, not {_describe(error.instance)}"
     return str(error.message)
+
+
+def _any_of_types(error: jsonschema.ValidationError) -> str:
+    """For an ``anyOf`` of plain types: the types it allows, in words (else empty)."""
+    if error.validator != "anyOf" or not isinstance(error.validator_value, list):
+        return ""
+    types = [t for option in error.validator_value if isinstance(option, dict)
+             for t in _as_list(option.get("type"))]
+    names = list(dict.fromkeys(_TYPE_NAMES.get(t, t) for t in types))
+    return " or ".join(names)
 
 
 def _hint(error: jsonschema.ValidationError, key: str, json_file: bool) -> str:
@@ -233,6 +274,8 @@ def _hint(error: jsonschema.ValidationError, key: str, json_file: bool) -> str:
         return f"shorten `{key}` to at most {value} characters"
     if error.validator == "minimum":
         return f"use a number of at least {value}"
+    if _any_of_types(error):
+        return f"give `{key}` {_any_of_types(error)}"
     return f"change `{key}` to a form the message names"
 
 

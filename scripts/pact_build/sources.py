@@ -7,6 +7,7 @@ same as its LF twin and the rendered output is LF throughout.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import logging
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 # Kinds with YAML frontmatter, and the Markdown kinds the build renders.
 FRONTMATTER_KINDS = ("agent", "command", "skill")
 MARKDOWN_KINDS = ("agent", "command", "skill", "reference", "protocol", "brief")
-JSON_KINDS = ("plugin", "marketplace", "hooks")
+JSON_KINDS = ("plugin", "marketplace", "hooks", "mcp")
+MCP_FILE = ".mcp.json"  # a plugin's MCP servers, unless plugin.json's mcpServers says otherwise
 BRIEF = "hooks/session-brief.md"
 PLUGIN_MANIFEST = ".claude-plugin/plugin.json"
 MARKETPLACE_MANIFEST = ".claude-plugin/marketplace.json"
@@ -50,20 +52,22 @@ class Source(NamedTuple):
     body_line: int
     raw_values: dict[NodePath, str] = {}
     surprises: tuple[Surprise, ...] = ()
+    namespace: str = ""  # agents/sub/x.md is sub:x to the client (facts sheet, section 1)
 
     @property
     def id(self) -> str:
         """The id the client gives the file (agent name, command file name, skill folder)."""
         parts = self.rel.split("/")
         if self.kind == "skill":
-            return parts[1]
+            return parts[-2]  # the folder: skills/x/SKILL.md, or a folder plugin.json lists
+        prefix = f"{self.namespace}:" if self.namespace else ""
         if (
             self.kind == "agent"
             and self.frontmatter
             and isinstance(self.frontmatter.get("name"), str)
         ):
-            return str(self.frontmatter["name"])
-        return parts[-1].rsplit(".", 1)[0]
+            return prefix + str(self.frontmatter["name"])
+        return prefix + parts[-1].rsplit(".", 1)[0]
 
     def line(self, *path: Any) -> int:
         """The line of a frontmatter key (or JSON key), else the first line of the file."""
@@ -81,6 +85,35 @@ class Found(NamedTuple):
     kind: str
     path: Path
     rel: str
+    namespace: str = ""  # subfolders of agents/ or commands/, joined by ":"
+
+
+def probe(path: Path) -> bool | None:
+    """True when ``path`` exists (links followed), False when it does not, None when a
+    folder on the way cannot be read: that folder is reported as unreadable, not the path."""
+    try:
+        os.stat(path)
+    except PermissionError:
+        return None
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def unreadable_folder(folder: Path) -> OSError | None:
+    """The error that keeps the files of ``folder`` from being listed or looked at, if any.
+
+    Listing needs read permission and looking at an entry needs execute (search)
+    permission, so one entry is looked at too.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                entry.stat(follow_symlinks=False)
+                break
+    except OSError as exc:
+        return exc
+    return None
 
 
 def normalise(data: bytes) -> str:
@@ -105,16 +138,27 @@ def find(root: Path, pact: bool) -> tuple[list[Found], list[Problem]]:
     """
     entries = _Entries(root, pact)
     found: list[Found] = []
+    if not entries.listable(root):
+        return found, entries.problems
+    for folder in (".claude-plugin", "hooks"):
+        if os.path.isdir(root / folder):
+            entries.listable(root / folder)
     kinds = [("agent", "agents"), ("command", "commands")]
     if pact:
         kinds.append(("protocol", "protocols"))
     for kind, folder in kinds:
-        if (root / folder).is_dir() and entries.walkable(root / folder):
+        if (
+            (root / folder).is_dir()
+            and entries.walkable(root / folder)
+            and entries.listable(root / folder)
+        ):
             found += [
                 _found(root, kind, p)
                 for p in sorted((root / folder).glob("*.md"))
                 if entries.file(p, named_file=True)
             ]
+            if not pact:
+                found += _nested(root, kind, root / folder, entries)
     skills, problems = _find_skills(root, entries)
     found += skills
     problems += _left_out(root, pact, entries)
@@ -124,6 +168,7 @@ def find(root: Path, pact: bool) -> tuple[list[Found], list[Problem]]:
         ("plugin", PLUGIN_MANIFEST),
         ("marketplace", MARKETPLACE_MANIFEST),
         ("hooks", "hooks/hooks.json"),
+        *([] if pact else [("mcp", MCP_FILE)]),
     ):
         if os.path.lexists(root / rel) and entries.file(root / rel, True, walked=False):
             found.append(_found(root, kind, root / rel))
@@ -143,6 +188,45 @@ class _Entries:
         self.root, self.pact = root, pact
         self.real_root = os.path.realpath(root)
         self.problems: list[Problem] = []
+        self.unreadable: set[Path] = set()
+
+    def listable(self, folder: Path) -> bool:
+        """True when the files in ``folder`` can be listed and looked at; else reported."""
+        if folder in self.unreadable:
+            return False
+        exc = unreadable_folder(folder)
+        if exc is None:
+            return True
+        self._unreadable(folder, exc)
+        return False
+
+    def walk(self, folder: Path) -> list[Path]:
+        """Every path under ``folder`` (folder links listed, not followed), sorted; a
+        subfolder that cannot be read is reported and its files are left out."""
+        if not self.listable(folder):
+            return []
+        paths: list[Path] = []
+        for top, dirs, files in os.walk(folder, onerror=self._walk_error):
+            base = Path(top)
+            paths += [base / name for name in dirs + files]
+            # os.walk lists folder links without entering them; an unreadable folder is
+            # reported once here and not entered.
+            dirs[:] = [d for d in dirs if os.path.islink(base / d) or self.listable(base / d)]
+        return sorted(paths)
+
+    def _walk_error(self, exc: OSError) -> None:
+        if exc.filename is not None:
+            self._unreadable(Path(exc.filename), exc)
+
+    def _unreadable(self, folder: Path, exc: OSError) -> None:
+        self.unreadable.add(folder)
+        rel = self._rel(folder) if folder != self.root else "."
+        self._add(
+            rel,
+            "unreadable",
+            f"cannot read the folder ({exc.strerror}), so its files are not checked",
+            "check its permissions: the folder needs read and execute (search) permission",
+        )
 
     def file(self, path: Path, named_file: bool = False, walked: bool = True) -> bool:
         """True when ``path`` may be read and shipped; otherwise the problem is recorded.
@@ -261,6 +345,22 @@ class _Entries:
         self.problems.append(Problem(rel, 1, code, message, hint, level))
 
 
+def _nested(root: Path, kind: str, base: Path, entries: _Entries) -> list[Found]:
+    """Agents or commands in subfolders of another plugin's component folder: the client
+    loads them with the folders as namespace segments, ``agents/sub/x.md`` as
+    ``plugin:sub:x`` (facts sheet, section 1, shown for agents; commands are taken to
+    follow the same rule, which is what their author would expect)."""
+    found = []
+    for path in entries.walk(base):
+        inner = path.relative_to(base).parts
+        if len(inner) < 2 or path.suffix != ".md" or any(p.startswith(".") for p in inner):
+            continue
+        if "__pycache__" in inner or not entries.file(path, named_file=True):
+            continue
+        found.append(_found(root, kind, path)._replace(namespace=":".join(inner[:-1])))
+    return found
+
+
 def _special(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "named pipe"
@@ -282,7 +382,7 @@ def _left_out(root: Path, pact: bool, entries: _Entries) -> list[Problem]:
         base = root / folder
         if not base.is_dir() or not entries.walkable(base):
             continue
-        for path in sorted(base.rglob("*")):
+        for path in entries.walk(base):
             rel = path.relative_to(root).as_posix()
             if path.name.startswith(".") or "__pycache__" in path.parts:
                 continue
@@ -310,34 +410,46 @@ def _left_out(root: Path, pact: bool, entries: _Entries) -> list[Problem]:
                         ERROR if markdown else WARNING,
                     )
                 )
-            elif path.suffix == ".md":
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        "unchecked",
-                        f"{rel} is in a subfolder of {folder}/, which pact-plugin does not check",
-                        "check it by hand; the client namespaces it by its folder",
-                        WARNING,
-                    )
-                )
     return problems
 
 
-def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
-    """Read one file and split its frontmatter (Markdown) or parse it (JSON)."""
+# What a file without frontmatter gets from the client (facts sheet, sections 2 and 3).
+_NO_FRONTMATTER = {
+    "agent": ("the client names the agent after its file and lists it as "
+              '"Agent from … plugin"', "start the file with ---, name: …, description: …, ---"),
+    "command": ("the client runs it as a slash command but does not list it to the model",
+                "start the file with ---, description: …, ---"),
+    "skill": ("the client runs it by its folder name but does not list it to the model",
+              "start the file with ---, description: …, ---"),
+}
+
+
+def load(root: Path, item: Found, pact: bool = True) -> tuple[Source, list[Problem]]:
+    """Read one file and split its frontmatter (Markdown) or parse it (JSON).
+
+    ``pact``: the PACT sources, held to stricter rules; in another plugin what the
+    client still loads as meant is a warning, not an error.
+    """
+    source, problems = _load(item, pact)
+    return source._replace(namespace=item.namespace), problems
+
+
+def _load(item: Found, pact: bool) -> tuple[Source, list[Problem]]:
     log.debug("loading %s", item.rel)
     if item.kind == "asset":
         return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), []
     try:
         size = item.path.stat().st_size
         if size > MAX_FILE_BYTES:
+            # Our own limit, not the client's: in another plugin only a warning.
             problem = Problem(
                 item.rel,
                 1,
                 "file-too-large",
-                f"the file is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes are not read",
+                f"the file is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes are not read"
+                + ("" if pact else " by pact-plugin, so it is not checked"),
                 "this is not content the model should read; remove it or move it elsewhere",
+                ERROR if pact else WARNING,
             )
             return Source(item.kind, item.path, item.rel, "", None, {}, "", 1), [problem]
         data = item.path.read_bytes()
@@ -365,18 +477,33 @@ def load(root: Path, item: Found) -> tuple[Source, list[Problem]]:
         # YAML refuses these characters; the problems say where they are.
         return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), controls
     if parts.frontmatter is None:
-        return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), [
-            Problem(
+        effect, hint = _NO_FRONTMATTER[item.kind]
+        if text.startswith("---\n"):
+            # The client would read the keys as body text: an error everywhere.
+            problem = Problem(
                 item.rel,
                 1,
                 "no-frontmatter",
-                "the frontmatter block is never closed"
-                if text.startswith("---\n")
-                else "missing frontmatter: the file must start with a --- block",
-                "start the file with ---, name: …, description: …, ---",
+                "the frontmatter block is never closed",
+                "add a line with --- after the last frontmatter line",
             )
-        ]
+        else:
+            problem = Problem(
+                item.rel,
+                1,
+                "no-frontmatter",
+                "missing frontmatter: the file must start with a --- block"
+                if pact
+                else f"no frontmatter: {effect}",
+                hint,
+                ERROR if pact else WARNING,
+            )
+        return Source(item.kind, item.path, item.rel, text, None, {}, parts.body, 1), [problem]
     parsed = frontmatter.parse(parts.frontmatter, item.rel)
+    # Frontmatter YAML that cannot be parsed stays an error in every plugin, agents too:
+    # a session still lists such an agent, read the client's own way, but
+    # `claude plugin validate` rejects the plugin and says its fields are dropped (facts
+    # sheet, section 2: "Don't rely on either behaviour"; tests/e2e holds us to the client).
     problems = controls + parsed.problems
     source = Source(
         item.kind,
@@ -422,8 +549,26 @@ def control_problems(rel: str, text: str) -> list[Problem]:
     return problems
 
 
+def _utf16(data: bytes) -> bool:
+    """A UTF-16 byte order mark, or the NUL of every other byte that UTF-16 gives ASCII."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    half = len(data) // 2
+    return half >= 2 and max(data[0::2].count(0), data[1::2].count(0)) >= half * 0.9
+
+
 def _encoding_problems(rel: str, data: bytes) -> list[Problem]:
     """One problem for a file that is not UTF-8, at the line of its first bad byte."""
+    if _utf16(data):
+        return [
+            Problem(
+                rel,
+                1,
+                "encoding",
+                "the file is UTF-16; the client and pact-plugin read UTF-8",
+                "save the file as UTF-8 (in most editors: Save with Encoding, UTF-8)",
+            )
+        ]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -441,7 +586,25 @@ def _encoding_problems(rel: str, data: bytes) -> list[Problem]:
     return []
 
 
+# The smallest valid file of each JSON kind, for hints.
+_EMPTY_JSON = {
+    "plugin": '{"name": "my-plugin"}',
+    "marketplace": '{"name": "my-marketplace", "owner": {"name": "…"}, "plugins": []}',
+    "hooks": '{"hooks": {}}',
+    "mcp": '{"mcpServers": {}}',
+}
+
+
 def _load_json(item: Found, text: str) -> tuple[Source, list[Problem]]:
+    if not text.strip():
+        problem = Problem(
+            item.rel,
+            1,
+            "json-syntax",
+            "the file is empty",
+            f"write a JSON object such as {_EMPTY_JSON[item.kind]}, or remove the file",
+        )
+        return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), [problem]
     try:
         data = json.loads(text)
     except RecursionError:
@@ -458,28 +621,130 @@ def _load_json(item: Found, text: str) -> tuple[Source, list[Problem]]:
         )
         return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), [problem]
     if not isinstance(data, dict):
-        problem = Problem(item.rel, 1, "json-syntax", "the file must hold a JSON object")
+        what = {list: "a list", str: "a string", type(None): "null", bool: "a boolean"}.get(
+            type(data), "a number"
+        )
+        problem = Problem(
+            item.rel,
+            1,
+            "json-syntax",
+            f"the file holds {what}, but it must hold a JSON object",
+            f"write the settings inside {{ … }}, e.g. {_EMPTY_JSON[item.kind]}",
+        )
         return Source(item.kind, item.path, item.rel, text, None, {}, "", 1), [problem]
     lines = frontmatter.node_lines(text)
     return Source(item.kind, item.path, item.rel, text, data, lines, "", 1), []
 
 
-def _find_skills(root: Path, entries: _Entries) -> tuple[list[Found], list[Problem]]:
+# How plugin.json component keys combine with the default folders (facts sheet,
+# section 1): an `agents` or `commands` entry replaces its folder, `skills` and
+# `hooks` entries add to theirs.
+COMPONENT_KEYS = {"agents": "agent", "commands": "command", "skills": "skill", "hooks": "hooks"}
+REPLACING_KEYS = ("agents", "commands")
+
+
+class Listing(NamedTuple):
+    """The component files plugin.json lists, and which default folders it replaces."""
+
+    found: list[Found]
+    problems: list[Problem]
+    replaced: tuple[str, ...]  # keys whose default folder the client does not load
+
+
+def listed_paths(manifest: dict[str, Any], key: str) -> list[tuple[int | None, str]]:
+    """The well-formed ``./`` paths of a component key, with their list index (None for a
+    single string); the schema reports the others, and a manifest it rejects loads nothing."""
+    value = manifest.get(key)
+    if isinstance(value, str):
+        items: list[tuple[int | None, Any]] = [(None, value)]
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return []
+    return [
+        (index, path)
+        for index, path in items
+        if isinstance(path, str)
+        and path.startswith("./")
+        and ".." not in path.split("/")
+        and (key != "agents" or path.endswith(".md"))
+    ]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def find_listed(root: Path, manifest: dict[str, Any]) -> Listing:
+    """The files the client loads because plugin.json lists them (a missing path is
+    reported by checks.check_component_paths)."""
+    entries = _Entries(root, False)
     found: list[Found] = []
     problems: list[Problem] = []
-    skills = root / "skills"
-    if not skills.is_dir() or not entries.walkable(skills):
+    for key, kind in COMPONENT_KEYS.items():
+        for _, rel in listed_paths(manifest, key):
+            path = root / rel
+            if probe(path) is not True:
+                continue
+            if kind == "skill" and os.path.isdir(path):
+                if os.path.lexists(path / "SKILL.md"):
+                    more, extra = _skill_folder(root, path, entries)
+                else:
+                    more, extra = _find_skills(root, entries, path)
+                found += more
+                problems += extra
+            elif kind == "command" and os.path.isdir(path):
+                if entries.listable(path):
+                    found += [
+                        _found(root, kind, p)
+                        for p in sorted(path.glob("*.md"))
+                        if entries.file(p, named_file=True)
+                    ]
+            elif kind in ("agent", "command", "hooks") and entries.file(path, named_file=True):
+                found.append(_found(root, kind, path))
+    # Only a key the client accepts replaces the folder; a wrong one (or a path that is
+    # missing) is an error of its own, and the client then loads no part of the plugin.
+    servers = manifest.get("mcpServers")
+    if isinstance(servers, str) and servers.startswith("./") and ".." not in servers.split("/"):
+        path = root / servers
+        if probe(path) and entries.file(path, named_file=True):
+            found.append(_found(root, "mcp", path))
+    replaced = tuple(
+        key
+        for key in REPLACING_KEYS
+        if isinstance(manifest.get(key), (str, list))
+        and len(listed_paths(manifest, key)) == len(_as_list(manifest[key]))
+        and all(probe(root / rel) for _, rel in listed_paths(manifest, key))
+    )
+    unique = {f.rel: f for f in found}
+    return Listing(sorted(unique.values(), key=lambda f: f.rel), problems + entries.problems,
+                   replaced)
+
+
+def _find_skills(
+    root: Path, entries: _Entries, skills: Path | None = None
+) -> tuple[list[Found], list[Problem]]:
+    """The skills in a folder of skill folders: ``skills/`` unless plugin.json names another."""
+    found: list[Found] = []
+    problems: list[Problem] = []
+    skills = root / "skills" if skills is None else skills
+    if not skills.is_dir() or not entries.walkable(skills) or not entries.listable(skills):
         return found, problems
+    where = skills.relative_to(root).as_posix()
     for entry in sorted(skills.iterdir()):
         rel = entry.relative_to(root).as_posix()
         if entry.is_file():
+            if not entries.pact and (entry.suffix != ".md" or entry.stem.upper() == "README"):
+                continue  # the client ignores it, and it is no skill gone astray
             problems.append(
                 Problem(
                     rel,
                     1,
                     "skill-depth",
-                    "a skill is a folder with a SKILL.md, not a file in skills/",
-                    f"move it to skills/{entry.stem}/SKILL.md",
+                    f"a skill is a folder with a SKILL.md, not a file in {where}/"
+                    + ("" if entries.pact else ": the client ignores it"),
+                    f"move it to {where}/{entry.stem}/SKILL.md",
+                    ERROR if entries.pact else WARNING,
                 )
             )
         elif entry.is_dir():
@@ -498,7 +763,7 @@ def _skill_folder(
 ) -> tuple[list[Found], list[Problem]]:
     found: list[Found] = []
     problems: list[Problem] = []
-    for path in sorted(p for p in folder.rglob("*") if "__pycache__" not in p.parts):
+    for path in (p for p in entries.walk(folder) if "__pycache__" not in p.parts):
         if path.is_dir():
             if path.is_symlink():
                 entries.folder_link(path)
@@ -525,7 +790,8 @@ def _skill_folder(
             else ("reference" if path.suffix == ".md" else "asset")
         )
         found.append(_found(root, kind, path))
-    if not os.path.lexists(folder / "SKILL.md") and not problems:
+    readable = folder not in entries.unreadable
+    if readable and not os.path.lexists(folder / "SKILL.md") and not problems:
         rel = folder.relative_to(root).as_posix()
         problems.append(
             Problem(

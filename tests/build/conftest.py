@@ -16,6 +16,7 @@ MARKETPLACE_JSON = {
 }
 
 BASE = {
+    "pyproject.toml": '[project]\nname = "pact-plugin"\nversion = "0.1.0"\n',
     ".claude-plugin/plugin.json": json.dumps(PLUGIN_JSON, indent=2) + "\n",
     ".claude-plugin/marketplace.json": json.dumps(MARKETPLACE_JSON, indent=2) + "\n",
     "hooks/session-brief.md": "You orchestrate a PACT team. Delegate with /PACT:orchestrate.\n",

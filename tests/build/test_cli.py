@@ -187,7 +187,8 @@ def test_build_outside_the_sources_says_to_use_src(tmp_path, capsys, monkeypatch
     assert (code, stdout) == (2, "")
     assert stderr == (
         f"Error: the current folder ({tmp_path}) is not a PACT source tree (it needs "
-        ".claude-plugin/plugin.json, .claude-plugin/marketplace.json and protocols/); run "
+        ".claude-plugin/plugin.json, .claude-plugin/marketplace.json, protocols/ and a "
+        "pyproject.toml for the pact-plugin project); run "
         "pact-plugin build in the PACT repository, or name it: pact-plugin build --src DIR\n"
     )
     assert not (tmp_path / "dist").exists()

@@ -108,7 +108,8 @@ def test_built_layout(source_tree, tmp_path):
 
 
 def test_plugin_manifest_gets_the_pyproject_version_and_no_component_lists(source_tree, tmp_path):
-    root = source_tree(files={"pyproject.toml": '[project]\nname = "x"\nversion = "9.8.7"\n'})
+    pyproject = '[project]\nname = "pact-plugin"\nversion = "9.8.7"\n'
+    root = source_tree(files={"pyproject.toml": pyproject})
     out = tmp_path / "dist"
 
     pipeline.build(root, out)

@@ -101,9 +101,9 @@ FOREIGN_CASES = {
         {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "hooks": "./hooks/x.json"\n}\n'},
         [(".claude-plugin/plugin.json", 3, "missing-path", "error")],
     ),
-    "agent in a subfolder": (
-        {"agents/sub/nested.md": "---\nname: nested\ndescription: N.\n---\nBody.\n"},
-        [("agents/sub/nested.md", 1, "unchecked", "warning")],
+    "agent in a subfolder is checked": (
+        {"agents/sub/nested.md": "---\nname: nested\ndescription: N.\nmodel: gpt-5\n---\nB.\n"},
+        [("agents/sub/nested.md", 4, "unknown-model", "error")],
     ),
     "marketplace key in plugin.json": (
         {".claude-plugin/plugin.json": '{\n  "name": "mini",\n  "category": "x"\n}\n'},

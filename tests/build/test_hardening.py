@@ -51,6 +51,7 @@ def test_out_through_a_symlink_to_the_sources_is_refused(source_tree, tmp_path, 
         "commands",
         "hooks",
         "protocols",
+        "pyproject.toml",
         "skills",
     ]
 
