@@ -343,7 +343,10 @@ def _assignment_spans(text: str, lower: str,
         name, value = match.group(1), match.group(group)
         if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
             continue
-        if group == 4 and _is_code(name, value):  # unquoted: a variable, not a literal
+        if group == 4 and _is_code(name, value, text[match.start(1):match.start(4)],
+                                   text[match.end(4):match.end(4) + 16]):
+            continue  # unquoted: a variable or a type, not a literal
+        if group != 4 and _names_a_key(value, quoted=True):
             continue
         if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
             continue
@@ -458,22 +461,42 @@ def _is_secret_value(value: str) -> bool:
 
 
 # An unquoted value that names where a secret is kept: a dotted path (settings.SECRET_KEY,
-# form.password.data, &args.secret, $this->key, Config::TOKEN) or a YAML tag (!vault).
-_CODE_PATH = r"[&*]?[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+[;]?$"
+# form.password.data, &args.secret, $this->key, Config::TOKEN, user?.token, user!.token)
+# or a YAML tag (!vault).
+_CODE_PATH = r"[&*]?[A-Za-z_$][\w$]*(?:(?:[?!]?\.|->|::)[A-Za-z_$][\w$]*)+[;]?$"
 _YAML_TAG = r"![A-Za-z]+$"
+# A type: generic (Option<String>, Vec<u8>), a reference (&str, &mut) or nullable (String?).
+_TYPE = r"[A-Za-z_]\w*<|&[A-Za-z_]\w*$|[A-Z]\w*\?$"
+# Built-in types, which also stand non-null (GraphQL String!) or bare (secret: Buffer).
+_TYPE_NAMES = frozenset({"string", "str", "int", "integer", "float", "double", "number", "bool",
+                         "boolean", "bytes", "byte", "buffer", "char", "text", "data", "uuid",
+                         "object", "unknown", "void", "long", "id"})
+# Keywords that begin an expression (password = await get_password(user)).
+_KEYWORDS = frozenset({"await", "yield", "typeof", "async", "lambda", "function", "require",
+                       "import", "this", "self", "super", "static", "readonly", "clone", "move"})
 _WORD_PARTS = r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])"
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "key",
                            "apikey", "credential", "credentials"})
 
 
-def _is_code(name: str, value: str) -> bool:
+def _is_code(name: str, value: str, before: str = "", after: str = "") -> bool:
     """Whether an unquoted ``value`` is a reference in code rather than a literal secret.
 
     ``self.password = password`` (the value repeats the name), ``raw = hashed_password``
-    (an identifier made of words, one of them a secret word), ``SECRET_KEY =
-    settings.SECRET_KEY`` (a dotted path) and ``password: !vault |`` (a YAML tag).
+    or ``access_token: token`` (an identifier made of words, one of them a secret word),
+    ``SECRET_KEY = settings.SECRET_KEY`` or ``user?.token`` (a dotted path),
+    ``password: !vault |`` (a YAML tag), a type (``api_key: Option<String>``,
+    ``password: &str``, ``token: String?``, ``password: String!``, ``accessToken:
+    JwtPayload``), a keyword (``password = await …``), and an identifier inside an
+    expression, which code would quote were it a literal: ``{ password: hashed }``,
+    ``secret: Buffer;``, ``f(password=hashed)``. ``before`` is the text from the name to
+    the value, ``after`` what follows the value.
     """
     if _regex(_CODE_PATH).match(value) or _regex(_YAML_TAG).match(value):
+        return True
+    if _regex(_TYPE).match(value) or value.rstrip("!").lower() in _TYPE_NAMES:
+        return True
+    if value in _KEYWORDS or _names_a_key(value):
         return True
     if not value.replace("_", "").isalnum() or value[0].isdigit():
         return False
@@ -481,9 +504,30 @@ def _is_code(name: str, value: str) -> bool:
     if last is not None and last.group(0).replace("_", "").lower() == value.replace(
             "_", "").lower():
         return True
+    parts = _regex(_WORD_PARTS).findall(value.rstrip("!"))
+    if len(parts) >= 2 and all(_regex(r"[A-Z](?:[a-z]{2,12}|[A-Z]{1,4})$").match(p)
+                               for p in parts):
+        return True  # a type's name in PascalCase: JwtPayload, LoginInput!, HTTPClient
+    if not _regex(r"[A-Za-z_$]+$").match(value):
+        return False
+    follows = after.lstrip(" \t")[:2]
+    if "=" in before:  # a keyword argument: f(password=hashed), f(token=tok, …)
+        return follows[:1] == ")" or follows in (", ", ",\n")
+    return follows[:1] in (",", ";", ")", "}")
+
+
+def _names_a_key(value: str, quoted: bool = False) -> bool:
+    """Whether ``value`` is an identifier made of words, one of them a secret word: a field or
+    key name (``access_token: token``, a Kubernetes secret ``postgres-credentials``), not a
+    literal secret. Quoted, the secret word must come last (``TOKEN_KEY = 'access_token'``,
+    ``'accessToken'``, ``'x-api-key'``), so ``'secret_sauce'`` is still a password."""
+    if not _regex(r"[A-Za-z][A-Za-z_-]*$").match(value):
+        return False
     parts = [p.lower() for p in _regex(_WORD_PARTS).findall(value)]
-    return len(parts) >= 2 and not _SECRET_WORDS.isdisjoint(parts) and all(
-        p.isalpha() for p in parts)
+    # A stand-in phrase (your-api-key-here, YOUR_API_KEY) is a placeholder: redact masks it.
+    if "here" in parts or not _STAND_IN_SET.isdisjoint(parts):
+        return False
+    return parts[-1] in _SECRET_WORDS if quoted else not _SECRET_WORDS.isdisjoint(parts)
 
 
 # Values that are well-known stand-ins: documentation and sample files use them, and
@@ -503,6 +547,7 @@ _STAND_IN_WORDS = ("your", "my", "insert", "replace", "enter", "put", "add", "fa
 # Sample values that documentation everywhere shows: jwt.io's token (its signature) and
 # the test key of Stripe's API reference.
 _DOCUMENTED = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "sk_test_4eC39HqLyjWDarjtT1zdp7dc")
+_STAND_IN_SET = frozenset(_STAND_IN_WORDS)
 _RUNS = ("abcdefgh", "bcdefghi", "12345678", "23456789", "01234567", "qwertyui")
 
 
