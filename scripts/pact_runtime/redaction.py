@@ -155,7 +155,20 @@ _PLACEHOLDER_VALUES = frozenset({
     "none", "null", "nil", "undefined", "true", "false", "str", "string", "int", "number",
     "bool", "boolean", "bytes", "any", "optional", "secretstr", "required", "redacted",
     "your_password", "example", "xxx", "xxxx", "****", "...", "<redacted>",
+    # GitHub Actions: `permissions: id-token: write`, `secrets: inherit`.
+    "read", "write", "read-all", "write-all", "inherit",
 })
+# A dependency's version or source, where a package's name holds a secret word
+# ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version, a
+# range (^ ~ >= == < !=, 1.x, `>=1.2, <2`, `^1 || ^2`), `*`, `latest`, or a git, file or
+# workspace reference.
+# A pre-release or build suffix is a number or a word of those (1.0.0-rc.1, 2.0b1, 1.0+build.5).
+_VERSION = (r"(?:[~^=<>!]{1,3}[ \t]{0,4})?v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){0,4}"
+            r"(?:[-+.]?(?:[0-9]|a|b|rc|alpha|beta|pre|dev|post|next|canary|nightly|build"
+            r"|snapshot)[0-9.]{0,32})?$")
+_VERSION_WORDS = frozenset({"*", "x", "latest", "next", "canary", "beta", "stable", "nightly"})
+_PACKAGE_SOURCES = ("workspace:", "file:", "link:", "portal:", "patch:", "npm:", "github:",
+                    "gitlab:", "bitbucket:", "git+", "git://", "catalog:")
 # Invisible characters that can split a name or token (pass\u200bword, AKIA\u00adIOSF…) to
 # hide it: the soft hyphen, the combining grapheme joiner, the Mongolian vowel separator,
 # zero-width spaces and joiners, the word joiner and invisible operators, the BOM.
@@ -447,9 +460,19 @@ def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
     return bool(_regex(_CODE_VALUE).match(value))
 
 
+def _is_version(value: str) -> bool:
+    """Whether ``value`` is a dependency's version, range or source (see ``_VERSION``)."""
+    if value.lower().startswith(_PACKAGE_SOURCES):
+        return True
+    pieces = _regex(r"([~^=<>!])[ \t]+").sub(
+        r"\1", value.replace("||", " ").replace(",", " ")).split()
+    return bool(pieces) and len(pieces) <= 8 and all(
+        p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
+
+
 def _is_secret_value(value: str) -> bool:
     low = value.lower()
-    if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
+    if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit() or _is_version(value):
         return False
     # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
     if "(" in value or value.startswith(("os.", "process.env", "env.")):

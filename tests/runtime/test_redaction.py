@@ -171,6 +171,9 @@ CAUGHT = [
     ("mount -o username=bob,password=letmein,uid=1000", "assignment", "letmein"),
     ("password: 'secret_sauce'", "assignment", "secret_sauce"),
     ("password: Welcome!", "assignment", "Welcome!"),
+    # Twins of the versions below: a value that starts like one.
+    ('"password": "1.2.3-Xk9fQ2mLp7"', "assignment", "1.2.3-Xk9fQ2mLp7"),
+    ("GITHUB_TOKEN=v1.0Tr0ub4dor", "assignment", "v1.0Tr0ub4dor"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -380,6 +383,22 @@ LEFT_ALONE = [
     "ACCESS_TOKEN = 'accessToken'",
     'PASSWORD_FIELD = "password_confirmation"',
     "API_KEY_HEADER_NAME = 'x-api-key'",
+    # Dependencies whose package name holds a secret word: the value is a version or a source.
+    '"jsonwebtoken": "^9.0.2",',
+    '  "js-tokens": "^4.0.0",',
+    "SecretStorage==3.3.3\ntokenizers==0.15.2\ntiktoken==0.7.0\n",
+    'tokenizers = "^0.15.2"',
+    'jsonwebtoken = "9.2.0"',
+    '"secretlint": ">= 8.1.0 < 9"',
+    '"@types/jsonwebtoken": "*",',
+    '"tokenlens": "latest",',
+    '"@acme/token-utils": "workspace:*",',
+    '"passport-jwt": "github:mikenicholson/passport-jwt#v4.0.1",',
+    'tokenizers = { version = "0.19.1", features = ["http"] }',
+    "python-keycloak-token==1.0.0rc1",
+    # GitHub Actions.
+    "permissions:\n  id-token: write\n  contents: read\n",
+    "    secrets: inherit",
 ]
 
 
@@ -434,7 +453,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (104, 182)
+    assert (len(secrets), len(others)) == (106, 196)
     assert (missed, flagged) == ([], [])
 
 
