@@ -365,48 +365,93 @@ def _assignment_spans(text: str, lower: str,
             continue
         if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
             continue
-        if prose_in is not None and _is_prose(_whole_value(text, match, group), name, prose_in):
+        if prose_in is not None and _is_prose(*_whole_value(text, match, group), name,
+                                              prose_in):
             continue
         yield "assignment", match.start(group), match.end(group)
 
 
-def _whole_value(text: str, match: re.Match[str], group: int) -> str:
-    """The value as its file format reads it: an unquoted one (YAML, ``.properties``) runs
-    to the end of its line, less a `` #`` comment."""
+def _whole_value(text: str, match: re.Match[str], group: int) -> tuple[str, bool]:
+    """The value as its file format reads it, and whether it ends a string that the name
+    begins: an unquoted one (YAML, ``.properties``) runs to the end of its line, less a
+    `` #`` comment, or where the name opens a string (``"token: invalid signature"``), to
+    that string's end."""
     if group != 4:
-        return match.group(group)
-    end = text.find("\n", match.start(4), match.start(4) + 512)
-    line = text[match.start(4):end if end >= 0 else match.start(4) + 512]
-    return line.split(" #", 1)[0].strip()
+        return match.group(group), False
+    start = match.start(4)
+    quote = text[match.start(1) - 1:match.start(1)] if match.start(1) else ""
+    if quote in ("'", '"') and quote not in text[match.end(1):start]:
+        end = text.find(quote, start, start + 512)
+        if end >= 0 and "\n" not in text[start:end]:
+            return text[start:end], True
+    end = text.find("\n", start, start + 512)
+    line = text[start:end if end >= 0 else start + 512]
+    return line.split(" #", 1)[0].strip(), False
 
 
 # A word of prose: letters in any script, with inner apostrophes or hyphens (l'adresse,
 # e-mail), and a comma or semicolon after it; a number or an interpolation stands as a word.
 _PROSE_WORD = r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*[,;]?$"
 _PROSE_OTHER = r"\d+[,;]?$|%[sd]$|%\{\w+\}$|\{\{?\s*\w+\s*\}\}?$|:\w+$"
+# A word of an English sentence, which may end in digits (Argon2, SHA256) or punctuation.
+_SENTENCE_WORD = r"[(\"'`]?[A-Za-z]+(?:['-][A-Za-z]+)*[0-9]{0,4}[)\"'`]?[,;:.!?\u2026]?$|[0-9]+$"
+# Short words that sentences hold and diceware passphrases (correct horse battery staple)
+# do not.
+_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "be", "is", "are", "was", "were", "been", "it", "its", "to", "of", "in",
+    "on", "at", "by", "for", "with", "from", "as", "and", "or", "not", "no", "must", "should",
+    "can", "cannot", "will", "may", "before", "after", "when", "if", "than", "this", "that",
+    "each", "every", "per", "into", "you", "your", "we", "our", "least",
+})
+# Words that, after the secret word, make a name a message's: PASSWORD_RESET_SUBJECT,
+# TOKEN_EXPIRED (but RESET_TOKEN holds a token).
+_MESSAGE_WORDS = frozenset({
+    "subject", "message", "msg", "text", "title", "heading", "error", "err", "expired",
+    "invalid", "missing", "required", "mismatch", "help", "description", "desc",
+    "placeholder", "tooltip", "notice", "warning", "success", "failed", "failure", "changed",
+    "reset", "sent", "body", "caption", "button", "link", "info",
+})
 
 
-def _is_prose(value: str, name: str, translation: bool) -> bool:
+def _names_a_message(name: str) -> bool:
+    parts = _regex(r"[A-Za-z0-9]+").findall(name.lower())
+    secret = [i for i, p in enumerate(parts) if _triggered(p, _ASSIGNMENT_TRIGGERS)]
+    return bool(secret) and not _MESSAGE_WORDS.isdisjoint(parts[secret[-1] + 1:])
+
+
+def _is_prose(value: str, in_string: bool, name: str, translation: bool) -> bool:
     """Whether ``value`` reads as words for people, not as a password.
 
     Words with spaces (``Mot de passe``, ``Forgot your password?``, ``At least 8
-    characters``) that begin with a capital or end a sentence; in a translation file
-    any letters-only value, one word too (``Passwort``). Never under an upper-case name
-    (``DB_PASSWORD``): environment variables hold settings, not UI text, so
-    ``DB_PASSWORD='Correct horse'`` is a passphrase.
+    characters``) that begin with a capital or end a sentence; a sentence
+    (``password: must be at least 8 characters``, ``- token: rotate refresh tokens on
+    use``), three words or more, one of them a short word of English that passphrases
+    lack (``be``, ``on``, ``with``); the rest of a message that the name begins
+    (``ValueError("token: invalid signature")``); in a translation file any letters-only
+    value, one word too (``Passwort``). Never under an upper-case name (``DB_PASSWORD``)
+    unless it names a message (``TOKEN_EXPIRED``): environment variables hold settings,
+    not UI text, so ``DB_PASSWORD='Correct horse'`` is a passphrase.
     """
     text = value.strip().rstrip(".!?:\u2026")
     words = text.split()
     if not words or len(text) > 400:
         return False
+    setting = (name.strip("\"'").isupper() and not in_string
+               and not _names_a_message(name))
     if not all(_regex(_PROSE_WORD).match(w) or _regex(_PROSE_OTHER).match(w) for w in words):
-        return False
+        return not setting and _is_sentence(words)
     lettered = sum(1 for w in words if _regex(_PROSE_WORD).match(w))
     if translation:
         return lettered >= 1
-    if lettered < 2 or name.strip("\"'").isupper():
+    if lettered < 2 or setting:
         return False
-    return value[0].isupper() or value.rstrip()[-1] in ".!?:\u2026"
+    return (in_string or value[0].isupper() or value.rstrip()[-1] in ".!?:\u2026"
+            or _is_sentence(words))
+
+
+def _is_sentence(words: list[str]) -> bool:
+    return 3 <= len(words) <= 80 and all(_regex(_SENTENCE_WORD).match(w) for w in words) and (
+        not _FUNCTION_WORDS.isdisjoint(w.strip("()\"'`,;:.!?\u2026").lower() for w in words))
 
 
 # Folders and file names of translation files (locales/fr.json, i18n/de.yml, en.po,
