@@ -145,11 +145,13 @@ _BARE_PASS = r"(?:^|[_.-]|pg|db|my)pass(?![a-z])"
 _CODE_VALUE = r"[A-Za-z_]+$|[a-z_][a-z0-9_]*$|[A-Z_][A-Z0-9_]*$|[A-Za-z_]\w*[.\[]"
 # Names of the working folder (PWD, OLDPWD), whose value is a path, not a password.
 _PATH_VALUE = r"(?:/|~|\.\.?/)[\w./~-]*$"
-# Names that hold facts about a secret, not the secret itself.
+# Names that hold facts about a secret, not the secret itself, and names of a Kubernetes
+# secret that holds it (Helm's existingSecret, passwordSecretRef).
 _NAME_EXCEPTIONS = (
     r"(?i)(?:name|names|path|file|dir|id|ids|count|type|len|length|limit|size|url|uri|ttl"
     r"|expiry|expires|expires_in|expiration|header|field|env|var|policy|manager|store"
-    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint)$"
+    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint|ref)$"
+    r"|^existing"
 )
 _PLACEHOLDER_VALUES = frozenset({
     "none", "null", "nil", "undefined", "true", "false", "str", "string", "int", "number",

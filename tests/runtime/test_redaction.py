@@ -180,6 +180,8 @@ CAUGHT = [
     ('echo "password: Xk9fQ2mLp7Zr4Tb8"', "assignment", "Xk9fQ2mLp7Zr4Tb8"),
     ("DB_PASSWORD_PROD='Correct horse'", "assignment", "Correct horse"),
     ("RESET_TOKEN='Correct horse'", "assignment", "Correct horse"),
+    # Twin of the Helm values below: a password in the values file itself.
+    ("auth:\n  postgresPassword: pg-Xk9fQ2mLp7\n", "assignment", "pg-Xk9fQ2mLp7"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -415,6 +417,11 @@ LEFT_ALONE = [
     "permissions:\n  id-token: write\n  contents: read\n",
     "    secrets: inherit",
     "* **secret:** no longer logged at debug level",
+    # Helm values that name the Kubernetes secret holding a password, and its keys.
+    "auth:\n  existingSecret: postgres-credentials\n  secretKeys:\n"
+    "    adminPasswordKey: postgres-password\n    replicationPasswordKey: repl-password\n",
+    "auth:\n  existingSecret: pg-auth\n",
+    "  passwordSecretRef: mongo-auth",
 ]
 
 
@@ -469,7 +476,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (110, 204)
+    assert (len(secrets), len(others)) == (111, 207)
     assert (missed, flagged) == ([], [])
 
 
