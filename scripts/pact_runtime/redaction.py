@@ -18,7 +18,9 @@ and is never reported. A well-known placeholder (``changeme``,
 default such as ``POSTGRES_PASSWORD: postgres``) is masked by ``redact``, which
 costs nothing, but ``find_secrets(text, placeholders=False)`` leaves it out:
 the guard raises a HALT, which pauses the project, only for a value that may
-really be a secret.
+really be a secret. So does it leave out prose after a secret's name, a value
+given by name in a sample file (``.env.example``) that does not look like a real
+password, and the API key of a Firebase web config, which is public by design.
 
 Every pattern costs time in proportion to the text, whatever it holds: each
 repetition that could be retried from every start position is bounded (64
@@ -199,7 +201,43 @@ def find_secrets(text: str, placeholders: bool = True,
              + list(_file_format_spans(text, lower)))
     if not placeholders:
         spans = [s for s in spans if not is_placeholder(text, *s)]
+        if spans and is_sample_path(path):
+            spans = [s for s in spans if s[0] not in _NAMED_KINDS or _strong_value(text[s[1]:s[2]])]
+        if spans and ("firebaseapp.com" in lower or "messagingsenderid" in lower):
+            spans = [s for s in spans if not _regex(_GOOGLE_KEY).match(text[s[1]:s[2]])]
     return _merge(spans)
+
+
+# Secrets found by the name they are given, whose value can be anything: in a sample file
+# (.env.example) one counts only when it looks like a real password, not a stand-in
+# (JWT_SECRET=supersecret, SESSION_SECRET=keyboard cat, postgres://myuser:mypassword@…).
+_NAMED_KINDS = frozenset({"assignment", "url-password", "cli-password", "pgpass-password",
+                          "netrc-password"})
+# Sample and template files, by name: .env.example, .env.sample, .env.template, .env.dist,
+# config.example.yml, settings.sample.json, example.env.
+_SAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "template", "dist", "tmpl",
+                           "tpl"})
+# A Firebase web config (authDomain: "….firebaseapp.com", messagingSenderId) holds a Google
+# API key that is public by design: it ships to every browser and names the project, and
+# Firebase's security rules, not the key, guard the data. Redact masks it all the same.
+_GOOGLE_KEY = r"AIza[0-9A-Za-z_-]{35}$"
+
+
+def is_sample_path(path: str) -> bool:
+    """Whether ``path`` names a sample or template file (``.env.example``, ``.env.sample``,
+    ``config.example.yml``), whose values are stand-ins for the real ones."""
+    parts = path.lower().replace("\\", "/").rpartition("/")[2].lstrip(".").split(".")
+    if parts[-1] == "env" and parts[0] in _SAMPLE_WORDS:  # example.env, sample.env
+        return True
+    return not _SAMPLE_WORDS.isdisjoint(parts[1:])
+
+
+def _strong_value(value: str) -> bool:
+    """Whether ``value`` mixes what a real password mixes: three of lower case, upper case,
+    digits and symbols in eight characters or more, or a random-looking run."""
+    classes = (any(c.islower() for c in value) + any(c.isupper() for c in value)
+               + any(c.isdigit() for c in value) + any(not c.isalnum() for c in value))
+    return (len(value) >= 8 and classes >= 3) or _looks_random(value)
 
 
 def _find_visible(text: str, placeholders: bool, path: str) -> list[tuple[str, int, int]]:
@@ -609,14 +647,17 @@ _PLACEHOLDERS = frozenset({
     "postgres", "root", "admin", "administrator", "mysql", "mariadb", "user", "username",
     "guest", "default", "demo", "dev", "developer", "sa", "oracle", "redis", "mongo",
     "mongodb", "app", "db", "database", "minioadmin", "rabbitmq", "elastic", "changethis",
-    "setme",
+    "setme", "keyboardcat",  # express-session's documented secret, "keyboard cat"
 })
+# A default behind my, your or super stands in too: mypassword, yoursecret, supersecret.
+_STAND_IN_PREFIXES = ("my", "your", "super")
 _STAND_IN_WORDS = ("your", "my", "insert", "replace", "enter", "put", "add", "fake", "sample",
                    "example", "dummy", "test", "placeholder", "changeme", "change", "set",
                    "generate", "paste", "fill")
-# Sample values that documentation everywhere shows: jwt.io's token (its signature) and
-# the test key of Stripe's API reference.
-_DOCUMENTED = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "sk_test_4eC39HqLyjWDarjtT1zdp7dc")
+# Sample values that documentation everywhere shows: jwt.io's token (its signature), the
+# test key of Stripe's API reference and the example JWT of RFC 7515 and RFC 7519.
+_DOCUMENTED = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+               "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
 _STAND_IN_SET = frozenset(_STAND_IN_WORDS)
 _RUNS = ("abcdefgh", "bcdefghi", "12345678", "23456789", "01234567", "qwertyui")
 
@@ -625,15 +666,17 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     """Whether the secret ``text[start:end]`` is a well-known placeholder, not a secret.
 
     A documented example (``AKIAIOSFODNN7EXAMPLE``, anything holding "example",
-    jwt.io's token), a filler (``xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``, ``********``,
+    jwt.io's token, RFC 7519's), a filler (``xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``, ``********``,
     an alphabet or digit run), a value cut short with ``...`` or ``…`` (``sk-...``,
     ``sk_test_...``, ``sk-...Xk9f``), a stand-in phrase (``your-api-key-here``,
     ``YOUR_API_KEY``, ``<your-token>``, ``replace-me``, ``change-this-in-production``),
-    a common default, alone or with a few digits (``changeme``, ``postgres``,
-    ``demo1234``, ``admin123``: the first guesses of any attack, so writing one
-    discloses nothing), a value that says it is not a secret (``django-insecure-…``,
-    ``…-not-for-production``, ending in ``xxx``), a private key block with a stand-in
-    body, or a URL password equal to its user name (``postgres://postgres:postgres@db``).
+    a common default, alone or with a few digits, or after my, your or super
+    (``changeme``, ``postgres``, ``demo1234``, ``admin123``, ``mypassword``,
+    ``supersecret``, express-session's ``keyboard cat``: the first guesses of any
+    attack, so writing one discloses nothing), a value that says it is not a secret
+    (``django-insecure-…``, ``…-not-for-production``, ending in ``xxx``), a private key
+    block with a stand-in body, or a URL password equal to its user name
+    (``postgres://postgres:postgres@db``).
     """
     value = text[start:end].strip("\"'")
     if kind == "private-key":
@@ -644,8 +687,10 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
         return True
     if value.endswith(_DOCUMENTED) or _regex(r"(?:\.\.\.|\u2026)[\w-]{0,8}$").search(value):
         return True
-    default = _regex(r"([a-z]+)[0-9]{1,6}$").match(low)
-    if default is not None and default.group(1) in _PLACEHOLDERS:
+    default = _regex(r"([a-z]+?)[0-9]{0,6}$").match(low)
+    if default is not None and (default.group(1) in _PLACEHOLDERS or any(
+            default.group(1)[len(p):] in _PLACEHOLDERS
+            for p in _STAND_IN_PREFIXES if default.group(1).startswith(p))):
         return True
     if _regex(r"<[A-Za-z][A-Za-z _.-]*>$").match(value):  # <your-token>, not <S3cr3t>
         return True

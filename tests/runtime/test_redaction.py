@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pact_runtime.redaction import find_secrets, is_locale_path, redact
+from pact_runtime.redaction import find_secrets, is_locale_path, is_sample_path, redact
 
 # (text, kind, the exact secret part that must disappear)
 CAUGHT = [
@@ -182,6 +182,9 @@ CAUGHT = [
     ("RESET_TOKEN='Correct horse'", "assignment", "Correct horse"),
     # Twin of the Helm values below: a password in the values file itself.
     ("auth:\n  postgresPassword: pg-Xk9fQ2mLp7\n", "assignment", "pg-Xk9fQ2mLp7"),
+    # A real password that begins like a stand-in (mypassword, supersecret).
+    ("password: myS3cretPass", "assignment", "myS3cretPass"),
+    ("SECRET_KEY=superb-Xk9fQ2", "assignment", "superb-Xk9fQ2"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -253,6 +256,19 @@ PLACEHOLDERS = [
     ("log.warn('api_key: missing or expired, using anonymous access')", "missing"),
     ("PASSWORD_RESET_SUBJECT = 'Reset your password'", "Reset your password"),
     ("TOKEN_EXPIRED = 'Token expired'", "Token expired"),
+    # Stand-ins behind my, your or super, and express-session's documented secret.
+    ("JWT_SECRET=supersecret", "supersecret"),
+    ("DATABASE_URL=postgres://myuser:mypassword@localhost:5432/mydb", "mypassword"),
+    ("app.use(session({ secret: 'keyboard cat', resave: false }))", "keyboard cat"),
+    # The example JWT of RFC 7519 (and RFC 7515), as docs quote it.
+    ("eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQog"
+     "Imh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+     "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQog"
+     "Imh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+    # A Firebase web config: its API key is public by design (it ships to every browser).
+    ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
+     '  authDomain: "shop-prod.firebaseapp.com",\n  projectId: "shop-prod",\n};',
+     "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
     # Password files holding a default.
     ("localhost:5432:app:postgres:postgres", "postgres"),
     ("machine ci.internal login me password your-netrc-password", "your-netrc-password"),
@@ -442,6 +458,51 @@ TRANSLATION_SECRETS = [
 ]
 
 
+# Sample and template files, whose values are stand-ins: (path, text), no finding for the guard.
+SAMPLES = [
+    (".env.example", "DATABASE_URL=postgres://app:devpass@localhost:5432/app\n"
+                     "JWT_SECRET=jwtsecret\nSESSION_SECRET=keyboard cat\n"),
+    (".env.sample", "API_TOKEN=devtoken\nREDIS_PASSWORD=localdev123\n"),
+    ("deploy/.env.template", "SMTP_PASS=smtp-password\n"),
+    ("config/settings.example.yml", "database:\n  password: localpass\n"),
+    ("example.env", "SECRET_KEY=not-so-secret\n"),
+]
+# Their twins: (path, text, the secret the guard must still find).
+SAMPLE_SECRETS = [
+    (".env.example", "JWT_SECRET=c8f2a91d7e4b6f30\n", "c8f2a91d7e4b6f30"),
+    (".env.sample", "DB_PASSWORD=Tr0ub4dor&3\n", "Tr0ub4dor&3"),
+    (".env.template", "STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
+     "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+    (".env.example", "DATABASE_URL=postgres://app:S3cr3tPass@db.internal:5432/app\n",
+     "S3cr3tPass"),
+    (".env", "SESSION_SECRET=localdev123\n", "localdev123"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), SAMPLES)
+def test_stand_ins_in_a_sample_file_are_no_finding(path, text):
+    assert find_secrets(text, placeholders=False, path=path) == []
+
+
+@pytest.mark.parametrize(("path", "text", "secret"), SAMPLE_SECRETS)
+def test_a_real_looking_secret_in_a_sample_file_is_still_a_finding(path, text, secret):
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False, path=path)] == [
+        secret]
+
+
+@pytest.mark.parametrize("path", [".env.example", ".env.sample", ".env.template", ".env.dist",
+                                  "config/settings.example.yml", "example.env",
+                                  "docker-compose.yml.dist", "app.template.json"])
+def test_sample_files_are_told_by_their_name(path):
+    assert is_sample_path(path)
+
+
+@pytest.mark.parametrize("path", ["", ".env", ".env.local", ".env.production", "example.py",
+                                  "samples/app.py", "sample_data.json", "templates/base.html"])
+def test_other_files_are_no_sample_files(path):
+    assert not is_sample_path(path)
+
+
 @pytest.mark.parametrize(("path", "text"), TRANSLATIONS)
 def test_words_in_a_translation_file_are_no_finding(path, text):
     assert find_secrets(text, placeholders=False, path=path) == []
@@ -467,16 +528,18 @@ def test_other_files_are_no_translation_files(path):
 
 
 def test_corpus_counts_no_false_positive_and_no_false_negative():
-    # Secrets: every CAUGHT text and every TRANSLATION_SECRETS text, judged as the guard
+    # Secrets: every CAUGHT, TRANSLATION_SECRETS and SAMPLE_SECRETS text, judged as the guard
     # judges them (placeholders=False); a false negative is one with no finding. Non-secrets:
-    # LEFT_ALONE, PLACEHOLDERS and TRANSLATIONS; a false positive is one with a finding.
-    secrets = [(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
+    # LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS and SAMPLES; a false positive is one with a
+    # finding.
+    secrets = ([(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
+               + [(t, p) for p, t, _s in SAMPLE_SECRETS])
     others = ([(t, "") for t in LEFT_ALONE] + [(t, "") for t, _m in PLACEHOLDERS]
-              + [(t, p) for p, t in TRANSLATIONS])
+              + [(t, p) for p, t in TRANSLATIONS] + [(t, p) for p, t in SAMPLES])
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (111, 207)
+    assert (len(secrets), len(others)) == (118, 217)
     assert (missed, flagged) == ([], [])
 
 
