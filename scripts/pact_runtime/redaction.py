@@ -84,7 +84,17 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("digitalocean-token", ("_v1_",), r"(?<![\w-])do[por]_v1_[0-9a-f]{64}(?![\w-])", 0),
     ("shopify-token", ("shpat_", "shpca_", "shppa_", "shpss_"),
      r"(?<![\w-])shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}(?![\w-])", 0),
+    # A bot's id, then 35 characters that begin with AA; bare or in a URL (/bot<token>/getMe).
+    ("telegram-token", (":aa",),
+     r"(?:(?<![\w:])|(?<=bot))[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])", 0),
+    ("discord-webhook", ("discord",),
+     r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/(?:v[0-9]{1,2}/)?webhooks/"
+     r"[0-9]{17,20}/[A-Za-z0-9_-]{60,}", 0),
 )
+# A PEM private key in base64, as Kubernetes holds it (kubeconfig's client-key-data, a
+# Secret's tls.key): "LS0tLS1CRUdJTi" is "-----BEGIN", and what follows is read to tell
+# a private key from a certificate.
+_BASE64_KEY = r"LS0tLS1CRUdJTi(?<![A-Za-z0-9+/]LS0tLS1CRUdJTi)[A-Za-z0-9+/]{20,}={0,2}"
 # A password in a URL's userinfo; it may hold "/" (not "@", which ends it).
 # The password runs to the last "@" before the host, so one holding "@" is caught whole.
 _URL_PASSWORD = (r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]{0,256}:"
@@ -295,12 +305,26 @@ def _token_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
         if _triggered(lower, triggers):
             for match in _regex(pattern).finditer(text):
                 yield kind, match.start(group), match.end(group)
+    if "ls0tls1crudjti" in lower:
+        for match in _regex(_BASE64_KEY).finditer(text):
+            if b"PRIVATE KEY-----" in _base64_text(match.group(0)[:64]):
+                yield "private-key", match.start(), match.end()
     if "://" in lower:
         for match in _regex(_URL_PASSWORD).finditer(text):
             password = match.group(1)
             # host:8080/path@… is a port and a path, not a password.
             if not password.split("/", 1)[0].isdigit() or "/" not in password:
                 yield "url-password", match.start(1), match.end(1)
+
+
+def _base64_text(value: str) -> bytes:
+    """``value`` decoded from base64, as much of it as is whole; nothing if it is not base64."""
+    import binascii  # here: only a base64 key block needs it
+
+    try:
+        return binascii.a2b_base64(value[:len(value) - len(value) % 4])
+    except (binascii.Error, ValueError):
+        return b""
 
 
 # A line of a PostgreSQL password file (~/.pgpass): host:port:database:user:password, where
@@ -534,14 +558,16 @@ def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
 
     Such names are common in code and prose ("First pass: …", ``last_pass = n``), so
     they count only with a value that is not an identifier or a type, and a bare
-    "pass" only with "=".
+    "pass" only with "=" or before a quoted value that looks like a password.
     """
     name = match.group(1).lower()
     if not _regex(_BARE_PASS).search(name):
         return True
     between = text[match.end(1):match.start(group)]
     if "=" not in between and name == "pass":
-        return True
+        # "pass:" only before a quoted value that looks like a password, as nodemailer's
+        # auth: { user, pass: '…' } holds it; not a test report's "pass": "12/12".
+        return group == 4 or not _strong_value(value)
     return bool(_regex(_CODE_VALUE).match(value))
 
 
@@ -680,6 +706,9 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     """
     value = text[start:end].strip("\"'")
     if kind == "private-key":
+        if value.startswith("LS0t"):  # in base64
+            value = _base64_text(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4)).decode(
+                "latin-1")
         return _stand_in_key(value)
     low = value.lower()
     words = _regex(r"[^\W_]+").findall(low)  # `your-api-key-here` -> your, api, key, here

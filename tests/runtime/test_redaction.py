@@ -166,6 +166,24 @@ CAUGHT = [
      "ghx7RbL2mN9vK4tY8"),
     ("MY_SERVICE_PW=Xq7RbL2mN9vK4tY8", "assignment", "Xq7RbL2mN9vK4tY8"),
     ("db_pw: 'S3cr3t!x'", "assignment", "S3cr3t!x"),
+    # A bare "pass" before a quoted password (nodemailer's auth, JSON).
+    ("auth: { user: 'ops@acme.io', pass: 'Xk9fQ2mLp7Zr4Tb8' }", "assignment", "Xk9fQ2mLp7Zr4Tb8"),
+    ('{"user": "ops", "pass": "Xk9fQ2mLp7Zr4Tb8"}', "assignment", "Xk9fQ2mLp7Zr4Tb8"),
+    # A private key in base64, as a kubeconfig or a Kubernetes secret holds it.
+    ("    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBN1E=",
+     "private-key",
+     "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBN1E="),
+    ("  tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQgo=",
+     "private-key", "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQgo="),
+    # A Telegram bot's token, bare or in the API's URL, and a Discord webhook.
+    ("TELEGRAM_BOT_TOKEN=7312948560:AAPtYgjmUhBel31iEl2hpChYgCfrL1spNxn", "telegram-token",
+     "7312948560:AAPtYgjmUhBel31iEl2hpChYgCfrL1spNxn"),
+    ("curl https://api.telegram.org/bot7312948560:AAPtYgjmUhBel31iEl2hpChYgCfrL1spNxn/getMe",
+     "telegram-token", "7312948560:AAPtYgjmUhBel31iEl2hpChYgCfrL1spNxn"),
+    ("DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1187364920175632458/yVmihA-2O76UMFxF"
+     "kM-R5Kjp1vRt_1fjORS-6ilI8ihN5KXSc7Tvo-hBKqFYY-kv5ZJr", "discord-webhook",
+     "https://discord.com/api/webhooks/1187364920175632458/yVmihA-2O76UMFxFkM-R5Kjp1vRt_1fjORS-"
+     "6ilI8ihN5KXSc7Tvo-hBKqFYY-kv5ZJr"),
     # Twins of the code values below: literals in the same places.
     ("Server=db;Password=Summer;Database=shop", "assignment", "Summer"),
     ("mount -o username=bob,password=letmein,uid=1000", "assignment", "letmein"),
@@ -269,6 +287,11 @@ PLACEHOLDERS = [
     ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
      '  authDomain: "shop-prod.firebaseapp.com",\n  projectId: "shop-prod",\n};',
      "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    # A key block in base64 whose body is a stand-in, and a Discord webhook of fillers.
+    ("tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCi4uLgotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg==",
+     "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCi4uLgotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg=="),
+    ("https://discord.com/api/webhooks/000000000000000000/" + "X" * 68,
+     "https://discord.com/api/webhooks/000000000000000000/" + "X" * 68),
     # Password files holding a default.
     ("localhost:5432:app:postgres:postgres", "postgres"),
     ("machine ci.internal login me password your-netrc-password", "your-netrc-password"),
@@ -438,6 +461,12 @@ LEFT_ALONE = [
     "    adminPasswordKey: postgres-password\n    replicationPasswordKey: repl-password\n",
     "auth:\n  existingSecret: pg-auth\n",
     "  passwordSecretRef: mongo-auth",
+    # Look-alikes of a bare "pass", of a key in base64 and of a bot's token.
+    '{"pass": "12/12", "fail": "0/12"}',
+    "steps: [{ pass: 'first' }, { pass: 'second' }]",
+    "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=",
+    "mac 00:aa:bb:cc:dd:ee and 2024-01-01T12:00:00:AA",
+    "https://discord.com/api/webhooks",
 ]
 
 
@@ -539,7 +568,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (118, 217)
+    assert (len(secrets), len(others)) == (125, 224)
     assert (missed, flagged) == ([], [])
 
 
