@@ -18,7 +18,9 @@ and is never reported. A well-known placeholder (``changeme``,
 default such as ``POSTGRES_PASSWORD: postgres``) is masked by ``redact``, which
 costs nothing, but ``find_secrets(text, placeholders=False)`` leaves it out:
 the guard raises a HALT, which pauses the project, only for a value that may
-really be a secret.
+really be a secret. So does it leave out prose after a secret's name, a value
+given by name in a sample file (``.env.example``) that does not look like a real
+password, and the API key of a Firebase web config, which is public by design.
 
 Every pattern costs time in proportion to the text, whatever it holds: each
 repetition that could be retried from every start position is bounded (64
@@ -82,7 +84,17 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("digitalocean-token", ("_v1_",), r"(?<![\w-])do[por]_v1_[0-9a-f]{64}(?![\w-])", 0),
     ("shopify-token", ("shpat_", "shpca_", "shppa_", "shpss_"),
      r"(?<![\w-])shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}(?![\w-])", 0),
+    # A bot's id, then 35 characters that begin with AA; bare or in a URL (/bot<token>/getMe).
+    ("telegram-token", (":aa",),
+     r"(?:(?<![\w:])|(?<=bot))[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])", 0),
+    ("discord-webhook", ("discord",),
+     r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/(?:v[0-9]{1,2}/)?webhooks/"
+     r"[0-9]{17,20}/[A-Za-z0-9_-]{60,}", 0),
 )
+# A PEM private key in base64, as Kubernetes holds it (kubeconfig's client-key-data, a
+# Secret's tls.key): "LS0tLS1CRUdJTi" is "-----BEGIN", and what follows is read to tell
+# a private key from a certificate.
+_BASE64_KEY = r"LS0tLS1CRUdJTi(?<![A-Za-z0-9+/]LS0tLS1CRUdJTi)[A-Za-z0-9+/]{20,}={0,2}"
 # A password in a URL's userinfo; it may hold "/" (not "@", which ends it).
 # The password runs to the last "@" before the host, so one holding "@" is caught whole.
 _URL_PASSWORD = (r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]{0,256}:"
@@ -145,17 +157,32 @@ _BARE_PASS = r"(?:^|[_.-]|pg|db|my)pass(?![a-z])"
 _CODE_VALUE = r"[A-Za-z_]+$|[a-z_][a-z0-9_]*$|[A-Z_][A-Z0-9_]*$|[A-Za-z_]\w*[.\[]"
 # Names of the working folder (PWD, OLDPWD), whose value is a path, not a password.
 _PATH_VALUE = r"(?:/|~|\.\.?/)[\w./~-]*$"
-# Names that hold facts about a secret, not the secret itself.
+# Names that hold facts about a secret, not the secret itself, and names of a Kubernetes
+# secret that holds it (Helm's existingSecret, passwordSecretRef).
 _NAME_EXCEPTIONS = (
     r"(?i)(?:name|names|path|file|dir|id|ids|count|type|len|length|limit|size|url|uri|ttl"
     r"|expiry|expires|expires_in|expiration|header|field|env|var|policy|manager|store"
-    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint)$"
+    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint|ref)$"
+    r"|^existing"
 )
 _PLACEHOLDER_VALUES = frozenset({
     "none", "null", "nil", "undefined", "true", "false", "str", "string", "int", "number",
     "bool", "boolean", "bytes", "any", "optional", "secretstr", "required", "redacted",
     "your_password", "example", "xxx", "xxxx", "****", "...", "<redacted>",
+    # GitHub Actions: `permissions: id-token: write`, `secrets: inherit`.
+    "read", "write", "read-all", "write-all", "inherit",
 })
+# A dependency's version or source, where a package's name holds a secret word
+# ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version, a
+# range (^ ~ >= == < !=, 1.x, `>=1.2, <2`, `^1 || ^2`), `*`, `latest`, or a git, file or
+# workspace reference.
+# A pre-release or build suffix is a number or a word of those (1.0.0-rc.1, 2.0b1, 1.0+build.5).
+_VERSION = (r"(?:[~^=<>!]{1,3}[ \t]{0,4})?v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){0,4}"
+            r"(?:[-+.]?(?:[0-9]|a|b|rc|alpha|beta|pre|dev|post|next|canary|nightly|build"
+            r"|snapshot)[0-9.]{0,32})?$")
+_VERSION_WORDS = frozenset({"*", "x", "latest", "next", "canary", "beta", "stable", "nightly"})
+_PACKAGE_SOURCES = ("workspace:", "file:", "link:", "portal:", "patch:", "npm:", "github:",
+                    "gitlab:", "bitbucket:", "git+", "git://", "catalog:")
 # Invisible characters that can split a name or token (pass\u200bword, AKIA\u00adIOSF…) to
 # hide it: the soft hyphen, the combining grapheme joiner, the Mongolian vowel separator,
 # zero-width spaces and joiners, the word joiner and invisible operators, the BOM.
@@ -184,7 +211,43 @@ def find_secrets(text: str, placeholders: bool = True,
              + list(_file_format_spans(text, lower)))
     if not placeholders:
         spans = [s for s in spans if not is_placeholder(text, *s)]
+        if spans and is_sample_path(path):
+            spans = [s for s in spans if s[0] not in _NAMED_KINDS or _strong_value(text[s[1]:s[2]])]
+        if spans and ("firebaseapp.com" in lower or "messagingsenderid" in lower):
+            spans = [s for s in spans if not _regex(_GOOGLE_KEY).match(text[s[1]:s[2]])]
     return _merge(spans)
+
+
+# Secrets found by the name they are given, whose value can be anything: in a sample file
+# (.env.example) one counts only when it looks like a real password, not a stand-in
+# (JWT_SECRET=supersecret, SESSION_SECRET=keyboard cat, postgres://myuser:mypassword@…).
+_NAMED_KINDS = frozenset({"assignment", "url-password", "cli-password", "pgpass-password",
+                          "netrc-password"})
+# Sample and template files, by name: .env.example, .env.sample, .env.template, .env.dist,
+# config.example.yml, settings.sample.json, example.env.
+_SAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "template", "dist", "tmpl",
+                           "tpl"})
+# A Firebase web config (authDomain: "….firebaseapp.com", messagingSenderId) holds a Google
+# API key that is public by design: it ships to every browser and names the project, and
+# Firebase's security rules, not the key, guard the data. Redact masks it all the same.
+_GOOGLE_KEY = r"AIza[0-9A-Za-z_-]{35}$"
+
+
+def is_sample_path(path: str) -> bool:
+    """Whether ``path`` names a sample or template file (``.env.example``, ``.env.sample``,
+    ``config.example.yml``), whose values are stand-ins for the real ones."""
+    parts = path.lower().replace("\\", "/").rpartition("/")[2].lstrip(".").split(".")
+    if parts[-1] == "env" and parts[0] in _SAMPLE_WORDS:  # example.env, sample.env
+        return True
+    return not _SAMPLE_WORDS.isdisjoint(parts[1:])
+
+
+def _strong_value(value: str) -> bool:
+    """Whether ``value`` mixes what a real password mixes: three of lower case, upper case,
+    digits and symbols in eight characters or more, or a random-looking run."""
+    classes = (any(c.islower() for c in value) + any(c.isupper() for c in value)
+               + any(c.isdigit() for c in value) + any(not c.isalnum() for c in value))
+    return (len(value) >= 8 and classes >= 3) or _looks_random(value)
 
 
 def _find_visible(text: str, placeholders: bool, path: str) -> list[tuple[str, int, int]]:
@@ -242,12 +305,26 @@ def _token_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
         if _triggered(lower, triggers):
             for match in _regex(pattern).finditer(text):
                 yield kind, match.start(group), match.end(group)
+    if "ls0tls1crudjti" in lower:
+        for match in _regex(_BASE64_KEY).finditer(text):
+            if b"PRIVATE KEY-----" in _base64_text(match.group(0)[:64]):
+                yield "private-key", match.start(), match.end()
     if "://" in lower:
         for match in _regex(_URL_PASSWORD).finditer(text):
             password = match.group(1)
             # host:8080/path@… is a port and a path, not a password.
             if not password.split("/", 1)[0].isdigit() or "/" not in password:
                 yield "url-password", match.start(1), match.end(1)
+
+
+def _base64_text(value: str) -> bytes:
+    """``value`` decoded from base64, as much of it as is whole; nothing if it is not base64."""
+    import binascii  # here: only a base64 key block needs it
+
+    try:
+        return binascii.a2b_base64(value[:len(value) - len(value) % 4])
+    except (binascii.Error, ValueError):
+        return b""
 
 
 # A line of a PostgreSQL password file (~/.pgpass): host:port:database:user:password, where
@@ -343,54 +420,102 @@ def _assignment_spans(text: str, lower: str,
         name, value = match.group(1), match.group(group)
         if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
             continue
-        if group == 4 and _is_code(name, value):  # unquoted: a variable, not a literal
+        if group == 4 and _is_code(name, value, text[match.start(1):match.start(4)],
+                                   text[match.end(4):match.end(4) + 16]):
+            continue  # unquoted: a variable or a type, not a literal
+        if group != 4 and _names_a_key(value, quoted=True):
             continue
         if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
             continue
         if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
             continue
-        if prose_in is not None and _is_prose(_whole_value(text, match, group), name, prose_in):
+        if prose_in is not None and _is_prose(*_whole_value(text, match, group), name,
+                                              prose_in):
             continue
         yield "assignment", match.start(group), match.end(group)
 
 
-def _whole_value(text: str, match: re.Match[str], group: int) -> str:
-    """The value as its file format reads it: an unquoted one (YAML, ``.properties``) runs
-    to the end of its line, less a `` #`` comment."""
+def _whole_value(text: str, match: re.Match[str], group: int) -> tuple[str, bool]:
+    """The value as its file format reads it, and whether it ends a string that the name
+    begins: an unquoted one (YAML, ``.properties``) runs to the end of its line, less a
+    `` #`` comment, or where the name opens a string (``"token: invalid signature"``), to
+    that string's end."""
     if group != 4:
-        return match.group(group)
-    end = text.find("\n", match.start(4), match.start(4) + 512)
-    line = text[match.start(4):end if end >= 0 else match.start(4) + 512]
-    return line.split(" #", 1)[0].strip()
+        return match.group(group), False
+    start = match.start(4)
+    quote = text[match.start(1) - 1:match.start(1)] if match.start(1) else ""
+    if quote in ("'", '"') and quote not in text[match.end(1):start]:
+        end = text.find(quote, start, start + 512)
+        if end >= 0 and "\n" not in text[start:end]:
+            return text[start:end], True
+    end = text.find("\n", start, start + 512)
+    line = text[start:end if end >= 0 else start + 512]
+    return line.split(" #", 1)[0].strip(), False
 
 
 # A word of prose: letters in any script, with inner apostrophes or hyphens (l'adresse,
 # e-mail), and a comma or semicolon after it; a number or an interpolation stands as a word.
 _PROSE_WORD = r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*[,;]?$"
 _PROSE_OTHER = r"\d+[,;]?$|%[sd]$|%\{\w+\}$|\{\{?\s*\w+\s*\}\}?$|:\w+$"
+# A word of an English sentence, which may end in digits (Argon2, SHA256) or punctuation.
+_SENTENCE_WORD = r"[(\"'`]?[A-Za-z]+(?:['-][A-Za-z]+)*[0-9]{0,4}[)\"'`]?[,;:.!?\u2026]?$|[0-9]+$"
+# Short words that sentences hold and diceware passphrases (correct horse battery staple)
+# do not.
+_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "be", "is", "are", "was", "were", "been", "it", "its", "to", "of", "in",
+    "on", "at", "by", "for", "with", "from", "as", "and", "or", "not", "no", "must", "should",
+    "can", "cannot", "will", "may", "before", "after", "when", "if", "than", "this", "that",
+    "each", "every", "per", "into", "you", "your", "we", "our", "least",
+})
+# Words that, after the secret word, make a name a message's: PASSWORD_RESET_SUBJECT,
+# TOKEN_EXPIRED (but RESET_TOKEN holds a token).
+_MESSAGE_WORDS = frozenset({
+    "subject", "message", "msg", "text", "title", "heading", "error", "err", "expired",
+    "invalid", "missing", "required", "mismatch", "help", "description", "desc",
+    "placeholder", "tooltip", "notice", "warning", "success", "failed", "failure", "changed",
+    "reset", "sent", "body", "caption", "button", "link", "info",
+})
 
 
-def _is_prose(value: str, name: str, translation: bool) -> bool:
+def _names_a_message(name: str) -> bool:
+    parts = _regex(r"[A-Za-z0-9]+").findall(name.lower())
+    secret = [i for i, p in enumerate(parts) if _triggered(p, _ASSIGNMENT_TRIGGERS)]
+    return bool(secret) and not _MESSAGE_WORDS.isdisjoint(parts[secret[-1] + 1:])
+
+
+def _is_prose(value: str, in_string: bool, name: str, translation: bool) -> bool:
     """Whether ``value`` reads as words for people, not as a password.
 
     Words with spaces (``Mot de passe``, ``Forgot your password?``, ``At least 8
-    characters``) that begin with a capital or end a sentence; in a translation file
-    any letters-only value, one word too (``Passwort``). Never under an upper-case name
-    (``DB_PASSWORD``): environment variables hold settings, not UI text, so
-    ``DB_PASSWORD='Correct horse'`` is a passphrase.
+    characters``) that begin with a capital or end a sentence; a sentence
+    (``password: must be at least 8 characters``, ``- token: rotate refresh tokens on
+    use``), three words or more, one of them a short word of English that passphrases
+    lack (``be``, ``on``, ``with``); the rest of a message that the name begins
+    (``ValueError("token: invalid signature")``); in a translation file any letters-only
+    value, one word too (``Passwort``). Never under an upper-case name (``DB_PASSWORD``)
+    unless it names a message (``TOKEN_EXPIRED``): environment variables hold settings,
+    not UI text, so ``DB_PASSWORD='Correct horse'`` is a passphrase.
     """
     text = value.strip().rstrip(".!?:\u2026")
     words = text.split()
     if not words or len(text) > 400:
         return False
+    setting = (name.strip("\"'").isupper() and not in_string
+               and not _names_a_message(name))
     if not all(_regex(_PROSE_WORD).match(w) or _regex(_PROSE_OTHER).match(w) for w in words):
-        return False
+        return not setting and _is_sentence(words)
     lettered = sum(1 for w in words if _regex(_PROSE_WORD).match(w))
     if translation:
         return lettered >= 1
-    if lettered < 2 or name.strip("\"'").isupper():
+    if lettered < 2 or setting:
         return False
-    return value[0].isupper() or value.rstrip()[-1] in ".!?:\u2026"
+    return (in_string or value[0].isupper() or value.rstrip()[-1] in ".!?:\u2026"
+            or _is_sentence(words))
+
+
+def _is_sentence(words: list[str]) -> bool:
+    return 3 <= len(words) <= 80 and all(_regex(_SENTENCE_WORD).match(w) for w in words) and (
+        not _FUNCTION_WORDS.isdisjoint(w.strip("()\"'`,;:.!?\u2026").lower() for w in words))
 
 
 # Folders and file names of translation files (locales/fr.json, i18n/de.yml, en.po,
@@ -433,20 +558,32 @@ def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
 
     Such names are common in code and prose ("First pass: …", ``last_pass = n``), so
     they count only with a value that is not an identifier or a type, and a bare
-    "pass" only with "=".
+    "pass" only with "=" or before a quoted value that looks like a password.
     """
     name = match.group(1).lower()
     if not _regex(_BARE_PASS).search(name):
         return True
     between = text[match.end(1):match.start(group)]
     if "=" not in between and name == "pass":
-        return True
+        # "pass:" only before a quoted value that looks like a password, as nodemailer's
+        # auth: { user, pass: '…' } holds it; not a test report's "pass": "12/12".
+        return group == 4 or not _strong_value(value)
     return bool(_regex(_CODE_VALUE).match(value))
+
+
+def _is_version(value: str) -> bool:
+    """Whether ``value`` is a dependency's version, range or source (see ``_VERSION``)."""
+    if value.lower().startswith(_PACKAGE_SOURCES):
+        return True
+    pieces = _regex(r"([~^=<>!])[ \t]+").sub(
+        r"\1", value.replace("||", " ").replace(",", " ")).split()
+    return bool(pieces) and len(pieces) <= 8 and all(
+        p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
 
 
 def _is_secret_value(value: str) -> bool:
     low = value.lower()
-    if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
+    if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit() or _is_version(value):
         return False
     # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
     if "(" in value or value.startswith(("os.", "process.env", "env.")):
@@ -458,22 +595,42 @@ def _is_secret_value(value: str) -> bool:
 
 
 # An unquoted value that names where a secret is kept: a dotted path (settings.SECRET_KEY,
-# form.password.data, &args.secret, $this->key, Config::TOKEN) or a YAML tag (!vault).
-_CODE_PATH = r"[&*]?[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+[;]?$"
+# form.password.data, &args.secret, $this->key, Config::TOKEN, user?.token, user!.token)
+# or a YAML tag (!vault).
+_CODE_PATH = r"[&*]?[A-Za-z_$][\w$]*(?:(?:[?!]?\.|->|::)[A-Za-z_$][\w$]*)+[;]?$"
 _YAML_TAG = r"![A-Za-z]+$"
+# A type: generic (Option<String>, Vec<u8>), a reference (&str, &mut) or nullable (String?).
+_TYPE = r"[A-Za-z_]\w*<|&[A-Za-z_]\w*$|[A-Z]\w*\?$"
+# Built-in types, which also stand non-null (GraphQL String!) or bare (secret: Buffer).
+_TYPE_NAMES = frozenset({"string", "str", "int", "integer", "float", "double", "number", "bool",
+                         "boolean", "bytes", "byte", "buffer", "char", "text", "data", "uuid",
+                         "object", "unknown", "void", "long", "id"})
+# Keywords that begin an expression (password = await get_password(user)).
+_KEYWORDS = frozenset({"await", "yield", "typeof", "async", "lambda", "function", "require",
+                       "import", "this", "self", "super", "static", "readonly", "clone", "move"})
 _WORD_PARTS = r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])"
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "key",
                            "apikey", "credential", "credentials"})
 
 
-def _is_code(name: str, value: str) -> bool:
+def _is_code(name: str, value: str, before: str = "", after: str = "") -> bool:
     """Whether an unquoted ``value`` is a reference in code rather than a literal secret.
 
     ``self.password = password`` (the value repeats the name), ``raw = hashed_password``
-    (an identifier made of words, one of them a secret word), ``SECRET_KEY =
-    settings.SECRET_KEY`` (a dotted path) and ``password: !vault |`` (a YAML tag).
+    or ``access_token: token`` (an identifier made of words, one of them a secret word),
+    ``SECRET_KEY = settings.SECRET_KEY`` or ``user?.token`` (a dotted path),
+    ``password: !vault |`` (a YAML tag), a type (``api_key: Option<String>``,
+    ``password: &str``, ``token: String?``, ``password: String!``, ``accessToken:
+    JwtPayload``), a keyword (``password = await …``), and an identifier inside an
+    expression, which code would quote were it a literal: ``{ password: hashed }``,
+    ``secret: Buffer;``, ``f(password=hashed)``. ``before`` is the text from the name to
+    the value, ``after`` what follows the value.
     """
     if _regex(_CODE_PATH).match(value) or _regex(_YAML_TAG).match(value):
+        return True
+    if _regex(_TYPE).match(value) or value.rstrip("!").lower() in _TYPE_NAMES:
+        return True
+    if value in _KEYWORDS or _names_a_key(value):
         return True
     if not value.replace("_", "").isalnum() or value[0].isdigit():
         return False
@@ -481,9 +638,30 @@ def _is_code(name: str, value: str) -> bool:
     if last is not None and last.group(0).replace("_", "").lower() == value.replace(
             "_", "").lower():
         return True
+    parts = _regex(_WORD_PARTS).findall(value.rstrip("!"))
+    if len(parts) >= 2 and all(_regex(r"[A-Z](?:[a-z]{2,12}|[A-Z]{1,4})$").match(p)
+                               for p in parts):
+        return True  # a type's name in PascalCase: JwtPayload, LoginInput!, HTTPClient
+    if not _regex(r"[A-Za-z_$]+$").match(value):
+        return False
+    follows = after.lstrip(" \t")[:2]
+    if "=" in before:  # a keyword argument: f(password=hashed), f(token=tok, …)
+        return follows[:1] == ")" or follows in (", ", ",\n")
+    return follows[:1] in (",", ";", ")", "}")
+
+
+def _names_a_key(value: str, quoted: bool = False) -> bool:
+    """Whether ``value`` is an identifier made of words, one of them a secret word: a field or
+    key name (``access_token: token``, a Kubernetes secret ``postgres-credentials``), not a
+    literal secret. Quoted, the secret word must come last (``TOKEN_KEY = 'access_token'``,
+    ``'accessToken'``, ``'x-api-key'``), so ``'secret_sauce'`` is still a password."""
+    if not _regex(r"[A-Za-z][A-Za-z_-]*$").match(value):
+        return False
     parts = [p.lower() for p in _regex(_WORD_PARTS).findall(value)]
-    return len(parts) >= 2 and not _SECRET_WORDS.isdisjoint(parts) and all(
-        p.isalpha() for p in parts)
+    # A stand-in phrase (your-api-key-here, YOUR_API_KEY) is a placeholder: redact masks it.
+    if "here" in parts or not _STAND_IN_SET.isdisjoint(parts):
+        return False
+    return parts[-1] in _SECRET_WORDS if quoted else not _SECRET_WORDS.isdisjoint(parts)
 
 
 # Values that are well-known stand-ins: documentation and sample files use them, and
@@ -495,14 +673,18 @@ _PLACEHOLDERS = frozenset({
     "postgres", "root", "admin", "administrator", "mysql", "mariadb", "user", "username",
     "guest", "default", "demo", "dev", "developer", "sa", "oracle", "redis", "mongo",
     "mongodb", "app", "db", "database", "minioadmin", "rabbitmq", "elastic", "changethis",
-    "setme",
+    "setme", "keyboardcat",  # express-session's documented secret, "keyboard cat"
 })
+# A default behind my, your or super stands in too: mypassword, yoursecret, supersecret.
+_STAND_IN_PREFIXES = ("my", "your", "super")
 _STAND_IN_WORDS = ("your", "my", "insert", "replace", "enter", "put", "add", "fake", "sample",
                    "example", "dummy", "test", "placeholder", "changeme", "change", "set",
                    "generate", "paste", "fill")
-# Sample values that documentation everywhere shows: jwt.io's token (its signature) and
-# the test key of Stripe's API reference.
-_DOCUMENTED = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "sk_test_4eC39HqLyjWDarjtT1zdp7dc")
+# Sample values that documentation everywhere shows: jwt.io's token (its signature), the
+# test key of Stripe's API reference and the example JWT of RFC 7515 and RFC 7519.
+_DOCUMENTED = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+               "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+_STAND_IN_SET = frozenset(_STAND_IN_WORDS)
 _RUNS = ("abcdefgh", "bcdefghi", "12345678", "23456789", "01234567", "qwertyui")
 
 
@@ -510,18 +692,23 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     """Whether the secret ``text[start:end]`` is a well-known placeholder, not a secret.
 
     A documented example (``AKIAIOSFODNN7EXAMPLE``, anything holding "example",
-    jwt.io's token), a filler (``xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``, ``********``,
+    jwt.io's token, RFC 7519's), a filler (``xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``, ``********``,
     an alphabet or digit run), a value cut short with ``...`` or ``…`` (``sk-...``,
     ``sk_test_...``, ``sk-...Xk9f``), a stand-in phrase (``your-api-key-here``,
     ``YOUR_API_KEY``, ``<your-token>``, ``replace-me``, ``change-this-in-production``),
-    a common default, alone or with a few digits (``changeme``, ``postgres``,
-    ``demo1234``, ``admin123``: the first guesses of any attack, so writing one
-    discloses nothing), a value that says it is not a secret (``django-insecure-…``,
-    ``…-not-for-production``, ending in ``xxx``), a private key block with a stand-in
-    body, or a URL password equal to its user name (``postgres://postgres:postgres@db``).
+    a common default, alone or with a few digits, or after my, your or super
+    (``changeme``, ``postgres``, ``demo1234``, ``admin123``, ``mypassword``,
+    ``supersecret``, express-session's ``keyboard cat``: the first guesses of any
+    attack, so writing one discloses nothing), a value that says it is not a secret
+    (``django-insecure-…``, ``…-not-for-production``, ending in ``xxx``), a private key
+    block with a stand-in body, or a URL password equal to its user name
+    (``postgres://postgres:postgres@db``).
     """
     value = text[start:end].strip("\"'")
     if kind == "private-key":
+        if value.startswith("LS0t"):  # in base64
+            value = _base64_text(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4)).decode(
+                "latin-1")
         return _stand_in_key(value)
     low = value.lower()
     words = _regex(r"[^\W_]+").findall(low)  # `your-api-key-here` -> your, api, key, here
@@ -529,8 +716,10 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
         return True
     if value.endswith(_DOCUMENTED) or _regex(r"(?:\.\.\.|\u2026)[\w-]{0,8}$").search(value):
         return True
-    default = _regex(r"([a-z]+)[0-9]{1,6}$").match(low)
-    if default is not None and default.group(1) in _PLACEHOLDERS:
+    default = _regex(r"([a-z]+?)[0-9]{0,6}$").match(low)
+    if default is not None and (default.group(1) in _PLACEHOLDERS or any(
+            default.group(1)[len(p):] in _PLACEHOLDERS
+            for p in _STAND_IN_PREFIXES if default.group(1).startswith(p))):
         return True
     if _regex(r"<[A-Za-z][A-Za-z _.-]*>$").match(value):  # <your-token>, not <S3cr3t>
         return True

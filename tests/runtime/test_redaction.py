@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pact_runtime.redaction import find_secrets, is_locale_path, redact
+from pact_runtime.redaction import find_secrets, is_locale_path, is_sample_path, redact
 
 # (text, kind, the exact secret part that must disappear)
 CAUGHT = [
@@ -166,6 +166,43 @@ CAUGHT = [
      "ghx7RbL2mN9vK4tY8"),
     ("MY_SERVICE_PW=Xq7RbL2mN9vK4tY8", "assignment", "Xq7RbL2mN9vK4tY8"),
     ("db_pw: 'S3cr3t!x'", "assignment", "S3cr3t!x"),
+    # A bare "pass" before a quoted password (nodemailer's auth, JSON).
+    ("auth: { user: 'ops@acme.io', pass: 'Xk9fQ2mLp7Zr4Tb8' }", "assignment", "Xk9fQ2mLp7Zr4Tb8"),
+    ('{"user": "ops", "pass": "Xk9fQ2mLp7Zr4Tb8"}', "assignment", "Xk9fQ2mLp7Zr4Tb8"),
+    # A private key in base64, as a kubeconfig or a Kubernetes secret holds it.
+    ("    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBN1E=",
+     "private-key",
+     "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBN1E="),
+    ("  tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQgo=",
+     "private-key", "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQgo="),
+    # A Telegram bot's token, bare or in the API's URL, and a Discord webhook.
+    ("TELEGRAM_BOT_TOKEN=7312948560:AAPtYgjmUhBel31iEl2hpChYgCfrL1spNxn", "telegram-token",
+     "7312948560:AAPtYgjmUhBel31iEl2hpChYgCfrL1spNxn"),
+    ("curl https://api.telegram.org/bot7312948560:AAPtYgjmUhBel31iEl2hpChYgCfrL1spNxn/getMe",
+     "telegram-token", "7312948560:AAPtYgjmUhBel31iEl2hpChYgCfrL1spNxn"),
+    ("DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1187364920175632458/yVmihA-2O76UMFxF"
+     "kM-R5Kjp1vRt_1fjORS-6ilI8ihN5KXSc7Tvo-hBKqFYY-kv5ZJr", "discord-webhook",
+     "https://discord.com/api/webhooks/1187364920175632458/yVmihA-2O76UMFxFkM-R5Kjp1vRt_1fjORS-"
+     "6ilI8ihN5KXSc7Tvo-hBKqFYY-kv5ZJr"),
+    # Twins of the code values below: literals in the same places.
+    ("Server=db;Password=Summer;Database=shop", "assignment", "Summer"),
+    ("mount -o username=bob,password=letmein,uid=1000", "assignment", "letmein"),
+    ("password: 'secret_sauce'", "assignment", "secret_sauce"),
+    ("password: Welcome!", "assignment", "Welcome!"),
+    # Twins of the versions below: a value that starts like one.
+    ('"password": "1.2.3-Xk9fQ2mLp7"', "assignment", "1.2.3-Xk9fQ2mLp7"),
+    ("GITHUB_TOKEN=v1.0Tr0ub4dor", "assignment", "v1.0Tr0ub4dor"),
+    # Twins of the sentences below: a passphrase has no short words of English, a message no
+    # password, and a setting's name no message.
+    ("password: correct horse battery staple", "assignment", "correct"),
+    ('echo "password: Xk9fQ2mLp7Zr4Tb8"', "assignment", "Xk9fQ2mLp7Zr4Tb8"),
+    ("DB_PASSWORD_PROD='Correct horse'", "assignment", "Correct horse"),
+    ("RESET_TOKEN='Correct horse'", "assignment", "Correct horse"),
+    # Twin of the Helm values below: a password in the values file itself.
+    ("auth:\n  postgresPassword: pg-Xk9fQ2mLp7\n", "assignment", "pg-Xk9fQ2mLp7"),
+    # A real password that begins like a stand-in (mypassword, supersecret).
+    ("password: myS3cretPass", "assignment", "myS3cretPass"),
+    ("SECRET_KEY=superb-Xk9fQ2", "assignment", "superb-Xk9fQ2"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -228,6 +265,33 @@ PLACEHOLDERS = [
     ('{"forgot_password": "Forgot your password?"}', "Forgot your password?"),
     ('"password": "At least 8 characters"', "At least 8 characters"),
     ("password: Votre mot de passe", "Votre"),
+    # A sentence in docs or a changelog, a message that begins with the name, and UI text
+    # under a constant that names a message.
+    ("password: must be at least 8 characters", "must"),
+    ("- token: rotate refresh tokens on use", "rotate"),
+    ("The password: hashed with Argon2 before it is stored.", "hashed"),
+    ('raise ValueError("token: invalid signature")', "invalid"),
+    ("log.warn('api_key: missing or expired, using anonymous access')", "missing"),
+    ("PASSWORD_RESET_SUBJECT = 'Reset your password'", "Reset your password"),
+    ("TOKEN_EXPIRED = 'Token expired'", "Token expired"),
+    # Stand-ins behind my, your or super, and express-session's documented secret.
+    ("JWT_SECRET=supersecret", "supersecret"),
+    ("DATABASE_URL=postgres://myuser:mypassword@localhost:5432/mydb", "mypassword"),
+    ("app.use(session({ secret: 'keyboard cat', resave: false }))", "keyboard cat"),
+    # The example JWT of RFC 7519 (and RFC 7515), as docs quote it.
+    ("eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQog"
+     "Imh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+     "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQog"
+     "Imh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+    # A Firebase web config: its API key is public by design (it ships to every browser).
+    ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
+     '  authDomain: "shop-prod.firebaseapp.com",\n  projectId: "shop-prod",\n};',
+     "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    # A key block in base64 whose body is a stand-in, and a Discord webhook of fillers.
+    ("tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCi4uLgotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg==",
+     "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCi4uLgotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg=="),
+    ("https://discord.com/api/webhooks/000000000000000000/" + "X" * 68,
+     "https://discord.com/api/webhooks/000000000000000000/" + "X" * 68),
     # Password files holding a default.
     ("localhost:5432:app:postgres:postgres", "postgres"),
     ("machine ci.internal login me password your-netrc-password", "your-netrc-password"),
@@ -341,6 +405,68 @@ LEFT_ALONE = [
     "pw = getpass.getpass()",
     "upward = north_east",
     "PWA=enabled",
+    # A variable or keyword after the name, in an object, a call or an expression.
+    'return {"access_token": token, "token_type": "bearer"}',
+    "Token(access_token=token, token_type='bearer')",
+    "res.json({ accessToken: token, refreshToken });",
+    "return &Client{AccessToken: token, APIKey: apiKey}",
+    "user.update!(reset_password_token: token)",
+    "const user = await prisma.user.create({ data: { email, password: await bcrypt.hash("
+    "password, 10) } });",
+    "password = await get_password(user)",
+    "await User.create({ email, password: hash });",
+    "data: { password: hashed }",
+    "$user = ['password' => hashed, 'name' => $name];",
+    # Optional chaining and the non-null assertion.
+    "const token = user?.token ?? '';",
+    "const apiKey = config?.apiKey;",
+    "const token = session?.accessToken;",
+    "const token = req.cookies?.token;",
+    "const secret = process.env!.SECRET;",
+    # Types.
+    "input LoginInput {\n  password: String!\n}",
+    "pub api_key: Option<String>,",
+    "fn connect(password: &str, host: &str) -> Result<()> {",
+    "pub secret: Vec<u8>,",
+    "token: Arc<str>,",
+    "val apiKey: String?",
+    "let token: String?",
+    "interface Claims { accessToken: JwtPayload; secret: Buffer; }",
+    "    refresh_token: Token",
+    "    client_secret: HTTPBasicCredentials",
+    # Constants that name a key or a field rather than hold a secret.
+    "const TOKEN_KEY = 'access_token';",
+    "ACCESS_TOKEN = 'accessToken'",
+    'PASSWORD_FIELD = "password_confirmation"',
+    "API_KEY_HEADER_NAME = 'x-api-key'",
+    # Dependencies whose package name holds a secret word: the value is a version or a source.
+    '"jsonwebtoken": "^9.0.2",',
+    '  "js-tokens": "^4.0.0",',
+    "SecretStorage==3.3.3\ntokenizers==0.15.2\ntiktoken==0.7.0\n",
+    'tokenizers = "^0.15.2"',
+    'jsonwebtoken = "9.2.0"',
+    '"secretlint": ">= 8.1.0 < 9"',
+    '"@types/jsonwebtoken": "*",',
+    '"tokenlens": "latest",',
+    '"@acme/token-utils": "workspace:*",',
+    '"passport-jwt": "github:mikenicholson/passport-jwt#v4.0.1",',
+    'tokenizers = { version = "0.19.1", features = ["http"] }',
+    "python-keycloak-token==1.0.0rc1",
+    # GitHub Actions.
+    "permissions:\n  id-token: write\n  contents: read\n",
+    "    secrets: inherit",
+    "* **secret:** no longer logged at debug level",
+    # Helm values that name the Kubernetes secret holding a password, and its keys.
+    "auth:\n  existingSecret: postgres-credentials\n  secretKeys:\n"
+    "    adminPasswordKey: postgres-password\n    replicationPasswordKey: repl-password\n",
+    "auth:\n  existingSecret: pg-auth\n",
+    "  passwordSecretRef: mongo-auth",
+    # Look-alikes of a bare "pass", of a key in base64 and of a bot's token.
+    '{"pass": "12/12", "fail": "0/12"}',
+    "steps: [{ pass: 'first' }, { pass: 'second' }]",
+    "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=",
+    "mac 00:aa:bb:cc:dd:ee and 2024-01-01T12:00:00:AA",
+    "https://discord.com/api/webhooks",
 ]
 
 
@@ -359,6 +485,51 @@ TRANSLATION_SECRETS = [
     ("locales/de.yml", "password: Passw0rt!\n", "Passw0rt!"),
     ("locales/en.json", '{"api_key": "AKIAUJZDEGXDNCF32EPF"}', "AKIAUJZDEGXDNCF32EPF"),
 ]
+
+
+# Sample and template files, whose values are stand-ins: (path, text), no finding for the guard.
+SAMPLES = [
+    (".env.example", "DATABASE_URL=postgres://app:devpass@localhost:5432/app\n"
+                     "JWT_SECRET=jwtsecret\nSESSION_SECRET=keyboard cat\n"),
+    (".env.sample", "API_TOKEN=devtoken\nREDIS_PASSWORD=localdev123\n"),
+    ("deploy/.env.template", "SMTP_PASS=smtp-password\n"),
+    ("config/settings.example.yml", "database:\n  password: localpass\n"),
+    ("example.env", "SECRET_KEY=not-so-secret\n"),
+]
+# Their twins: (path, text, the secret the guard must still find).
+SAMPLE_SECRETS = [
+    (".env.example", "JWT_SECRET=c8f2a91d7e4b6f30\n", "c8f2a91d7e4b6f30"),
+    (".env.sample", "DB_PASSWORD=Tr0ub4dor&3\n", "Tr0ub4dor&3"),
+    (".env.template", "STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
+     "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+    (".env.example", "DATABASE_URL=postgres://app:S3cr3tPass@db.internal:5432/app\n",
+     "S3cr3tPass"),
+    (".env", "SESSION_SECRET=localdev123\n", "localdev123"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), SAMPLES)
+def test_stand_ins_in_a_sample_file_are_no_finding(path, text):
+    assert find_secrets(text, placeholders=False, path=path) == []
+
+
+@pytest.mark.parametrize(("path", "text", "secret"), SAMPLE_SECRETS)
+def test_a_real_looking_secret_in_a_sample_file_is_still_a_finding(path, text, secret):
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False, path=path)] == [
+        secret]
+
+
+@pytest.mark.parametrize("path", [".env.example", ".env.sample", ".env.template", ".env.dist",
+                                  "config/settings.example.yml", "example.env",
+                                  "docker-compose.yml.dist", "app.template.json"])
+def test_sample_files_are_told_by_their_name(path):
+    assert is_sample_path(path)
+
+
+@pytest.mark.parametrize("path", ["", ".env", ".env.local", ".env.production", "example.py",
+                                  "samples/app.py", "sample_data.json", "templates/base.html"])
+def test_other_files_are_no_sample_files(path):
+    assert not is_sample_path(path)
 
 
 @pytest.mark.parametrize(("path", "text"), TRANSLATIONS)
@@ -386,16 +557,18 @@ def test_other_files_are_no_translation_files(path):
 
 
 def test_corpus_counts_no_false_positive_and_no_false_negative():
-    # Secrets: every CAUGHT text and every TRANSLATION_SECRETS text, judged as the guard
+    # Secrets: every CAUGHT, TRANSLATION_SECRETS and SAMPLE_SECRETS text, judged as the guard
     # judges them (placeholders=False); a false negative is one with no finding. Non-secrets:
-    # LEFT_ALONE, PLACEHOLDERS and TRANSLATIONS; a false positive is one with a finding.
-    secrets = [(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
+    # LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS and SAMPLES; a false positive is one with a
+    # finding.
+    secrets = ([(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
+               + [(t, p) for p, t, _s in SAMPLE_SECRETS])
     others = ([(t, "") for t in LEFT_ALONE] + [(t, "") for t, _m in PLACEHOLDERS]
-              + [(t, p) for p, t in TRANSLATIONS])
+              + [(t, p) for p, t in TRANSLATIONS] + [(t, p) for p, t in SAMPLES])
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (100, 153)
+    assert (len(secrets), len(others)) == (125, 224)
     assert (missed, flagged) == ([], [])
 
 

@@ -37,6 +37,7 @@ TEXT_PATTERNS = {
     "url-password": redaction._URL_PASSWORD,
     "bearer": redaction._BEARER,
     "basic-auth": redaction._AUTH_BASIC,
+    "base64-key": redaction._BASE64_KEY,
     "assignment": redaction._ASSIGNMENT,
     "pgpass": redaction._PGPASS,
     "netrc": redaction._NETRC,
@@ -126,6 +127,10 @@ LARGE = {
     "colon lines": (r'"h:1:d:u:\\:\n" * 111_000', []),
     "netrc words": ('"machine m login l " * 55_000', []),
     "escapes in a field": (r'"h:1:d:u:" + "\\" * 1_000_000', []),
+    "base64 key headers": ('"LS0tLS1CRUdJTi" * 70_000', []),
+    "bot ids": ('"bot1234567890:AA" * 62_000', []),
+    "webhook prefixes": ('"https://discord.com/api/webhooks/1187364920175632458/" * 19_000', []),
+    "names opening strings": ('\'"token: a \' * 100_000', []),
     "JSON of URLs, then a secret": (
         '"[" + ",".join(\'{"id":%d,"url":"http://localhost:8080/api/v1/items/%d"}\' % (i, i) '
         'for i in range(19_000)) + "]\\npassword = \\"Tr0ub4dor&3\\"\\n"', ["assignment"]),
