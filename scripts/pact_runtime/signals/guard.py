@@ -68,12 +68,16 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
             return Outcome(context=_unseen_note(unseen))
     elif tool.startswith("mcp__"):
         findings = _mcp_findings(tool, data, event.project)
+        if not findings:
+            return None  # before _canonical, whose json import costs more than the rest
         subject = _canonical(data)
     else:
         given = data.get("notebook_path" if tool == "NotebookEdit" else "file_path")
         path = given if isinstance(given, str) else ""
         texts = _written_texts(tool, data)
         findings = _file_findings(str(path), texts, _is_test_path(str(path), event.project))
+        if not findings:
+            return None
         # The whole input: an Edit is its old text and replace_all as much as its new one.
         subject = str(path) + "\0" + _canonical(data)
     if not findings:
