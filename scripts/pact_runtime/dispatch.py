@@ -56,16 +56,19 @@ def parse(raw: bytes) -> dict | None:
     Nesting is cut at ``MAX_DEPTH``: a tool input the model wrote (an MCP
     tool's arguments) can nest deeper than Python's recursion limit, and an
     event that could not be read, or that a handler could not walk, would run
-    no handler, HALT enforcement included.
+    no handler, HALT enforcement included. For the same reason an integer too
+    long for ``int()`` is kept as its digits.
     """
     text = raw.decode("utf-8-sig", errors="replace").strip()
     if not text:
         return None
     try:
-        data = loads(text)
+        # A number too long for int() is kept as digits: it would otherwise make the
+        # whole event unreadable, and a HALT unenforced.
+        data = loads(text, long_numbers=True)
     except RecursionError:
         try:
-            data = loads(_cut_text(text, MAX_DEPTH))
+            data = loads(_cut_text(text, MAX_DEPTH), long_numbers=True)
         except (ValueError, RecursionError):
             return None
     except ValueError:

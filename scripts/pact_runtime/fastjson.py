@@ -37,9 +37,13 @@ class NumberTooLong(ValueError):
 
 
 def _int(digits: str) -> int:
-    if len(digits) > MAX_DIGITS + 1:  # one more for a minus sign
+    if len(digits) - digits.startswith("-") > MAX_DIGITS:
         raise _TooLong(len(digits.lstrip("-")))
     return int(digits)
+
+
+def _int_or_text(digits: str) -> int | str:
+    return digits if len(digits) - digits.startswith("-") > MAX_DIGITS else int(digits)
 
 
 class _TooLong(Exception):
@@ -70,19 +74,23 @@ class _Context:
     parse_float = float
     parse_int = staticmethod(_int)
 
-    def __init__(self, unique_keys: bool) -> None:
+    def __init__(self, unique_keys: bool, long_numbers: bool = False) -> None:
         self.object_pairs_hook = _unique if unique_keys else None
+        if long_numbers:
+            self.parse_int = _int_or_text  # type: ignore[assignment]
 
     @staticmethod
     def parse_constant(name: str) -> float:
         return float(name.replace("Infinity", "inf"))
 
 
-def loads(text: str, unique_keys: bool = False) -> Any:
+def loads(text: str, unique_keys: bool = False, long_numbers: bool = False) -> Any:
     """Parse JSON like ``json.loads``; invalid input raises json's ValueError with its position.
 
     ``unique_keys`` refuses an object that repeats a key (``DuplicateKey``)
-    instead of keeping the last value, as json does.
+    instead of keeping the last value, as json does. An integer longer than
+    ``MAX_DIGITS`` raises ``NumberTooLong``, or with ``long_numbers`` is kept as
+    its digits (a string), so the rest of the text is still read.
     """
     try:
         from _json import make_scanner
@@ -92,7 +100,7 @@ def loads(text: str, unique_keys: bool = False) -> Any:
         start = len(text) - len(text.lstrip(" \t\n\r"))
         try:
             # typeshed types the context as json's decoder class; any object with its fields works.
-            scan = make_scanner(_Context(unique_keys))  # type: ignore[arg-type]
+            scan = make_scanner(_Context(unique_keys, long_numbers))  # type: ignore[arg-type]
             value, end = scan(text, start)
         except DuplicateKey:
             raise
@@ -109,7 +117,7 @@ def loads(text: str, unique_keys: bool = False) -> Any:
 
     try:
         return json.loads(text, object_pairs_hook=_unique if unique_keys else None,
-                          parse_int=_int)
+                          parse_int=_int_or_text if long_numbers else _int)
     except _TooLong as exc:
         raise NumberTooLong(text, exc.digits) from None
 

@@ -53,3 +53,13 @@ def test_save_loads_neither_json_nor_re(tmp_path):
                           check=True)
 
     assert proc.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_long_numbers_keeps_an_integer_too_long_to_read_as_its_digits() -> None:
+    from pact_runtime.fastjson import MAX_DIGITS, NumberTooLong, loads
+
+    long = "7" * (MAX_DIGITS + 1)
+    text = f'{{"a": {long}, "b": -{long}, "c": 12}}'
+    with pytest.raises(NumberTooLong):
+        loads(text)
+    assert loads(text, long_numbers=True) == {"a": long, "b": "-" + long, "c": 12}

@@ -155,3 +155,23 @@ def test_an_mcp_call_nested_past_the_recursion_limit_is_still_denied(project: Pr
     assert dispatch.main(["PreToolUse"], raw, project.env, out) == 0
 
     assert halt.ref in deny_reason(json.loads(out.getvalue()))
+
+
+def test_an_integer_too_long_to_read_does_not_switch_the_hook_off(project: Project) -> None:
+    """An integer over 4,300 digits, which int() refuses, is kept as its digits: the event is
+    still read, so a HALT still pauses the call and the guard still judges it."""
+    halt = project.signal()
+    raw = project.payload(SQL_TOOL, {"query": "INSERT INTO t VALUES (1)"}).replace(
+        b'"INSERT INTO t VALUES (1)"}', b'"INSERT INTO t VALUES (1)", "limit": '
+        + b"9" * 5000 + b"}")
+    out = io.BytesIO()
+    assert dispatch.main(["PreToolUse"], raw, project.env, out) == 0
+    assert halt.ref in deny_reason(json.loads(out.getvalue()))
+
+    with closing(store.connect(project.home)) as conn:
+        store.resolve(conn, project.home, halt, "keep it", "user")
+    raw = project.payload(SQL_TOOL, {"query": "DROP TABLE b"}).replace(
+        b'"DROP TABLE b"}', b'"DROP TABLE b", "limit": -' + b"9" * 5000 + b"}")
+    out = io.BytesIO()
+    assert dispatch.main(["PreToolUse"], raw, project.env, out) == 0
+    assert "PACT guard raised HALT" in deny_reason(json.loads(out.getvalue()))
