@@ -35,7 +35,8 @@ DRIVERS = frozenset({"sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "as
 # `flyway clean`; the commands are in sqlsources._RESETS) and not already clients.
 RESET_TOOLS = frozenset({"rake", "artisan", "sail", "supabase", "sequelize", "sequelize-cli",
                          "typeorm", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm", "mix",
-                         "dotnet", "flyway", "liquibase", "knex", "alembic"})
+                         "dotnet", "flyway", "liquibase", "knex", "alembic", "django", "mvn",
+                         "mvnw", "gradle", "gradlew"})
 _RUNNERS = frozenset(CLIENTS) | SHELLS | DRIVERS | RESET_TOOLS | {"eval"}
 # Quotes are dropped, not split on: bash joins `p'sql'` into the one word psql.
 _SEPARATORS = str.maketrans({**{c: " " for c in "\n\t;|&()<>`$={},"}, "'": None, '"': None})
@@ -49,6 +50,9 @@ def names_a_runner(command: str) -> bool:
     a word of the same command line.
     """
     for word in command.translate(_SEPARATORS).split():
-        if word.rsplit("/", 1)[-1] in _RUNNERS or word in _RUNNERS:
+        base = word.rsplit("/", 1)[-1]
+        if base in _RUNNERS or word in _RUNNERS:
+            return True
+        if "@" in base[1:] and base.split("@", 1)[0] in _RUNNERS:  # `npx prisma@5.22.0`
             return True
     return False

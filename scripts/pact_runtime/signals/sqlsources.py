@@ -81,7 +81,7 @@ _OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                                                       "--persist-to", "--cwd", "--batch-size"})),
     "turso": (frozenset(), frozenset({"--instance", "--location"})),
     "heroku": (frozenset({"-c", "--command"}),
-               frozenset({"-a", "--app", "-r", "--remote", "--credential", "-f", "--file"})),
+               frozenset({"-a", "--app", "-r", "--remote", "--credential"})),
     "gcloud": (frozenset(), frozenset({"--user", "--database", "--project", "--port"})),
 }
 # Where each tool's SQL-running subcommand is documented, and what it takes:
@@ -130,7 +130,7 @@ _FILE_OPTIONS: dict[str, frozenset[str]] = {
     "snowsql": frozenset({"-f", "--filename"}), "cqlsh": frozenset({"-f", "--file"}),
     "hive": frozenset({"-f"}), "impala-shell": frozenset({"-f", "--query_file"}),
     "vsql": frozenset({"-f"}), "prisma": frozenset({"--file"}),
-    "wrangler": frozenset({"--file"}),
+    "wrangler": frozenset({"--file"}), "heroku": frozenset({"-f", "--file"}),
 }
 # `.read` (sqlite3), `\\i`/`\\ir`/`\\include` (psql), `source`/`\\.` (mysql) run a file.
 _READ_COMMAND = re.compile(
@@ -228,7 +228,10 @@ def _sql_of(cmd: shell.Command, depth: int,
     kind, index, name = located
     if kind == "shell":
         inner = _shell_text(cmd, index, name, depth)
-        return sql_in_command(inner, depth + 1) if inner is not None and depth < MAX_DEPTH else []
+        if inner is None or depth >= MAX_DEPTH:
+            return []
+        # `SQL='DROP …'; sh -c "psql -c '$SQL'"`: the outer shell expands $SQL first.
+        return sql_in_command(_with_values(inner, values or {}), depth + 1)
     if kind == "code":
         return [(sql, None) for sql in _code_sql(cmd, index, name)]
     client = _ALIASES.get(name, name)
@@ -622,6 +625,8 @@ def printed_by(cmd: shell.Command | None, depth: int = 0) -> str:
         return text if files and "-" not in files else _passed_through(cmd, text, depth)
     if name == "tee":  # writes its input to the files and to stdout
         return _passed_through(cmd, cmd.stdin, depth)
+    if name in _FILTERS and not _filter_files(name, args):
+        return _passed_through(cmd, "", depth)  # `… | head -1 | psql`: some of it gets through
     located = _locate(cmd) if depth < MAX_DEPTH else None
     if located is not None and located[0] == "client":
         # A client's output piped on is the statements its queries build from strings.
@@ -630,6 +635,28 @@ def printed_by(cmd: shell.Command | None, depth: int = 0) -> str:
         return "\n".join(t for t in (generated(sql, dialect) for sql, dialect in
                                       _sql_of(cmd, depth + 1)) if t)
     return ""
+
+
+# Filters that print some of what is piped in (no file operands).
+_FILTERS = frozenset({"head", "tail", "sort", "uniq", "grep", "egrep", "fgrep", "tac"})
+
+
+def _filter_files(name: str, args: list[str]) -> list[str]:
+    """The files a filter reads instead of its input (``head -n 5 a.txt``: a.txt)."""
+    operands, k = [], 0
+    pattern = name in ("grep", "egrep", "fgrep")
+    while k < len(args):
+        arg = args[k]
+        if arg in ("-n", "-c", "-m", "-A", "-B", "-C", "-k", "-t", "-f"):
+            k += 2
+            continue
+        if arg in ("-e", "--regexp"):
+            pattern, k = False, k + 2
+            continue
+        if not arg.startswith("-") or arg == "-":
+            operands.append(arg)
+        k += 1
+    return operands[1:] if pattern else operands
 
 
 def _passed_through(cmd: shell.Command, own: str, depth: int) -> str:
@@ -1006,62 +1033,85 @@ def _file_option_values(name: str, args: list[str]) -> list[str]:
 # ---- framework commands that empty a database -------------------------------------------
 
 # Tool -> its commands that drop or empty the whole database, each (words, flag): the
-# words begin what follows the tool (options aside), and the flag, when given, must be
-# among its options. From each tool's CLI reference:
+# words begin what follows the tool (options aside; for the task runners in _ANYWHERE,
+# one of its tasks), and the flag, when given, must be among its words. From each tool's
+# CLI reference:
 # - Prisma: `migrate reset` drops the database and reapplies migrations;
 #   `db push --force-reset` resets it first.
 # - Rails (`rails`, `rake`): db:drop, db:reset, db:purge, db:migrate:reset,
-#   db:schema:load (recreates every table), db:truncate_all, db:seed:replant.
-# - Django: `flush` deletes every row; django-extensions' `reset_db` drops the database.
+#   db:schema:load (recreates every table), db:truncate_all, db:seed:replant, and
+#   `db:migrate VERSION=0` (every migration undone).
+# - Django: `flush` deletes every row, `migrate APP zero` undoes an app's migrations;
+#   django-extensions' `reset_db` drops the database.
 # - Laravel (`artisan`): migrate:fresh, migrate:reset, migrate:refresh, db:wipe.
-# - Supabase `db reset`, Sequelize `db:drop`, TypeORM `schema:drop`, Ecto (`mix`)
-#   ecto.drop and ecto.reset, EF Core `dotnet ef database drop`, Flyway `clean`,
-#   Liquibase `drop-all`, Knex `migrate:rollback --all`, Alembic `downgrade base`.
+# - Supabase `db reset`; Sequelize `db:drop` and `db:migrate:undo:all`; TypeORM
+#   `schema:drop`; Ecto (`mix`) ecto.drop, ecto.reset and `ecto.rollback --all`; EF Core
+#   `dotnet ef database drop` and `database update 0`; Flyway `clean` (also as the Maven
+#   goal flyway:clean and the Gradle task flywayClean); Liquibase `drop-all`; Knex
+#   `migrate:rollback --all`; Alembic `downgrade base`; Heroku `pg:reset`.
 _RESETS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "prisma": ((("migrate", "reset"), ""), (("db", "push"), "--force-reset")),
     "rails": tuple(((task,), "") for task in (
         "db:drop", "db:drop:all", "db:reset", "db:purge", "db:purge:all", "db:migrate:reset",
-        "db:schema:load", "db:truncate_all", "db:seed:replant")),
-    "manage.py": ((("flush",), ""), (("reset_db",), "")),
+        "db:schema:load", "db:truncate_all", "db:seed:replant")) + (
+        (("db:migrate",), "VERSION=0"),),
+    "manage.py": ((("flush",), ""), (("reset_db",), ""), (("migrate",), "zero")),
     "artisan": tuple(((task,), "") for task in (
         "migrate:fresh", "migrate:reset", "migrate:refresh", "db:wipe")),
     "supabase": ((("db", "reset"), ""),),
-    "sequelize": ((("db:drop",), ""),),
+    "sequelize": ((("db:drop",), ""), (("db:migrate:undo:all",), "")),
     "typeorm": ((("schema:drop",), ""),),
-    "mix": ((("ecto.drop",), ""), (("ecto.reset",), "")),
-    "dotnet": ((("ef", "database", "drop"), ""),),
+    "mix": ((("ecto.drop",), ""), (("ecto.reset",), ""), (("ecto.rollback",), "--all")),
+    "dotnet": ((("ef", "database", "drop"), ""), (("ef", "database", "update", "0"), "")),
     "flyway": ((("clean",), ""),),
+    "mvn": ((("flyway:clean",), ""),),
+    "gradle": ((("flywayClean",), ""),),
     "liquibase": ((("drop-all",), ""), (("dropAll",), "")),
     "knex": ((("migrate:rollback",), "--all"),),
     "alembic": ((("downgrade", "base"), ""),),
+    "heroku": ((("pg:reset",), ""),),
 }
-_RESET_ALIASES = {"rake": "rails", "django-admin": "manage.py", "sequelize-cli": "sequelize",
-                  "typeorm-ts-node-commonjs": "typeorm", "typeorm-ts-node-esm": "typeorm",
-                  "sail": "artisan"}
-# The test environment, named before the tool or in its options: its database is rebuilt
-# by design (`RAILS_ENV=test`, `MIX_ENV=test`, artisan's `--env=testing`).
-_TEST_ENV = re.compile(r"^(?:[A-Z]+_ENV=|--env(?:ironment)?=)(?:test|testing)$")
-# What may come before the tool on its command line: launchers, runners and containers
-# (their options and operands in between are passed over).
+_ANYWHERE = frozenset({"rails", "artisan", "sequelize", "typeorm", "mix", "mvn", "gradle"})
+_RESET_ALIASES = {"rake": "rails", "django-admin": "manage.py", "django": "manage.py",
+                  "sequelize-cli": "sequelize", "typeorm-ts-node-commonjs": "typeorm",
+                  "typeorm-ts-node-esm": "typeorm", "sail": "artisan", "gradlew": "gradle",
+                  "mvnw": "mvn"}
+# The variables that pick each tool's environment; the test one is rebuilt by design.
+_ENV_VARIABLES = {"rails": ("RAILS_ENV", "RACK_ENV"), "mix": ("MIX_ENV",),
+                  "artisan": ("APP_ENV",), "sequelize": ("NODE_ENV",),
+                  "typeorm": ("NODE_ENV",), "knex": ("NODE_ENV",),
+                  "manage.py": ("DJANGO_SETTINGS_MODULE",)}
+_TEST_NAMES = frozenset({"test", "testing"})
+# What may come before the tool on its command line: launchers, runners, containers and
+# secret or env-file loaders (their options and operands in between are passed over).
 _LAUNCHERS = (_WRAPPERS | set(_PACKAGE_RUNNERS) | _CONTAINERS | {
-    "php", "python", "python3", "ruby", "node", "poetry", "uv", "pipenv", "pdm", "hatch",
-    "rye", "heroku", "fly", "flyctl", "railway", "dotenv", "ddev", "lando"})
+    "php", "poetry", "heroku", "fly", "flyctl", "railway", "dotenv", "dotenvx", "ddev",
+    "lando", "doppler", "op", "infisical", "cross-env", "env-cmd", "aws-vault", "chamber"})
 # Words one of those commands holds, checked before anything is parsed.
 RESET_WORDS = ("reset", "db:", "flush", "fresh", "refresh", "wipe", "drop", "ecto.", "clean",
-               "downgrade", "rollback", "schema:load")
+               "downgrade", "rollback", "schema:load", "undo", "zero", "update 0", "version=0")
 
 
 def resets_in_command(command: str, depth: int = 0) -> list[str]:
     """Each framework command in ``command`` that drops or empties a whole database
     (``prisma migrate reset``, ``rails db:drop``, ``manage.py flush``…), as written
-    from the tool's name on. Also inside ``sh -c`` and substitutions."""
+    from the tool's name on. Also inside ``sh -c`` and substitutions. Not for the
+    test environment (``RAILS_ENV=test``, set on the line, ``--env=testing``, a
+    ``.env.test`` file loaded first) nor for ``--help``."""
     try:
         script = shell.parse(command)
     except ValueError:
         return []
     found: list[str] = []
+    env: dict[str, str] = {}  # what `export RAILS_ENV=test &&` set earlier on the line
     for cmd in script.commands:
-        shown = _reset_of(cmd.words)
+        words = cmd.words[1:] if cmd.words[:1] and cmd.words[0] in _DECLARERS else cmd.words
+        if words and all(_ASSIGNMENT.match(w) for w in words):
+            for word in words:
+                key, _, value = word.partition("=")
+                env[key] = value
+            continue
+        shown = _reset_of(cmd.words, env)
         if shown:
             found.append(shown)
         inner = shell_script_of(cmd) if depth < MAX_DEPTH else None
@@ -1072,29 +1122,57 @@ def resets_in_command(command: str, depth: int = 0) -> list[str]:
     return found
 
 
-def _reset_of(words: list[str]) -> str:
+def _reset_of(words: list[str], env: dict[str, str]) -> str:
     start = 0
+    env = dict(env)
     while start < len(words) and (_ASSIGNMENT.match(words[start]) or words[start] in _RESERVED):
+        if "=" in words[start]:
+            key, _, value = words[start].partition("=")
+            env[key] = value
         start += 1
     if start >= len(words):
         return ""
     first = os.path.basename(words[start])
-    if first not in _LAUNCHERS and _RESET_ALIASES.get(first, first) not in _RESETS:
+    if not (first in _LAUNCHERS or _INTERPRETER.match(first) or _tool(first) in _RESETS):
         return ""  # `echo rails db:drop`, `git commit -m …`: the tool is not run
-    if any(_TEST_ENV.match(w) for w in words):
-        return ""  # `RAILS_ENV=test rails db:schema:load`, `artisan migrate:fresh --env=testing`
     for i in range(start, len(words)):
-        base = os.path.basename(words[i])
-        tool = _RESET_ALIASES.get(base, base)
+        tool = _tool(os.path.basename(words[i]))
         if tool not in _RESETS:
             continue
-        rest = words[i + 1:]
+        before, rest = words[start:i], words[i + 1:]
         operands = [w for w in rest if not w.startswith("-")]
+        if "--help" in rest or "-h" in rest or operands[:1] == ["help"]:
+            return ""
+        if _test_environment(tool, env, before, rest):
+            return ""
         for sequence, flag in _RESETS[tool]:
-            if tool in ("rails", "artisan", "sequelize", "typeorm", "mix"):
+            if tool in _ANYWHERE:
                 hit = sequence[0] in operands  # tasks may follow others: db:drop db:create
             else:
                 hit = tuple(operands[:len(sequence)]) == sequence
             if hit and (not flag or flag in rest):
-                return " ".join([base, *rest])
+                return " ".join([os.path.basename(words[i]), *rest])
     return ""
+
+
+def _tool(base: str) -> str:
+    """The tool a program name stands for: ``rake`` is rails, ``prisma@5.22.0`` prisma."""
+    base = base.split("@", 1)[0] if "@" in base[1:] else base
+    return _RESET_ALIASES.get(base, base)
+
+
+def _test_environment(tool: str, env: dict[str, str], before: list[str],
+                      rest: list[str]) -> bool:
+    """Whether the tool works on the test database: its environment variable names the
+    test environment, an ``--env``/``-e`` option does, or an env file for tests
+    (``dotenv -e .env.test --``) is loaded before it."""
+    for name in _ENV_VARIABLES.get(tool, ()):
+        value = env.get(name, "").lower()
+        if value in _TEST_NAMES or (name == "DJANGO_SETTINGS_MODULE" and "test" in value):
+            return True
+    for k, word in enumerate(rest):
+        if word.startswith("--env=") and word[6:].lower() in _TEST_NAMES:
+            return True
+        if word in ("--env", "-e") and rest[k + 1:k + 2] and rest[k + 1].lower() in _TEST_NAMES:
+            return True
+    return any(os.path.basename(w).lower() in (".env.test", ".env.testing") for w in before)
