@@ -516,6 +516,11 @@ STRIPE = "sk_live_" + "51Hx9aQ2mLp7Zr4Tb8Xk9fQ2mLp7"
     ("kubectl create secret generic db --from-literal=password=\"$DB_PASSWORD\" "
      "--dry-run=client -o yaml > k8s/secret.yaml", False),
     ("jq '.token' response.json > token.txt", False),
+    # a terminal or a stream is not a file
+    ("echo 'password=Yk2pLm9Qz7wQ' | tee /dev/stderr | wc -c", False),
+    ("echo 'password=Yk2pLm9Qz7wQ' | tee /dev/null", False),
+    ("echo 'password=Yk2pLm9Qz7wQ' > /dev/tty", False),
+    ("echo 'password=Yk2pLm9Qz7wQ' | tee /dev/stderr settings.ini", True),
 ])
 def test_a_secret_in_a_generators_program_is_written_with_its_output(
         hooks: Hooks, command: str, halts: bool) -> None:

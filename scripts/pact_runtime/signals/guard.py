@@ -67,7 +67,7 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
         if not findings and unseen:
             return Outcome(context=_unseen_note(unseen))
     elif tool.startswith("mcp__"):
-        findings = _mcp_findings(tool, data, event.project)
+        findings = _mcp_findings(tool, data, event.project, event.text("cwd") or event.project)
         if not findings:
             return None  # before _canonical, whose json import costs more than the rest
         subject = _canonical(data)
@@ -85,12 +85,19 @@ def on_pre_tool_use(event: Event) -> Outcome | None:
     return _verdict(event, findings, _digest(tool, subject))
 
 
-def _mcp_findings(tool: str, data: dict, project: str) -> list[Finding]:
-    """Destructive SQL a database MCP server's tool is asked to run, and secrets or SQL a
-    tool writes into files, as a Write would (see ``mcp``)."""
-    from .mcp import files_written, sql_in_tool_input
+def _mcp_findings(tool: str, data: dict, project: str, cwd: str) -> list[Finding]:
+    """Destructive SQL a database MCP server's tool is asked to run, secrets or SQL a tool
+    writes into files (as a Write would), a shell server's command line (as Bash would),
+    and a tool that drops a database by its name (see ``mcp``)."""
+    from .mcp import destroys, files_written, shell_lines, sql_in_tool_input
 
     findings: list[Finding] = []
+    if destroys(tool):
+        from .sqlscan import Finding
+
+        findings.append(Finding("HALT", "DATA", "database reset", tool))
+    for line in shell_lines(tool, data):
+        findings.extend(_bash_findings(line, cwd))
     for path, texts in files_written(tool, data):
         for finding in _file_findings(path, texts, _is_test_path(path, project)):
             if not finding.kind.startswith("plain-text secret"):  # those name their file
@@ -231,7 +238,7 @@ def _writes(cmd: shell.Command, content: str) -> list[tuple[str, str]]:
     read, ``sed -i`` writes the text its script puts in."""
     from .shell import writes_file
 
-    writes = [(t, content) for op, t in cmd.redirects if writes_file(op, t)]
+    writes = [(t, content) for op, t in cmd.redirects if writes_file(op, t) and not _device(t)]
     k = 0
     while k < len(cmd.words) and (os.path.basename(cmd.words[k]) in _TEE_WRAPPERS
                                   or cmd.words[k].startswith("-") or "=" in cmd.words[k]):
@@ -239,7 +246,7 @@ def _writes(cmd: shell.Command, content: str) -> list[tuple[str, str]]:
     name, args = (os.path.basename(cmd.words[k]), cmd.words[k + 1:]) if k < len(
         cmd.words) else ("", [])
     if name in ("tee", "sponge"):
-        writes += [(w, content) for w in args if not w.startswith("-")]
+        writes += [(w, content) for w in args if not w.startswith("-") and not _device(w)]
     elif name == "yq" and any(a in ("-i", "--inplace") for a in args):
         files = [a for a in args if not a.startswith("-")][1:]  # after the expression
         writes += [(f, " ".join(args)) for f in files]
@@ -256,6 +263,12 @@ def _writes(cmd: shell.Command, content: str) -> list[tuple[str, str]]:
     if _one_liner(name):
         writes += _code_writes(args, cmd.stdin)
     return writes
+
+
+def _device(path: str) -> bool:
+    """A terminal or stream, not a file: ``tee /dev/stderr``, ``> /dev/tty``."""
+    return path in ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty") or (
+        path.startswith("/dev/fd/") and path[8:].isdigit())
 
 
 _ONE_LINERS = frozenset({"node", "nodejs", "ruby", "deno", "perl"})

@@ -23,8 +23,16 @@ same names (``postgres`` for ``supabase``, ``mysql`` for ``planetscale``…).
 ``filename``) and new text (``content``, ``contents``, ``text``, ``newText``,
 ``new_string``…, also in its ``edits`` list) writes that text to that path: the
 filesystem server's ``write_file`` and ``edit_file``, GitHub's
-``create_or_update_file`` and ``push_files`` (``files: [{path, content}]``).
-The guard judges it as it judges a Write.
+``create_or_update_file``, ``push_files`` (``files: [{path, content}]``) and
+``create_gist`` (``files: {NAME: {content}}``), editors' ``file_text`` and
+``new_str``. The guard judges it as it judges a Write.
+
+**Commands.** A server or tool named for a shell (``execute_command``,
+``run_command``, ``terminal``) runs its ``command``/``cmd`` field as Bash would.
+A tool whose own name drops or empties a database (``drop-database``,
+``drop_collection``, ``migrate-reset``, ``flushall``) is a database reset, and a
+tool that only reads SQL (``explain_query`` without ``analyze``, ``lint``,
+``format``) runs none of the SQL it is given.
 
 Standard library only and no imports at module level: the guard loads it for
 every MCP call.
@@ -35,9 +43,26 @@ from __future__ import annotations
 MAX_DEPTH = 4  # levels of objects and lists read below tool_input
 MAX_TEXTS = 64  # SQL strings taken from one call
 
-_PATH_FIELDS = ("path", "file_path", "filepath", "filename", "file")
+_PATH_FIELDS = ("path", "file_path", "filepath", "filename", "file", "relative_path",
+                "relativepath", "pathinproject", "target_file", "targetfile", "destination",
+                "uri")
 _TEXT_FIELDS = frozenset({"content", "contents", "text", "newtext", "new_text", "new_string",
-                          "newstring", "new_source", "newcontent", "new_content"})
+                          "newstring", "new_source", "newcontent", "new_content", "file_text",
+                          "new_str", "repl", "replacement", "data"})
+# Words of a tool's own name that say it only reads SQL (explains, lints, formats it).
+_READS_SQL = frozenset({"explain", "lint", "format", "formatter", "validate", "parse", "fix",
+                        "analyze", "analyse", "recommend", "suggest", "plan", "check"})
+# Words of a server's or tool's name that say it runs a shell command line it is given.
+_SHELL_WORDS = frozenset({"shell", "terminal", "bash", "zsh", "command", "cmd", "process",
+                          "console"})
+_COMMAND_FIELDS = ("command", "cmd", "commandline", "command_line", "script")
+# A tool's own name that drops or empties a database: (verb, objects) pairs.
+_DESTROYS: tuple[tuple[set[str], set[str]], ...] = (({"drop", "delete", "destroy", "remove"},
+              {"database", "db", "collection", "table", "schema", "keyspace"}),
+             ({"reset", "wipe", "purge", "flush", "clear", "truncate"},
+              {"database", "db", "migrate", "migration", "migrations", "collection", "table",
+               "schema"}),
+             ({"flushall", "flushdb", "truncate", "dropdatabase"}, set()))
 _SQL_FIELDS = frozenset({"query", "queries", "statement", "statements", "stmt", "command",
                          "commands"})
 # A word of a server or tool name -> the sqlglot dialect its SQL is read in.
@@ -63,6 +88,10 @@ def sql_in_tool_input(tool: str, data: object) -> list[tuple[str, str | None]]:
     if not tool.startswith("mcp__"):
         return []
     words = _words(tool[len("mcp__"):])
+    own = _words(_own_name(tool))
+    if not _READS_SQL.isdisjoint(own) and not (
+            "explain" in own and isinstance(data, dict) and data.get("analyze") is True):
+        return []  # EXPLAIN (without ANALYZE), lint, format: the statement is not run
     database = any(_names_database(w) for w in words)
     dialect = next((_DATABASES[w] for w in words if _DATABASES.get(w)), None)
     found: list[str] = []
@@ -122,7 +151,16 @@ def _collect_files(value: object, found: list[tuple[str, list[str]]], depth: int
     if not isinstance(value, dict):
         return
     fields = {str(k).lower(): v for k, v in value.items()}
+    files = fields.get("files")
+    if isinstance(files, dict):  # a gist: {"files": {"NAME": {"content": …}}} or NAME: text
+        for name, inner in files.items():
+            if isinstance(inner, str) and inner:
+                found.append((str(name), [inner]))
+            elif isinstance(inner, dict):
+                _collect_files({"path": str(name), **inner}, found, depth + 1)
     path = next((fields[k] for k in _PATH_FIELDS if isinstance(fields.get(k), str)), None)
+    if isinstance(path, str) and path.startswith("file://"):
+        path = path[len("file://"):]
     if path:
         texts = [v for k, v in fields.items() if k in _TEXT_FIELDS and isinstance(v, str) and v]
         edits = fields.get("edits")
@@ -136,3 +174,31 @@ def _collect_files(value: object, found: list[tuple[str, list[str]]], depth: int
     for inner in value.values():
         if isinstance(inner, (dict, list)):
             _collect_files(inner, found, depth + 1)
+
+
+def shell_lines(tool: str, data: object) -> list[str]:
+    """The command lines an MCP tool that runs shell commands is given
+    (``execute_command``, ``run_command``, a terminal server's ``exec``); [] for a
+    database's tool, whose ``command`` is SQL."""
+    if not tool.startswith("mcp__") or not isinstance(data, dict):
+        return []
+    words = _words(tool[len("mcp__"):])
+    if _SHELL_WORDS.isdisjoint(words) or any(_names_database(w) for w in words):
+        return []
+    fields = {str(k).lower(): v for k, v in data.items()}
+    return [v for k in _COMMAND_FIELDS for v in [fields.get(k)] if isinstance(v, str) and v]
+
+
+def destroys(tool: str) -> bool:
+    """Whether the tool's own name says it drops or empties a database
+    (``drop-database``, ``drop_collection``, ``migrate-reset``, ``flushall``)."""
+    if not tool.startswith("mcp__"):
+        return False
+    own = set(_words(_own_name(tool)))
+    return any(own & verbs and (not objects or own & objects) for verbs, objects in _DESTROYS)
+
+
+def _own_name(tool: str) -> str:
+    """``mcp__server__tool_name`` -> ``tool_name`` (the server's name may hold ``__``)."""
+    rest = tool[len("mcp__"):]
+    return rest.rpartition("__")[2] if "__" in rest else rest
