@@ -19,6 +19,15 @@ def hooks(tmp_path) -> Hooks:
     return Hooks(str(tmp_path / "data"), str(tmp_path / "project"))
 
 
+def _reason(hooks: Hooks, tool: str, tool_input: dict) -> str:
+    """The deny reason for the call, or "" after checking it ran and opened no signal."""
+    answer = hooks.tool(tool, tool_input)
+    if answer is None:
+        assert hooks.signals() == []
+        return ""
+    return deny_reason(answer)
+
+
 # (tool, tool_input, what the deny names after "HALT S1 (…): ", or None when the call runs)
 CASES = [
     # Database servers' tools, as their servers name them.
@@ -89,12 +98,10 @@ CASES = [
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_mcp_sql_verdicts(hooks: Hooks, tool: str, tool_input: dict,
                           verdict: str | None) -> None:
-    answer = hooks.tool(tool, tool_input)
+    reason = _reason(hooks, tool, tool_input)
     if verdict is None:
-        assert answer is None
-        assert hooks.signals() == []
+        assert reason == ""
         return
-    reason = deny_reason(answer)
     assert reason.startswith(f"PACT guard raised HALT S1 {verdict}. This call was not run"), \
         reason
     (signal,) = hooks.signals()
@@ -210,12 +217,11 @@ WRITES = [
 def test_files_written_by_mcp_tools_are_judged_as_writes(hooks: Hooks, tool: str,
                                                           tool_input: dict,
                                                           verdict: str | None) -> None:
-    answer = hooks.tool(tool, tool_input)
+    reason = _reason(hooks, tool, tool_input)
     if verdict is None:
-        assert answer is None
-        assert hooks.signals() == []
+        assert reason == ""
         return
-    assert f"PACT guard raised HALT S1 {verdict}" in deny_reason(answer)
+    assert f"PACT guard raised HALT S1 {verdict}" in reason
     (signal,) = hooks.signals()
     assert signal.evidence.startswith(f"{tool} ")
     for secret in (AWS, GITHUB):

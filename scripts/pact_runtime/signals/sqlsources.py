@@ -203,14 +203,22 @@ def _sets_values(cmd: shell.Command, values: dict[str, str], depth: int) -> bool
         if names and _ASSIGNMENT.match(names[-1] + "="):
             values[names[-1]] = cmd.stdin
         return True
+    pairs = _plain_assignments(words)
+    if pairs is None:
+        return False
+    for key, value in pairs:
+        values[key] = _expand(cmd, value, depth)
+    return True
+
+
+def _plain_assignments(words: list[str]) -> list[tuple[str, str]] | None:
+    """The ``(name, value)`` pairs of a command that only sets variables (``A=1 B=2``,
+    ``export A=1``); None for any other command."""
     start = 1 if words[:1] and words[0] in _DECLARERS else 0
     assignments = words[start:]
     if not assignments or not all(_ASSIGNMENT.match(w) for w in assignments):
-        return False
-    for word in assignments:
-        key, _, value = word.partition("=")
-        values[key] = _expand(cmd, value, depth)
-    return True
+        return None
+    return [(key, value) for key, _, value in (w.partition("=") for w in assignments)]
 
 
 def _with_values(text: str, values: dict[str, str]) -> str:
@@ -776,12 +784,10 @@ def _sets_names(cmd: shell.Command, names: dict[str, list[str] | None]) -> bool:
         if rest:
             names[rest[-1]] = _listed(cmd.piped_from)
         return True
-    start = 1 if words[:1] and words[0] in _DECLARERS else 0
-    assignments = words[start:]
-    if not assignments or not all(_ASSIGNMENT.match(w) for w in assignments):
+    pairs = _plain_assignments(words)
+    if pairs is None:
         return False
-    for word in assignments:
-        key, _, value = word.partition("=")
+    for key, value in pairs:
         inner = cmd.substitution(value)
         names[key] = (_listed_by(inner) if inner is not None else
                       None if "$" in value or "__pact_sub_" in value else [value])
@@ -1105,11 +1111,9 @@ def resets_in_command(command: str, depth: int = 0) -> list[str]:
     found: list[str] = []
     env: dict[str, str] = {}  # what `export RAILS_ENV=test &&` set earlier on the line
     for cmd in script.commands:
-        words = cmd.words[1:] if cmd.words[:1] and cmd.words[0] in _DECLARERS else cmd.words
-        if words and all(_ASSIGNMENT.match(w) for w in words):
-            for word in words:
-                key, _, value = word.partition("=")
-                env[key] = value
+        pairs = _plain_assignments(cmd.words)
+        if pairs is not None:
+            env.update(pairs)
             continue
         shown = _reset_of(cmd.words, env)
         if shown:
