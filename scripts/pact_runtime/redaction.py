@@ -95,10 +95,11 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
 # Secret's tls.key): "LS0tLS1CRUdJTi" is "-----BEGIN", and what follows is read to tell
 # a private key from a certificate.
 _BASE64_KEY = r"LS0tLS1CRUdJTi(?<![A-Za-z0-9+/]LS0tLS1CRUdJTi)[A-Za-z0-9+/]{20,}={0,2}"
-# A password in a URL's userinfo; it may hold "/" (not "@", which ends it).
+# A password in a URL's userinfo; it may hold "/" (not "@", which ends it), and, before any
+# "/", an unencoded "#" or "?" as people paste them (postgres://app:Zq8#kL2@db).
 # The password runs to the last "@" before the host, so one holding "@" is caught whole.
 _URL_PASSWORD = (r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]{0,256}:"
-                 r"([^\s?#/]{1,256}(?:/[^\s@?#/]{0,256}){0,4})@")
+                 r"([^\s/]{1,256}(?:/[^\s@?#/]{0,256}){0,4})@")
 
 # Passwords given to a command on its command line; the value is checked like an assignment's.
 # (program names, option spellings, pattern): the pattern runs only when the text holds both
@@ -312,8 +313,9 @@ def _token_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
     if "://" in lower:
         for match in _regex(_URL_PASSWORD).finditer(text):
             password = match.group(1)
-            # host:8080/path@… is a port and a path, not a password.
-            if not password.split("/", 1)[0].isdigit() or "/" not in password:
+            # host:8080/path@… and host:8080?email=a@b are a port and a path or a query, not
+            # a password.
+            if not _regex(r"[0-9]+[/?#]").match(password):
                 yield "url-password", match.start(1), match.end(1)
 
 
