@@ -174,16 +174,33 @@ _PLACEHOLDER_VALUES = frozenset({
     "read", "write", "read-all", "write-all", "inherit",
 })
 # A dependency's version or source, where a package's name holds a secret word
-# ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version, a
-# range (^ ~ >= == < !=, 1.x, `>=1.2, <2`, `^1 || ^2`), `*`, `latest`, or a git, file or
-# workspace reference.
+# ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version with a
+# dot or after a range operator (1.2, ^9, ~> 2, >= 1.2 < 2, 1.x, `>=1.2, <2`, `^1 || ^2`),
+# `*`, `latest`, or a git, file or workspace reference. Digits and letters without a dot
+# (2b8472019384, 7rc123456) are no version.
 # A pre-release or build suffix is a number or a word of those (1.0.0-rc.1, 2.0b1, 1.0+build.5).
-_VERSION = (r"(?:[~^=<>!]{1,3}[ \t]{0,4})?v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){0,4}"
+_VERSION = (r"(?:[~^=<>!]{1,3}[ \t]{0,4}v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){0,4}"
+            r"|v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){1,4})"
             r"(?:[-+.]?(?:[0-9]|a|b|rc|alpha|beta|pre|dev|post|next|canary|nightly|build"
             r"|snapshot)[0-9.]{0,32})?$")
 _VERSION_WORDS = frozenset({"*", "x", "latest", "next", "canary", "beta", "stable", "nightly"})
 _PACKAGE_SOURCES = ("workspace:", "file:", "link:", "portal:", "patch:", "npm:", "github:",
                     "gitlab:", "bitbucket:", "git+", "git://", "catalog:")
+# Under a secret's own name (password, API_KEY, "@octokit/auth-token") a version or a source
+# counts only in a file that lists dependencies; elsewhere only under a package's name
+# (jsonwebtoken, tokenizers, SecretStorage), whose last word is no secret word, after pip's
+# "==" (python-keycloak-token==1.0.0rc1), which no assignment is written with, or when it is
+# digits and dots with a range operator or two dots (a README's "auth-token": "^4.0.0"),
+# which no password is: password: 1.0.0rc1, password: 3.14 and api_key: link:… are found.
+_NUMERIC_VERSION = (r"(?:[~^=<>!]{1,3}[ \t]{0,4}v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){0,3}"
+                    r"|v?[0-9]{1,9}(?:\.[0-9]{1,9}){2,3})$")
+_DEPENDENCY_FILES = frozenset({
+    "package.json", "pyproject.toml", "cargo.toml", "gemfile", "go.mod", "composer.json",
+    "pipfile", "setup.cfg", "environment.yml", "environment.yaml", "constraints.txt",
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock",
+    "deno.json", "deno.lock", "cargo.lock", "poetry.lock", "uv.lock", "pdm.lock", "gemfile.lock",
+    "composer.lock", "pipfile.lock", "go.sum", "pubspec.yaml", "pubspec.lock", "mix.exs",
+    "mix.lock"})
 # Invisible characters that can split a name or token (pass\u200bword, AKIA\u00adIOSF…) to
 # hide it: the soft hyphen, the combining grapheme joiner, the Mongolian vowel separator,
 # zero-width spaces and joiners, the word joiner and invisible operators, the BOM.
@@ -208,8 +225,8 @@ def find_secrets(text: str, placeholders: bool = True,
     lower = text.lower()
     prose_in = None if placeholders else is_locale_path(path)
     spans = (list(_token_spans(text, lower)) + list(_bearer_spans(text, lower))
-             + list(_assignment_spans(text, lower, prose_in)) + list(_cli_spans(text, lower))
-             + list(_file_format_spans(text, lower)))
+             + list(_assignment_spans(text, lower, prose_in, is_dependency_path(path)))
+             + list(_cli_spans(text, lower)) + list(_file_format_spans(text, lower)))
     if not placeholders:
         spans = [s for s in spans if not is_placeholder(text, *s)]
         if spans and is_sample_path(path):
@@ -411,16 +428,20 @@ def _bearer_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
             yield "basic-auth", match.start(1), match.end(1)
 
 
-def _assignment_spans(text: str, lower: str,
-                      prose_in: bool | None) -> Iterator[tuple[str, int, int]]:
+def _assignment_spans(text: str, lower: str, prose_in: bool | None,
+                      dependencies: bool) -> Iterator[tuple[str, int, int]]:
     """``prose_in``: None keeps values that are prose, False leaves them out, True leaves
-    out single words too (a translation file)."""
+    out single words too (a translation file). ``dependencies``: the text is a file that
+    lists dependencies, where a version is one under any name."""
     if not _triggered(lower, _ASSIGNMENT_TRIGGERS) or not _name_before_separator(lower):
         return
     for match in _regex(_ASSIGNMENT).finditer(text):
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
         name, value = match.group(1), match.group(group)
         if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
+            continue
+        if _is_version(value) and (dependencies or value[0] == "=" or not _secret_name(name)
+                                   or _is_version(value, numeric=True)):
             continue
         if group == 4 and _is_code(name, value, text[match.start(1):match.start(4)],
                                    text[match.end(4):match.end(4) + 16]):
@@ -573,19 +594,40 @@ def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
     return bool(_regex(_CODE_VALUE).match(value))
 
 
-def _is_version(value: str) -> bool:
-    """Whether ``value`` is a dependency's version, range or source (see ``_VERSION``)."""
-    if value.lower().startswith(_PACKAGE_SOURCES):
+def is_dependency_path(path: str) -> bool:
+    """Whether ``path`` names a file that lists dependencies (``package.json``,
+    ``requirements-dev.txt``, ``requirements/base.txt``, ``Cargo.toml``, a lock file)."""
+    parts = path.lower().replace("\\", "/").split("/")
+    name = parts[-1]
+    if name in _DEPENDENCY_FILES or name.endswith((".lock", ".gemspec")):
+        return True
+    return name.endswith(".txt") and ("requirements" in name or (
+        len(parts) > 1 and parts[-2] == "requirements"))
+
+
+def _secret_name(name: str) -> bool:
+    """Whether ``name``'s last word is a secret word (``password``, ``API_KEY``,
+    ``secretToken``), not a package's name that holds one (``jsonwebtoken``, ``js-tokens``,
+    ``SecretStorage``)."""
+    parts = _regex(_WORD_PARTS).findall(name)
+    return bool(parts) and parts[-1].lower() in _SECRET_NAME_WORDS
+
+
+def _is_version(value: str, numeric: bool = False) -> bool:
+    """Whether ``value`` is a dependency's version, range or source (see ``_VERSION``);
+    ``numeric``, one of digits and dots only (see ``_NUMERIC_VERSION``)."""
+    if not numeric and value.lower().startswith(_PACKAGE_SOURCES):
         return True
     pieces = _regex(r"([~^=<>!])[ \t]+").sub(
         r"\1", value.replace("||", " ").replace(",", " ")).split()
     return bool(pieces) and len(pieces) <= 8 and all(
-        p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
+        _regex(_NUMERIC_VERSION).match(p) if numeric
+        else p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
 
 
 def _is_secret_value(value: str) -> bool:
     low = value.lower()
-    if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit() or _is_version(value):
+    if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
         return False
     # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
     if "(" in value or value.startswith(("os.", "process.env", "env.")):
@@ -613,6 +655,7 @@ _KEYWORDS = frozenset({"await", "yield", "typeof", "async", "lambda", "function"
 _WORD_PARTS = r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])"
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "key",
                            "apikey", "credential", "credentials"})
+_SECRET_NAME_WORDS = _SECRET_WORDS | {"pw", "passphrase"}
 
 
 def _is_code(name: str, value: str, before: str = "", after: str = "") -> bool:
@@ -687,7 +730,12 @@ _STAND_IN_WORDS = ("your", "my", "insert", "replace", "enter", "put", "add", "fa
 _DOCUMENTED = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
                "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
 _STAND_IN_SET = frozenset(_STAND_IN_WORDS)
+# Keys typed in a row from the start of the alphabet, the digits or the keyboard: a value
+# that ends in them, or in them and a few digits (abcdefgh123), is a filler; one that goes on
+# after them (12345678a9) is a password.
 _RUNS = ("abcdefgh", "bcdefghi", "12345678", "23456789", "01234567", "qwertyui")
+_ROWS = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop")
+_NEXT_KEYS = frozenset(row[i:i + 2] for row in _ROWS for i in range(len(row) - 1))
 
 
 def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
@@ -725,7 +773,7 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
         return True
     if _regex(r"<[A-Za-z][A-Za-z _.-]*>$").match(value):  # <your-token>, not <S3cr3t>
         return True
-    if any(c * 6 in low for c in set(low)) or any(run in low for run in _RUNS):
+    if any(c * 6 in low for c in set(low)) or _ends_in_a_run(low):
         return True
     if len(words) >= 2 and (words[0] in _STAND_IN_WORDS or words[-1] == "here"):
         return True
@@ -735,6 +783,19 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     if kind == "url-password":
         user = text[max(0, start - 200):start].rpartition("://")[2].rpartition(":")[0]
         return user.rpartition("@")[2].lower() == low
+    return False
+
+
+def _ends_in_a_run(low: str) -> bool:
+    """Whether ``low`` ends in one of ``_RUNS`` and the keys that follow it in its row, less at
+    most four digits after them."""
+    digits = len(low) - len(low.rstrip("0123456789"))
+    for end in {len(low), len(low) - digits if digits <= 4 else len(low)}:
+        start = end - 1
+        while start > 0 and low[start - 1:start + 1] in _NEXT_KEYS:
+            start -= 1
+        if end - start >= 8 and any(run in low[start:end] for run in _RUNS):
+            return True
     return False
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from pact_runtime.redaction import find_secrets, is_locale_path, is_sample_path, redact
+from pact_runtime.redaction import (
+    find_secrets,
+    is_dependency_path,
+    is_locale_path,
+    is_sample_path,
+    redact,
+)
 
 # (text, kind, the exact secret part that must disappear)
 CAUGHT = [
@@ -192,6 +198,14 @@ CAUGHT = [
     # Twins of the versions below: a value that starts like one.
     ('"password": "1.2.3-Xk9fQ2mLp7"', "assignment", "1.2.3-Xk9fQ2mLp7"),
     ("GITHUB_TOKEN=v1.0Tr0ub4dor", "assignment", "v1.0Tr0ub4dor"),
+    # A version needs a dot or a range operator, and under a secret's own name outside a
+    # dependency file a source or a version with letters is no version.
+    ("password: 2b8472019384", "assignment", "2b8472019384"),
+    ("password: 12345678a9", "assignment", "12345678a9"),
+    ("api_key: 7rc123456", "assignment", "7rc123456"),
+    ("password: file:Zq8kL2mN9pWx", "assignment", "file:Zq8kL2mN9pWx"),
+    ("password: link:abc123XYZ", "assignment", "link:abc123XYZ"),
+    ("password: 1.0.0rc1", "assignment", "1.0.0rc1"),
     # A URL password holding an unencoded "#" or "?", as people paste them.
     ("DATABASE_URL=postgres://app:Zq8#kL2!mN9p@prod-db.internal:5432/app", "url-password",
      "Zq8#kL2!mN9p"),
@@ -259,6 +273,8 @@ PLACEHOLDERS = [
     # any attack, so writing it discloses nothing, and a HALT for it pauses a login test.
     ('{"username": "alice", "password": "demo1234"}', "demo1234"),
     ("password: admin123", "admin123"),
+    # Keys typed in a row, and a few digits after them (a twin of password: 12345678a9).
+    ("password: abcdefgh123", "abcdefgh123"),
     # Documented samples: jwt.io's token, the key in Stripe's API reference.
     ('token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ikpv'
      'aG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"',
@@ -457,6 +473,9 @@ LEFT_ALONE = [
     '"passport-jwt": "github:mikenicholson/passport-jwt#v4.0.1",',
     'tokenizers = { version = "0.19.1", features = ["http"] }',
     "python-keycloak-token==1.0.0rc1",
+    "pip install python-keycloak-token==1.0.0rc1",
+    # A README's package.json: digits and dots after a range operator are a version anywhere.
+    '"@octokit/auth-token": "^4.0.0",',
     # Twins of the URL passwords with "#" or "?": a port, then a query or a fragment.
     "https://host:8443?email=a@b.com",
     "http://localhost:3000#/users/a@b",
@@ -516,6 +535,47 @@ SAMPLE_SECRETS = [
 ]
 
 
+# Files that list dependencies, where a version or a source is one under any name:
+# (path, text), no finding for the guard.
+DEPENDENCIES = [
+    ("package.json", '{"dependencies": {\n  "csrf-token": "1.0.0-beta.2",\n'
+                     '  "api-key": "file:../api-key"\n}}\n'),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nauth-token = "0.4.1rc1"\n'),
+    ("requirements/dev.txt", "auth-token==0.4.1\n"),
+]
+# Their twins: (path, text, the secret the guard must still find).
+DEPENDENCY_SECRETS = [
+    ("package.json", '{"config": {"api-key": "7rc123456"}}\n', "7rc123456"),
+    ("README.md", '  "csrf-token": "1.0.0-beta.2",\n', "1.0.0-beta.2"),
+    ("config/app.json", '{"api-key": "file:Zq8kL2mN9pWx"}\n', "file:Zq8kL2mN9pWx"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), DEPENDENCIES)
+def test_versions_in_a_dependency_file_are_no_finding(path, text):
+    assert find_secrets(text, placeholders=False, path=path) == []
+
+
+@pytest.mark.parametrize(("path", "text", "secret"), DEPENDENCY_SECRETS)
+def test_a_secret_beside_the_versions_is_still_a_finding(path, text, secret):
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False, path=path)] == [
+        secret]
+
+
+@pytest.mark.parametrize("path", ["package.json", "web/package.json", "requirements.txt",
+                                  "requirements-dev.txt", "requirements/base.txt", "Cargo.toml",
+                                  "Gemfile", "go.mod", "pnpm-lock.yaml", "poetry.lock",
+                                  "environment.yml", "setup.cfg", "Pipfile", "acme.gemspec"])
+def test_dependency_files_are_told_by_their_name(path):
+    assert is_dependency_path(path)
+
+
+@pytest.mark.parametrize("path", ["", "README.md", "config/app.json", "settings.toml",
+                                  "notes.txt", "src/requirements.py", ".env"])
+def test_other_files_are_no_dependency_files(path):
+    assert not is_dependency_path(path)
+
+
 @pytest.mark.parametrize(("path", "text"), SAMPLES)
 def test_stand_ins_in_a_sample_file_are_no_finding(path, text):
     assert find_secrets(text, placeholders=False, path=path) == []
@@ -565,18 +625,20 @@ def test_other_files_are_no_translation_files(path):
 
 
 def test_corpus_counts_no_false_positive_and_no_false_negative():
-    # Secrets: every CAUGHT, TRANSLATION_SECRETS and SAMPLE_SECRETS text, judged as the guard
-    # judges them (placeholders=False); a false negative is one with no finding. Non-secrets:
-    # LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS and SAMPLES; a false positive is one with a
-    # finding.
+    # Secrets: every CAUGHT, TRANSLATION_SECRETS, SAMPLE_SECRETS and DEPENDENCY_SECRETS text,
+    # judged as the guard judges them (placeholders=False); a false negative is one with no
+    # finding. Non-secrets: LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS, SAMPLES and DEPENDENCIES;
+    # a false positive is one with a finding.
     secrets = ([(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
-               + [(t, p) for p, t, _s in SAMPLE_SECRETS])
+               + [(t, p) for p, t, _s in SAMPLE_SECRETS]
+               + [(t, p) for p, t, _s in DEPENDENCY_SECRETS])
     others = ([(t, "") for t in LEFT_ALONE] + [(t, "") for t, _m in PLACEHOLDERS]
-              + [(t, p) for p, t in TRANSLATIONS] + [(t, p) for p, t in SAMPLES])
+              + [(t, p) for p, t in TRANSLATIONS] + [(t, p) for p, t in SAMPLES]
+              + [(t, p) for p, t in DEPENDENCIES])
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (127, 226)
+    assert (len(secrets), len(others)) == (136, 232)
     assert (missed, flagged) == ([], [])
 
 
