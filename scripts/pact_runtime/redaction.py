@@ -127,10 +127,11 @@ _ASSIGNMENT_TRIGGERS = ("pass", "pw", "secret", "token", "key", "credential")
 # _weak_pass) at the start of a name, after a separator or after pg/db/my (DB_PASS,
 # PGPASS), so compass and bypass do not.
 # A value may sit on the next line after "=" only when quoted, so a shell line
-# `PASSWORD=` followed by a command is not read as one.
+# `PASSWORD=` followed by a command is not read as one. A tokenizer (tokenizer_class,
+# tokenization) splits text: it holds no token.
 _ASSIGNMENT = (
     r"(?i)(?<![\w.-])([\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|(?<![a-z])pw(?![a-z])"
-    r"|secret|token"
+    r"|secret|token(?!i[sz](?:e|ation|ing))"
     r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,64})"
     r"[\"']?[ \t]{0,64}(?:(?::=|=>|=)(?:[ \t]{0,64}\\?\r?\n(?=[ \t]{0,64}[\"']))?|:)[ \t]{0,64}"
     r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
@@ -625,9 +626,15 @@ def _is_version(value: str, numeric: bool = False) -> bool:
         else p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
 
 
+# A count in thousands or millions (128k, 1.5M), as a model's token limits are given.
+_COUNT = r"[0-9]{1,9}(?:\.[0-9]{1,3})?[kKmM]$"
+
+
 def _is_secret_value(value: str) -> bool:
     low = value.lower()
     if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
+        return False
+    if _regex(_COUNT).match(value):  # max_tokens: 128k, context_tokens: 1.5M
         return False
     # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
     if "(" in value or value.startswith(("os.", "process.env", "env.")):

@@ -219,6 +219,10 @@ CAUGHT = [
     ("RESET_TOKEN='Correct horse'", "assignment", "Correct horse"),
     # Twin of the Helm values below: a password in the values file itself.
     ("auth:\n  postgresPassword: pg-Xk9fQ2mLp7\n", "assignment", "pg-Xk9fQ2mLp7"),
+    # Twins of a tokenizer's settings and token limits: a secret beside "tokenizer", a count
+    # that goes on.
+    ("tokenizer_api_key: Xk9fQ2mLp7", "assignment", "Xk9fQ2mLp7"),
+    ("token: 128kLp7Zr4", "assignment", "128kLp7Zr4"),
     # A real password that begins like a stand-in (mypassword, supersecret).
     ("password: myS3cretPass", "assignment", "myS3cretPass"),
     ("SECRET_KEY=superb-Xk9fQ2", "assignment", "superb-Xk9fQ2"),
@@ -494,6 +498,16 @@ LEFT_ALONE = [
     "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=",
     "mac 00:aa:bb:cc:dd:ee and 2024-01-01T12:00:00:AA",
     "https://discord.com/api/webhooks",
+    # A tokenizer's settings and a model's token limits.
+    "tokenizer: cl100k_base",
+    "tokenizer = 'bert-base-uncased'",
+    'tokenizer = "gpt2"',
+    '{"tokenizer": "sentencepiece", "tokenizer_class": "LlamaTokenizer"}',
+    "tokenizer_mode: auto",
+    "tokens: 128k",
+    'token_budget = "128k"',
+    "context_tokens: 200k",
+    "max_tokens: 4096",
 ]
 
 
@@ -638,7 +652,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (136, 232)
+    assert (len(secrets), len(others)) == (138, 241)
     assert (missed, flagged) == ([], [])
 
 
