@@ -13,14 +13,16 @@ reported, so the surrounding text stays readable.
 Two kinds of look-alike are told apart. A value that is code, not a literal
 (``self.password = password``, ``SECRET_KEY = settings.SECRET_KEY``,
 ``let secret = &args.secret;``, a YAML tag such as ``!vault``), holds no secret
-and is never reported. A well-known placeholder (``changeme``,
-``your-api-key-here``, ``xxxxxxxx``, AWS's documented ``…EXAMPLE`` keys, a
-default such as ``POSTGRES_PASSWORD: postgres``) is masked by ``redact``, which
-costs nothing, but ``find_secrets(text, placeholders=False)`` leaves it out:
-the guard raises a HALT, which pauses the project, only for a value that may
-really be a secret. So does it leave out prose after a secret's name, a value
-given by name in a sample file (``.env.example``) that does not look like a real
-password, and the API key of a Firebase web config, which is public by design.
+and is never reported; nor does one that says where the secret is kept (a file,
+``./creds/sa.json``, or a secret manager's reference, ``op://vault/item/field``).
+A well-known placeholder (``changeme``, ``your-api-key-here``, ``xxxxxxxx``,
+AWS's documented ``…EXAMPLE`` keys, a default such as ``POSTGRES_PASSWORD:
+postgres``) is masked by ``redact``, which costs nothing, but
+``find_secrets(text, placeholders=False)`` leaves it out: the guard raises a
+HALT, which pauses the project, only for a value that may really be a secret.
+So does it leave out prose after a secret's name, a value given by name in a
+sample file (``.env.example``) that does not look like a real password, and the
+API key of a Firebase web config, which is public by design.
 
 Every pattern costs time in proportion to the text, whatever it holds: each
 repetition that could be retried from every start position is bounded (64
@@ -159,12 +161,37 @@ _BARE_PASS = r"(?:^|[_.-]|pg|db|my)pass(?![a-z])"
 _CODE_VALUE = r"[A-Za-z_]+$|[a-z_][a-z0-9_]*$|[A-Z_][A-Z0-9_]*$|[A-Za-z_]\w*[.\[]"
 # Names of the working folder (PWD, OLDPWD), whose value is a path, not a password.
 _PATH_VALUE = r"(?:/|~|\.\.?/)[\w./~-]*$"
-# Names that hold facts about a secret, not the secret itself, and names of a Kubernetes
-# secret that holds it (Helm's existingSecret, passwordSecretRef).
+# A value that names a file holding the secret: a path (./creds/sa.json, ~/.ssh/id_ed25519,
+# /etc/gcp/sa.json, C:\keys\sa.pfx; an absolute one of two parts or more or with an
+# extension, so password: /Zq8kL2mN9p is still one), or a file name with an extension that
+# credentials are kept in (service-account.json, tls.key, keystore.p12).
+_FILE_VALUE = (r"(?:(?:~|\.{1,2}|[A-Za-z]:)[\\/]|/(?=[\w.~@+-]{1,255}[\\/]))"
+               r"(?:[\w.~@+-]{0,255}[\\/]){0,32}[\w.~@+-]{0,255}$"
+               r"|/[\w~@+-]{1,255}\.[A-Za-z0-9]{1,10}$"
+               r"|[\w-][\w.-]{0,200}\.(?:json|pem|key|p12|pfx|crt|cer|der|jks|keystore|p8|ppk"
+               r"|pub|gpg|asc|kdbx|txt|ya?ml|toml|ini|env|conf|cfg|properties)$")
+# Values that say where a secret is kept, not what it is: a secret manager's reference
+# (GCP's projects/…/secrets/…/versions/…, bank-vaults' vault:secret/data/db#password,
+# 1Password's op://vault/item/field, berglas' sm://project/secret, vals' ref+vault://…),
+# an ARN (arn:aws:secretsmanager:…) and an Azure Key Vault secret's URL.
+_SECRET_REFERENCE = (
+    r"projects/[\w.-]{1,128}/secrets/[\w.-]{1,255}(?:/versions/[\w.-]{1,64})?$"
+    r"|vault:[\w.-]{1,128}(?:/[\w.-]{1,128}){1,16}(?:#[\w.-]{1,128}){0,2}$"
+    r"|op://[^/\s][^/\n]{0,127}(?:/[^/\n]{1,128}){2,3}$"
+    r"|(?:sm|berglas)://[\w.-]{1,128}(?:/[\w.-]{1,128}){1,16}(?:#[\w.-]{1,64})?$"
+    r"|ref\+[a-z0-9]{1,32}://\S{1,1024}$"
+    r"|arn:aws[\w-]{0,16}:[\w-]{1,64}:[\w-]{0,32}:[0-9]{0,12}:\S{1,1024}$"
+    r"|https://[\w-]{1,64}\.vault\.azure\.net/secrets/\S{1,1024}$"
+)
+# Names that hold facts about a secret, not the secret itself (TOKEN_PREFIX, token_scope,
+# TOKEN_ALGORITHM, secrets_backend), and names of a Kubernetes secret that holds it (Helm's
+# existingSecret, passwordSecretRef).
 _NAME_EXCEPTIONS = (
     r"(?i)(?:name|names|path|file|dir|id|ids|count|type|len|length|limit|size|url|uri|ttl"
     r"|expiry|expires|expires_in|expiration|header|field|env|var|policy|manager|store"
-    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint|ref)$"
+    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint|ref"
+    r"|scope|scopes|algorithm|algorithms|alg|prefix|suffix|issuer|audience|version|mode"
+    r"|provider|backend|method)$"
     r"|^existing"
 )
 _PLACEHOLDER_VALUES = frozenset({
@@ -173,6 +200,8 @@ _PLACEHOLDER_VALUES = frozenset({
     "your_password", "example", "xxx", "xxxx", "****", "...", "<redacted>",
     # GitHub Actions: `permissions: id-token: write`, `secrets: inherit`.
     "read", "write", "read-all", "write-all", "inherit",
+    # A setting that turns a secret on or off: `secret: enabled`.
+    "enabled", "disabled", "enable", "disable", "auto",
 })
 # A dependency's version or source, where a package's name holds a secret word
 # ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version with a
@@ -451,6 +480,8 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None,
             continue
         if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
             continue
+        if _regex(_FILE_VALUE).match(value) or _regex(_SECRET_REFERENCE).match(value):
+            continue  # where the secret is kept
         if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
             continue
         if prose_in is not None and _is_prose(*_whole_value(text, match, group), name,
@@ -707,7 +738,7 @@ def _names_a_key(value: str, quoted: bool = False) -> bool:
     key name (``access_token: token``, a Kubernetes secret ``postgres-credentials``), not a
     literal secret. Quoted, the secret word must come last (``TOKEN_KEY = 'access_token'``,
     ``'accessToken'``, ``'x-api-key'``), so ``'secret_sauce'`` is still a password."""
-    if not _regex(r"[A-Za-z][A-Za-z_-]*$").match(value):
+    if not _regex(r"[A-Za-z][A-Za-z_.-]*$").match(value):  # app.session.token too
         return False
     parts = [p.lower() for p in _regex(_WORD_PARTS).findall(value)]
     # A stand-in phrase (your-api-key-here, YOUR_API_KEY) is a placeholder: redact masks it.
