@@ -22,7 +22,8 @@ postgres``) is masked by ``redact``, which costs nothing, but
 HALT, which pauses the project, only for a value that may really be a secret.
 So does it leave out prose after a secret's name, a value given by name in a
 sample file (``.env.example``) that does not look like a real password, and the
-API key of a Firebase web config, which is public by design.
+API key of a Firebase web config and Supabase's anon key, which are public by
+design.
 
 Every pattern costs time in proportion to the text, whatever it holds: each
 repetition that could be retried from every start position is bounded (64
@@ -263,6 +264,8 @@ def find_secrets(text: str, placeholders: bool = True,
             spans = [s for s in spans if s[0] not in _NAMED_KINDS or _strong_value(text[s[1]:s[2]])]
         if spans and ("firebaseapp.com" in lower or "messagingsenderid" in lower):
             spans = [s for s in spans if not _regex(_GOOGLE_KEY).match(text[s[1]:s[2]])]
+        if spans and "eyj" in lower:
+            spans = [s for s in spans if not _public_jwt(text[s[1]:s[2]])]
     return _merge(spans)
 
 
@@ -279,6 +282,27 @@ _SAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "template
 # API key that is public by design: it ships to every browser and names the project, and
 # Firebase's security rules, not the key, guard the data. Redact masks it all the same.
 _GOOGLE_KEY = r"AIza[0-9A-Za-z_-]{35}$"
+
+
+# Supabase's anon key is public by design too: a JWT for the role "anon" that ships to every
+# browser, whose rights row-level security limits. Its service_role key is a secret.
+_JWT_PAYLOAD = r"eyJ[A-Za-z0-9_-]{8,4096}\.(eyJ[A-Za-z0-9_-]{8,65536})\.[A-Za-z0-9_-]{16,}$"
+
+
+def _public_jwt(value: str) -> bool:
+    """Whether ``value`` is a JWT that is public by design: a Supabase anon key."""
+    match = _regex(_JWT_PAYLOAD).match(value)
+    if match is None:
+        return False
+    import json  # here: only a JWT needs it
+
+    payload = match.group(1).replace("-", "+").replace("_", "/")
+    try:
+        claims = json.loads(_base64_text(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, RecursionError):
+        return False
+    return (isinstance(claims, dict) and claims.get("iss") == "supabase"
+            and claims.get("role") == "anon")
 
 
 def is_sample_path(path: str) -> bool:

@@ -231,6 +231,13 @@ CAUGHT = [
     ("password: projects/Zq8kL2mN9pWx", "assignment", "projects/Zq8kL2mN9pWx"),
     ("secret: enabled-Zq8kL2mN9p", "assignment", "enabled-Zq8kL2mN9p"),
     ("tokenStorageKey = 'Zq8kL2.mN9pWx'", "assignment", "Zq8kL2.mN9pWx"),
+    # Twin of Supabase's anon key: its service_role key, which bypasses row-level security.
+    ("SUPABASE_SERVICE_ROLE_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJl"
+     "ZiI6Inh5eiIsInJvbGUiOiJzZXJ2aWNlX3JvbGUiLCJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MjAwMDAwMDAwMH0.Qm9y"
+     "Z2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1", "jwt",
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Inh5eiIsInJvbGUiOiJzZXJ2"
+     "aWNlX3JvbGUiLCJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MjAwMDAwMDAwMH0.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEy"
+     "MzQ1"),
     # A real password that begins like a stand-in (mypassword, supersecret).
     ("password: myS3cretPass", "assignment", "myS3cretPass"),
     ("SECRET_KEY=superb-Xk9fQ2", "assignment", "superb-Xk9fQ2"),
@@ -320,6 +327,17 @@ PLACEHOLDERS = [
     ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
      '  authDomain: "shop-prod.firebaseapp.com",\n  projectId: "shop-prod",\n};',
      "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    # Supabase's anon key: public by design, as it ships to every browser.
+    ("NEXT_PUBLIC_SUPABASE_ANON_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIs"
+     "InJlZiI6Inh5eiIsInJvbGUiOiJhbm9uIn0.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1",
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Inh5eiIsInJvbGUiOiJh"
+     "bm9uIn0.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1"),
+    ('const supabase = createClient(url, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBh'
+     'YmFzZSIsInJlZiI6Inh5emFiYyIsInJvbGUiOiJhbm9uIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjIwMDAwMDAw'
+     'MDB9.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1")',
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Inh5emFiYyIsInJvbGUi"
+     "OiJhbm9uIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjIwMDAwMDAwMDB9.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEy"
+     "MzQ1"),
     # A key block in base64 whose body is a stand-in, and a Discord webhook of fillers.
     ("tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCi4uLgotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg==",
      "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCi4uLgotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg=="),
@@ -685,7 +703,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (144, 264)
+    assert (len(secrets), len(others)) == (145, 266)
     assert (missed, flagged) == ([], [])
 
 
