@@ -13,14 +13,17 @@ reported, so the surrounding text stays readable.
 Two kinds of look-alike are told apart. A value that is code, not a literal
 (``self.password = password``, ``SECRET_KEY = settings.SECRET_KEY``,
 ``let secret = &args.secret;``, a YAML tag such as ``!vault``), holds no secret
-and is never reported. A well-known placeholder (``changeme``,
-``your-api-key-here``, ``xxxxxxxx``, AWS's documented ``…EXAMPLE`` keys, a
-default such as ``POSTGRES_PASSWORD: postgres``) is masked by ``redact``, which
-costs nothing, but ``find_secrets(text, placeholders=False)`` leaves it out:
-the guard raises a HALT, which pauses the project, only for a value that may
-really be a secret. So does it leave out prose after a secret's name, a value
-given by name in a sample file (``.env.example``) that does not look like a real
-password, and the API key of a Firebase web config, which is public by design.
+and is never reported; nor does one that says where the secret is kept (a file,
+``./creds/sa.json``, or a secret manager's reference, ``op://vault/item/field``).
+A well-known placeholder (``changeme``, ``your-api-key-here``, ``xxxxxxxx``,
+AWS's documented ``…EXAMPLE`` keys, a default such as ``POSTGRES_PASSWORD:
+postgres``) is masked by ``redact``, which costs nothing, but
+``find_secrets(text, placeholders=False)`` leaves it out: the guard raises a
+HALT, which pauses the project, only for a value that may really be a secret.
+So does it leave out prose after a secret's name, a value given by name in a
+sample file (``.env.example``) that does not look like a real password, and the
+API key of a Firebase web config and Supabase's anon key, which are public by
+design.
 
 Every pattern costs time in proportion to the text, whatever it holds: each
 repetition that could be retried from every start position is bounded (64
@@ -95,10 +98,11 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
 # Secret's tls.key): "LS0tLS1CRUdJTi" is "-----BEGIN", and what follows is read to tell
 # a private key from a certificate.
 _BASE64_KEY = r"LS0tLS1CRUdJTi(?<![A-Za-z0-9+/]LS0tLS1CRUdJTi)[A-Za-z0-9+/]{20,}={0,2}"
-# A password in a URL's userinfo; it may hold "/" (not "@", which ends it).
+# A password in a URL's userinfo; it may hold "/" (not "@", which ends it), and, before any
+# "/", an unencoded "#" or "?" as people paste them (postgres://app:Zq8#kL2@db).
 # The password runs to the last "@" before the host, so one holding "@" is caught whole.
 _URL_PASSWORD = (r"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@?#]{0,256}:"
-                 r"([^\s?#/]{1,256}(?:/[^\s@?#/]{0,256}){0,4})@")
+                 r"([^\s/]{1,256}(?:/[^\s@?#/]{0,256}){0,4})@")
 
 # Passwords given to a command on its command line; the value is checked like an assignment's.
 # (program names, option spellings, pattern): the pattern runs only when the text holds both
@@ -126,10 +130,11 @@ _ASSIGNMENT_TRIGGERS = ("pass", "pw", "secret", "token", "key", "credential")
 # _weak_pass) at the start of a name, after a separator or after pg/db/my (DB_PASS,
 # PGPASS), so compass and bypass do not.
 # A value may sit on the next line after "=" only when quoted, so a shell line
-# `PASSWORD=` followed by a command is not read as one.
+# `PASSWORD=` followed by a command is not read as one. A tokenizer (tokenizer_class,
+# tokenization) splits text: it holds no token.
 _ASSIGNMENT = (
     r"(?i)(?<![\w.-])([\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|(?<![a-z])pw(?![a-z])"
-    r"|secret|token"
+    r"|secret|token(?!i[sz](?:e|ation|ing))"
     r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,64})"
     r"[\"']?[ \t]{0,64}(?:(?::=|=>|=)(?:[ \t]{0,64}\\?\r?\n(?=[ \t]{0,64}[\"']))?|:)[ \t]{0,64}"
     r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
@@ -157,12 +162,37 @@ _BARE_PASS = r"(?:^|[_.-]|pg|db|my)pass(?![a-z])"
 _CODE_VALUE = r"[A-Za-z_]+$|[a-z_][a-z0-9_]*$|[A-Z_][A-Z0-9_]*$|[A-Za-z_]\w*[.\[]"
 # Names of the working folder (PWD, OLDPWD), whose value is a path, not a password.
 _PATH_VALUE = r"(?:/|~|\.\.?/)[\w./~-]*$"
-# Names that hold facts about a secret, not the secret itself, and names of a Kubernetes
-# secret that holds it (Helm's existingSecret, passwordSecretRef).
+# A value that names a file holding the secret: a path (./creds/sa.json, ~/.ssh/id_ed25519,
+# /etc/gcp/sa.json, C:\keys\sa.pfx; an absolute one of two parts or more or with an
+# extension, so password: /Zq8kL2mN9p is still one), or a file name with an extension that
+# credentials are kept in (service-account.json, tls.key, keystore.p12).
+_FILE_VALUE = (r"(?:(?:~|\.{1,2}|[A-Za-z]:)[\\/]|/(?=[\w.~@+-]{1,255}[\\/]))"
+               r"(?:[\w.~@+-]{0,255}[\\/]){0,32}[\w.~@+-]{0,255}$"
+               r"|/[\w~@+-]{1,255}\.[A-Za-z0-9]{1,10}$"
+               r"|[\w-][\w.-]{0,200}\.(?:json|pem|key|p12|pfx|crt|cer|der|jks|keystore|p8|ppk"
+               r"|pub|gpg|asc|kdbx|txt|ya?ml|toml|ini|env|conf|cfg|properties)$")
+# Values that say where a secret is kept, not what it is: a secret manager's reference
+# (GCP's projects/…/secrets/…/versions/…, bank-vaults' vault:secret/data/db#password,
+# 1Password's op://vault/item/field, berglas' sm://project/secret, vals' ref+vault://…),
+# an ARN (arn:aws:secretsmanager:…) and an Azure Key Vault secret's URL.
+_SECRET_REFERENCE = (
+    r"projects/[\w.-]{1,128}/secrets/[\w.-]{1,255}(?:/versions/[\w.-]{1,64})?$"
+    r"|vault:[\w.-]{1,128}(?:/[\w.-]{1,128}){1,16}(?:#[\w.-]{1,128}){0,2}$"
+    r"|op://[^/\s][^/\n]{0,127}(?:/[^/\n]{1,128}){2,3}$"
+    r"|(?:sm|berglas)://[\w.-]{1,128}(?:/[\w.-]{1,128}){1,16}(?:#[\w.-]{1,64})?$"
+    r"|ref\+[a-z0-9]{1,32}://\S{1,1024}$"
+    r"|arn:aws[\w-]{0,16}:[\w-]{1,64}:[\w-]{0,32}:[0-9]{0,12}:\S{1,1024}$"
+    r"|https://[\w-]{1,64}\.vault\.azure\.net/secrets/\S{1,1024}$"
+)
+# Names that hold facts about a secret, not the secret itself (TOKEN_PREFIX, token_scope,
+# TOKEN_ALGORITHM, secrets_backend), and names of a Kubernetes secret that holds it (Helm's
+# existingSecret, passwordSecretRef).
 _NAME_EXCEPTIONS = (
     r"(?i)(?:name|names|path|file|dir|id|ids|count|type|len|length|limit|size|url|uri|ttl"
     r"|expiry|expires|expires_in|expiration|header|field|env|var|policy|manager|store"
-    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint|ref)$"
+    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint|ref"
+    r"|scope|scopes|algorithm|algorithms|alg|prefix|suffix|issuer|audience|version|mode"
+    r"|provider|backend|method)$"
     r"|^existing"
 )
 _PLACEHOLDER_VALUES = frozenset({
@@ -171,18 +201,37 @@ _PLACEHOLDER_VALUES = frozenset({
     "your_password", "example", "xxx", "xxxx", "****", "...", "<redacted>",
     # GitHub Actions: `permissions: id-token: write`, `secrets: inherit`.
     "read", "write", "read-all", "write-all", "inherit",
+    # A setting that turns a secret on or off: `secret: enabled`.
+    "enabled", "disabled", "enable", "disable", "auto",
 })
 # A dependency's version or source, where a package's name holds a secret word
-# ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version, a
-# range (^ ~ >= == < !=, 1.x, `>=1.2, <2`, `^1 || ^2`), `*`, `latest`, or a git, file or
-# workspace reference.
+# ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version with a
+# dot or after a range operator (1.2, ^9, ~> 2, >= 1.2 < 2, 1.x, `>=1.2, <2`, `^1 || ^2`),
+# `*`, `latest`, or a git, file or workspace reference. Digits and letters without a dot
+# (2b8472019384, 7rc123456) are no version.
 # A pre-release or build suffix is a number or a word of those (1.0.0-rc.1, 2.0b1, 1.0+build.5).
-_VERSION = (r"(?:[~^=<>!]{1,3}[ \t]{0,4})?v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){0,4}"
+_VERSION = (r"(?:[~^=<>!]{1,3}[ \t]{0,4}v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){0,4}"
+            r"|v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){1,4})"
             r"(?:[-+.]?(?:[0-9]|a|b|rc|alpha|beta|pre|dev|post|next|canary|nightly|build"
             r"|snapshot)[0-9.]{0,32})?$")
 _VERSION_WORDS = frozenset({"*", "x", "latest", "next", "canary", "beta", "stable", "nightly"})
 _PACKAGE_SOURCES = ("workspace:", "file:", "link:", "portal:", "patch:", "npm:", "github:",
                     "gitlab:", "bitbucket:", "git+", "git://", "catalog:")
+# Under a secret's own name (password, API_KEY, "@octokit/auth-token") a version or a source
+# counts only in a file that lists dependencies; elsewhere only under a package's name
+# (jsonwebtoken, tokenizers, SecretStorage), whose last word is no secret word, after pip's
+# "==" (python-keycloak-token==1.0.0rc1), which no assignment is written with, or when it is
+# digits and dots with a range operator or two dots (a README's "auth-token": "^4.0.0"),
+# which no password is: password: 1.0.0rc1, password: 3.14 and api_key: link:… are found.
+_NUMERIC_VERSION = (r"(?:[~^=<>!]{1,3}[ \t]{0,4}v?[0-9]{1,9}(?:\.(?:[0-9]{1,9}|[x*X])){0,3}"
+                    r"|v?[0-9]{1,9}(?:\.[0-9]{1,9}){2,3})$")
+_DEPENDENCY_FILES = frozenset({
+    "package.json", "pyproject.toml", "cargo.toml", "gemfile", "go.mod", "composer.json",
+    "pipfile", "setup.cfg", "environment.yml", "environment.yaml", "constraints.txt",
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock",
+    "deno.json", "deno.lock", "cargo.lock", "poetry.lock", "uv.lock", "pdm.lock", "gemfile.lock",
+    "composer.lock", "pipfile.lock", "go.sum", "pubspec.yaml", "pubspec.lock", "mix.exs",
+    "mix.lock"})
 # Invisible characters that can split a name or token (pass\u200bword, AKIA\u00adIOSF…) to
 # hide it: the soft hyphen, the combining grapheme joiner, the Mongolian vowel separator,
 # zero-width spaces and joiners, the word joiner and invisible operators, the BOM.
@@ -207,14 +256,16 @@ def find_secrets(text: str, placeholders: bool = True,
     lower = text.lower()
     prose_in = None if placeholders else is_locale_path(path)
     spans = (list(_token_spans(text, lower)) + list(_bearer_spans(text, lower))
-             + list(_assignment_spans(text, lower, prose_in)) + list(_cli_spans(text, lower))
-             + list(_file_format_spans(text, lower)))
+             + list(_assignment_spans(text, lower, prose_in, is_dependency_path(path)))
+             + list(_cli_spans(text, lower)) + list(_file_format_spans(text, lower)))
     if not placeholders:
         spans = [s for s in spans if not is_placeholder(text, *s)]
         if spans and is_sample_path(path):
             spans = [s for s in spans if s[0] not in _NAMED_KINDS or _strong_value(text[s[1]:s[2]])]
         if spans and ("firebaseapp.com" in lower or "messagingsenderid" in lower):
             spans = [s for s in spans if not _regex(_GOOGLE_KEY).match(text[s[1]:s[2]])]
+        if spans and "eyj" in lower:
+            spans = [s for s in spans if not _public_jwt(text[s[1]:s[2]])]
     return _merge(spans)
 
 
@@ -231,6 +282,27 @@ _SAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "template
 # API key that is public by design: it ships to every browser and names the project, and
 # Firebase's security rules, not the key, guard the data. Redact masks it all the same.
 _GOOGLE_KEY = r"AIza[0-9A-Za-z_-]{35}$"
+
+
+# Supabase's anon key is public by design too: a JWT for the role "anon" that ships to every
+# browser, whose rights row-level security limits. Its service_role key is a secret.
+_JWT_PAYLOAD = r"eyJ[A-Za-z0-9_-]{8,4096}\.(eyJ[A-Za-z0-9_-]{8,65536})\.[A-Za-z0-9_-]{16,}$"
+
+
+def _public_jwt(value: str) -> bool:
+    """Whether ``value`` is a JWT that is public by design: a Supabase anon key."""
+    match = _regex(_JWT_PAYLOAD).match(value)
+    if match is None:
+        return False
+    import json  # here: only a JWT needs it
+
+    payload = match.group(1).replace("-", "+").replace("_", "/")
+    try:
+        claims = json.loads(_base64_text(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, RecursionError):
+        return False
+    return (isinstance(claims, dict) and claims.get("iss") == "supabase"
+            and claims.get("role") == "anon")
 
 
 def is_sample_path(path: str) -> bool:
@@ -312,8 +384,9 @@ def _token_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
     if "://" in lower:
         for match in _regex(_URL_PASSWORD).finditer(text):
             password = match.group(1)
-            # host:8080/path@… is a port and a path, not a password.
-            if not password.split("/", 1)[0].isdigit() or "/" not in password:
+            # host:8080/path@… and host:8080?email=a@b are a port and a path or a query, not
+            # a password.
+            if not _regex(r"[0-9]+[/?#]").match(password):
                 yield "url-password", match.start(1), match.end(1)
 
 
@@ -409,16 +482,20 @@ def _bearer_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
             yield "basic-auth", match.start(1), match.end(1)
 
 
-def _assignment_spans(text: str, lower: str,
-                      prose_in: bool | None) -> Iterator[tuple[str, int, int]]:
+def _assignment_spans(text: str, lower: str, prose_in: bool | None,
+                      dependencies: bool) -> Iterator[tuple[str, int, int]]:
     """``prose_in``: None keeps values that are prose, False leaves them out, True leaves
-    out single words too (a translation file)."""
+    out single words too (a translation file). ``dependencies``: the text is a file that
+    lists dependencies, where a version is one under any name."""
     if not _triggered(lower, _ASSIGNMENT_TRIGGERS) or not _name_before_separator(lower):
         return
     for match in _regex(_ASSIGNMENT).finditer(text):
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
         name, value = match.group(1), match.group(group)
         if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
+            continue
+        if _is_version(value) and (dependencies or value[0] == "=" or not _secret_name(name)
+                                   or _is_version(value, numeric=True)):
             continue
         if group == 4 and _is_code(name, value, text[match.start(1):match.start(4)],
                                    text[match.end(4):match.end(4) + 16]):
@@ -427,6 +504,8 @@ def _assignment_spans(text: str, lower: str,
             continue
         if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
             continue
+        if _regex(_FILE_VALUE).match(value) or _regex(_SECRET_REFERENCE).match(value):
+            continue  # where the secret is kept
         if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
             continue
         if prose_in is not None and _is_prose(*_whole_value(text, match, group), name,
@@ -571,19 +650,46 @@ def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
     return bool(_regex(_CODE_VALUE).match(value))
 
 
-def _is_version(value: str) -> bool:
-    """Whether ``value`` is a dependency's version, range or source (see ``_VERSION``)."""
-    if value.lower().startswith(_PACKAGE_SOURCES):
+def is_dependency_path(path: str) -> bool:
+    """Whether ``path`` names a file that lists dependencies (``package.json``,
+    ``requirements-dev.txt``, ``requirements/base.txt``, ``Cargo.toml``, a lock file)."""
+    parts = path.lower().replace("\\", "/").split("/")
+    name = parts[-1]
+    if name in _DEPENDENCY_FILES or name.endswith((".lock", ".gemspec")):
+        return True
+    return name.endswith(".txt") and ("requirements" in name or (
+        len(parts) > 1 and parts[-2] == "requirements"))
+
+
+def _secret_name(name: str) -> bool:
+    """Whether ``name``'s last word is a secret word (``password``, ``API_KEY``,
+    ``secretToken``), not a package's name that holds one (``jsonwebtoken``, ``js-tokens``,
+    ``SecretStorage``)."""
+    parts = _regex(_WORD_PARTS).findall(name)
+    return bool(parts) and parts[-1].lower() in _SECRET_NAME_WORDS
+
+
+def _is_version(value: str, numeric: bool = False) -> bool:
+    """Whether ``value`` is a dependency's version, range or source (see ``_VERSION``);
+    ``numeric``, one of digits and dots only (see ``_NUMERIC_VERSION``)."""
+    if not numeric and value.lower().startswith(_PACKAGE_SOURCES):
         return True
     pieces = _regex(r"([~^=<>!])[ \t]+").sub(
         r"\1", value.replace("||", " ").replace(",", " ")).split()
     return bool(pieces) and len(pieces) <= 8 and all(
-        p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
+        _regex(_NUMERIC_VERSION).match(p) if numeric
+        else p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
+
+
+# A count in thousands or millions (128k, 1.5M), as a model's token limits are given.
+_COUNT = r"[0-9]{1,9}(?:\.[0-9]{1,3})?[kKmM]$"
 
 
 def _is_secret_value(value: str) -> bool:
     low = value.lower()
-    if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit() or _is_version(value):
+    if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
+        return False
+    if _regex(_COUNT).match(value):  # max_tokens: 128k, context_tokens: 1.5M
         return False
     # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
     if "(" in value or value.startswith(("os.", "process.env", "env.")):
@@ -611,6 +717,7 @@ _KEYWORDS = frozenset({"await", "yield", "typeof", "async", "lambda", "function"
 _WORD_PARTS = r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])"
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "key",
                            "apikey", "credential", "credentials"})
+_SECRET_NAME_WORDS = _SECRET_WORDS | {"pw", "passphrase"}
 
 
 def _is_code(name: str, value: str, before: str = "", after: str = "") -> bool:
@@ -655,7 +762,7 @@ def _names_a_key(value: str, quoted: bool = False) -> bool:
     key name (``access_token: token``, a Kubernetes secret ``postgres-credentials``), not a
     literal secret. Quoted, the secret word must come last (``TOKEN_KEY = 'access_token'``,
     ``'accessToken'``, ``'x-api-key'``), so ``'secret_sauce'`` is still a password."""
-    if not _regex(r"[A-Za-z][A-Za-z_-]*$").match(value):
+    if not _regex(r"[A-Za-z][A-Za-z_.-]*$").match(value):  # app.session.token too
         return False
     parts = [p.lower() for p in _regex(_WORD_PARTS).findall(value)]
     # A stand-in phrase (your-api-key-here, YOUR_API_KEY) is a placeholder: redact masks it.
@@ -685,7 +792,12 @@ _STAND_IN_WORDS = ("your", "my", "insert", "replace", "enter", "put", "add", "fa
 _DOCUMENTED = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
                "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
 _STAND_IN_SET = frozenset(_STAND_IN_WORDS)
+# Keys typed in a row from the start of the alphabet, the digits or the keyboard: a value
+# that ends in them, or in them and a few digits (abcdefgh123), is a filler; one that goes on
+# after them (12345678a9) is a password.
 _RUNS = ("abcdefgh", "bcdefghi", "12345678", "23456789", "01234567", "qwertyui")
+_ROWS = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop")
+_NEXT_KEYS = frozenset(row[i:i + 2] for row in _ROWS for i in range(len(row) - 1))
 
 
 def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
@@ -723,7 +835,7 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
         return True
     if _regex(r"<[A-Za-z][A-Za-z _.-]*>$").match(value):  # <your-token>, not <S3cr3t>
         return True
-    if any(c * 6 in low for c in set(low)) or any(run in low for run in _RUNS):
+    if any(c * 6 in low for c in set(low)) or _ends_in_a_run(low):
         return True
     if len(words) >= 2 and (words[0] in _STAND_IN_WORDS or words[-1] == "here"):
         return True
@@ -733,6 +845,19 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     if kind == "url-password":
         user = text[max(0, start - 200):start].rpartition("://")[2].rpartition(":")[0]
         return user.rpartition("@")[2].lower() == low
+    return False
+
+
+def _ends_in_a_run(low: str) -> bool:
+    """Whether ``low`` ends in one of ``_RUNS`` and the keys that follow it in its row, less at
+    most four digits after them."""
+    digits = len(low) - len(low.rstrip("0123456789"))
+    for end in {len(low), len(low) - digits if digits <= 4 else len(low)}:
+        start = end - 1
+        while start > 0 and low[start - 1:start + 1] in _NEXT_KEYS:
+            start -= 1
+        if end - start >= 8 and any(run in low[start:end] for run in _RUNS):
+            return True
     return False
 
 

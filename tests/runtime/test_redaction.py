@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from pact_runtime.redaction import find_secrets, is_locale_path, is_sample_path, redact
+from pact_runtime.redaction import (
+    find_secrets,
+    is_dependency_path,
+    is_locale_path,
+    is_sample_path,
+    redact,
+)
 
 # (text, kind, the exact secret part that must disappear)
 CAUGHT = [
@@ -192,6 +198,19 @@ CAUGHT = [
     # Twins of the versions below: a value that starts like one.
     ('"password": "1.2.3-Xk9fQ2mLp7"', "assignment", "1.2.3-Xk9fQ2mLp7"),
     ("GITHUB_TOKEN=v1.0Tr0ub4dor", "assignment", "v1.0Tr0ub4dor"),
+    # A version needs a dot or a range operator, and under a secret's own name outside a
+    # dependency file a source or a version with letters is no version.
+    ("password: 2b8472019384", "assignment", "2b8472019384"),
+    ("password: 12345678a9", "assignment", "12345678a9"),
+    ("api_key: 7rc123456", "assignment", "7rc123456"),
+    ("password: file:Zq8kL2mN9pWx", "assignment", "file:Zq8kL2mN9pWx"),
+    ("password: link:abc123XYZ", "assignment", "link:abc123XYZ"),
+    ("password: 1.0.0rc1", "assignment", "1.0.0rc1"),
+    # A URL password holding an unencoded "#" or "?", as people paste them.
+    ("DATABASE_URL=postgres://app:Zq8#kL2!mN9p@prod-db.internal:5432/app", "url-password",
+     "Zq8#kL2!mN9p"),
+    ("DATABASE_URL=postgres://app:Zq8?kL2!mN9p@prod-db.internal:5432/app", "url-password",
+     "Zq8?kL2!mN9p"),
     # Twins of the sentences below: a passphrase has no short words of English, a message no
     # password, and a setting's name no message.
     ("password: correct horse battery staple", "assignment", "correct"),
@@ -200,6 +219,25 @@ CAUGHT = [
     ("RESET_TOKEN='Correct horse'", "assignment", "Correct horse"),
     # Twin of the Helm values below: a password in the values file itself.
     ("auth:\n  postgresPassword: pg-Xk9fQ2mLp7\n", "assignment", "pg-Xk9fQ2mLp7"),
+    # Twins of a tokenizer's settings and token limits: a secret beside "tokenizer", a count
+    # that goes on.
+    ("tokenizer_api_key: Xk9fQ2mLp7", "assignment", "Xk9fQ2mLp7"),
+    ("token: 128kLp7Zr4", "assignment", "128kLp7Zr4"),
+    # Twins of the files and references: an absolute path of one part without an extension,
+    # a dotted value whose last part is no extension, a "vault:" without a path.
+    ("password: /Zq8kL2mN9p", "assignment", "/Zq8kL2mN9p"),
+    ('credentials: "Xk9fQ2mLp7.Zr4Tb8"', "assignment", "Xk9fQ2mLp7.Zr4Tb8"),
+    ("password: vault:Zq8kL2mN9pWx", "assignment", "vault:Zq8kL2mN9pWx"),
+    ("password: projects/Zq8kL2mN9pWx", "assignment", "projects/Zq8kL2mN9pWx"),
+    ("secret: enabled-Zq8kL2mN9p", "assignment", "enabled-Zq8kL2mN9p"),
+    ("tokenStorageKey = 'Zq8kL2.mN9pWx'", "assignment", "Zq8kL2.mN9pWx"),
+    # Twin of Supabase's anon key: its service_role key, which bypasses row-level security.
+    ("SUPABASE_SERVICE_ROLE_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJl"
+     "ZiI6Inh5eiIsInJvbGUiOiJzZXJ2aWNlX3JvbGUiLCJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MjAwMDAwMDAwMH0.Qm9y"
+     "Z2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1", "jwt",
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Inh5eiIsInJvbGUiOiJzZXJ2"
+     "aWNlX3JvbGUiLCJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MjAwMDAwMDAwMH0.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEy"
+     "MzQ1"),
     # A real password that begins like a stand-in (mypassword, supersecret).
     ("password: myS3cretPass", "assignment", "myS3cretPass"),
     ("SECRET_KEY=superb-Xk9fQ2", "assignment", "superb-Xk9fQ2"),
@@ -254,6 +292,8 @@ PLACEHOLDERS = [
     # any attack, so writing it discloses nothing, and a HALT for it pauses a login test.
     ('{"username": "alice", "password": "demo1234"}', "demo1234"),
     ("password: admin123", "admin123"),
+    # Keys typed in a row, and a few digits after them (a twin of password: 12345678a9).
+    ("password: abcdefgh123", "abcdefgh123"),
     # Documented samples: jwt.io's token, the key in Stripe's API reference.
     ('token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ikpv'
      'aG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"',
@@ -287,6 +327,17 @@ PLACEHOLDERS = [
     ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
      '  authDomain: "shop-prod.firebaseapp.com",\n  projectId: "shop-prod",\n};',
      "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    # Supabase's anon key: public by design, as it ships to every browser.
+    ("NEXT_PUBLIC_SUPABASE_ANON_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIs"
+     "InJlZiI6Inh5eiIsInJvbGUiOiJhbm9uIn0.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1",
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Inh5eiIsInJvbGUiOiJh"
+     "bm9uIn0.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1"),
+    ('const supabase = createClient(url, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBh'
+     'YmFzZSIsInJlZiI6Inh5emFiYyIsInJvbGUiOiJhbm9uIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjIwMDAwMDAw'
+     'MDB9.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1")',
+     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Inh5emFiYyIsInJvbGUi"
+     "OiJhbm9uIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjIwMDAwMDAwMDB9.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEy"
+     "MzQ1"),
     # A key block in base64 whose body is a stand-in, and a Discord webhook of fillers.
     ("tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCi4uLgotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg==",
      "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCi4uLgotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg=="),
@@ -452,6 +503,12 @@ LEFT_ALONE = [
     '"passport-jwt": "github:mikenicholson/passport-jwt#v4.0.1",',
     'tokenizers = { version = "0.19.1", features = ["http"] }',
     "python-keycloak-token==1.0.0rc1",
+    "pip install python-keycloak-token==1.0.0rc1",
+    # A README's package.json: digits and dots after a range operator are a version anywhere.
+    '"@octokit/auth-token": "^4.0.0",',
+    # Twins of the URL passwords with "#" or "?": a port, then a query or a fragment.
+    "https://host:8443?email=a@b.com",
+    "http://localhost:3000#/users/a@b",
     # GitHub Actions.
     "permissions:\n  id-token: write\n  contents: read\n",
     "    secrets: inherit",
@@ -467,6 +524,41 @@ LEFT_ALONE = [
     "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=",
     "mac 00:aa:bb:cc:dd:ee and 2024-01-01T12:00:00:AA",
     "https://discord.com/api/webhooks",
+    # A tokenizer's settings and a model's token limits.
+    "tokenizer: cl100k_base",
+    "tokenizer = 'bert-base-uncased'",
+    'tokenizer = "gpt2"',
+    '{"tokenizer": "sentencepiece", "tokenizer_class": "LlamaTokenizer"}',
+    "tokenizer_mode: auto",
+    "tokens: 128k",
+    'token_budget = "128k"',
+    "context_tokens: 200k",
+    "max_tokens: 4096",
+    # Where a secret is kept: a path or a file name, and a secret manager's reference.
+    "GOOGLE_APPLICATION_CREDENTIALS=./creds/sa.json",
+    "GOOGLE_APPLICATION_CREDENTIALS=/etc/gcp/sa.json",
+    "GOOGLE_APPLICATION_CREDENTIALS=C:\\keys\\sa.json",
+    "credentials: ./service-account.json",
+    "credentials: service-account.json",
+    "private_key: ~/.ssh/id_ed25519",
+    'ssl_key: "tls.key"\nkeystore_password_file: release.keystore\nsecret_key: keystore.p12',
+    "dbPassword: projects/my-proj/secrets/db-password/versions/latest",
+    "password: vault:secret/data/db#password",
+    "secretArn: arn:aws:secretsmanager:us-east-1:1:secret:x",
+    "DB_PASSWORD=op://vault/item/field",
+    'password: "op://Private/Prod DB/password"',
+    "api_key: sm://my-project/api-key",
+    "token: ref+vault://secret/data/app#/token",
+    "client_secret: https://kv-prod.vault.azure.net/secrets/client-secret",
+    # Facts about a secret: its scope, algorithm, prefix, storage key, a switch.
+    "secret_scope: prod-scope",
+    "token_scope: read:org",
+    "TOKEN_ALGORITHM = 'RS256'",
+    "TOKEN_PREFIX = 'tok_'",
+    "tokenStorageKey = 'app.session.token'",
+    "token_endpoint_auth_method: client_secret_basic",
+    "secret: enabled",
+    "secret: disabled",
 ]
 
 
@@ -506,6 +598,47 @@ SAMPLE_SECRETS = [
      "S3cr3tPass"),
     (".env", "SESSION_SECRET=localdev123\n", "localdev123"),
 ]
+
+
+# Files that list dependencies, where a version or a source is one under any name:
+# (path, text), no finding for the guard.
+DEPENDENCIES = [
+    ("package.json", '{"dependencies": {\n  "csrf-token": "1.0.0-beta.2",\n'
+                     '  "api-key": "file:../api-key"\n}}\n'),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nauth-token = "0.4.1rc1"\n'),
+    ("requirements/dev.txt", "auth-token==0.4.1\n"),
+]
+# Their twins: (path, text, the secret the guard must still find).
+DEPENDENCY_SECRETS = [
+    ("package.json", '{"config": {"api-key": "7rc123456"}}\n', "7rc123456"),
+    ("README.md", '  "csrf-token": "1.0.0-beta.2",\n', "1.0.0-beta.2"),
+    ("config/app.json", '{"api-key": "file:Zq8kL2mN9pWx"}\n', "file:Zq8kL2mN9pWx"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), DEPENDENCIES)
+def test_versions_in_a_dependency_file_are_no_finding(path, text):
+    assert find_secrets(text, placeholders=False, path=path) == []
+
+
+@pytest.mark.parametrize(("path", "text", "secret"), DEPENDENCY_SECRETS)
+def test_a_secret_beside_the_versions_is_still_a_finding(path, text, secret):
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False, path=path)] == [
+        secret]
+
+
+@pytest.mark.parametrize("path", ["package.json", "web/package.json", "requirements.txt",
+                                  "requirements-dev.txt", "requirements/base.txt", "Cargo.toml",
+                                  "Gemfile", "go.mod", "pnpm-lock.yaml", "poetry.lock",
+                                  "environment.yml", "setup.cfg", "Pipfile", "acme.gemspec"])
+def test_dependency_files_are_told_by_their_name(path):
+    assert is_dependency_path(path)
+
+
+@pytest.mark.parametrize("path", ["", "README.md", "config/app.json", "settings.toml",
+                                  "notes.txt", "src/requirements.py", ".env"])
+def test_other_files_are_no_dependency_files(path):
+    assert not is_dependency_path(path)
 
 
 @pytest.mark.parametrize(("path", "text"), SAMPLES)
@@ -557,18 +690,20 @@ def test_other_files_are_no_translation_files(path):
 
 
 def test_corpus_counts_no_false_positive_and_no_false_negative():
-    # Secrets: every CAUGHT, TRANSLATION_SECRETS and SAMPLE_SECRETS text, judged as the guard
-    # judges them (placeholders=False); a false negative is one with no finding. Non-secrets:
-    # LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS and SAMPLES; a false positive is one with a
-    # finding.
+    # Secrets: every CAUGHT, TRANSLATION_SECRETS, SAMPLE_SECRETS and DEPENDENCY_SECRETS text,
+    # judged as the guard judges them (placeholders=False); a false negative is one with no
+    # finding. Non-secrets: LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS, SAMPLES and DEPENDENCIES;
+    # a false positive is one with a finding.
     secrets = ([(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
-               + [(t, p) for p, t, _s in SAMPLE_SECRETS])
+               + [(t, p) for p, t, _s in SAMPLE_SECRETS]
+               + [(t, p) for p, t, _s in DEPENDENCY_SECRETS])
     others = ([(t, "") for t in LEFT_ALONE] + [(t, "") for t, _m in PLACEHOLDERS]
-              + [(t, p) for p, t in TRANSLATIONS] + [(t, p) for p, t in SAMPLES])
+              + [(t, p) for p, t in TRANSLATIONS] + [(t, p) for p, t in SAMPLES]
+              + [(t, p) for p, t in DEPENDENCIES])
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (125, 224)
+    assert (len(secrets), len(others)) == (145, 266)
     assert (missed, flagged) == ([], [])
 
 

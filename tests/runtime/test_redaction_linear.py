@@ -131,6 +131,9 @@ LARGE = {
     "bot ids": ('"bot1234567890:AA" * 62_000', []),
     "webhook prefixes": ('"https://discord.com/api/webhooks/1187364920175632458/" * 19_000', []),
     "names opening strings": ('\'"token: a \' * 100_000', []),
+    "a path of many parts": ('"password=./" + "a/" * 500_000', ["assignment"]),
+    "a long reference": ('"token: arn:aws:x:y:1:" + "a" * 1_000_000', []),
+    "a long file name": ('"credentials: " + "a-" * 500_000 + ".json"', ["assignment"]),
     "JSON of URLs, then a secret": (
         '"[" + ",".join(\'{"id":%d,"url":"http://localhost:8080/api/v1/items/%d"}\' % (i, i) '
         'for i in range(19_000)) + "]\\npassword = \\"Tr0ub4dor&3\\"\\n"', ["assignment"]),
