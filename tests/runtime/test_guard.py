@@ -471,6 +471,26 @@ COMMANDS = [
      "| psql", DATA),
     ('echo "DROP TABLE x" | sort | uniq | psql', DATA),
     ('echo "DROP TABLE x" | head -n 1 notes.sql | psql', PASS),
+    # ORM calls in one-liners that change every row
+    ('bin/rails runner "User.delete_all"', DATA),
+    ("bin/rails runner \"Order.all.update_all(status: 'void')\"", DATA),
+    ('bin/rails runner "User.where(active: false).delete_all"', PASS),
+    ('bin/rails runner "puts User.count"', PASS),
+    ('python manage.py shell -c "from shop.models import Order; Order.objects.all().delete()"',
+     DATA),
+    ('python manage.py shell -c "Order.objects.update(flag=True)"', DATA),
+    ('python manage.py shell -c "Order.objects.filter(id=3).delete()"', PASS),
+    ("node -e \"const {PrismaClient} = require('@prisma/client'); "
+     'new PrismaClient().user.deleteMany()"', DATA),
+    ("node -e \"new PrismaClient().user.deleteMany({ where: { id: 1 } })\"", PASS),
+    ("node -e \"require('./models').User.destroy({ truncate: true })\"", DATA),
+    ('python -c "from pymongo import MongoClient; MongoClient().app.users.delete_many({})"',
+     DATA),
+    ('python -c "from app import session, User; session.query(User).delete()"', DATA),
+    ('python -c "from app import session, User; '
+     'session.query(User).filter(User.id == 1).delete()"', PASS),
+    ('grep -rn "deleteMany()" src/', PASS),
+    ('git commit -m "User.delete_all in the seeds"', PASS),
     # only mentioned
     ("echo rails db:drop", PASS),
     ('git commit -m "rails db:drop before seeding"', PASS),

@@ -37,6 +37,10 @@ RESET_TOOLS = frozenset({"rake", "artisan", "sail", "supabase", "sequelize", "se
                          "typeorm", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm", "mix",
                          "dotnet", "flyway", "liquibase", "knex", "alembic", "django", "mvn",
                          "mvnw", "gradle", "gradlew"})
+# Words of an ORM call that may change every row (sqlsources._ORM_WIPE has the calls): a
+# one-liner holding one is read even when it names no client or driver.
+ORM_WORDS = ("delete_all", "destroy_all", "update_all", ".objects", ".query(", "deleteMany",
+             "delete_many", ".destroy(")
 _RUNNERS = frozenset(CLIENTS) | SHELLS | DRIVERS | RESET_TOOLS | {"eval"}
 # Quotes are dropped, not split on: bash joins `p'sql'` into the one word psql.
 _SEPARATORS = str.maketrans({**{c: " " for c in "\n\t;|&()<>`$={},"}, "'": None, '"': None})

@@ -129,11 +129,11 @@ def _bash_findings(command: str, cwd: str, unseen: list[str] | None = None) -> l
     """Destructive SQL and written secrets in a Bash command; script-file operands whose
     files cannot be known are added to ``unseen``."""
     findings: list[Finding] = []
-    from .clients import names_a_runner
+    from .clients import ORM_WORDS, names_a_runner
 
     # Only commands naming a client or shell are parsed; the SQL keywords are looked for in
     # what the client would run, since quotes and escapes can split them in the raw text.
-    if names_a_runner(command.replace("\\", "")):
+    if names_a_runner(command.replace("\\", "")) or any(w in command for w in ORM_WORDS):
         from .sqlscan import scan_command, scan_command_files
 
         for scan in (scan_command, lambda text: scan_command_files(text, cwd, unseen)):

@@ -18,7 +18,14 @@ import os
 import re
 import sys
 
-from .sqlsources import RESET_WORDS, resets_in_command, script_files_in_command, sql_in_command
+from .clients import ORM_WORDS
+from .sqlsources import (
+    RESET_WORDS,
+    orm_wipes_in_command,
+    resets_in_command,
+    script_files_in_command,
+    sql_in_command,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,6 +80,9 @@ def scan_command(command: str) -> list[Finding]:
         findings.extend(Finding("HALT", "DATA", "database reset", _snippet(shown),
                                 key=" ".join(shown.split()))
                         for shown in resets_in_command(command))
+    if any(word in command for word in ORM_WORDS):
+        findings.extend(Finding("HALT", "DATA", "ORM call that changes every row", call,
+                                key=call) for call in orm_wipes_in_command(command))
     return findings
 
 

@@ -20,7 +20,9 @@ d1 execute``, ``turso db shell``, ``heroku pg:psql``, ``gcloud sql connect``;
 see ``_TOOLS``), and a ``python -c``/``node -e``/``ruby -e`` one-liner that
 names a database driver (or runs in ``manage.py shell``, where Django's
 connection is open) has its string literals judged as SQL. What ``ssh HOST CMD``
-is fed (a heredoc, ``< FILE``, a pipe) reaches CMD. An in-memory
+is fed (a heredoc, ``< FILE``, a pipe) reaches CMD. An ORM call in a one-liner
+that changes every row (``User.delete_all``, ``Order.objects.all().delete()``,
+``deleteMany()``) is found by ``orm_wipes_in_command``. An in-memory
 ``sqlite3``/``duckdb`` database holds nothing of the user's, so the SQL it runs
 is not judged (unless it attaches or opens a file).
 
@@ -318,19 +320,61 @@ def _code_sql(cmd: shell.Command, index: int, name: str) -> list[str]:
     if name not in ("rails", "django") and _MEMORY_ONLY.search(code) and not (
             _FILE_DB.search(code) or _OTHER_DATABASE.search(code)):
         return []  # `sqlite3.connect(':memory:')` and nothing else: no data of the user's
-    if name == "rails":
-        bodies = [a for a in args[1:] if not a.startswith("-")][:1]
-    elif name == "django":  # the project's database is connected: no driver to name
-        k = next((j for j, a in enumerate(args) if a in ("-c", "--command")), None)
-        bodies = [args[k + 1]] if k is not None and k + 1 < len(args) else [cmd.stdin]
-    else:
-        k = next((j for j, a in enumerate(args) if a in _CODE_OPTIONS or a == "eval"), None)
-        bodies = [args[k + 1]] if k is not None and k + 1 < len(args) else []
-        bodies += [cmd.stdin] if cmd.stdin and k is None else []
+    bodies = _code_bodies(cmd, index, name)
+    if name not in ("rails", "django"):
         bodies = [b for b in bodies if _DRIVER_WORD.search(b)]
     from .sqlscan import code_literals
 
     return [literal for body in bodies for literal in code_literals(body)]
+
+
+def _code_bodies(cmd: shell.Command, index: int, name: str) -> list[str]:
+    """The code a one-liner runs: its ``-c``/``-e`` value, ``rails runner``'s argument,
+    ``manage.py shell -c``'s, or what it reads on stdin."""
+    args = cmd.words[index + 1:]
+    if name == "rails":
+        return [a for a in args[1:] if not a.startswith("-")][:1]
+    if name == "django":  # the project's database is connected: no driver to name
+        k = next((j for j, a in enumerate(args) if a in ("-c", "--command")), None)
+        return [args[k + 1]] if k is not None and k + 1 < len(args) else [cmd.stdin]
+    k = next((j for j, a in enumerate(args) if a in _CODE_OPTIONS or a == "eval"), None)
+    bodies = [args[k + 1]] if k is not None and k + 1 < len(args) else []
+    return bodies + ([cmd.stdin] if cmd.stdin and k is None else [])
+
+
+# ORM calls that change every row of a table, written in a one-liner: Active Record's
+# Model(.all).delete_all/destroy_all/update_all, Django's Model.objects(.all()).delete()/
+# .update(), SQLAlchemy's session.query(Model).delete()/.update(), Prisma's
+# deleteMany() or deleteMany({}), pymongo's delete_many({}) and Mongo's deleteMany({}),
+# Sequelize's destroy({ truncate: true }) or destroy({ where: {} }). A filter before the
+# call (where, filter, exclude) bounds it, and the pattern then does not match.
+_ORM_WIPE = re.compile(
+    r"\b[A-Z]\w{0,64}(?:::[A-Z]\w{0,64}){0,4}(?:\.all|\.unscoped)?"
+    r"\.(?:delete_all|destroy_all|update_all)\b"
+    r"|\b[A-Z]\w{0,64}\.objects(?:\.all\(\s{0,8}\))?\.(?:delete|update)\("
+    r"|(?:\b\w{1,64})?\.query\(\s{0,8}[A-Z]\w{0,64}\s{0,8}\)\.(?:delete|update)\("
+    r"|(?:\b\w{1,64})?\.(?:deleteMany|delete_many)\(\s{0,8}(?:\{\s{0,8}\}\s{0,8})?\)"
+    r"|(?:\b\w{1,64})?\.destroy\(\s{0,8}\{\s{0,8}"
+    r"(?:truncate\s{0,8}:\s{0,8}true|where\s{0,8}:\s{0,8}\{\s{0,8}\})")
+
+
+def orm_wipes_in_command(command: str, depth: int = 0) -> list[str]:
+    """Each ORM call in a one-liner of ``command`` (``rails runner``, ``manage.py shell
+    -c``, ``python -c``, ``node -e``…) that changes every row of a table (``_ORM_WIPE``)."""
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return []
+    found: list[str] = []
+    for cmd in script.commands:
+        located = _locate(cmd)
+        if located is not None and located[0] == "code":
+            for body in _code_bodies(cmd, located[1], located[2]):
+                found.extend(m.group(0) for m in _ORM_WIPE.finditer(body))
+        inner = shell_script_of(cmd) if depth < MAX_DEPTH else None
+        if inner:
+            found.extend(orm_wipes_in_command(inner, depth + 1))
+    return found
 
 
 def _drops(client: str, args: list[str]) -> list[str]:
