@@ -132,13 +132,28 @@ _ASSIGNMENT_TRIGGERS = ("pass", "pw", "secret", "token", "key", "credential")
 # A value may sit on the next line after "=" only when quoted, so a shell line
 # `PASSWORD=` followed by a command is not read as one. A tokenizer (tokenizer_class,
 # tokenization) splits text: it holds no token.
-_ASSIGNMENT = (
-    r"(?i)(?<![\w.-])([\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|(?<![a-z])pw(?![a-z])"
+_SECRET_NAME = (
+    r"[\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|(?<![a-z])pw(?![a-z])"
     r"|secret|token(?!i[sz](?:e|ation|ing))"
-    r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,64})"
-    r"[\"']?[ \t]{0,64}(?:(?::=|=>|=)(?:[ \t]{0,64}\\?\r?\n(?=[ \t]{0,64}[\"']))?|:)[ \t]{0,64}"
-    r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
+    r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,64}")
+_VALUE = r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
+# A declaration that gives the type between the name and the value is read as one whose
+# value is the type: Go's `var apiSecret string = "…"` and C#'s `ApiKey { get; set; } = "…"`
+# too, whose type or accessors stand where a separator would; the literal after the type is
+# then judged (see _TYPED_LITERAL).
+_ASSIGNMENT = (
+    r"(?i)(?<![\w.-])(" + _SECRET_NAME + r")"
+    r"[\"']?[ \t]{0,64}(?:(?::=|=>|=)(?:[ \t]{0,64}\\?\r?\n(?=[ \t]{0,64}[\"']))?|:"
+    r"|(?<=[ \t])(?=[A-Za-z_*\[][\w.*\[\]]{0,64}[ \t]{1,16}=[ \t]{0,16}[\"'])"
+    r"|(?=\{[ \t]{0,16}(?:get|set|init)\b[\w; \t]{0,64}\}[ \t]{0,16}=[ \t]{0,16}[\"']))[ \t]{0,64}"
+    + _VALUE
 )
+# What a type read as the value (str, Final[str, string | undefined, &str, Option<String>) may
+# be followed by up to the `=` of a literal default; C#'s accessors after their "{".
+_TYPE_START = r"[&*]?[A-Za-z_][\w.]*(?:[\[<][\w.]*)?\??$"
+_TYPED_LITERAL = (r"(?:[\w\[\]<>?|&*., \t]{0,128}?|(?<=\{)[\w; \t]{0,64}\})"
+                  r"[ \t]{0,16}(?<![!<>=])=(?![=>~])[ \t]{0,16}"
+                  r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})')")
 # Values that point at where a secret lives instead of holding it: ${VAR}, $(cmd),
 # $UPPER_CASE or $lower_case variables, <placeholder>, {{ template }}, {name}, %s,
 # %(name)s, %VAR%, ***, *args, [] and an earlier [REDACTED…].
@@ -457,14 +472,21 @@ def _word_after(lower: str, words: tuple[str, ...], min_length: int) -> bool:
 
 
 def _name_before_separator(lower: str) -> bool:
-    """Whether a secret-sounding name stands just before some ``=`` or ``:``."""
+    """Whether a secret-sounding name stands just before some ``=`` or ``:``, or before the
+    type (``var api_secret string =``) or the accessors (``ApiKey { get; set; } =``) that
+    precede an ``=``."""
     for separator in ("=", ":"):
         end = lower.find(separator)
         for _ in range(_PRE_CHECKS):
             if end < 0:
                 break
-            name = lower[max(0, end - 48):end].rstrip(" \t\"':=>").split()
-            if name and _triggered(name[-1], _ASSIGNMENT_TRIGGERS):
+            before = lower[max(0, end - 96):end].rstrip(" \t\"':=>")
+            if separator == "=" and before.endswith("}"):
+                before = before.rpartition("{")[0]
+            name = before.split()
+            if name and (_triggered(name[-1], _ASSIGNMENT_TRIGGERS) or (
+                    separator == "=" and len(name) > 1
+                    and _triggered(name[-2], _ASSIGNMENT_TRIGGERS))):
                 return True
             end = lower.find(separator, end + 1)
         else:
@@ -491,39 +513,55 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None,
         return
     for match in _regex(_ASSIGNMENT).finditer(text):
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
-        name, value = match.group(1), match.group(group)
-        if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
-            continue
-        if _is_version(value) and (dependencies or value[0] == "=" or not _secret_name(name)
-                                   or _is_version(value, numeric=True)):
-            continue
-        if group == 4 and _is_code(name, value, text[match.start(1):match.start(4)],
-                                   text[match.end(4):match.end(4) + 16]):
-            continue  # unquoted: a variable or a type, not a literal
-        if group != 4 and _names_a_key(value, quoted=True):
-            continue
-        if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
-            continue
-        if _regex(_FILE_VALUE).match(value) or _regex(_SECRET_REFERENCE).match(value):
-            continue  # where the secret is kept
-        if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
-            continue
-        if prose_in is not None and _is_prose(*_whole_value(text, match, group), name,
-                                              prose_in):
-            continue
-        yield "assignment", match.start(group), match.end(group)
+        start, end = match.start(group), match.end(group)
+        if group == 4 and "=" not in text[match.end(1):start] and (
+                match.group(4) == "{" or _regex(_TYPE_START).match(match.group(4))):
+            # A type, then a literal default: `db_password: str = "…"`, `val apiKey: String =
+            # "…"`; the literal is the value.
+            typed = _regex(_TYPED_LITERAL).match(text, end, min(len(text), end + 512))
+            if typed is not None:
+                group = 2 if typed.group(1) is not None else 3
+                start, end = typed.start(group - 1), typed.end(group - 1)
+        if _judge(text, match.group(1), match.start(1), match.end(1), group, start, end,
+                  prose_in, dependencies):
+            yield "assignment", start, end
 
 
-def _whole_value(text: str, match: re.Match[str], group: int) -> tuple[str, bool]:
+def _judge(text: str, name: str, name_start: int, name_end: int, group: int, start: int,
+           end: int, prose_in: bool | None, dependencies: bool) -> bool:
+    """Whether the value ``text[start:end]`` given to the secret's ``name`` is a secret;
+    ``group`` 2 or 3 for a quoted value, 4 for an unquoted one."""
+    value = text[start:end]
+    if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
+        return False
+    if _is_version(value) and (dependencies or value[0] == "=" or not _secret_name(name)
+                               or _is_version(value, numeric=True)):
+        return False
+    if group == 4 and _is_code(name, value, text[name_start:start], text[end:end + 16]):
+        return False  # unquoted: a variable or a type, not a literal
+    if group != 4 and _names_a_key(value, quoted=True):
+        return False
+    if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
+        return False
+    if _regex(_FILE_VALUE).match(value) or _regex(_SECRET_REFERENCE).match(value):
+        return False  # where the secret is kept
+    if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, name, name_end, group, start,
+                                                            value):
+        return False
+    return prose_in is None or not _is_prose(
+        *_whole_value(text, name_start, name_end, group, start, value), name, prose_in)
+
+
+def _whole_value(text: str, name_start: int, name_end: int, group: int, start: int,
+                 value: str) -> tuple[str, bool]:
     """The value as its file format reads it, and whether it ends a string that the name
     begins: an unquoted one (YAML, ``.properties``) runs to the end of its line, less a
     `` #`` comment, or where the name opens a string (``"token: invalid signature"``), to
     that string's end."""
     if group != 4:
-        return match.group(group), False
-    start = match.start(4)
-    quote = text[match.start(1) - 1:match.start(1)] if match.start(1) else ""
-    if quote in ("'", '"') and quote not in text[match.end(1):start]:
+        return value, False
+    quote = text[name_start - 1:name_start] if name_start else ""
+    if quote in ("'", '"') and quote not in text[name_end:start]:
         end = text.find(quote, start, start + 512)
         if end >= 0 and "\n" not in text[start:end]:
             return text[start:end], True
@@ -632,17 +670,18 @@ def is_locale_path(path: str) -> bool:
     return tag is not None and tag.group(1) in _LANGUAGES
 
 
-def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
+def _weak_pass(text: str, name: str, name_end: int, group: int, start: int,
+               value: str) -> bool:
     """Whether a name that is only "pass" (a loop pass, a test pass) holds code, not a secret.
 
     Such names are common in code and prose ("First pass: …", ``last_pass = n``), so
     they count only with a value that is not an identifier or a type, and a bare
     "pass" only with "=" or before a quoted value that looks like a password.
     """
-    name = match.group(1).lower()
+    name = name.lower()
     if not _regex(_BARE_PASS).search(name):
         return True
-    between = text[match.end(1):match.start(group)]
+    between = text[name_end:start]
     if "=" not in between and name == "pass":
         # "pass:" only before a quoted value that looks like a password, as nodemailer's
         # auth: { user, pass: '…' } holds it; not a test report's "pass": "12/12".

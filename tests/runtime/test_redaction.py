@@ -241,6 +241,20 @@ CAUGHT = [
     # A real password that begins like a stand-in (mypassword, supersecret).
     ("password: myS3cretPass", "assignment", "myS3cretPass"),
     ("SECRET_KEY=superb-Xk9fQ2", "assignment", "superb-Xk9fQ2"),
+    # A typed declaration: the type stands where the value would, the literal after it.
+    ('db_password: str = "Tr0ub4dor&3x!"', "assignment", "Tr0ub4dor&3x!"),
+    ('jwt_secret: str = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('SECRET_KEY: Final[str] = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('db_password: Optional[str] = "Tr0ub4dor&3x!"', "assignment", "Tr0ub4dor&3x!"),
+    ('const dbPassword: string = "Tr0ub4dor&3x!";', "assignment", "Tr0ub4dor&3x!"),
+    ("private readonly apiKey: string = 'Wg5rQ2mLp9Xk7vB3';", "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('export const SECRET: string | undefined = "Wg5rQ2mLp9Xk7vB3";', "assignment",
+     "Wg5rQ2mLp9Xk7vB3"),
+    ('val apiKey: String = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('const API_TOKEN: &str = "Wg5rQ2mLp9Xk7vB3";', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('var apiSecret string = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('public string ApiKey { get; set; } = "Wg5rQ2mLp9Xk7vB3";', "assignment",
+     "Wg5rQ2mLp9Xk7vB3"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -559,6 +573,16 @@ LEFT_ALONE = [
     "token_endpoint_auth_method: client_secret_basic",
     "secret: enabled",
     "secret: disabled",
+    # Twins of the typed declarations: no default, or a default that is code.
+    "db_password: str = None",
+    'api_key: str = ""',
+    'SECRET_KEY: Final[str] = os.environ["SECRET_KEY"]',
+    "db_password: Optional[str] = Field(default=None, min_length=8)",
+    "const dbPassword: string = process.env.DB_PASSWORD;",
+    "val apiKey: String = BuildConfig.API_KEY",
+    'var apiSecret string = os.Getenv("API_SECRET")',
+    "public string ApiKey { get; set; } = string.Empty;",
+    "def login(user: str, password: str = None) -> bool:",
 ]
 
 
@@ -703,7 +727,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (145, 266)
+    assert (len(secrets), len(others)) == (156, 275)
     assert (missed, flagged) == ([], [])
 
 
