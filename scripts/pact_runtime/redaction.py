@@ -148,6 +148,25 @@ _ASSIGNMENT = (
     r"|(?=\{[ \t]{0,16}(?:get|set|init)\b[\w; \t]{0,64}\}[ \t]{0,16}=[ \t]{0,16}[\"']))[ \t]{0,64}"
     + _VALUE
 )
+_QUOTED = r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})')"
+# Other forms that give a secret's name a value: (triggers, pattern, value group), where the
+# pattern runs only when the text holds one of the triggers (in lower case), its groups before
+# the value group hold the name (one of them matches), and the value is in that group (double
+# quotes), the next (single quotes) or, where the form allows one, the one after (unquoted).
+_NAMED_VALUE_PATTERNS: tuple[tuple[tuple[str, ...], str, int], ...] = (
+    # A literal fallback or a setting by call: os.getenv("DB_PASSWORD", "…"), Laravel's
+    # env('DB_PASSWORD', '…'), os.environ.get, ENV.fetch, props.getProperty("db.password",
+    # "…"), System.setProperty, wp-config's define( 'DB_PASSWORD', '…' ), os.Setenv.
+    (("getenv(", "get(", "env(", "fetch(", "setdefault(", "property(", "define(", "setenv(",
+      "ordefault("),
+     r"(?i)\b(?:getenv|get|env|fetch|setdefault|getProperty|setProperty|define|setenv"
+     r"|getOrDefault)\([ \t]{0,16}[\"'](" + _SECRET_NAME + r")[\"'][ \t]{0,16},[ \t]{0,16}"
+     r"(?:default[ \t]{0,4}=[ \t]{0,4})?" + _QUOTED, 2),
+    # A literal after JavaScript's fallback operators: process.env.DB_PASSWORD || "…", ?? "…".
+    (("||", "??"),
+     r"(?i)\benv(?:\.(" + _SECRET_NAME + r")|\[[\"'](" + _SECRET_NAME + r")[\"']\])"
+     r"[ \t]{0,16}(?:\|\||\?\?)[ \t]{0,16}" + _QUOTED, 3),
+)
 # What a type read as the value (str, Final[str, string | undefined, &str, Option<String>) may
 # be followed by up to the `=` of a literal default; C#'s accessors after their "{".
 _TYPE_START = r"[&*]?[A-Za-z_][\w.]*(?:[\[<][\w.]*)?\??$"
@@ -509,7 +528,19 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None,
     """``prose_in``: None keeps values that are prose, False leaves them out, True leaves
     out single words too (a translation file). ``dependencies``: the text is a file that
     lists dependencies, where a version is one under any name."""
-    if not _triggered(lower, _ASSIGNMENT_TRIGGERS) or not _name_before_separator(lower):
+    if not _triggered(lower, _ASSIGNMENT_TRIGGERS):
+        return
+    for triggers, pattern, first in _NAMED_VALUE_PATTERNS:
+        if _triggered(lower, triggers):
+            for match in _regex(pattern).finditer(text):
+                name = next(g for g in range(1, first) if match.group(g) is not None)
+                value = next(g for g in range(first, match.re.groups + 1)
+                             if match.group(g) is not None)
+                start, end = match.start(value), match.end(value)
+                if _judge(text, match.group(name), match.start(name), match.end(name),
+                          2 + value - first, start, end, prose_in, dependencies):
+                    yield "assignment", start, end
+    if not _name_before_separator(lower):
         return
     for match in _regex(_ASSIGNMENT).finditer(text):
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)

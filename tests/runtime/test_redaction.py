@@ -255,6 +255,13 @@ CAUGHT = [
     ('var apiSecret string = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
     ('public string ApiKey { get; set; } = "Wg5rQ2mLp9Xk7vB3";', "assignment",
      "Wg5rQ2mLp9Xk7vB3"),
+    # A literal fallback for a secret's environment variable.
+    ('os.getenv("DB_PASSWORD", "Tr0ub4dor&3x!")', "assignment", "Tr0ub4dor&3x!"),
+    ('os.environ.get("API_KEY", "Wg5rQ2mLp9Xk7vB3")', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('const pw = process.env.DB_PASSWORD || "Tr0ub4dor&3x!";', "assignment", "Tr0ub4dor&3x!"),
+    ('const key = process.env.API_KEY ?? "Wg5rQ2mLp9Xk7vB3";', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ("'password' => env('DB_PASSWORD', 'Tr0ub4dor&3x!'),", "assignment", "Tr0ub4dor&3x!"),
+    ('ENV.fetch("SECRET_KEY_BASE", "Wg5rQ2mLp9Xk7vB3")', "assignment", "Wg5rQ2mLp9Xk7vB3"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -583,6 +590,14 @@ LEFT_ALONE = [
     'var apiSecret string = os.Getenv("API_SECRET")',
     "public string ApiKey { get; set; } = string.Empty;",
     "def login(user: str, password: str = None) -> bool:",
+    # Twins of the literal fallbacks: none, an empty one, or one that is code.
+    'os.getenv("DB_PASSWORD")',
+    'os.environ.get("API_KEY", "")',
+    'const pw = process.env.DB_PASSWORD || "";',
+    "const key = process.env.API_KEY ?? null;",
+    "'password' => env('DB_PASSWORD'),",
+    'os.getenv("TOKEN_TTL", "3600")',
+    'os.environ.get("API_KEY", default_key)',
 ]
 
 
@@ -727,7 +742,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (156, 275)
+    assert (len(secrets), len(others)) == (162, 282)
     assert (missed, flagged) == ([], [])
 
 

@@ -39,6 +39,7 @@ TEXT_PATTERNS = {
     "basic-auth": redaction._AUTH_BASIC,
     "base64-key": redaction._BASE64_KEY,
     "assignment": redaction._ASSIGNMENT,
+    **{f"named value {i}": p for i, (_t, p, _g) in enumerate(redaction._NAMED_VALUE_PATTERNS)},
     "pgpass": redaction._PGPASS,
     "netrc": redaction._NETRC,
 }
@@ -134,6 +135,8 @@ LARGE = {
     "a path of many parts": ('"password=./" + "a/" * 500_000', ["assignment"]),
     "a long reference": ('"token: arn:aws:x:y:1:" + "a" * 1_000_000', []),
     "a long file name": ('"credentials: " + "a-" * 500_000 + ".json"', ["assignment"]),
+    "fallback calls": ("'getenv(\"password\", ' * 55_000", []),
+    "fallback operators": ('"env.password || " * 62_000', []),
     "JSON of URLs, then a secret": (
         '"[" + ",".join(\'{"id":%d,"url":"http://localhost:8080/api/v1/items/%d"}\' % (i, i) '
         'for i in range(19_000)) + "]\\npassword = \\"Tr0ub4dor&3\\"\\n"', ["assignment"]),
