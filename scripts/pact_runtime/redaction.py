@@ -15,6 +15,10 @@ Two kinds of look-alike are told apart. A value that is code, not a literal
 ``let secret = &args.secret;``, a YAML tag such as ``!vault``), holds no secret
 and is never reported; nor does one that says where the secret is kept (a file,
 ``./creds/sa.json``, or a secret manager's reference, ``op://vault/item/field``).
+That is code's look-alike only: in a file that holds literals, never code (``.env``,
+``.env.production``, ``.properties``, ``.ini``), an unquoted value is one
+(``DB_PASSWORD=CorrectHorseBatteryStaple``), and in a ``.properties`` or ``.ini`` file it
+runs to the end of its line.
 A well-known placeholder (``changeme``, ``your-api-key-here``, ``xxxxxxxx``,
 AWS's documented ``…EXAMPLE`` keys, a default such as ``POSTGRES_PASSWORD:
 postgres``) is masked by ``redact``, which costs nothing, but
@@ -288,9 +292,12 @@ def find_secrets(text: str, placeholders: bool = True,
     if not text.isascii() and not _INVISIBLE.isdisjoint(text):
         return _find_visible(text, placeholders, path)
     lower = text.lower()
-    prose_in = None if placeholders else is_locale_path(path)
+    locale = is_locale_path(path)
+    prose_in = None if placeholders else locale
+    literal = "" if locale else _literal_file(path)
     spans = (list(_token_spans(text, lower)) + list(_bearer_spans(text, lower))
-             + list(_assignment_spans(text, lower, prose_in, is_dependency_path(path)))
+             + list(_assignment_spans(text, lower, prose_in, is_dependency_path(path),
+                                      literal))
              + list(_cli_spans(text, lower)) + list(_file_format_spans(text, lower)))
     if not placeholders:
         spans = [s for s in spans if not is_placeholder(text, *s)]
@@ -346,6 +353,33 @@ def is_sample_path(path: str) -> bool:
     if parts[-1] == "env" and parts[0] in _SAMPLE_WORDS:  # example.env, sample.env
         return True
     return not _SAMPLE_WORDS.isdisjoint(parts[1:])
+
+
+# Files that hold literals, never code: a dotenv file (.env, .env.production, prod.env; a
+# sample file, .env.example, has its own rule), a Java .properties file and an .ini file, where
+# a value runs to the end of its line. Spring's and Bean Validation's message bundles
+# (messages.properties, ValidationMessages.properties) hold UI text, as translation files do.
+_MESSAGE_BUNDLES = ("messages", "validationmessages")
+
+
+def is_literal_path(path: str) -> bool:
+    """Whether ``path`` names a file whose values are literals, never code: a dotenv file
+    (``.env``, ``.env.local``, ``prod.env``), a ``.properties`` or an ``.ini`` file."""
+    return bool(_literal_file(path))
+
+
+def _literal_file(path: str) -> str:
+    """"env" for a dotenv file, "line" for one whose values run to the end of the line
+    (``.properties``, ``.ini``), "" for any other file (see ``is_literal_path``)."""
+    name = path.lower().replace("\\", "/").rpartition("/")[2]
+    if not name or is_sample_path(path):
+        return ""
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return "env"
+    if name.endswith(".ini") or (name.endswith(".properties")
+                                 and not name.startswith(_MESSAGE_BUNDLES)):
+        return "line"
+    return ""
 
 
 def _strong_value(value: str) -> bool:
@@ -523,11 +557,13 @@ def _bearer_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
             yield "basic-auth", match.start(1), match.end(1)
 
 
-def _assignment_spans(text: str, lower: str, prose_in: bool | None,
-                      dependencies: bool) -> Iterator[tuple[str, int, int]]:
+def _assignment_spans(text: str, lower: str, prose_in: bool | None, dependencies: bool,
+                      literal: str = "") -> Iterator[tuple[str, int, int]]:
     """``prose_in``: None keeps values that are prose, False leaves them out, True leaves
     out single words too (a translation file). ``dependencies``: the text is a file that
-    lists dependencies, where a version is one under any name."""
+    lists dependencies, where a version is one under any name. ``literal``: the text is a
+    file that holds literals (see ``_literal_file``), where an unquoted value is no code,
+    type or prose, and, for "line", runs to the end of its line."""
     if not _triggered(lower, _ASSIGNMENT_TRIGGERS):
         return
     for triggers, pattern, first in _NAMED_VALUE_PATTERNS:
@@ -538,14 +574,18 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None,
                              if match.group(g) is not None)
                 start, end = match.start(value), match.end(value)
                 if _judge(text, match.group(name), match.start(name), match.end(name),
-                          2 + value - first, start, end, prose_in, dependencies):
+                          2 + value - first, start, end, prose_in, dependencies, literal):
                     yield "assignment", start, end
     if not _name_before_separator(lower):
         return
     for match in _regex(_ASSIGNMENT).finditer(text):
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
         start, end = match.start(group), match.end(group)
-        if group == 4 and "=" not in text[match.end(1):start] and (
+        if group == 4 and literal == "line":
+            stop = text.find("\n", end, end + 512)
+            line = text[end:stop if stop >= 0 else end + 512]
+            end += len(line.split(" ;", 1)[0].split(" #", 1)[0].rstrip())
+        elif group == 4 and not literal and "=" not in text[match.end(1):start] and (
                 match.group(4) == "{" or _regex(_TYPE_START).match(match.group(4))):
             # A type, then a literal default: `db_password: str = "…"`, `val apiKey: String =
             # "…"`; the literal is the value.
@@ -554,14 +594,17 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None,
                 group = 2 if typed.group(1) is not None else 3
                 start, end = typed.start(group - 1), typed.end(group - 1)
         if _judge(text, match.group(1), match.start(1), match.end(1), group, start, end,
-                  prose_in, dependencies):
+                  prose_in, dependencies, literal):
             yield "assignment", start, end
 
 
 def _judge(text: str, name: str, name_start: int, name_end: int, group: int, start: int,
-           end: int, prose_in: bool | None, dependencies: bool) -> bool:
+           end: int, prose_in: bool | None, dependencies: bool, literal: str = "") -> bool:
     """Whether the value ``text[start:end]`` given to the secret's ``name`` is a secret;
-    ``group`` 2 or 3 for a quoted value, 4 for an unquoted one."""
+    ``group`` 2 or 3 for a quoted value, 4 for an unquoted one. In a file of literals an
+    unquoted value is read as a quoted one."""
+    if literal and group == 4:
+        group = 3
     value = text[start:end]
     if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
         return False
@@ -576,10 +619,11 @@ def _judge(text: str, name: str, name_start: int, name_end: int, group: int, sta
         return False
     if _regex(_FILE_VALUE).match(value) or _regex(_SECRET_REFERENCE).match(value):
         return False  # where the secret is kept
-    if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, name, name_end, group, start,
-                                                            value):
+    if not _regex(_STRONG_NAME).search(name) and (
+            not _regex(_BARE_PASS).search(name.lower()) if literal
+            else _weak_pass(text, name, name_end, group, start, value)):
         return False
-    return prose_in is None or not _is_prose(
+    return prose_in is None or bool(literal) or not _is_prose(
         *_whole_value(text, name_start, name_end, group, start, value), name, prose_in)
 
 

@@ -6,6 +6,7 @@ import pytest
 from pact_runtime.redaction import (
     find_secrets,
     is_dependency_path,
+    is_literal_path,
     is_locale_path,
     is_sample_path,
     redact,
@@ -639,6 +640,62 @@ SAMPLE_SECRETS = [
 ]
 
 
+# Files that hold literals, never code (dotenv, .properties, .ini), where an unquoted value is
+# no code, type or prose: (path, text), no finding for the guard.
+LITERAL_FILES = [
+    (".env", "DB_PASSWORD=${DB_PASSWORD}\nAPI_TOKEN=$VAULT_TOKEN\nSMTP_PASSWORD=\n"
+             "SECRET_KEY=changeme\nPASSWORD_FILE=/run/secrets/db\n"),
+    (".env.production", "AUTH_TOKEN_COOKIE=access_token\ncompass=north\n"),
+    ("src/main/resources/application.properties",
+     "spring.datasource.password=${DB_PASSWORD}\nssl.truststore.location=/etc/ssl/trust.jks\n"),
+    ("config/app.ini", "[db]\npassword =\ntoken_file = /run/secrets/token\n"),
+    # Message bundles hold UI text, as translation files do.
+    ("src/main/resources/messages.properties", "password.required=Password is required\n"),
+]
+# Their twins: (path, text, the secret the guard must still find).
+LITERAL_SECRETS = [
+    (".env", "DB_PASSWORD=CorrectHorseBatteryStaple\n", "CorrectHorseBatteryStaple"),
+    (".env.production", "DB_PASSWORD=Kx9mQ2.vLp8Wz\n", "Kx9mQ2.vLp8Wz"),
+    ("deploy/prod.env", "DB_PASSWORD=Summer2024?\n", "Summer2024?"),
+    (".env", "SESSION_SECRET=BlueSecretTiger\n", "BlueSecretTiger"),
+    (".env.local", "SMTP_PASS=sunshine\n", "sunshine"),
+    (".env", "MAIL_PASS=Dragonfly\n", "Dragonfly"),
+    ("src/main/resources/application.properties",
+     "spring.datasource.password=Winter Is Coming 2024\n", "Winter Is Coming 2024"),
+    ("config/app.ini", "[db]\npassword = Dragon fly ; the admin's\n", "Dragon fly"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), LITERAL_FILES)
+def test_references_in_a_file_of_literals_are_no_finding(path, text):
+    assert find_secrets(text, placeholders=False, path=path) == []
+
+
+@pytest.mark.parametrize(("path", "text", "secret"), LITERAL_SECRETS)
+def test_a_word_in_a_file_of_literals_is_a_finding(path, text, secret):
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False, path=path)] == [
+        secret]
+
+
+def test_the_same_words_in_code_are_no_finding():
+    for _path, text, _secret in LITERAL_SECRETS:
+        if "password=Winter" not in text and "[db]" not in text:
+            assert find_secrets(text, placeholders=False, path="app/settings.py") == [], text
+
+
+@pytest.mark.parametrize("path", [".env", ".env.local", "deploy/.env.production", "prod.env",
+                                  "application.properties", "config\\app.ini", "tox.ini"])
+def test_files_of_literals_are_told_by_their_name(path):
+    assert is_literal_path(path)
+
+
+@pytest.mark.parametrize("path", ["", ".env.example", "example.env", "config.example.ini",
+                                  "settings.py", ".envrc", "environment.yml", "messages.properties",
+                                  "src/env.ts"])
+def test_other_files_are_no_files_of_literals(path):
+    assert not is_literal_path(path)
+
+
 # Files that list dependencies, where a version or a source is one under any name:
 # (path, text), no finding for the guard.
 DEPENDENCIES = [
@@ -729,20 +786,21 @@ def test_other_files_are_no_translation_files(path):
 
 
 def test_corpus_counts_no_false_positive_and_no_false_negative():
-    # Secrets: every CAUGHT, TRANSLATION_SECRETS, SAMPLE_SECRETS and DEPENDENCY_SECRETS text,
-    # judged as the guard judges them (placeholders=False); a false negative is one with no
-    # finding. Non-secrets: LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS, SAMPLES and DEPENDENCIES;
-    # a false positive is one with a finding.
+    # Secrets: every CAUGHT, TRANSLATION_SECRETS, SAMPLE_SECRETS, DEPENDENCY_SECRETS and
+    # LITERAL_SECRETS text, judged as the guard judges them (placeholders=False); a false
+    # negative is one with no finding. Non-secrets: LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS,
+    # SAMPLES, DEPENDENCIES and LITERAL_FILES; a false positive is one with a finding.
     secrets = ([(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
                + [(t, p) for p, t, _s in SAMPLE_SECRETS]
-               + [(t, p) for p, t, _s in DEPENDENCY_SECRETS])
+               + [(t, p) for p, t, _s in DEPENDENCY_SECRETS]
+               + [(t, p) for p, t, _s in LITERAL_SECRETS])
     others = ([(t, "") for t in LEFT_ALONE] + [(t, "") for t, _m in PLACEHOLDERS]
               + [(t, p) for p, t in TRANSLATIONS] + [(t, p) for p, t in SAMPLES]
-              + [(t, p) for p, t in DEPENDENCIES])
+              + [(t, p) for p, t in DEPENDENCIES] + [(t, p) for p, t in LITERAL_FILES])
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (162, 282)
+    assert (len(secrets), len(others)) == (170, 287)
     assert (missed, flagged) == ([], [])
 
 
