@@ -26,8 +26,8 @@ postgres``) is masked by ``redact``, which costs nothing, but
 HALT, which pauses the project, only for a value that may really be a secret.
 So does it leave out prose after a secret's name, a value given by name in a
 sample file (``.env.example``) that does not look like a real password, and the
-API key of a Firebase web config and Supabase's anon key, which are public by
-design.
+API key of a Firebase web config (the one given as its ``apiKey``) and Supabase's anon
+key, which are public by design.
 
 Every pattern costs time in proportion to the text, whatever it holds: each
 repetition that could be retried from every start position is bounded (64
@@ -303,8 +303,9 @@ def find_secrets(text: str, placeholders: bool = True,
         spans = [s for s in spans if not is_placeholder(text, *s)]
         if spans and is_sample_path(path):
             spans = [s for s in spans if s[0] not in _NAMED_KINDS or _strong_value(text[s[1]:s[2]])]
-        if spans and ("firebaseapp.com" in lower or "messagingsenderid" in lower):
-            spans = [s for s in spans if not _regex(_GOOGLE_KEY).match(text[s[1]:s[2]])]
+        if spans and "aiza" in lower and ("firebase" in lower or "messagingsenderid" in lower):
+            config = "firebaseapp.com" in lower or "messagingsenderid" in lower
+            spans = [s for s in spans if not _firebase_key(text, s[1], s[2], config)]
         if spans and "eyj" in lower:
             spans = [s for s in spans if not _public_jwt(text[s[1]:s[2]])]
     return _merge(spans)
@@ -322,7 +323,22 @@ _SAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "template
 # A Firebase web config (authDomain: "….firebaseapp.com", messagingSenderId) holds a Google
 # API key that is public by design: it ships to every browser and names the project, and
 # Firebase's security rules, not the key, guard the data. Redact masks it all the same.
+# Only the key given as the config's apiKey is (apiKey: "AIza…" beside authDomain:
+# "….firebaseapp.com", or NEXT_PUBLIC_FIREBASE_API_KEY=AIza…): another Google key in the same
+# text (GEMINI_API_KEY, a Maps server key) is a secret.
 _GOOGLE_KEY = r"AIza[0-9A-Za-z_-]{35}$"
+_FIREBASE_KEY_NAME = (r"(?<![\w$])[\"']?(?:(apiKey)|\w{0,64}?(?i:firebase)\w{0,64}?"
+                      r"(?i:_?api_?key))[\"']?[ \t]{0,8}[:=][ \t]{0,8}[\"'`]?$")
+
+
+def _firebase_key(text: str, start: int, end: int, config: bool) -> bool:
+    """Whether ``text[start:end]`` is the API key of a Firebase web config: the value of a
+    name that says so, or, in a ``config`` (the text names its firebaseapp.com domain or its
+    messagingSenderId), of its ``apiKey``."""
+    if not _regex(_GOOGLE_KEY).match(text[start:end]):
+        return False
+    name = _regex(_FIREBASE_KEY_NAME).search(text[max(0, start - 128):start].rpartition("\n")[2])
+    return name is not None and (config or name.group(1) is None)
 
 
 # Supabase's anon key is public by design too: a JWT for the role "anon" that ships to every

@@ -242,6 +242,9 @@ CAUGHT = [
     # A real password that begins like a stand-in (mypassword, supersecret).
     ("password: myS3cretPass", "assignment", "myS3cretPass"),
     ("SECRET_KEY=superb-Xk9fQ2", "assignment", "superb-Xk9fQ2"),
+    # Twins of a Firebase web config: another Google key beside one, or under another name.
+    ("GEMINI_API_KEY=AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0\n# hosting: shop.firebaseapp.com",
+     "google-api-key", "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
     # A typed declaration: the type stands where the value would, the literal after it.
     ('db_password: str = "Tr0ub4dor&3x!"', "assignment", "Tr0ub4dor&3x!"),
     ('jwt_secret: str = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
@@ -349,6 +352,10 @@ PLACEHOLDERS = [
     ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
      '  authDomain: "shop-prod.firebaseapp.com",\n  projectId: "shop-prod",\n};',
      "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    ("NEXT_PUBLIC_FIREBASE_API_KEY=AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0\n",
+     "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    ("firebase.initializeApp({ apiKey: 'AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0', "
+     "messagingSenderId: '718293' })", "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
     # Supabase's anon key: public by design, as it ships to every browser.
     ("NEXT_PUBLIC_SUPABASE_ANON_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIs"
      "InJlZiI6Inh5eiIsInJvbGUiOiJhbm9uIn0.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1",
@@ -800,7 +807,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (170, 287)
+    assert (len(secrets), len(others)) == (171, 289)
     assert (missed, flagged) == ([], [])
 
 
@@ -838,6 +845,16 @@ def test_a_real_secret_beside_a_placeholder_is_still_a_finding():
 
     assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False)] == [
         "AKIAUJZDEGXDNCF32EPF"]
+
+
+def test_a_google_key_beside_a_firebase_config_is_still_a_finding():
+    text = ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
+            '  authDomain: "shop-prod.firebaseapp.com",\n};\n'
+            'const MAPS_SERVER_KEY = "AIzaSyC9xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG1";')
+
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False)] == [
+        "AIzaSyC9xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG1"]
+    assert len(find_secrets(text)) == 2  # redaction masks both
 
 
 def test_corpus_has_at_least_forty_cases():
