@@ -170,6 +170,14 @@ _NAMED_VALUE_PATTERNS: tuple[tuple[tuple[str, ...], str, int], ...] = (
     (("||", "??"),
      r"(?i)\benv(?:\.(" + _SECRET_NAME + r")|\[[\"'](" + _SECRET_NAME + r")[\"']\])"
      r"[ \t]{0,16}(?:\|\||\?\?)[ \t]{0,16}" + _QUOTED, 3),
+    # A name and a value given apart, as Kubernetes, ECS and Terraform list environment
+    # variables: `- name: DB_PASSWORD` then `value: "…"` (YAML, on the next line),
+    # {"name": "DB_PASSWORD", "value": "…"} (JSON), name = "API_TOKEN" then value = "…" (HCL).
+    # valueFrom (a secretKeyRef, an ARN) names where the secret is kept.
+    (("value",),
+     r"(?i)(?<![\w-])[\"']?name[\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?(" + _SECRET_NAME + r")"
+     r"[\"']?[ \t]{0,16},?[ \t]{0,16}(?:\r?\n[ \t]{0,64}(?:-[ \t]{1,16})?)?"
+     r"[\"']?value[\"']?[ \t]{0,16}[:=][ \t]{0,16}" + _VALUE, 2),
 )
 # What a type read as the value (str, Final[str, string | undefined, &str, Option<String>) may
 # be followed by up to the `=` of a literal default; C#'s accessors after their "{".

@@ -266,6 +266,12 @@ CAUGHT = [
     ('const key = process.env.API_KEY ?? "Wg5rQ2mLp9Xk7vB3";', "assignment", "Wg5rQ2mLp9Xk7vB3"),
     ("'password' => env('DB_PASSWORD', 'Tr0ub4dor&3x!'),", "assignment", "Tr0ub4dor&3x!"),
     ('ENV.fetch("SECRET_KEY_BASE", "Wg5rQ2mLp9Xk7vB3")', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    # An environment variable's name and value given apart (Kubernetes, ECS, Terraform).
+    ('env:\n  - name: DB_PASSWORD\n    value: "Tr0ub4dor&3x!"\n', "assignment", "Tr0ub4dor&3x!"),
+    ("env:\n- name: API_TOKEN\n  value: Wg5rQ2mLp9Xk7vB3\n", "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('{"name": "DB_PASSWORD", "value": "Tr0ub4dor&3x!"}', "assignment", "Tr0ub4dor&3x!"),
+    ('env {\n  name  = "API_TOKEN"\n  value = "Wg5rQ2mLp9Xk7vB3"\n}', "assignment",
+     "Wg5rQ2mLp9Xk7vB3"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -606,6 +612,13 @@ LEFT_ALONE = [
     "'password' => env('DB_PASSWORD'),",
     'os.getenv("TOKEN_TTL", "3600")',
     'os.environ.get("API_KEY", default_key)',
+    # Twins of the name and value given apart: the value is kept elsewhere, or code.
+    "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n"
+    "        key: password\n",
+    '{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/db"}',
+    'env {\n  name  = "API_TOKEN"\n  value = var.api_token\n}',
+    '  - name: DB_PASSWORD\n    value: ""\n',
+    "  - name: DB_PASSWORD\n    value: ${DB_PASSWORD}\n",
 ]
 
 
@@ -807,7 +820,7 @@ def test_corpus_counts_no_false_positive_and_no_false_negative():
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (171, 289)
+    assert (len(secrets), len(others)) == (175, 294)
     assert (missed, flagged) == ([], [])
 
 

@@ -137,6 +137,8 @@ LARGE = {
     "a long file name": ('"credentials: " + "a-" * 500_000 + ".json"', ["assignment"]),
     "fallback calls": ("'getenv(\"password\", ' * 55_000", []),
     "fallback operators": ('"env.password || " * 62_000', []),
+    "names without values": ('"- name: password\\n" * 55_000 + "value: Tr0ub4dor&3x!"',
+                             ["assignment"]),
     "JSON of URLs, then a secret": (
         '"[" + ",".join(\'{"id":%d,"url":"http://localhost:8080/api/v1/items/%d"}\' % (i, i) '
         'for i in range(19_000)) + "]\\npassword = \\"Tr0ub4dor&3\\"\\n"', ["assignment"]),
