@@ -170,6 +170,11 @@ _NAMED_VALUE_PATTERNS: tuple[tuple[tuple[str, ...], str, int], ...] = (
     (("||", "??"),
      r"(?i)\benv(?:\.(" + _SECRET_NAME + r")|\[[\"'](" + _SECRET_NAME + r")[\"']\])"
      r"[ \t]{0,16}(?:\|\||\?\?)[ \t]{0,16}" + _QUOTED, 3),
+    # A literal set through a subscript: os.environ["DB_PASSWORD"] = "…", app.config[
+    # "SECRET_KEY"] = "…", Ruby's ENV['DB_PASSWORD'] = '…'.
+    (("\"]", "']"),
+     r"(?i)\[[ \t]{0,8}[\"'](" + _SECRET_NAME + r")[\"'][ \t]{0,8}\][ \t]{0,16}=(?![=>~])"
+     r"[ \t]{0,16}" + _QUOTED, 2),
     # A name and a value given apart, as Kubernetes, ECS and Terraform list environment
     # variables: `- name: DB_PASSWORD` then `value: "…"` (YAML, on the next line),
     # {"name": "DB_PASSWORD", "value": "…"} (JSON), name = "API_TOKEN" then value = "…" (HCL).
