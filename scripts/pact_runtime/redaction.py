@@ -237,14 +237,19 @@ _SECRET_REFERENCE = (
 )
 # Names that hold facts about a secret, not the secret itself (TOKEN_PREFIX, token_scope,
 # TOKEN_ALGORITHM, secrets_backend), and names of a Kubernetes secret that holds it (Helm's
-# existingSecret, passwordSecretRef).
+# existingSecret, passwordSecretRef). A short one must be a word of its own (TOKEN_ID,
+# tokenUrl, max_len), so PASSWORD_ADMIN holds no "min"; and a secret's id (Vault AppRole's
+# secret_id) is a credential.
 _NAME_EXCEPTIONS = (
-    r"(?i)(?:name|names|path|file|dir|id|ids|count|type|len|length|limit|size|url|uri|ttl"
-    r"|expiry|expires|expires_in|expiration|header|field|env|var|policy|manager|store"
-    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint|ref"
-    r"|scope|scopes|algorithm|algorithms|alg|prefix|suffix|issuer|audience|version|mode"
+    r"(?:^|(?<=[_.-])|(?<=[a-z0-9])(?=[A-Z]))"
+    r"(?i:id|ids|len|url|uri|ttl|env|var|max|min|ref|alg|dir)$"
+    r"(?<!(?i:secret[_.-]id))(?<!(?i:secretid))"
+    r"|(?i:name|names|path|file|count|type|length|limit|size"
+    r"|expiry|expires|expires_in|expiration|header|field|policy|manager|store"
+    r"|rotation|hash|_hashed|hint|prompt|label|usage|kind|format|endpoint"
+    r"|scope|scopes|algorithm|algorithms|prefix|suffix|issuer|audience|version|mode"
     r"|provider|backend|method)$"
-    r"|^existing"
+    r"|^(?i:existing)"
 )
 _PLACEHOLDER_VALUES = frozenset({
     "none", "null", "nil", "undefined", "true", "false", "str", "string", "int", "number",
