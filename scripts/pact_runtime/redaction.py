@@ -236,16 +236,16 @@ _SECRET_REFERENCE = (
     r"|https://[\w-]{1,64}\.vault\.azure\.net/secrets/\S{1,1024}$"
 )
 # Names that hold facts about a secret, not the secret itself (TOKEN_PREFIX, token_scope,
-# TOKEN_ALGORITHM, secrets_backend), and names of a Kubernetes secret that holds it (Helm's
-# existingSecret, passwordSecretRef). A short one must be a word of its own (TOKEN_ID,
-# tokenUrl, max_len), so PASSWORD_ADMIN holds no "min"; and a secret's id (Vault AppRole's
-# secret_id) is a credential.
+# TOKEN_ALGORITHM, secrets_backend, TOKEN_STORAGE), and names of a Kubernetes secret that
+# holds it (Helm's existingSecret, passwordSecretRef). A short one must be a word of its own
+# (TOKEN_ID, tokenUrl, max_len), so PASSWORD_ADMIN holds no "min"; and a secret's id (Vault
+# AppRole's secret_id) is a credential.
 _NAME_EXCEPTIONS = (
     r"(?:^|(?<=[_.-])|(?<=[a-z0-9])(?=[A-Z]))"
     r"(?i:id|ids|len|url|uri|ttl|env|var|max|min|ref|alg|dir)$"
     r"(?<!(?i:secret[_.-]id))(?<!(?i:secretid))"
     r"|(?i:name|names|path|file|count|type|length|limit|size"
-    r"|expiry|expires|expires_in|expiration|header|field|policy|manager|store"
+    r"|expiry|expires|expires_in|expiration|header|field|policy|manager|store|storage"
     r"|rotation|hash|_hashed|hint|prompt|label|usage|kind|format|endpoint"
     r"|scope|scopes|algorithm|algorithms|prefix|suffix|issuer|audience|version|mode"
     r"|provider|backend|method)$"
@@ -259,6 +259,8 @@ _PLACEHOLDER_VALUES = frozenset({
     "read", "write", "read-all", "write-all", "inherit",
     # A setting that turns a secret on or off: `secret: enabled`.
     "enabled", "disabled", "enable", "disable", "auto",
+    # Where a browser keeps a token: `token: 'localStorage'`.
+    "localstorage", "sessionstorage", "indexeddb",
 })
 # A dependency's version or source, where a package's name holds a secret word
 # ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version with a
@@ -829,15 +831,18 @@ def _is_version(value: str, numeric: bool = False) -> bool:
         else p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
 
 
-# A count in thousands or millions (128k, 1.5M), as a model's token limits are given.
+# A count in thousands or millions (128k, 1.5M), as a model's token limits are given, and a
+# rate, as a rate limiter's token bucket is set (100/s, 10/min, 5000 / hour).
 _COUNT = r"[0-9]{1,9}(?:\.[0-9]{1,3})?[kKmM]$"
+_RATE = (r"[0-9]{1,9}(?:\.[0-9]{1,3})?[ \t]{0,2}/[ \t]{0,2}(?:ms|s|secs?|seconds?|m|mins?|minutes?"
+         r"|h|hrs?|hours?|d|days?|w|weeks?)$")
 
 
 def _is_secret_value(value: str) -> bool:
     low = value.lower()
     if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
         return False
-    if _regex(_COUNT).match(value):  # max_tokens: 128k, context_tokens: 1.5M
+    if _regex(_COUNT).match(value) or _regex(_RATE).match(value):  # tokens: 128k, 100/s
         return False
     # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
     if "(" in value or value.startswith(("os.", "process.env", "env.")):
