@@ -191,11 +191,12 @@ _TYPED_LITERAL = (r"(?:[\w\[\]<>?|&*., \t]{0,128}?|(?<=\{)[\w; \t]{0,64}\})"
                   r"[ \t]{0,16}(?<![!<>=])=(?![=>~])[ \t]{0,16}"
                   r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})')")
 # Values that point at where a secret lives instead of holding it: ${VAR}, $(cmd),
-# $UPPER_CASE or $lower_case variables, <placeholder>, {{ template }}, {name}, %s,
-# %(name)s, %VAR%, ***, *args, [] and an earlier [REDACTED…].
+# $UPPER_CASE or $lower_case variables, <placeholder>, {{ template }}, an ERB, JSP or PHP
+# tag (<%= csrf_token %>, <?= $token ?>), {name}, %s, %(name)s, %VAR%, ***, *args, [] and an
+# earlier [REDACTED…].
 _REFERENCE = (
     r"\$(?:[{(]|[A-Z_][A-Z0-9_]*(?![A-Za-z0-9_])|[a-z_][a-z0-9_]*(?![A-Za-z0-9_]))"
-    r"|<[A-Za-z_ .-]*>?$"
+    r"|<[A-Za-z_ .-]*>?$|<(?:%[=:-]?|\?(?:=|php))[ \t]"
     r"|\{[{%]|[{\[](?:[A-Za-z_]\w*\.|\*|[a-z_][a-z0-9_.]*(?![A-Za-z0-9])"
     r"|[A-Z_][A-Z0-9_.]*(?![A-Za-z0-9])|(?![A-Za-z0-9]))|\[REDACTED"
     r"|%(?:\(|[a-z]$|[A-Z_]+%)|\*+[a-z_]*$"
@@ -236,19 +237,20 @@ _SECRET_REFERENCE = (
     r"|https://[\w-]{1,64}\.vault\.azure\.net/secrets/\S{1,1024}$"
 )
 # Names that hold facts about a secret, not the secret itself (TOKEN_PREFIX, token_scope,
-# TOKEN_ALGORITHM, secrets_backend, TOKEN_STORAGE), and names of a Kubernetes secret that
+# TOKEN_ALGORITHM, secrets_backend, TOKEN_STORAGE, a pattern that checks one: PASSWORD_REGEX,
+# token_re), and names of a Kubernetes secret that
 # holds it (Helm's existingSecret, passwordSecretRef). A short one must be a word of its own
 # (TOKEN_ID, tokenUrl, max_len), so PASSWORD_ADMIN holds no "min"; and a secret's id (Vault
 # AppRole's secret_id) is a credential.
 _NAME_EXCEPTIONS = (
     r"(?:^|(?<=[_.-])|(?<=[a-z0-9])(?=[A-Z]))"
-    r"(?i:id|ids|len|url|uri|ttl|env|var|max|min|ref|alg|dir)$"
+    r"(?i:id|ids|len|url|uri|ttl|env|var|max|min|ref|alg|dir|re)$"
     r"(?<!(?i:secret[_.-]id))(?<!(?i:secretid))"
     r"|(?i:name|names|path|file|count|type|length|limit|size"
     r"|expiry|expires|expires_in|expiration|header|field|policy|manager|store|storage"
     r"|rotation|hash|_hashed|hint|prompt|label|usage|kind|format|endpoint"
     r"|scope|scopes|algorithm|algorithms|prefix|suffix|issuer|audience|version|mode"
-    r"|provider|backend|method)$"
+    r"|provider|backend|method|regex|regexp|pattern)$"
     r"|^(?i:existing)"
 )
 _PLACEHOLDER_VALUES = frozenset({
