@@ -170,6 +170,13 @@ _NAMED_VALUE_PATTERNS: tuple[tuple[tuple[str, ...], str, int], ...] = (
     (("||", "??"),
      r"(?i)\benv(?:\.(" + _SECRET_NAME + r")|\[[\"'](" + _SECRET_NAME + r")[\"']\])"
      r"[ \t]{0,16}(?:\|\||\?\?)[ \t]{0,16}" + _QUOTED, 3),
+    # A literal default in a reference: the shell's and Compose's ${DB_PASSWORD:-…} (also
+    # ${X-…}, ${X:=…}), Spring's ${db.password:…}; not ${X:?message}, ${X:+alternate} or a
+    # substring, ${X:0:8}.
+    (("${",),
+     r"(?i)\$\{(" + _SECRET_NAME + r")(?::?[-=]|:(?![?+]))[ \t]{0,4}"
+     r"(?:\"([^\"\n}]{1,200})\"|'([^'\n}]{1,200})'"
+     r"|(?![0-9]{1,9}(?::[0-9]{0,9})?\})([^}\s\"']{1,200}))(?=\})", 2),
     # A literal set through a subscript: os.environ["DB_PASSWORD"] = "…", app.config[
     # "SECRET_KEY"] = "…", Ruby's ENV['DB_PASSWORD'] = '…'.
     (("\"]", "']"),
@@ -617,6 +624,8 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None, dependencies
     if not _name_before_separator(lower):
         return
     for match in _regex(_ASSIGNMENT).finditer(text):
+        if text.startswith("${", match.start(1) - 2):
+            continue  # ${TOKEN:+…}, ${TOKEN:0:8}: a reference, whose default is read above
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
         start, end = match.start(group), match.end(group)
         if group == 4 and literal == "line":

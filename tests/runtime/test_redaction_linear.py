@@ -137,6 +137,7 @@ LARGE = {
     "a long file name": ('"credentials: " + "a-" * 500_000 + ".json"', ["assignment"]),
     "fallback calls": ("'getenv(\"password\", ' * 55_000", []),
     "fallback operators": ('"env.password || " * 62_000', []),
+    "references without defaults": ('"${password:" * 90_000', []),
     "subscripts without values": ('\'x["password"] \' * 70_000', []),
     "names without values": ('"- name: password\\n" * 55_000 + "value: Tr0ub4dor&3x!"',
                              ["assignment"]),
