@@ -247,17 +247,18 @@ _SECRET_REFERENCE = (
 # TOKEN_ALGORITHM, secrets_backend, TOKEN_STORAGE, a pattern that checks one: PASSWORD_REGEX,
 # token_re), and names of a Kubernetes secret that
 # holds it (Helm's existingSecret, passwordSecretRef). A short one must be a word of its own
-# (TOKEN_ID, tokenUrl, max_len), so PASSWORD_ADMIN holds no "min"; and a secret's id (Vault
-# AppRole's secret_id) is a credential.
+# (TOKEN_ID, tokenUrl, max_len), so PASSWORD_ADMIN holds no "min"; and a secret's id as Vault's
+# AppRole writes it (secret_id, VAULT_SECRET_ID) is a credential, while AWS's SecretId names
+# a secret.
 _NAME_EXCEPTIONS = (
     r"(?:^|(?<=[_.-])|(?<=[a-z0-9])(?=[A-Z]))"
     r"(?i:id|ids|len|url|uri|ttl|env|var|max|min|ref|alg|dir|re)$"
-    r"(?<!(?i:secret[_.-]id))(?<!(?i:secretid))"
+    r"(?<![Ss][Ee][Cc][Rr][Ee][Tt][_.-][Ii][Dd])"
     r"|(?i:name|names|path|file|count|type|length|limit|size"
     r"|expiry|expires|expires_in|expiration|header|field|policy|manager|store|storage"
     r"|rotation|hash|_hashed|hint|prompt|label|usage|kind|format|endpoint"
     r"|scope|scopes|algorithm|algorithms|prefix|suffix|issuer|audience|version|mode"
-    r"|provider|backend|method|regex|regexp|pattern)$"
+    r"|provider|backend|method|regex|regexp|pattern|placement|location)$"
     r"|^(?i:existing)"
 )
 _PLACEHOLDER_VALUES = frozenset({
@@ -660,7 +661,7 @@ def _judge(text: str, name: str, name_start: int, name_end: int, group: int, sta
         return False
     if group == 4 and _is_code(name, value, text[name_start:start], text[end:end + 16]):
         return False  # unquoted: a variable or a type, not a literal
-    if group != 4 and _names_a_key(value, quoted=True):
+    if group != 4 and (_names_a_key(value, quoted=True) or _repeats_name(name, value)):
         return False
     if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
         return False
@@ -853,6 +854,8 @@ def _is_secret_value(value: str) -> bool:
     low = value.lower()
     if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
         return False
+    if not any(c.isalnum() for c in value) and " " in value:  # a tokenizer's ",;}) +-*/"
+        return False
     if _regex(_COUNT).match(value) or _regex(_RATE).match(value):  # tokens: 128k, 100/s
         return False
     # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
@@ -919,6 +922,15 @@ def _is_code(name: str, value: str, before: str = "", after: str = "") -> bool:
     if "=" in before:  # a keyword argument: f(password=hashed), f(token=tok, …)
         return follows[:1] == ")" or follows in (", ", ",\n")
     return follows[:1] in (",", ";", ")", "}")
+
+
+def _repeats_name(name: str, value: str) -> bool:
+    """Whether a quoted ``value`` spells its ``name`` again, as an enum's or a constant's
+    value does (``TokenIssuance = "token_issuance"``): a secret never is its own name."""
+    if not _regex(r"[\w.-]+$").match(value):
+        return False
+    words = [p.lower() for p in _regex(_WORD_PARTS).findall(name)]
+    return len(words) >= 2 and words == [p.lower() for p in _regex(_WORD_PARTS).findall(value)]
 
 
 def _names_a_key(value: str, quoted: bool = False) -> bool:
@@ -1000,6 +1012,8 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     if _regex(r"<[A-Za-z][A-Za-z _.-]*>$").match(value):  # <your-token>, not <S3cr3t>
         return True
     if any(c * 6 in low for c in set(low)) or _ends_in_a_run(low):
+        return True
+    if _regex(r"(.{1,4})\1{2,}$").match(low):  # asdfasdfasdf, abcabcabc, 123123123
         return True
     if len(words) >= 2 and (words[0] in _STAND_IN_WORDS or words[-1] == "here"):
         return True
