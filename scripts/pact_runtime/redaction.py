@@ -8,16 +8,22 @@ each span with ``[REDACTED:<kind>]``.
 
 Where a secret sits inside a larger form (a password in a URL, the value of a
 ``password=`` assignment, the token after ``Bearer``), only the secret part is
-reported, so the surrounding text stays readable.
+reported, so the surrounding text stays readable. A secret's name is given its value in
+other forms too, whose literal is judged as an assignment's: after a type
+(``db_password: str = "…"``, ``var apiSecret string = "…"``), as a fallback
+(``os.getenv("DB_PASSWORD", "…")``, ``process.env.DB_PASSWORD || "…"``,
+``${DB_PASSWORD:-…}``), through a subscript or a call (``os.environ["DB_PASSWORD"] = "…"``,
+``define('DB_PASSWORD', '…')``), or apart from its name, as Kubernetes lists it
+(``- name: DB_PASSWORD`` then ``value: "…"``).
 
 Two kinds of look-alike are told apart. A value that is code, not a literal
 (``self.password = password``, ``SECRET_KEY = settings.SECRET_KEY``,
 ``let secret = &args.secret;``, a YAML tag such as ``!vault``), holds no secret
 and is never reported; nor does one that says where the secret is kept (a file,
 ``./creds/sa.json``, or a secret manager's reference, ``op://vault/item/field``).
-That is code's look-alike only: in a file that holds literals, never code (``.env``,
-``.env.production``, ``.properties``, ``.ini``), an unquoted value is one
-(``DB_PASSWORD=CorrectHorseBatteryStaple``), and in a ``.properties`` or ``.ini`` file it
+In a file that holds literals, never code (``.env``, ``.env.production``,
+``.properties``, ``.ini``), no value is taken for code or prose
+(``DB_PASSWORD=CorrectHorseBatteryStaple``), and in a ``.properties`` or ``.ini`` file one
 runs to the end of its line.
 A well-known placeholder (``changeme``, ``your-api-key-here``, ``xxxxxxxx``,
 AWS's documented ``…EXAMPLE`` keys, a default such as ``POSTGRES_PASSWORD:
