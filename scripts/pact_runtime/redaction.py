@@ -168,10 +168,15 @@ _NAMED_VALUE_PATTERNS: tuple[tuple[tuple[str, ...], str, int], ...] = (
     # env('DB_PASSWORD', '…'), os.environ.get, ENV.fetch, props.getProperty("db.password",
     # "…"), System.setProperty, wp-config's define( 'DB_PASSWORD', '…' ), os.Setenv.
     (("getenv(", "get(", "env(", "fetch(", "setdefault(", "property(", "define(", "setenv(",
-      "ordefault("),
+      "ordefault(", "config("),
      r"(?i)\b(?:getenv|get|env|fetch|setdefault|getProperty|setProperty|define|setenv"
-     r"|getOrDefault)\([ \t]{0,16}[\"'](" + _SECRET_NAME + r")[\"'][ \t]{0,16},[ \t]{0,16}"
+     r"|getOrDefault|config)\([ \t]{0,16}[\"'](" + _SECRET_NAME + r")[\"'][ \t]{0,16},[ \t]{0,16}"
      r"(?:default[ \t]{0,4}=[ \t]{0,4})?" + _QUOTED, 2),
+    # A literal after a lookup and a fallback operator: os.getenv("DB_PASSWORD") or "…".
+    ((" or ", "||", "??"),
+     r"(?i)\b(?:getenv|get|env|fetch)\([ \t]{0,16}[\"'](" + _SECRET_NAME + r")[\"'][ \t]{0,16}"
+     r"(?:,[ \t]{0,16}(?:None|null|nil|undefined)[ \t]{0,16})?\)[ \t]{0,16}(?:or|\|\||\?\?)"
+     r"[ \t]{1,16}" + _QUOTED, 2),
     # A literal after JavaScript's fallback operators: process.env.DB_PASSWORD || "…", ?? "…".
     (("||", "??"),
      r"(?i)\benv(?:\.(" + _SECRET_NAME + r")|\[[\"'](" + _SECRET_NAME + r")[\"']\])"
@@ -190,17 +195,20 @@ _NAMED_VALUE_PATTERNS: tuple[tuple[tuple[str, ...], str, int], ...] = (
      r"[ \t]{0,16}" + _QUOTED, 2),
     # A name and a value given apart, as Kubernetes, ECS and Terraform list environment
     # variables: `- name: DB_PASSWORD` then `value: "…"` (YAML, on the next line),
-    # {"name": "DB_PASSWORD", "value": "…"} (JSON), name = "API_TOKEN" then value = "…" (HCL).
+    # {"name": "DB_PASSWORD", "value": "…"} (JSON), name = "API_TOKEN" then value = "…" (HCL),
+    # and .NET's appSettings, <add key="ApiKey" value="…" />.
     # valueFrom (a secretKeyRef, an ARN) names where the secret is kept.
     (("value",),
-     r"(?i)(?<![\w-])[\"']?name[\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?(" + _SECRET_NAME + r")"
+     r"(?i)(?<![\w-])[\"']?(?:name|key)[\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?("
+     + _SECRET_NAME + r")"
      r"[\"']?[ \t]{0,16},?[ \t]{0,16}(?:\r?\n[ \t]{0,64}(?:-[ \t]{1,16})?)?"
      r"[\"']?value[\"']?[ \t]{0,16}[:=][ \t]{0,16}" + _VALUE, 2),
 )
-# What a type read as the value (str, Final[str, string | undefined, &str, Option<String>) may
-# be followed by up to the `=` of a literal default; C#'s accessors after their "{".
-_TYPE_START = r"[&*]?[A-Za-z_][\w.]*(?:[\[<][\w.]*)?\??$"
-_TYPED_LITERAL = (r"(?:[\w\[\]<>?|&*., \t]{0,128}?|(?<=\{)[\w; \t]{0,64}\})"
+# What a type read as the value (str, Final[str, string | undefined, &str, Option<String>, a
+# Rust lifetime's "&", `str=` written without spaces) may be followed by up to the `=` of a
+# literal default; C#'s accessors after their "{".
+_TYPE_START = r"[&*]?[A-Za-z_][\w.]*(?:[\[<][\w.]*)?\??=?$|&$"
+_TYPED_LITERAL = (r"(?:[\w\[\]<>?|&*.,' \t]{0,128}?|(?<=\{)[\w; \t]{0,64}\})"
                   r"[ \t]{0,16}(?<![!<>=])=(?![=>~])[ \t]{0,16}"
                   r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})')")
 # Values that point at where a secret lives instead of holding it: ${VAR}, $(cmd),
@@ -264,7 +272,7 @@ _NAME_EXCEPTIONS = (
     r"|expiry|expires|expires_in|expiration|header|field|policy|manager|store|storage"
     r"|rotation|hash|_hashed|hint|prompt|label|usage|kind|format|endpoint"
     r"|scope|scopes|algorithm|algorithms|prefix|suffix|issuer|audience|version|mode"
-    r"|provider|backend|method|regex|regexp|pattern|placement|location)$"
+    r"|provider|backend|method|regex|regexp|pattern|placement|location|source)$"
     r"|^(?i:existing)"
 )
 _PLACEHOLDER_VALUES = frozenset({
@@ -643,7 +651,8 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None, dependencies
                 match.group(4) == "{" or _regex(_TYPE_START).match(match.group(4))):
             # A type, then a literal default: `db_password: str = "…"`, `val apiKey: String =
             # "…"`; the literal is the value.
-            typed = _regex(_TYPED_LITERAL).match(text, end, min(len(text), end + 512))
+            after = end - 1 if match.group(4).endswith("=") else end
+            typed = _regex(_TYPED_LITERAL).match(text, after, min(len(text), after + 512))
             if typed is not None:
                 group = 2 if typed.group(1) is not None else 3
                 start, end = typed.start(group - 1), typed.end(group - 1)
