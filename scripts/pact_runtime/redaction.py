@@ -638,7 +638,10 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None, dependencies
                     yield "assignment", start, end
     if not _name_before_separator(lower):
         return
+    line_end = 0  # in a .properties or .ini file, where the last value read ends
     for match in _regex(_ASSIGNMENT).finditer(text):
+        if match.start() < line_end:
+            continue  # inside a value read to the end of its line
         if text.startswith("${", match.start(1) - 2):
             continue  # ${TOKEN:+…}, ${TOKEN:0:8}: a reference, whose default is read above
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
@@ -647,6 +650,7 @@ def _assignment_spans(text: str, lower: str, prose_in: bool | None, dependencies
             stop = text.find("\n", end, end + 512)
             line = text[end:stop if stop >= 0 else end + 512]
             end += len(line.split(" ;", 1)[0].split(" #", 1)[0].rstrip())
+            line_end = end
         elif group == 4 and not literal and "=" not in text[match.end(1):start] and (
                 match.group(4) == "{" or _regex(_TYPE_START).match(match.group(4))):
             # A type, then a literal default: `db_password: str = "…"`, `val apiKey: String =

@@ -156,7 +156,7 @@ print(json.dumps({name: [kind for kind, _s, _e in find_secrets(eval(expr), place
 
 def test_inputs_that_were_quadratic_are_read_correctly_at_one_megabyte():
     # A guard against regressions, not a timing: each input once took minutes at this size
-    # (30 s at 100 KB); now all of them together take about two seconds. The 60 s timeout
+    # (30 s at 100 KB); now all of them together take a few seconds. The 60 s timeout
     # only stops a run that has gone back to quadratic time.
     exprs = {name: expr for name, (expr, _kinds) in LARGE.items()}
     proc = subprocess.run([sys.executable, "-S", "-c", CHILD, SCRIPTS, json.dumps(exprs)],
