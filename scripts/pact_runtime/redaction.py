@@ -259,11 +259,10 @@ _SECRET_REFERENCE = (
 )
 # Names that hold facts about a secret, not the secret itself (TOKEN_PREFIX, token_scope,
 # TOKEN_ALGORITHM, secrets_backend, TOKEN_STORAGE, a pattern that checks one: PASSWORD_REGEX,
-# token_re), and names of a Kubernetes secret that
-# holds it (Helm's existingSecret, passwordSecretRef). A short one must be a word of its own
-# (TOKEN_ID, tokenUrl, max_len), so PASSWORD_ADMIN holds no "min"; and a secret's id as Vault's
-# AppRole writes it (secret_id, VAULT_SECRET_ID) is a credential, while AWS's SecretId names
-# a secret.
+# token_re), and names of a Kubernetes secret that holds it (Helm's existingSecret,
+# passwordSecretRef). A short one must be a word of its own (TOKEN_ID, tokenUrl, max_len), so
+# PASSWORD_ADMIN holds no "min"; and a secret's id as Vault's AppRole writes it (secret_id,
+# VAULT_SECRET_ID) is a credential, while AWS's SecretId names a secret.
 _NAME_EXCEPTIONS = (
     r"(?:^|(?<=[_.-])|(?<=[a-z0-9])(?=[A-Z]))"
     r"(?i:id|ids|len|url|uri|ttl|env|var|max|min|ref|alg|dir|re)$"
@@ -669,18 +668,18 @@ def _judge(text: str, name: str, name_start: int, name_end: int, group: int, sta
            end: int, prose_in: bool | None, dependencies: bool, literal: str = "") -> bool:
     """Whether the value ``text[start:end]`` given to the secret's ``name`` is a secret;
     ``group`` 2 or 3 for a quoted value, 4 for an unquoted one. In a file of literals an
-    unquoted value is read as a quoted one."""
-    if literal and group == 4:
-        group = 3
+    unquoted value is read as a quoted one, and is prose only under a message's name
+    (PASSWORD_RESET_SUBJECT)."""
+    quoted = group != 4 or bool(literal)
     value = text[start:end]
     if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
         return False
     if _is_version(value) and (dependencies or value[0] == "=" or not _secret_name(name)
                                or _is_version(value, numeric=True)):
         return False
-    if group == 4 and _is_code(name, value, text[name_start:start], text[end:end + 16]):
+    if not quoted and _is_code(name, value, text[name_start:start], text[end:end + 16]):
         return False  # unquoted: a variable or a type, not a literal
-    if group != 4 and (_names_a_key(value, quoted=True) or _repeats_name(name, value)):
+    if quoted and (_names_a_key(value, quoted=True) or _repeats_name(name, value)):
         return False
     if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
         return False
@@ -690,7 +689,9 @@ def _judge(text: str, name: str, name_start: int, name_end: int, group: int, sta
             not _regex(_BARE_PASS).search(name.lower()) if literal
             else _weak_pass(text, name, name_end, group, start, value)):
         return False
-    return prose_in is None or bool(literal) or not _is_prose(
+    if prose_in is None or (literal and group == 4 and not _names_a_message(name)):
+        return True
+    return not _is_prose(
         *_whole_value(text, name_start, name_end, group, start, value), name, prose_in)
 
 
