@@ -8,13 +8,23 @@ each span with ``[REDACTED:<kind>]``.
 
 Where a secret sits inside a larger form (a password in a URL, the value of a
 ``password=`` assignment, the token after ``Bearer``), only the secret part is
-reported, so the surrounding text stays readable.
+reported, so the surrounding text stays readable. A secret's name is given its value in
+other forms too, whose literal is judged as an assignment's: after a type
+(``db_password: str = "…"``, ``var apiSecret string = "…"``), as a fallback
+(``os.getenv("DB_PASSWORD", "…")``, ``process.env.DB_PASSWORD || "…"``,
+``${DB_PASSWORD:-…}``), through a subscript or a call (``os.environ["DB_PASSWORD"] = "…"``,
+``define('DB_PASSWORD', '…')``), or apart from its name, as Kubernetes lists it
+(``- name: DB_PASSWORD`` then ``value: "…"``).
 
 Two kinds of look-alike are told apart. A value that is code, not a literal
 (``self.password = password``, ``SECRET_KEY = settings.SECRET_KEY``,
 ``let secret = &args.secret;``, a YAML tag such as ``!vault``), holds no secret
 and is never reported; nor does one that says where the secret is kept (a file,
 ``./creds/sa.json``, or a secret manager's reference, ``op://vault/item/field``).
+In a file that holds literals, never code (``.env``, ``.env.production``,
+``.properties``, ``.ini``), no value is taken for code or prose
+(``DB_PASSWORD=CorrectHorseBatteryStaple``), and in a ``.properties`` or ``.ini`` file one
+runs to the end of its line.
 A well-known placeholder (``changeme``, ``your-api-key-here``, ``xxxxxxxx``,
 AWS's documented ``…EXAMPLE`` keys, a default such as ``POSTGRES_PASSWORD:
 postgres``) is masked by ``redact``, which costs nothing, but
@@ -22,8 +32,8 @@ postgres``) is masked by ``redact``, which costs nothing, but
 HALT, which pauses the project, only for a value that may really be a secret.
 So does it leave out prose after a secret's name, a value given by name in a
 sample file (``.env.example``) that does not look like a real password, and the
-API key of a Firebase web config and Supabase's anon key, which are public by
-design.
+API key of a Firebase web config (the one given as its ``apiKey``) and Supabase's anon
+key, which are public by design.
 
 Every pattern costs time in proportion to the text, whatever it holds: each
 repetition that could be retried from every start position is bounded (64
@@ -132,19 +142,82 @@ _ASSIGNMENT_TRIGGERS = ("pass", "pw", "secret", "token", "key", "credential")
 # A value may sit on the next line after "=" only when quoted, so a shell line
 # `PASSWORD=` followed by a command is not read as one. A tokenizer (tokenizer_class,
 # tokenization) splits text: it holds no token.
-_ASSIGNMENT = (
-    r"(?i)(?<![\w.-])([\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|(?<![a-z])pw(?![a-z])"
+_SECRET_NAME = (
+    r"[\w.-]{0,64}?(?:pass(?:word|wd|phrase|(?![a-z]))|pwd|(?<![a-z])pw(?![a-z])"
     r"|secret|token(?!i[sz](?:e|ation|ing))"
-    r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,64})"
-    r"[\"']?[ \t]{0,64}(?:(?::=|=>|=)(?:[ \t]{0,64}\\?\r?\n(?=[ \t]{0,64}[\"']))?|:)[ \t]{0,64}"
-    r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
+    r"|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,64}")
+_VALUE = r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([^\s\"'`,;)\]}]+))"
+# A declaration that gives the type between the name and the value is read as one whose
+# value is the type: Go's `var apiSecret string = "…"` and C#'s `ApiKey { get; set; } = "…"`
+# too, whose type or accessors stand where a separator would; the literal after the type is
+# then judged (see _TYPED_LITERAL).
+_ASSIGNMENT = (
+    r"(?i)(?<![\w.-])(" + _SECRET_NAME + r")"
+    r"[\"']?[ \t]{0,64}(?:(?::=|=>|=)(?:[ \t]{0,64}\\?\r?\n(?=[ \t]{0,64}[\"']))?|:"
+    r"|(?<=[ \t])(?=[A-Za-z_*\[][\w.*\[\]]{0,64}[ \t]{1,16}=[ \t]{0,16}[\"'])"
+    r"|(?=\{[ \t]{0,16}(?:get|set|init)\b[\w; \t]{0,64}\}[ \t]{0,16}=[ \t]{0,16}[\"']))[ \t]{0,64}"
+    + _VALUE
 )
+_QUOTED = r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})')"
+# Other forms that give a secret's name a value: (triggers, pattern, value group), where the
+# pattern runs only when the text holds one of the triggers (in lower case), its groups before
+# the value group hold the name (one of them matches), and the value is in that group (double
+# quotes), the next (single quotes) or, where the form allows one, the one after (unquoted).
+_NAMED_VALUE_PATTERNS: tuple[tuple[tuple[str, ...], str, int], ...] = (
+    # A literal fallback or a setting by call: os.getenv("DB_PASSWORD", "…"), Laravel's
+    # env('DB_PASSWORD', '…'), os.environ.get, ENV.fetch, props.getProperty("db.password",
+    # "…"), System.setProperty, wp-config's define( 'DB_PASSWORD', '…' ), os.Setenv.
+    (("getenv(", "get(", "env(", "fetch(", "setdefault(", "property(", "define(", "setenv(",
+      "ordefault(", "config("),
+     r"(?i)\b(?:getenv|get|env|fetch|setdefault|getProperty|setProperty|define|setenv"
+     r"|getOrDefault|config)\([ \t]{0,16}[\"'](" + _SECRET_NAME + r")[\"'][ \t]{0,16},[ \t]{0,16}"
+     r"(?:default[ \t]{0,4}=[ \t]{0,4})?" + _QUOTED, 2),
+    # A literal after a lookup and a fallback operator: os.getenv("DB_PASSWORD") or "…".
+    ((" or ", "||", "??"),
+     r"(?i)\b(?:getenv|get|env|fetch)\([ \t]{0,16}[\"'](" + _SECRET_NAME + r")[\"'][ \t]{0,16}"
+     r"(?:,[ \t]{0,16}(?:None|null|nil|undefined)[ \t]{0,16})?\)[ \t]{0,16}(?:or|\|\||\?\?)"
+     r"[ \t]{1,16}" + _QUOTED, 2),
+    # A literal after JavaScript's fallback operators: process.env.DB_PASSWORD || "…", ?? "…".
+    (("||", "??"),
+     r"(?i)\benv(?:\.(" + _SECRET_NAME + r")|\[[\"'](" + _SECRET_NAME + r")[\"']\])"
+     r"[ \t]{0,16}(?:\|\||\?\?)[ \t]{0,16}" + _QUOTED, 3),
+    # A literal default in a reference: the shell's and Compose's ${DB_PASSWORD:-…} (also
+    # ${X-…}, ${X:=…}), Spring's ${db.password:…}; not ${X:?message}, ${X:+alternate} or a
+    # substring, ${X:0:8}.
+    (("${",),
+     r"(?i)\$\{(" + _SECRET_NAME + r")(?::?[-=]|:(?![?+]))[ \t]{0,4}"
+     r"(?:\"([^\"\n}]{1,200})\"|'([^'\n}]{1,200})'"
+     r"|(?![0-9]{1,9}(?::[0-9]{0,9})?\})([^}\s\"']{1,200}))(?=\})", 2),
+    # A literal set through a subscript: os.environ["DB_PASSWORD"] = "…", app.config[
+    # "SECRET_KEY"] = "…", Ruby's ENV['DB_PASSWORD'] = '…'.
+    (("\"]", "']"),
+     r"(?i)\[[ \t]{0,8}[\"'](" + _SECRET_NAME + r")[\"'][ \t]{0,8}\][ \t]{0,16}=(?![=>~])"
+     r"[ \t]{0,16}" + _QUOTED, 2),
+    # A name and a value given apart, as Kubernetes, ECS and Terraform list environment
+    # variables: `- name: DB_PASSWORD` then `value: "…"` (YAML, on the next line),
+    # {"name": "DB_PASSWORD", "value": "…"} (JSON), name = "API_TOKEN" then value = "…" (HCL),
+    # and .NET's appSettings, <add key="ApiKey" value="…" />.
+    # valueFrom (a secretKeyRef, an ARN) names where the secret is kept.
+    (("value",),
+     r"(?i)(?<![\w-])[\"']?(?:name|key)[\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?("
+     + _SECRET_NAME + r")"
+     r"[\"']?[ \t]{0,16},?[ \t]{0,16}(?:\r?\n[ \t]{0,64}(?:-[ \t]{1,16})?)?"
+     r"[\"']?value[\"']?[ \t]{0,16}[:=][ \t]{0,16}" + _VALUE, 2),
+)
+# What a type read as the value (str, Final[str, string | undefined, &str, Option<String>, a
+# Rust lifetime's "&", `str=` written without spaces) may be followed by up to the `=` of a
+# literal default; C#'s accessors after their "{".
+_TYPE_START = r"[&*]?[A-Za-z_][\w.]*(?:[\[<][\w.]*)?\??=?$|&$"
+_TYPED_LITERAL = (r"(?:[\w\[\]<>?|&*.,' \t]{0,128}?|(?<=\{)[\w; \t]{0,64}\})"
+                  r"[ \t]{0,16}(?<![!<>=])=(?![=>~])[ \t]{0,16}"
+                  r"(?:\"([^\"\n]{1,200})\"|'([^'\n]{1,200})')")
 # Values that point at where a secret lives instead of holding it: ${VAR}, $(cmd),
-# $UPPER_CASE or $lower_case variables, <placeholder>, {{ template }}, {name}, %s,
-# %(name)s, %VAR%, ***, *args, [] and an earlier [REDACTED…].
+# $UPPER_CASE or $lower_case variables, <placeholder>, {{ template }}, an ERB, JSP or PHP
+# tag (<%= csrf_token %>, <?= $token ?>), {name}, %s, %(name)s, %VAR%, ***, *args, [] and an
+# earlier [REDACTED…].
 _REFERENCE = (
     r"\$(?:[{(]|[A-Z_][A-Z0-9_]*(?![A-Za-z0-9_])|[a-z_][a-z0-9_]*(?![A-Za-z0-9_]))"
-    r"|<[A-Za-z_ .-]*>?$"
+    r"|<[A-Za-z_ .-]*>?$|<(?:%[=:-]?|\?(?:=|php))[ \t]"
     r"|\{[{%]|[{\[](?:[A-Za-z_]\w*\.|\*|[a-z_][a-z0-9_.]*(?![A-Za-z0-9])"
     r"|[A-Z_][A-Z0-9_.]*(?![A-Za-z0-9])|(?![A-Za-z0-9]))|\[REDACTED"
     r"|%(?:\(|[a-z]$|[A-Z_]+%)|\*+[a-z_]*$"
@@ -185,15 +258,21 @@ _SECRET_REFERENCE = (
     r"|https://[\w-]{1,64}\.vault\.azure\.net/secrets/\S{1,1024}$"
 )
 # Names that hold facts about a secret, not the secret itself (TOKEN_PREFIX, token_scope,
-# TOKEN_ALGORITHM, secrets_backend), and names of a Kubernetes secret that holds it (Helm's
-# existingSecret, passwordSecretRef).
+# TOKEN_ALGORITHM, secrets_backend, TOKEN_STORAGE, a pattern that checks one: PASSWORD_REGEX,
+# token_re), and names of a Kubernetes secret that holds it (Helm's existingSecret,
+# passwordSecretRef). A short one must be a word of its own (TOKEN_ID, tokenUrl, max_len), so
+# PASSWORD_ADMIN holds no "min"; and a secret's id as Vault's AppRole writes it (secret_id,
+# VAULT_SECRET_ID) is a credential, while AWS's SecretId names a secret.
 _NAME_EXCEPTIONS = (
-    r"(?i)(?:name|names|path|file|dir|id|ids|count|type|len|length|limit|size|url|uri|ttl"
-    r"|expiry|expires|expires_in|expiration|header|field|env|var|policy|manager|store"
-    r"|rotation|hash|_hashed|hint|prompt|label|usage|max|min|kind|format|endpoint|ref"
-    r"|scope|scopes|algorithm|algorithms|alg|prefix|suffix|issuer|audience|version|mode"
-    r"|provider|backend|method)$"
-    r"|^existing"
+    r"(?:^|(?<=[_.-])|(?<=[a-z0-9])(?=[A-Z]))"
+    r"(?i:id|ids|len|url|uri|ttl|env|var|max|min|ref|alg|dir|re)$"
+    r"(?<![Ss][Ee][Cc][Rr][Ee][Tt][_.-][Ii][Dd])"
+    r"|(?i:name|names|path|file|count|type|length|limit|size"
+    r"|expiry|expires|expires_in|expiration|header|field|policy|manager|store|storage"
+    r"|rotation|hash|_hashed|hint|prompt|label|usage|kind|format|endpoint"
+    r"|scope|scopes|algorithm|algorithms|prefix|suffix|issuer|audience|version|mode"
+    r"|provider|backend|method|regex|regexp|pattern|placement|location|source)$"
+    r"|^(?i:existing)"
 )
 _PLACEHOLDER_VALUES = frozenset({
     "none", "null", "nil", "undefined", "true", "false", "str", "string", "int", "number",
@@ -203,6 +282,8 @@ _PLACEHOLDER_VALUES = frozenset({
     "read", "write", "read-all", "write-all", "inherit",
     # A setting that turns a secret on or off: `secret: enabled`.
     "enabled", "disabled", "enable", "disable", "auto",
+    # Where a browser keeps a token: `token: 'localStorage'`.
+    "localstorage", "sessionstorage", "indexeddb",
 })
 # A dependency's version or source, where a package's name holds a secret word
 # ("jsonwebtoken": "^9.0.2", tokenizers==0.15.2, SecretStorage = "3.3.3"): a version with a
@@ -254,16 +335,20 @@ def find_secrets(text: str, placeholders: bool = True,
     if not text.isascii() and not _INVISIBLE.isdisjoint(text):
         return _find_visible(text, placeholders, path)
     lower = text.lower()
-    prose_in = None if placeholders else is_locale_path(path)
+    locale = is_locale_path(path)
+    prose_in = None if placeholders else locale
+    literal = "" if locale else _literal_file(path)
     spans = (list(_token_spans(text, lower)) + list(_bearer_spans(text, lower))
-             + list(_assignment_spans(text, lower, prose_in, is_dependency_path(path)))
+             + list(_assignment_spans(text, lower, prose_in, is_dependency_path(path),
+                                      literal))
              + list(_cli_spans(text, lower)) + list(_file_format_spans(text, lower)))
     if not placeholders:
         spans = [s for s in spans if not is_placeholder(text, *s)]
         if spans and is_sample_path(path):
             spans = [s for s in spans if s[0] not in _NAMED_KINDS or _strong_value(text[s[1]:s[2]])]
-        if spans and ("firebaseapp.com" in lower or "messagingsenderid" in lower):
-            spans = [s for s in spans if not _regex(_GOOGLE_KEY).match(text[s[1]:s[2]])]
+        if spans and "aiza" in lower and ("firebase" in lower or "messagingsenderid" in lower):
+            config = "firebaseapp.com" in lower or "messagingsenderid" in lower
+            spans = [s for s in spans if not _firebase_key(text, s[1], s[2], config)]
         if spans and "eyj" in lower:
             spans = [s for s in spans if not _public_jwt(text[s[1]:s[2]])]
     return _merge(spans)
@@ -281,7 +366,22 @@ _SAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "template
 # A Firebase web config (authDomain: "….firebaseapp.com", messagingSenderId) holds a Google
 # API key that is public by design: it ships to every browser and names the project, and
 # Firebase's security rules, not the key, guard the data. Redact masks it all the same.
+# Only the key given as the config's apiKey is (apiKey: "AIza…" beside authDomain:
+# "….firebaseapp.com", or NEXT_PUBLIC_FIREBASE_API_KEY=AIza…): another Google key in the same
+# text (GEMINI_API_KEY, a Maps server key) is a secret.
 _GOOGLE_KEY = r"AIza[0-9A-Za-z_-]{35}$"
+_FIREBASE_KEY_NAME = (r"(?<![\w$])[\"']?(?:(apiKey)|\w{0,64}?(?i:firebase)\w{0,64}?"
+                      r"(?i:_?api_?key))[\"']?[ \t]{0,8}[:=][ \t]{0,8}[\"'`]?$")
+
+
+def _firebase_key(text: str, start: int, end: int, config: bool) -> bool:
+    """Whether ``text[start:end]`` is the API key of a Firebase web config: the value of a
+    name that says so, or, in a ``config`` (the text names its firebaseapp.com domain or its
+    messagingSenderId), of its ``apiKey``."""
+    if not _regex(_GOOGLE_KEY).match(text[start:end]):
+        return False
+    name = _regex(_FIREBASE_KEY_NAME).search(text[max(0, start - 128):start].rpartition("\n")[2])
+    return name is not None and (config or name.group(1) is None)
 
 
 # Supabase's anon key is public by design too: a JWT for the role "anon" that ships to every
@@ -312,6 +412,33 @@ def is_sample_path(path: str) -> bool:
     if parts[-1] == "env" and parts[0] in _SAMPLE_WORDS:  # example.env, sample.env
         return True
     return not _SAMPLE_WORDS.isdisjoint(parts[1:])
+
+
+# Files that hold literals, never code: a dotenv file (.env, .env.production, prod.env; a
+# sample file, .env.example, has its own rule), a Java .properties file and an .ini file, where
+# a value runs to the end of its line. Spring's and Bean Validation's message bundles
+# (messages.properties, ValidationMessages.properties) hold UI text, as translation files do.
+_MESSAGE_BUNDLES = ("messages", "validationmessages")
+
+
+def is_literal_path(path: str) -> bool:
+    """Whether ``path`` names a file whose values are literals, never code: a dotenv file
+    (``.env``, ``.env.local``, ``prod.env``), a ``.properties`` or an ``.ini`` file."""
+    return bool(_literal_file(path))
+
+
+def _literal_file(path: str) -> str:
+    """"env" for a dotenv file, "line" for one whose values run to the end of the line
+    (``.properties``, ``.ini``), "" for any other file (see ``is_literal_path``)."""
+    name = path.lower().replace("\\", "/").rpartition("/")[2]
+    if not name or is_sample_path(path):
+        return ""
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return "env"
+    if name.endswith(".ini") or (name.endswith(".properties")
+                                 and not name.startswith(_MESSAGE_BUNDLES)):
+        return "line"
+    return ""
 
 
 def _strong_value(value: str) -> bool:
@@ -457,14 +584,21 @@ def _word_after(lower: str, words: tuple[str, ...], min_length: int) -> bool:
 
 
 def _name_before_separator(lower: str) -> bool:
-    """Whether a secret-sounding name stands just before some ``=`` or ``:``."""
+    """Whether a secret-sounding name stands just before some ``=`` or ``:``, or before the
+    type (``var api_secret string =``) or the accessors (``ApiKey { get; set; } =``) that
+    precede an ``=``."""
     for separator in ("=", ":"):
         end = lower.find(separator)
         for _ in range(_PRE_CHECKS):
             if end < 0:
                 break
-            name = lower[max(0, end - 48):end].rstrip(" \t\"':=>").split()
-            if name and _triggered(name[-1], _ASSIGNMENT_TRIGGERS):
+            before = lower[max(0, end - 96):end].rstrip(" \t\"':=>")
+            if separator == "=" and before.endswith("}"):
+                before = before.rpartition("{")[0]
+            name = before.split()
+            if name and (_triggered(name[-1], _ASSIGNMENT_TRIGGERS) or (
+                    separator == "=" and len(name) > 1
+                    and _triggered(name[-2], _ASSIGNMENT_TRIGGERS))):
                 return True
             end = lower.find(separator, end + 1)
         else:
@@ -482,48 +616,95 @@ def _bearer_spans(text: str, lower: str) -> Iterator[tuple[str, int, int]]:
             yield "basic-auth", match.start(1), match.end(1)
 
 
-def _assignment_spans(text: str, lower: str, prose_in: bool | None,
-                      dependencies: bool) -> Iterator[tuple[str, int, int]]:
+def _assignment_spans(text: str, lower: str, prose_in: bool | None, dependencies: bool,
+                      literal: str = "") -> Iterator[tuple[str, int, int]]:
     """``prose_in``: None keeps values that are prose, False leaves them out, True leaves
     out single words too (a translation file). ``dependencies``: the text is a file that
-    lists dependencies, where a version is one under any name."""
-    if not _triggered(lower, _ASSIGNMENT_TRIGGERS) or not _name_before_separator(lower):
+    lists dependencies, where a version is one under any name. ``literal``: the text is a
+    file that holds literals (see ``_literal_file``), where an unquoted value is no code,
+    type or prose, and, for "line", runs to the end of its line."""
+    if not _triggered(lower, _ASSIGNMENT_TRIGGERS):
         return
+    for triggers, pattern, first in _NAMED_VALUE_PATTERNS:
+        if _triggered(lower, triggers):
+            for match in _regex(pattern).finditer(text):
+                name = next(g for g in range(1, first) if match.group(g) is not None)
+                value = next(g for g in range(first, match.re.groups + 1)
+                             if match.group(g) is not None)
+                start, end = match.start(value), match.end(value)
+                if _judge(text, match.group(name), match.start(name), match.end(name),
+                          2 + value - first, start, end, prose_in, dependencies, literal):
+                    yield "assignment", start, end
+    if not _name_before_separator(lower):
+        return
+    line_end = 0  # in a .properties or .ini file, where the last value read ends
     for match in _regex(_ASSIGNMENT).finditer(text):
+        if match.start() < line_end:
+            continue  # inside a value read to the end of its line
+        if text.startswith("${", match.start(1) - 2):
+            continue  # ${TOKEN:+…}, ${TOKEN:0:8}: a reference, whose default is read above
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
-        name, value = match.group(1), match.group(group)
-        if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
-            continue
-        if _is_version(value) and (dependencies or value[0] == "=" or not _secret_name(name)
-                                   or _is_version(value, numeric=True)):
-            continue
-        if group == 4 and _is_code(name, value, text[match.start(1):match.start(4)],
-                                   text[match.end(4):match.end(4) + 16]):
-            continue  # unquoted: a variable or a type, not a literal
-        if group != 4 and _names_a_key(value, quoted=True):
-            continue
-        if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
-            continue
-        if _regex(_FILE_VALUE).match(value) or _regex(_SECRET_REFERENCE).match(value):
-            continue  # where the secret is kept
-        if not _regex(_STRONG_NAME).search(name) and _weak_pass(text, match, group, value):
-            continue
-        if prose_in is not None and _is_prose(*_whole_value(text, match, group), name,
-                                              prose_in):
-            continue
-        yield "assignment", match.start(group), match.end(group)
+        start, end = match.start(group), match.end(group)
+        if group == 4 and literal == "line":
+            stop = text.find("\n", end, end + 512)
+            line = text[end:stop if stop >= 0 else end + 512]
+            end += len(line.split(" ;", 1)[0].split(" #", 1)[0].rstrip())
+            line_end = end
+        elif group == 4 and not literal and "=" not in text[match.end(1):start] and (
+                match.group(4) == "{" or _regex(_TYPE_START).match(match.group(4))):
+            # A type, then a literal default: `db_password: str = "…"`, `val apiKey: String =
+            # "…"`; the literal is the value.
+            after = end - 1 if match.group(4).endswith("=") else end
+            typed = _regex(_TYPED_LITERAL).match(text, after, min(len(text), after + 512))
+            if typed is not None:
+                group = 2 if typed.group(1) is not None else 3
+                start, end = typed.start(group - 1), typed.end(group - 1)
+        if _judge(text, match.group(1), match.start(1), match.end(1), group, start, end,
+                  prose_in, dependencies, literal):
+            yield "assignment", start, end
 
 
-def _whole_value(text: str, match: re.Match[str], group: int) -> tuple[str, bool]:
+def _judge(text: str, name: str, name_start: int, name_end: int, group: int, start: int,
+           end: int, prose_in: bool | None, dependencies: bool, literal: str = "") -> bool:
+    """Whether the value ``text[start:end]`` given to the secret's ``name`` is a secret;
+    ``group`` 2 or 3 for a quoted value, 4 for an unquoted one. In a file of literals an
+    unquoted value is read as a quoted one, and is prose only under a message's name
+    (PASSWORD_RESET_SUBJECT)."""
+    quoted = group != 4 or bool(literal)
+    value = text[start:end]
+    if _regex(_NAME_EXCEPTIONS).search(name.rstrip("\"'")) or not _is_secret_value(value):
+        return False
+    if _is_version(value) and (dependencies or value[0] == "=" or not _secret_name(name)
+                               or _is_version(value, numeric=True)):
+        return False
+    if not quoted and _is_code(name, value, text[name_start:start], text[end:end + 16]):
+        return False  # unquoted: a variable or a type, not a literal
+    if quoted and (_names_a_key(value, quoted=True) or _repeats_name(name, value)):
+        return False
+    if "pwd" in name.lower() and _regex(_PATH_VALUE).match(value):
+        return False
+    if _regex(_FILE_VALUE).match(value) or _regex(_SECRET_REFERENCE).match(value):
+        return False  # where the secret is kept
+    if not _regex(_STRONG_NAME).search(name) and (
+            not _regex(_BARE_PASS).search(name.lower()) if literal
+            else _weak_pass(text, name, name_end, group, start, value)):
+        return False
+    if prose_in is None or (literal and group == 4 and not _names_a_message(name)):
+        return True
+    return not _is_prose(
+        *_whole_value(text, name_start, name_end, group, start, value), name, prose_in)
+
+
+def _whole_value(text: str, name_start: int, name_end: int, group: int, start: int,
+                 value: str) -> tuple[str, bool]:
     """The value as its file format reads it, and whether it ends a string that the name
     begins: an unquoted one (YAML, ``.properties``) runs to the end of its line, less a
     `` #`` comment, or where the name opens a string (``"token: invalid signature"``), to
     that string's end."""
     if group != 4:
-        return match.group(group), False
-    start = match.start(4)
-    quote = text[match.start(1) - 1:match.start(1)] if match.start(1) else ""
-    if quote in ("'", '"') and quote not in text[match.end(1):start]:
+        return value, False
+    quote = text[name_start - 1:name_start] if name_start else ""
+    if quote in ("'", '"') and quote not in text[name_end:start]:
         end = text.find(quote, start, start + 512)
         if end >= 0 and "\n" not in text[start:end]:
             return text[start:end], True
@@ -632,17 +813,18 @@ def is_locale_path(path: str) -> bool:
     return tag is not None and tag.group(1) in _LANGUAGES
 
 
-def _weak_pass(text: str, match: re.Match[str], group: int, value: str) -> bool:
+def _weak_pass(text: str, name: str, name_end: int, group: int, start: int,
+               value: str) -> bool:
     """Whether a name that is only "pass" (a loop pass, a test pass) holds code, not a secret.
 
     Such names are common in code and prose ("First pass: …", ``last_pass = n``), so
     they count only with a value that is not an identifier or a type, and a bare
     "pass" only with "=" or before a quoted value that looks like a password.
     """
-    name = match.group(1).lower()
+    name = name.lower()
     if not _regex(_BARE_PASS).search(name):
         return True
-    between = text[match.end(1):match.start(group)]
+    between = text[name_end:start]
     if "=" not in between and name == "pass":
         # "pass:" only before a quoted value that looks like a password, as nodemailer's
         # auth: { user, pass: '…' } holds it; not a test report's "pass": "12/12".
@@ -681,15 +863,20 @@ def _is_version(value: str, numeric: bool = False) -> bool:
         else p.lower() in _VERSION_WORDS or _regex(_VERSION).match(p) for p in pieces)
 
 
-# A count in thousands or millions (128k, 1.5M), as a model's token limits are given.
+# A count in thousands or millions (128k, 1.5M), as a model's token limits are given, and a
+# rate, as a rate limiter's token bucket is set (100/s, 10/min, 5000 / hour).
 _COUNT = r"[0-9]{1,9}(?:\.[0-9]{1,3})?[kKmM]$"
+_RATE = (r"[0-9]{1,9}(?:\.[0-9]{1,3})?[ \t]{0,2}/[ \t]{0,2}(?:ms|s|secs?|seconds?|m|mins?|minutes?"
+         r"|h|hrs?|hours?|d|days?|w|weeks?)$")
 
 
 def _is_secret_value(value: str) -> bool:
     low = value.lower()
     if len(value) < 4 or low in _PLACEHOLDER_VALUES or value.isdigit():
         return False
-    if _regex(_COUNT).match(value):  # max_tokens: 128k, context_tokens: 1.5M
+    if not any(c.isalnum() for c in value) and " " in value:  # a tokenizer's ",;}) +-*/"
+        return False
+    if _regex(_COUNT).match(value) or _regex(_RATE).match(value):  # tokens: 128k, 100/s
         return False
     # A call (bcrypt(...), getpass()) or a lookup (os.environ[...]) computes the secret.
     if "(" in value or value.startswith(("os.", "process.env", "env.")):
@@ -755,6 +942,15 @@ def _is_code(name: str, value: str, before: str = "", after: str = "") -> bool:
     if "=" in before:  # a keyword argument: f(password=hashed), f(token=tok, …)
         return follows[:1] == ")" or follows in (", ", ",\n")
     return follows[:1] in (",", ";", ")", "}")
+
+
+def _repeats_name(name: str, value: str) -> bool:
+    """Whether a quoted ``value`` spells its ``name`` again, as an enum's or a constant's
+    value does (``TokenIssuance = "token_issuance"``): a secret never is its own name."""
+    if not _regex(r"[\w.-]+$").match(value):
+        return False
+    words = [p.lower() for p in _regex(_WORD_PARTS).findall(name)]
+    return len(words) >= 2 and words == [p.lower() for p in _regex(_WORD_PARTS).findall(value)]
 
 
 def _names_a_key(value: str, quoted: bool = False) -> bool:
@@ -836,6 +1032,8 @@ def is_placeholder(text: str, kind: str, start: int, end: int) -> bool:
     if _regex(r"<[A-Za-z][A-Za-z _.-]*>$").match(value):  # <your-token>, not <S3cr3t>
         return True
     if any(c * 6 in low for c in set(low)) or _ends_in_a_run(low):
+        return True
+    if _regex(r"(.{1,4})\1{2,}$").match(low):  # asdfasdfasdf, abcabcabc, 123123123
         return True
     if len(words) >= 2 and (words[0] in _STAND_IN_WORDS or words[-1] == "here"):
         return True

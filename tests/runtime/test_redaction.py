@@ -6,6 +6,7 @@ import pytest
 from pact_runtime.redaction import (
     find_secrets,
     is_dependency_path,
+    is_literal_path,
     is_locale_path,
     is_sample_path,
     redact,
@@ -223,6 +224,16 @@ CAUGHT = [
     # that goes on.
     ("tokenizer_api_key: Xk9fQ2mLp7", "assignment", "Xk9fQ2mLp7"),
     ("token: 128kLp7Zr4", "assignment", "128kLp7Zr4"),
+    # Twins of a token bucket's rates and a token's storage: a rate that goes on, a secret in
+    # storage.
+    ("token: 10/minXk9fQ2mLp7", "assignment", "10/minXk9fQ2mLp7"),
+    ("const TOKEN_STORAGE_SECRET = 'Wg5rQ2mLp9Xk7vB3';", "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ("const TOKEN = 'localStorage-Wg5rQ2';", "assignment", "localStorage-Wg5rQ2"),
+    # Twins of a template tag and of a pattern's name: a value that only begins with "<%", a
+    # name whose last word is no pattern's.
+    ('<input type="hidden" name="csrf_token" value="<%Wg5rQ2mLp9Xk7vB3">', "assignment",
+     "<%Wg5rQ2mLp9Xk7vB3"),
+    ('REGEX_TOKEN = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
     # Twins of the files and references: an absolute path of one part without an extension,
     # a dotted value whose last part is no extension, a "vault:" without a path.
     ("password: /Zq8kL2mN9p", "assignment", "/Zq8kL2mN9p"),
@@ -241,6 +252,60 @@ CAUGHT = [
     # A real password that begins like a stand-in (mypassword, supersecret).
     ("password: myS3cretPass", "assignment", "myS3cretPass"),
     ("SECRET_KEY=superb-Xk9fQ2", "assignment", "superb-Xk9fQ2"),
+    # Twins of a Firebase web config: another Google key beside one, or under another name.
+    ("GEMINI_API_KEY=AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0\n# hosting: shop.firebaseapp.com",
+     "google-api-key", "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    # A typed declaration: the type stands where the value would, the literal after it.
+    ('db_password: str = "Tr0ub4dor&3x!"', "assignment", "Tr0ub4dor&3x!"),
+    ('jwt_secret: str = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('SECRET_KEY: Final[str] = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('db_password: Optional[str] = "Tr0ub4dor&3x!"', "assignment", "Tr0ub4dor&3x!"),
+    ('const dbPassword: string = "Tr0ub4dor&3x!";', "assignment", "Tr0ub4dor&3x!"),
+    ("private readonly apiKey: string = 'Wg5rQ2mLp9Xk7vB3';", "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('export const SECRET: string | undefined = "Wg5rQ2mLp9Xk7vB3";', "assignment",
+     "Wg5rQ2mLp9Xk7vB3"),
+    ('val apiKey: String = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('const API_TOKEN: &str = "Wg5rQ2mLp9Xk7vB3";', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('var apiSecret string = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('public string ApiKey { get; set; } = "Wg5rQ2mLp9Xk7vB3";', "assignment",
+     "Wg5rQ2mLp9Xk7vB3"),
+    ('password: str="Tr0ub4dor&3x!"', "assignment", "Tr0ub4dor&3x!"),
+    ("let api_key: &'static str = \"Wg5rQ2mLp9Xk7vB3\";", "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    # A literal fallback for a secret's environment variable.
+    ('os.getenv("DB_PASSWORD", "Tr0ub4dor&3x!")', "assignment", "Tr0ub4dor&3x!"),
+    ('os.environ.get("API_KEY", "Wg5rQ2mLp9Xk7vB3")', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('const pw = process.env.DB_PASSWORD || "Tr0ub4dor&3x!";', "assignment", "Tr0ub4dor&3x!"),
+    ('const key = process.env.API_KEY ?? "Wg5rQ2mLp9Xk7vB3";', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ("'password' => env('DB_PASSWORD', 'Tr0ub4dor&3x!'),", "assignment", "Tr0ub4dor&3x!"),
+    ('ENV.fetch("SECRET_KEY_BASE", "Wg5rQ2mLp9Xk7vB3")', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ("POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-Tr0ub4dor&3x!}", "assignment", "Tr0ub4dor&3x!"),
+    ('api_key = os.environ.get("API_KEY") or "Wg5rQ2mLp9Xk7vB3"', "assignment",
+     "Wg5rQ2mLp9Xk7vB3"),
+    ("'secret' => config('services.stripe.secret', 'Wg5rQ2mLp9Xk7vB3'),", "assignment",
+     "Wg5rQ2mLp9Xk7vB3"),
+    ('@Value("${db.password:Tr0ub4dor&3x!}")', "assignment", "Tr0ub4dor&3x!"),
+    # A name that ends in a short word only in part (admin), and a secret's id, which Vault's
+    # AppRole logs in with.
+    ("PASSWORD_ADMIN=Tr0ub4dor&3x!", "assignment", "Tr0ub4dor&3x!"),
+    ("VAULT_SECRET_ID=Wg5rQ2mLp9Xk7vB3", "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ("secret_id: Wg5rQ2mLp9Xk7vB3", "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    # Twins of an enum's value that spells its name, of punctuation, of a repeated filler.
+    ('TokenIssuance = "token_issuance_Wg5rQ2"', "assignment", "token_issuance_Wg5rQ2"),
+    ('password = "x9 ;}) +-*/"', "assignment", "x9 ;}) +-*/"),
+    ("password: asdfasdfX9k", "assignment", "asdfasdfX9k"),
+    # A literal set through a subscript or a call.
+    ('os.environ["DB_PASSWORD"] = "Tr0ub4dor&3x!"', "assignment", "Tr0ub4dor&3x!"),
+    ('app.config["SECRET_KEY"] = "Wg5rQ2mLp9Xk7vB3"', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ("ENV['DB_PASSWORD'] = 'Tr0ub4dor&3x!'", "assignment", "Tr0ub4dor&3x!"),
+    ('System.setProperty("db.password", "Tr0ub4dor&3x!");', "assignment", "Tr0ub4dor&3x!"),
+    ("define( 'DB_PASSWORD', 'Tr0ub4dor&3x!' );", "assignment", "Tr0ub4dor&3x!"),
+    # An environment variable's name and value given apart (Kubernetes, ECS, Terraform).
+    ('env:\n  - name: DB_PASSWORD\n    value: "Tr0ub4dor&3x!"\n', "assignment", "Tr0ub4dor&3x!"),
+    ("env:\n- name: API_TOKEN\n  value: Wg5rQ2mLp9Xk7vB3\n", "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('{"name": "DB_PASSWORD", "value": "Tr0ub4dor&3x!"}', "assignment", "Tr0ub4dor&3x!"),
+    ('<add key="ApiKey" value="Wg5rQ2mLp9Xk7vB3" />', "assignment", "Wg5rQ2mLp9Xk7vB3"),
+    ('env {\n  name  = "API_TOKEN"\n  value = "Wg5rQ2mLp9Xk7vB3"\n}', "assignment",
+     "Wg5rQ2mLp9Xk7vB3"),
 ]
 
 # Well-known placeholders and documented example keys: masked in memory (it costs
@@ -294,6 +359,8 @@ PLACEHOLDERS = [
     ("password: admin123", "admin123"),
     # Keys typed in a row, and a few digits after them (a twin of password: 12345678a9).
     ("password: abcdefgh123", "abcdefgh123"),
+    # A few keys repeated: a mock's secret.
+    ('COGNITO_TOTP_MFA_SECRET: Final[str] = "asdfasdfasdf"', "asdfasdfasdf"),
     # Documented samples: jwt.io's token, the key in Stripe's API reference.
     ('token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ikpv'
      'aG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"',
@@ -327,6 +394,10 @@ PLACEHOLDERS = [
     ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
      '  authDomain: "shop-prod.firebaseapp.com",\n  projectId: "shop-prod",\n};',
      "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    ("NEXT_PUBLIC_FIREBASE_API_KEY=AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0\n",
+     "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
+    ("firebase.initializeApp({ apiKey: 'AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0', "
+     "messagingSenderId: '718293' })", "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0"),
     # Supabase's anon key: public by design, as it ships to every browser.
     ("NEXT_PUBLIC_SUPABASE_ANON_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIs"
      "InJlZiI6Inh5eiIsInJvbGUiOiJhbm9uIn0.Qm9yZ2VzQmx1ZVNreVNpZ25hdHVyZTEyMzQ1",
@@ -534,6 +605,18 @@ LEFT_ALONE = [
     'token_budget = "128k"',
     "context_tokens: 200k",
     "max_tokens: 4096",
+    # A rate limiter's token bucket, and where a browser keeps a token.
+    "token_bucket_rate: 100/s",
+    "token_refill: 10/min",
+    "tokens_per_interval = '5000 / hour'",
+    "const TOKEN_STORAGE = 'localStorage';",
+    # A template tag that a page is rendered with, and a pattern that checks a secret.
+    '<input type="hidden" name="csrf_token" value="<%= csrf_token %>">',
+    "password: <?= $password ?>",
+    'PASSWORD_REGEX = "^(?=.*[A-Z])(?=.*[0-9]).{8,}$"',
+    'var tokenPattern string = "^[a-z0-9]{32}$"',
+    "token_re = r'^tok_[A-Za-z0-9]{24}$'",
+    "auth: { token: 'sessionStorage' }",
     # Where a secret is kept: a path or a file name, and a secret manager's reference.
     "GOOGLE_APPLICATION_CREDENTIALS=./creds/sa.json",
     "GOOGLE_APPLICATION_CREDENTIALS=/etc/gcp/sa.json",
@@ -559,6 +642,59 @@ LEFT_ALONE = [
     "token_endpoint_auth_method: client_secret_basic",
     "secret: enabled",
     "secret: disabled",
+    # Twins of the typed declarations: no default, or a default that is code.
+    "db_password: str = None",
+    'api_key: str = ""',
+    'SECRET_KEY: Final[str] = os.environ["SECRET_KEY"]',
+    "db_password: Optional[str] = Field(default=None, min_length=8)",
+    "const dbPassword: string = process.env.DB_PASSWORD;",
+    "val apiKey: String = BuildConfig.API_KEY",
+    'var apiSecret string = os.Getenv("API_SECRET")',
+    "public string ApiKey { get; set; } = string.Empty;",
+    "def login(user: str, password: str = None) -> bool:",
+    # Twins of the literal fallbacks: none, an empty one, or one that is code.
+    'os.getenv("DB_PASSWORD")',
+    'os.environ.get("API_KEY", "")',
+    'const pw = process.env.DB_PASSWORD || "";',
+    "const key = process.env.API_KEY ?? null;",
+    "'password' => env('DB_PASSWORD'),",
+    'os.getenv("TOKEN_TTL", "3600")',
+    'os.environ.get("API_KEY", default_key)',
+    "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-}",
+    'api_key = os.environ.get("API_KEY") or ""',
+    'api_key = os.environ.get("API_KEY") or default_key',
+    'self.api_key_source = kwargs.get("api_key_source") or "HEADER"',
+    '<add key="ApiKey" value="%API_KEY%" />',
+    "API_KEY: ${API_KEY:-$DEFAULT_API_KEY}",
+    "password: ${DB_PASSWORD:?set DB_PASSWORD}",
+    'args="${TOKEN:+--token $TOKEN}"',
+    'echo "${TOKEN:10:20}"',
+    # Twins of PASSWORD_ADMIN and secret_id: the short word is a word of its own, the id
+    # a key's, or AWS's SecretId, which names a secret.
+    '{"SecretId": "BillingDatabaseCreds"}',
+    # An enum's value that spells its name, a tokenizer's punctuation, where a token goes.
+    'TokenIssuance: Final = "token_issuance"',
+    'REFRESH_TOKEN_AUTH = "REFRESH_TOKEN_AUTH"',
+    'TOKEN_ENDERS: Final = ",;}) +-*/^&=><%"',
+    '        default_token_placement: _TokenPlacement = "auth_header",',
+    "api_key_id: Wg5rQ2mLp9Xk7vB3",
+    "TOKEN_ID=Wg5rQ2mLp9Xk7vB3",
+    "tokenUrl: auth-Wg5rQ2mLp9",
+    # Twins of the literals set through a subscript or a call: code, or wp-config-sample's
+    # stand-in.
+    'os.environ["DB_PASSWORD"] = password',
+    'app.config["SECRET_KEY"] = os.urandom(24)',
+    'if os.environ["API_TOKEN"] == "":',
+    'System.setProperty("db.password", password);',
+    "define( 'DB_PASSWORD', getenv('DB_PASSWORD') );",
+    "define( 'AUTH_KEY', 'put your unique phrase here' );",
+    # Twins of the name and value given apart: the value is kept elsewhere, or code.
+    "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n"
+    "        key: password\n",
+    '{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/db"}',
+    'env {\n  name  = "API_TOKEN"\n  value = var.api_token\n}',
+    '  - name: DB_PASSWORD\n    value: ""\n',
+    "  - name: DB_PASSWORD\n    value: ${DB_PASSWORD}\n",
 ]
 
 
@@ -598,6 +734,64 @@ SAMPLE_SECRETS = [
      "S3cr3tPass"),
     (".env", "SESSION_SECRET=localdev123\n", "localdev123"),
 ]
+
+
+# Files that hold literals, never code (dotenv, .properties, .ini), where an unquoted value is
+# no code, type or prose: (path, text), no finding for the guard.
+LITERAL_FILES = [
+    (".env", "DB_PASSWORD=${DB_PASSWORD}\nAPI_TOKEN=$VAULT_TOKEN\nSMTP_PASSWORD=\n"
+             "SECRET_KEY=changeme\nPASSWORD_FILE=/run/secrets/db\n"),
+    (".env.production", "AUTH_TOKEN_COOKIE=access_token\ncompass=north\n"),
+    (".env", "PASSWORD_RESET_SUBJECT=Reset your password\n"
+             'TOKEN_EXPIRED_MESSAGE="Your session has expired"\n'),
+    ("src/main/resources/application.properties",
+     "spring.datasource.password=${DB_PASSWORD}\nssl.truststore.location=/etc/ssl/trust.jks\n"),
+    ("config/app.ini", "[db]\npassword =\ntoken_file = /run/secrets/token\n"),
+    # Message bundles hold UI text, as translation files do.
+    ("src/main/resources/messages.properties", "password.required=Password is required\n"),
+]
+# Their twins: (path, text, the secret the guard must still find).
+LITERAL_SECRETS = [
+    (".env", "DB_PASSWORD=CorrectHorseBatteryStaple\n", "CorrectHorseBatteryStaple"),
+    (".env.production", "DB_PASSWORD=Kx9mQ2.vLp8Wz\n", "Kx9mQ2.vLp8Wz"),
+    ("deploy/prod.env", "DB_PASSWORD=Summer2024?\n", "Summer2024?"),
+    (".env", "SESSION_SECRET=BlueSecretTiger\n", "BlueSecretTiger"),
+    (".env.local", "SMTP_PASS=sunshine\n", "sunshine"),
+    (".env", "MAIL_PASS=Dragonfly\n", "Dragonfly"),
+    ("src/main/resources/application.properties",
+     "spring.datasource.password=Winter Is Coming 2024\n", "Winter Is Coming 2024"),
+    ("config/app.ini", "[db]\npassword = Dragon fly ; the admin's\n", "Dragon fly"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), LITERAL_FILES)
+def test_references_in_a_file_of_literals_are_no_finding(path, text):
+    assert find_secrets(text, placeholders=False, path=path) == []
+
+
+@pytest.mark.parametrize(("path", "text", "secret"), LITERAL_SECRETS)
+def test_a_word_in_a_file_of_literals_is_a_finding(path, text, secret):
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False, path=path)] == [
+        secret]
+
+
+def test_the_same_words_in_code_are_no_finding():
+    for _path, text, _secret in LITERAL_SECRETS:
+        if "password=Winter" not in text and "[db]" not in text:
+            assert find_secrets(text, placeholders=False, path="app/settings.py") == [], text
+
+
+@pytest.mark.parametrize("path", [".env", ".env.local", "deploy/.env.production", "prod.env",
+                                  "application.properties", "config\\app.ini", "tox.ini"])
+def test_files_of_literals_are_told_by_their_name(path):
+    assert is_literal_path(path)
+
+
+@pytest.mark.parametrize("path", ["", ".env.example", "example.env", "config.example.ini",
+                                  "settings.py", ".envrc", "environment.yml", "messages.properties",
+                                  "src/env.ts"])
+def test_other_files_are_no_files_of_literals(path):
+    assert not is_literal_path(path)
 
 
 # Files that list dependencies, where a version or a source is one under any name:
@@ -690,20 +884,21 @@ def test_other_files_are_no_translation_files(path):
 
 
 def test_corpus_counts_no_false_positive_and_no_false_negative():
-    # Secrets: every CAUGHT, TRANSLATION_SECRETS, SAMPLE_SECRETS and DEPENDENCY_SECRETS text,
-    # judged as the guard judges them (placeholders=False); a false negative is one with no
-    # finding. Non-secrets: LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS, SAMPLES and DEPENDENCIES;
-    # a false positive is one with a finding.
+    # Secrets: every CAUGHT, TRANSLATION_SECRETS, SAMPLE_SECRETS, DEPENDENCY_SECRETS and
+    # LITERAL_SECRETS text, judged as the guard judges them (placeholders=False); a false
+    # negative is one with no finding. Non-secrets: LEFT_ALONE, PLACEHOLDERS, TRANSLATIONS,
+    # SAMPLES, DEPENDENCIES and LITERAL_FILES; a false positive is one with a finding.
     secrets = ([(t, "") for t, _k, _s in CAUGHT] + [(t, p) for p, t, _s in TRANSLATION_SECRETS]
                + [(t, p) for p, t, _s in SAMPLE_SECRETS]
-               + [(t, p) for p, t, _s in DEPENDENCY_SECRETS])
+               + [(t, p) for p, t, _s in DEPENDENCY_SECRETS]
+               + [(t, p) for p, t, _s in LITERAL_SECRETS])
     others = ([(t, "") for t in LEFT_ALONE] + [(t, "") for t, _m in PLACEHOLDERS]
               + [(t, p) for p, t in TRANSLATIONS] + [(t, p) for p, t in SAMPLES]
-              + [(t, p) for p, t in DEPENDENCIES])
+              + [(t, p) for p, t in DEPENDENCIES] + [(t, p) for p, t in LITERAL_FILES])
     missed = [t for t, p in secrets if not find_secrets(t, placeholders=False, path=p)]
     flagged = [t for t, p in others if find_secrets(t, placeholders=False, path=p)]
 
-    assert (len(secrets), len(others)) == (145, 266)
+    assert (len(secrets), len(others)) == (198, 329)
     assert (missed, flagged) == ([], [])
 
 
@@ -741,6 +936,16 @@ def test_a_real_secret_beside_a_placeholder_is_still_a_finding():
 
     assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False)] == [
         "AKIAUJZDEGXDNCF32EPF"]
+
+
+def test_a_google_key_beside_a_firebase_config_is_still_a_finding():
+    text = ('const firebaseConfig = {\n  apiKey: "AIzaSyB3xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG0",\n'
+            '  authDomain: "shop-prod.firebaseapp.com",\n};\n'
+            'const MAPS_SERVER_KEY = "AIzaSyC9xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG1";')
+
+    assert [text[s:e] for _, s, e in find_secrets(text, placeholders=False)] == [
+        "AIzaSyC9xq7RbL2mN9vK4tY8wZ3cF6hJ1pS5dG1"]
+    assert len(find_secrets(text)) == 2  # redaction masks both
 
 
 def test_corpus_has_at_least_forty_cases():
