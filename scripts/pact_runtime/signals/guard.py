@@ -104,14 +104,10 @@ def _mcp_findings(tool: str, data: dict, project: str, cwd: str) -> list[Finding
                 finding.kind = f"{finding.kind} in {path}"  # one call may write several
             findings.append(finding)
     pairs = sql_in_tool_input(tool, data)
-    if not pairs:
-        return findings
-    from .sqlscan import KEYWORDS, PARSE_BUDGET, classify
+    if pairs:
+        from .sqlscan import scan_sql
 
-    budget = [PARSE_BUDGET]
-    for sql, dialect in pairs:
-        if KEYWORDS.search(sql):
-            findings.extend(classify(sql, dialect, budget, temp_only=True))
+        findings.extend(scan_sql(pairs))
     return findings
 
 
@@ -197,8 +193,6 @@ def _bash_write_findings(command: str, depth: int = 0) -> list[Finding]:
     script run by ``sh -c``, ``bash <<EOF`` and the like, and each substitution,
     is read the same way.
     """
-    import re
-
     from . import shell
     from .sqlsources import MAX_DEPTH, shell_script_of
 
@@ -214,7 +208,7 @@ def _bash_write_findings(command: str, depth: int = 0) -> list[Finding]:
             content = "\n".join([*printed, content])
         for target, text in _writes(cmd, content):
             # A substitution's output is not known: `KEY=$(openssl rand -hex 32)` holds none.
-            text = re.sub(r"__pact_sub_\d+__", "$(…)", text) if "__pact_sub_" in text else text
+            text = shell.SUB_MARKS.sub("$(…)", text) if "__pact_sub_" in text else text
             findings.extend(_file_findings(target, [text]) if text.strip() else [])
         printed.append(content)
         inner = shell_script_of(cmd)
@@ -502,8 +496,6 @@ _TEST_DIRS = frozenset({"test", "tests", "spec", "specs", "__tests__", "fixtures
 
 def _is_test_path(path: str, project: str) -> bool:
     """Whether ``path``, taken inside ``project``, is a test or a fixture file."""
-    import os
-
     rel = os.path.relpath(path, project) if project and os.path.isabs(path) else path
     if rel.startswith(".."):  # outside the project: its folders say nothing
         return False

@@ -159,21 +159,26 @@ def _collect_files(value: object, found: list[tuple[str, list[str]]], depth: int
             elif isinstance(inner, dict):
                 _collect_files({"path": str(name), **inner}, found, depth + 1)
     path = next((fields[k] for k in _PATH_FIELDS if isinstance(fields.get(k), str)), None)
-    if isinstance(path, str) and path.startswith("file://"):
+    if path and path.startswith("file://"):
         path = path[len("file://"):]
     if path:
-        texts = [v for k, v in fields.items() if k in _TEXT_FIELDS and isinstance(v, str) and v]
         edits = fields.get("edits")
-        for edit in edits if isinstance(edits, list) else []:
-            if isinstance(edit, dict):
-                texts.extend(v for k, v in edit.items() if str(k).lower() in _TEXT_FIELDS
-                             and isinstance(v, str) and v)
+        texts = [text for edit in [fields, *(edits if isinstance(edits, list) else [])]
+                 for text in _new_texts(edit)]
         if texts:
             found.append((path, texts))
             return
     for inner in value.values():
         if isinstance(inner, (dict, list)):
             _collect_files(inner, found, depth + 1)
+
+
+def _new_texts(value: object) -> list[str]:
+    """The new text an object gives a file: its ``content``, ``newText``… fields."""
+    if not isinstance(value, dict):
+        return []
+    return [v for k, v in value.items()
+            if str(k).lower() in _TEXT_FIELDS and isinstance(v, str) and v]
 
 
 def shell_lines(tool: str, data: object) -> list[str]:

@@ -41,6 +41,7 @@ import re
 
 _PLACEHOLDER = "__pact_heredoc_%d__"
 SUB_MARK = "__pact_sub_%d__"  # a substitution cut out of the command line
+SUB_MARKS = re.compile(r"__pact_sub_(\d+)__")  # each mark, its number as group 1
 _PUNCTUATION = ";&|<>()\n"
 _WORD_BREAKS = frozenset(" \t;&|<>")  # after one of these (unescaped), a word starts
 

@@ -71,10 +71,7 @@ def scan_command(command: str) -> list[Finding]:
     No keyword test on the raw text: quotes, ``$'\\x44'`` escapes and ``-cDROP`` can
     split or hide a keyword there; ``classify`` tests each statement as the client sees it.
     """
-    findings: list[Finding] = []
-    budget = [PARSE_BUDGET]
-    for sql, dialect in sql_in_command(command):
-        findings.extend(classify(sql, dialect, budget, temp_only=True))
+    findings = scan_sql(sql_in_command(command))
     lower = command.lower()
     if any(word in lower for word in RESET_WORDS):
         findings.extend(Finding("HALT", "DATA", "database reset", _snippet(shown),
@@ -83,6 +80,16 @@ def scan_command(command: str) -> list[Finding]:
     if any(word in command for word in ORM_WORDS):
         findings.extend(Finding("HALT", "DATA", "ORM call that changes every row", call,
                                 key=call) for call in orm_wipes_in_command(command))
+    return findings
+
+
+def scan_sql(pairs: list[tuple[str, str | None]]) -> list[Finding]:
+    """Destructive SQL in each ``(sql, dialect)`` a client is about to run (one parse
+    budget for them all; only ``CREATE TEMP`` tables count as made here)."""
+    findings: list[Finding] = []
+    budget = [PARSE_BUDGET]
+    for sql, dialect in pairs:
+        findings.extend(classify(sql, dialect, budget, temp_only=True))
     return findings
 
 
@@ -423,9 +430,7 @@ def _gexec_findings(sql: str, dialect: str | None, budget: list[int],
         queries = statements(before, dialect)
         if not queries:
             continue
-        raw = queries[-1][0]
-        made = " x ".join(_PLACEHOLDERS.sub("x", _unquote(m.group(1)))
-                          for m in _STRING.finditer(_without_comments(raw, dialect)))
+        made = _spelled(queries[-1][0], dialect)
         if KEYWORDS.search(made):
             findings.extend(classify(made, dialect, budget, depth + 1))
     return findings
@@ -439,13 +444,15 @@ def generated(sql: str, dialect: str | None = None) -> str:
     query's strings, joined with a name where the query puts one, are those
     statements; "" when no string holds an SQL keyword.
     """
-    made = []
-    for raw, _clean in statements(sql, dialect):
-        text = " x ".join(_PLACEHOLDERS.sub("x", _unquote(m.group(1)))
-                          for m in _STRING.finditer(_without_comments(raw, dialect)))
-        if KEYWORDS.search(text):
-            made.append(text)
-    return "\n".join(made)
+    made = (_spelled(raw, dialect) for raw, _clean in statements(sql, dialect))
+    return "\n".join(text for text in made if KEYWORDS.search(text))
+
+
+def _spelled(raw: str, dialect: str | None) -> str:
+    """The statement a query's results spell: its strings, joined with a name where the
+    query puts one (``'DROP TABLE ' || name``, ``format('TRUNCATE %I', name)``)."""
+    return " x ".join(_PLACEHOLDERS.sub("x", _unquote(m.group(1)))
+                      for m in _STRING.finditer(_without_comments(raw, dialect)))
 
 
 def _without_comments(raw: str, dialect: str | None) -> str:

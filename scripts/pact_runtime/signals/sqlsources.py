@@ -41,6 +41,10 @@ import re
 from . import shell
 from .clients import CLIENTS, SHELLS
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 MAX_DEPTH = 4
 
 # Client -> (options whose value is SQL, options whose value is skipped).
@@ -168,7 +172,6 @@ _RESERVED = frozenset({"{", "}", "!", "then", "do", "else", "elif", "if", "while
                        "time"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _DURATION = re.compile(r"^\d+(\.\d+)?[smhd]?$")
-_MARK = re.compile(r"__pact_sub_(\d+)__")
 
 
 # ---- the SQL text a command runs --------------------------------------------------------
@@ -358,22 +361,15 @@ _ORM_WIPE = re.compile(
     r"(?:truncate\s{0,8}:\s{0,8}true|where\s{0,8}:\s{0,8}\{\s{0,8}\})")
 
 
-def orm_wipes_in_command(command: str, depth: int = 0) -> list[str]:
+def orm_wipes_in_command(command: str) -> list[str]:
     """Each ORM call in a one-liner of ``command`` (``rails runner``, ``manage.py shell
     -c``, ``python -c``, ``node -e``…) that changes every row of a table (``_ORM_WIPE``)."""
-    try:
-        script = shell.parse(command)
-    except ValueError:
-        return []
     found: list[str] = []
-    for cmd in script.commands:
+    for cmd, _scope in _each_command(command):
         located = _locate(cmd)
         if located is not None and located[0] == "code":
             for body in _code_bodies(cmd, located[1], located[2]):
                 found.extend(m.group(0) for m in _ORM_WIPE.finditer(body))
-        inner = shell_script_of(cmd) if depth < MAX_DEPTH else None
-        if inner:
-            found.extend(orm_wipes_in_command(inner, depth + 1))
     return found
 
 
@@ -639,7 +635,7 @@ def _expand(cmd: shell.Command, text: str, depth: int) -> str:
         inner = cmd.substitution(match.group(0))
         return _printed(inner, depth + 1) if inner is not None else match.group(0)
 
-    return _MARK.sub(printed, text)
+    return shell.SUB_MARKS.sub(printed, text)
 
 
 def _printed(command: str, depth: int) -> str:
@@ -959,7 +955,7 @@ def _script_paths(cmd: shell.Command, index: int, name: str, depth: int) -> list
     paths = _fed(cmd, index, client, args, paths)
     # `psql -c "$(cat FILE)"`, `psql -f <(cat FILE)`: the file is the script.
     for word in cmd.words[index + 1:] + [t for _, t in cmd.redirects]:
-        for number in _MARK.findall(word):
+        for number in shell.SUB_MARKS.findall(word):
             inner = cmd.subs[int(number)] if int(number) < len(cmd.subs) else ""
             try:
                 paths += [p for c in shell.parse(inner).commands for p in _cat_operands(c)]
@@ -1142,32 +1138,40 @@ RESET_WORDS = ("reset", "db:", "flush", "fresh", "refresh", "wipe", "drop", "ect
                "downgrade", "rollback", "schema:load", "undo", "zero", "update 0", "version=0")
 
 
-def resets_in_command(command: str, depth: int = 0) -> list[str]:
+def resets_in_command(command: str) -> list[str]:
     """Each framework command in ``command`` that drops or empties a whole database
     (``prisma migrate reset``, ``rails db:drop``, ``manage.py flush``…), as written
     from the tool's name on. Also inside ``sh -c`` and substitutions. Not for the
     test environment (``RAILS_ENV=test``, set on the line, ``--env=testing``, a
     ``.env.test`` file loaded first) nor for ``--help``."""
-    try:
-        script = shell.parse(command)
-    except ValueError:
-        return []
     found: list[str] = []
-    env: dict[str, str] = {}  # what `export RAILS_ENV=test &&` set earlier on the line
-    for cmd in script.commands:
+    for cmd, env in _each_command(command):
         pairs = _plain_assignments(cmd.words)
         if pairs is not None:
-            env.update(pairs)
+            env.update(pairs)  # `export RAILS_ENV=test &&` holds for the rest of the line
             continue
         shown = _reset_of(cmd.words, env)
         if shown:
             found.append(shown)
+    return found
+
+
+def _each_command(command: str, depth: int = 0) -> Iterator[tuple[shell.Command, dict[str, str]]]:
+    """Each simple command ``command`` runs, in order, with the variables its script has
+    set so far (the caller fills them in): the line's own, then those of each script a
+    shell runs (``sh -c``) and of each substitution, up to ``MAX_DEPTH``."""
+    try:
+        script = shell.parse(command)
+    except ValueError:
+        return
+    scope: dict[str, str] = {}
+    for cmd in script.commands:
+        yield cmd, scope
         inner = shell_script_of(cmd) if depth < MAX_DEPTH else None
         if inner:
-            found.extend(resets_in_command(inner, depth + 1))
+            yield from _each_command(inner, depth + 1)
     for inner in script.subs if depth < MAX_DEPTH else []:
-        found.extend(resets_in_command(inner, depth + 1))
-    return found
+        yield from _each_command(inner, depth + 1)
 
 
 def _reset_of(words: list[str], env: dict[str, str]) -> str:
